@@ -1,0 +1,1 @@
+export { blueGreenPlugin as default } from './plugin';

@@ -1,0 +1,7 @@
+import { blueGreenPlugin } from './plugin';
+
+describe('blue-green', () => {
+  it('should export plugin', () => {
+    expect(blueGreenPlugin).toBeDefined();
+  });
+});
