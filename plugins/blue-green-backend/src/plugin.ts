@@ -2,11 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { blueGreenPermissions } from '@bluegreen-backstage/plugin-blue-green-common';
 import { createRouter } from './router';
-import { todoListServiceRef } from './services/TodoListService';
 
 /**
- * blueGreenPlugin backend plugin
+ * The Blue/Green backend plugin, mounted at `/api/blue-green`.
  *
  * @public
  */
@@ -15,17 +15,13 @@ export const blueGreenPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
-        httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
-        todoList: todoListServiceRef,
+        permissionsRegistry: coreServices.permissionsRegistry,
       },
-      async init({ httpAuth, httpRouter, todoList }) {
-        httpRouter.use(
-          await createRouter({
-            httpAuth,
-            todoList,
-          }),
-        );
+      async init({ httpRouter, permissionsRegistry }) {
+        permissionsRegistry.addPermissions(blueGreenPermissions);
+        httpRouter.use(await createRouter());
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });
   },

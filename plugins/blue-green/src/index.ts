@@ -1,1 +1,13 @@
-export { blueGreenPlugin as default } from './plugin';
+/**
+ * Blue/Green frontend plugin: the entity tab (legacy frontend system here, new frontend system in
+ * `/alpha`).
+ *
+ * @packageDocumentation
+ */
+export {
+  blueGreenPlugin,
+  EntityBlueGreenContent,
+  isBlueGreenAvailable,
+} from './plugin';
+export { blueGreenApiRef, BlueGreenClient } from './api';
+export type { BlueGreenApi } from './api';

@@ -1,0 +1,78 @@
+import type { Entity } from '@backstage/catalog-model';
+
+/**
+ * Annotations read by the Blue/Green plugins.
+ *
+ * The Kubernetes plugin's own annotations (`backstage.io/kubernetes-*`) locate the workloads; the
+ * `blue-green.backstage.io/*` annotations say how colors are switched. Every name has a default taken
+ * from the seeds' conventions, so the strategy annotation alone is enough for a seed-shaped service.
+ *
+ * @public
+ */
+export const BLUE_GREEN_ANNOTATIONS = {
+  /** Marks the entity as blue/green: `service-selector`, `argo-rollouts` or `istio`. */
+  strategy: 'blue-green.backstage.io/strategy',
+  /** Service whose traffic is switched (service-selector, istio). Default: the workload name. */
+  service: 'blue-green.backstage.io/service',
+  /** Service that reaches the idle color before a switch. */
+  previewService: 'blue-green.backstage.io/preview-service',
+  /** Pod label that carries the color. Default `color`. */
+  colorLabel: 'blue-green.backstage.io/color-label',
+  /** Deployment of the blue color. Default `<name>-blue`. */
+  blueDeployment: 'blue-green.backstage.io/blue-deployment',
+  /** Deployment of the green color. Default `<name>-green`. */
+  greenDeployment: 'blue-green.backstage.io/green-deployment',
+  /** Argo Rollouts Rollout name. Default: the workload name. */
+  rollout: 'blue-green.backstage.io/rollout',
+  /** Istio VirtualService name. Default: the workload name. */
+  virtualService: 'blue-green.backstage.io/virtual-service',
+  /** Istio DestinationRule name. Default: the workload name. */
+  destinationRule: 'blue-green.backstage.io/destination-rule',
+  /** HTTP path answered by a healthy pod. Default `/health`. */
+  healthPath: 'blue-green.backstage.io/health-path',
+} as const;
+
+/**
+ * The Kubernetes plugin's annotations, reused so that one entity describes both tabs.
+ *
+ * @public
+ */
+export const KUBERNETES_ANNOTATIONS = {
+  id: 'backstage.io/kubernetes-id',
+  namespace: 'backstage.io/kubernetes-namespace',
+  cluster: 'backstage.io/kubernetes-cluster',
+  labelSelector: 'backstage.io/kubernetes-label-selector',
+} as const;
+
+/**
+ * The three switch mechanisms from the seeds.
+ *
+ * @public
+ */
+export const BLUE_GREEN_STRATEGIES = [
+  'service-selector',
+  'argo-rollouts',
+  'istio',
+] as const;
+
+/** @public */
+export type BlueGreenStrategy = (typeof BLUE_GREEN_STRATEGIES)[number];
+
+/** @public */
+export function isBlueGreenStrategy(value: unknown): value is BlueGreenStrategy {
+  return (
+    typeof value === 'string' &&
+    (BLUE_GREEN_STRATEGIES as readonly string[]).includes(value)
+  );
+}
+
+/**
+ * True when the entity carries the strategy annotation, i.e. the Blue/Green tab applies to it.
+ *
+ * @public
+ */
+export function isBlueGreenEntity(entity: Entity): boolean {
+  return Boolean(
+    entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.strategy],
+  );
+}

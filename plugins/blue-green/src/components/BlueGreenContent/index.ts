@@ -1,0 +1,1 @@
+export { BlueGreenContent } from './BlueGreenContent';

@@ -1,0 +1,50 @@
+import {
+  createApiFactory,
+  createPlugin,
+  createRoutableExtension,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/core-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { isBlueGreenEntity } from '@bluegreen-backstage/plugin-blue-green-common';
+import { blueGreenApiRef, BlueGreenClient } from './api';
+import { rootRouteRef } from './routes';
+
+/**
+ * The Blue/Green frontend plugin for apps on the legacy frontend system.
+ *
+ * @public
+ */
+export const blueGreenPlugin = createPlugin({
+  id: 'blue-green',
+  apis: [
+    createApiFactory({
+      api: blueGreenApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new BlueGreenClient(deps),
+    }),
+  ],
+  routes: { root: rootRouteRef },
+});
+
+/**
+ * The Blue/Green tab for entity pages.
+ *
+ * @public
+ */
+export const EntityBlueGreenContent = blueGreenPlugin.provide(
+  createRoutableExtension({
+    name: 'EntityBlueGreenContent',
+    component: () =>
+      import('./components/BlueGreenContent').then(m => m.BlueGreenContent),
+    mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * Whether an entity carries the Blue/Green annotations, for `EntitySwitch.Case if={...}`.
+ *
+ * @public
+ */
+export const isBlueGreenAvailable = (entity: Entity) =>
+  isBlueGreenEntity(entity);
