@@ -1,33 +1,44 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { expect, test } from './support/test';
+import { join } from 'node:path';
+import { repoRoot } from './support/backend';
 
-import { test, expect } from '@playwright/test';
-
-test('App should render the welcome page', async ({ page }) => {
+test('a guest finds the Blue/Green tab on my-app', async ({ page }) => {
   await page.goto('/');
 
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
 
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
-  await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-  await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+  await page.goto('/catalog/default/component/my-app');
+  await expect(page.getByRole('heading', { name: 'my-app' })).toBeVisible();
+
+  const tab = page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Blue/Green' });
+  await expect(tab).toBeVisible();
+  await tab.click();
+
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/my-app\/blue-green/,
+  );
+  await expect(page.getByText('service-selector')).toBeVisible();
+  await expect(page.getByText('my-app-green')).toBeVisible();
+
+  await page.screenshot({
+    path: join(repoRoot, 'docs/screenshots/blue-green-tab.png'),
+    fullPage: true,
+  });
+});
+
+test('entities without the annotation get no Blue/Green tab', async ({
+  page,
+}) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await page.goto('/catalog/default/system/storefront');
+  await expect(page.getByRole('heading', { name: 'storefront' })).toBeVisible();
+  const tabs = page.getByRole('navigation', { name: 'Content navigation' });
+  await expect(tabs.getByRole('link', { name: 'Overview' })).toBeVisible();
+  await expect(tabs.getByRole('link', { name: 'Blue/Green' })).toHaveCount(0);
 });

@@ -59,7 +59,9 @@ export const BLUE_GREEN_STRATEGIES = [
 export type BlueGreenStrategy = (typeof BLUE_GREEN_STRATEGIES)[number];
 
 /** @public */
-export function isBlueGreenStrategy(value: unknown): value is BlueGreenStrategy {
+export function isBlueGreenStrategy(
+  value: unknown,
+): value is BlueGreenStrategy {
   return (
     typeof value === 'string' &&
     (BLUE_GREEN_STRATEGIES as readonly string[]).includes(value)

@@ -42,7 +42,8 @@ export type BlueGreenTargetResult =
 // Kubernetes object names: DNS-1123 subdomain; namespaces and label keys are stricter, but a name
 // that passes this never breaks out of a URL path or a selector.
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
  * Reads the Blue/Green and Kubernetes annotations of an entity.
@@ -102,14 +103,23 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
     );
   } else {
     target.service = named(BLUE_GREEN_ANNOTATIONS.service, name);
-    target.previewService = named(BLUE_GREEN_ANNOTATIONS.previewService, undefined);
+    target.previewService = named(
+      BLUE_GREEN_ANNOTATIONS.previewService,
+      undefined,
+    );
     target.deployments = {
       blue: named(BLUE_GREEN_ANNOTATIONS.blueDeployment, `${name}-blue`)!,
       green: named(BLUE_GREEN_ANNOTATIONS.greenDeployment, `${name}-green`)!,
     };
     if (strategy === 'istio') {
-      target.virtualService = named(BLUE_GREEN_ANNOTATIONS.virtualService, name);
-      target.destinationRule = named(BLUE_GREEN_ANNOTATIONS.destinationRule, name);
+      target.virtualService = named(
+        BLUE_GREEN_ANNOTATIONS.virtualService,
+        name,
+      );
+      target.destinationRule = named(
+        BLUE_GREEN_ANNOTATIONS.destinationRule,
+        name,
+      );
     }
   }
 

@@ -24,7 +24,6 @@ export const entityBlueGreenContent = EntityContentBlueprint.make({
   params: {
     path: '/blue-green',
     title: 'Blue/Green',
-    group: 'deployment',
     routeRef: rootRouteRef,
     filter: isBlueGreenEntity,
     loader: () =>

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The one command that runs every test of the product on a fresh machine:
+#   type-check, lint, unit and integration tests (Jest: real SQLite/PostgreSQL, sandbox cluster,
+#   real Prometheus), then browser tests (Playwright + Debian's Chromium against the real app).
+# It installs what is missing first. The last line is the summary: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/system-packages.sh prometheus chromium postgresql || exit 1
+scripts/install.sh || exit 1
+. scripts/env.sh
+
+results=test-results
+rm -rf "$results" && mkdir -p "$results"
+failed_steps=()
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "=== $name"
+  if ! "$@"; then
+    failed_steps+=("$name")
+  fi
+}
+
+step "type-check" yarn tsc
+step "lint" yarn backstage-cli repo lint
+step "format" yarn prettier --check --loglevel warn .
+# @kubernetes/client-node is ESM-only: Jest loads it through the VM modules API, as Backstage's own
+# kubernetes packages do.
+step "unit and integration tests" env NODE_OPTIONS=--experimental-vm-modules CI=true \
+  yarn backstage-cli repo test --json --outputFile="$results/jest.json"
+step "app build" yarn workspace app build
+step "browser tests" env CI=true yarn playwright test
+
+echo
+node scripts/test-summary.js "$results/jest.json" "$results/playwright.json" "${failed_steps[@]}"
