@@ -1,0 +1,280 @@
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import http from 'node:http';
+import https from 'node:https';
+import {
+  JsonPatchOperation,
+  KubeClient,
+  KubeObject,
+  PatchType,
+} from './KubeClient';
+import { KubeResource, resourcePath } from './resources';
+
+const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
+  json: 'application/json-patch+json',
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+};
+
+/**
+ * Where and how to send a cluster's requests: a base URL (the API server, or the Kubernetes
+ * backend's proxy), a keep-alive agent carrying the TLS settings, and the headers (credentials).
+ */
+export type ClusterEndpoint = {
+  cluster: string;
+  baseUrl: URL;
+  agent: http.Agent;
+  headers: () => Promise<Record<string, string>>;
+  timeoutMs: number;
+};
+
+type RawResponse = { status: number; body: string };
+
+/** What the API server said, from a Kubernetes Status or a Backstage error body. */
+function reasonOf(body: string): { message?: string; reason?: string } {
+  try {
+    const parsed = JSON.parse(body);
+    if (parsed?.kind === 'Status') {
+      return { message: parsed.message, reason: parsed.reason };
+    }
+    if (parsed?.error?.message) {
+      return { message: parsed.error.message, reason: parsed.error.name };
+    }
+  } catch {
+    // not JSON
+  }
+  return { message: body.slice(0, 200) || undefined };
+}
+
+/**
+ * A {@link KubeClient} over plain HTTP(S), one keep-alive connection pool per cluster.
+ */
+export class HttpKubeClient implements KubeClient {
+  readonly cluster: string;
+  readonly #endpoint: ClusterEndpoint;
+
+  constructor(endpoint: ClusterEndpoint) {
+    this.cluster = endpoint.cluster;
+    this.#endpoint = endpoint;
+  }
+
+  async get<T extends KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
+    const res = await this.#request(
+      'GET',
+      resourcePath(resource, namespace, name),
+    );
+    if (res.status === 404) return undefined;
+    return this.#json<T>(res, `get ${resource.kind} ${name}`);
+  }
+
+  async list<T extends KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options?: { labelSelector?: string; fieldSelector?: string },
+  ): Promise<{ items: T[]; resourceVersion?: string }> {
+    const query = new URLSearchParams();
+    if (options?.labelSelector)
+      query.set('labelSelector', options.labelSelector);
+    if (options?.fieldSelector)
+      query.set('fieldSelector', options.fieldSelector);
+    const res = await this.#request('GET', resourcePath(resource, namespace), {
+      query,
+    });
+    if (res.status === 404 && resource.group !== '') {
+      // The API group is not installed on this cluster (no Argo Rollouts, no Istio): nothing to list.
+      return { items: [] };
+    }
+    const list = this.#json<{
+      items: T[];
+      metadata?: { resourceVersion?: string };
+    }>(res, `list ${resource.plural}`);
+    return {
+      items: list.items ?? [],
+      resourceVersion: list.metadata?.resourceVersion,
+    };
+  }
+
+  async patch<T extends KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    patch: JsonPatchOperation[] | object,
+    options: { type: PatchType; subresource?: 'status' | 'scale' },
+  ): Promise<T> {
+    const res = await this.#request(
+      'PATCH',
+      resourcePath(resource, namespace, name, options.subresource),
+      {
+        body: JSON.stringify(patch),
+        contentType: PATCH_CONTENT_TYPES[options.type],
+      },
+    );
+    if (res.status === 422 && options.type === 'json') {
+      // kube-apiserver answers a failed JSON-patch `test` with a bare 422 Invalid: the object is
+      // no longer in the state the patch was decided on.
+      throw new ConflictError(
+        `${resource.kind} ${namespace}/${name} changed since it was read; reload and try again`,
+      );
+    }
+    return this.#json<T>(res, `patch ${resource.kind} ${name}`);
+  }
+
+  async create<T extends KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    body: KubeObject,
+    options?: { dryRun?: boolean; fieldManager?: string },
+  ): Promise<T> {
+    const query = new URLSearchParams();
+    if (options?.dryRun) query.set('dryRun', 'All');
+    if (options?.fieldManager) query.set('fieldManager', options.fieldManager);
+    const res = await this.#request('POST', resourcePath(resource, namespace), {
+      query,
+      body: JSON.stringify(body),
+      contentType: 'application/json',
+    });
+    return this.#json<T>(res, `create ${resource.kind} ${body.metadata.name}`);
+  }
+
+  async replace<T extends KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    options?: { dryRun?: boolean; fieldManager?: string },
+  ): Promise<T> {
+    const query = new URLSearchParams();
+    if (options?.dryRun) query.set('dryRun', 'All');
+    if (options?.fieldManager) query.set('fieldManager', options.fieldManager);
+    const res = await this.#request(
+      'PUT',
+      resourcePath(resource, namespace, name),
+      { query, body: JSON.stringify(body), contentType: 'application/json' },
+    );
+    return this.#json<T>(res, `replace ${resource.kind} ${name}`);
+  }
+
+  async proxyGet(target: {
+    kind: 'services' | 'pods';
+    namespace: string;
+    name: string;
+    port?: string | number;
+    path: string;
+  }): Promise<{ status: number; body: string }> {
+    const name =
+      target.port === undefined ? target.name : `${target.name}:${target.port}`;
+    const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/${
+      target.kind
+    }/${encodeURIComponent(name)}/proxy${target.path}`;
+    return this.#request('GET', path, { accept: '*/*' });
+  }
+
+  #json<T>(res: RawResponse, what: string): T {
+    if (res.status >= 200 && res.status < 300) {
+      return JSON.parse(res.body) as T;
+    }
+    const { message, reason } = reasonOf(res.body);
+    const detail = `cluster ${this.cluster}: ${what}: ${
+      message ?? `HTTP ${res.status}`
+    }`;
+    switch (res.status) {
+      case 400:
+      case 422:
+        throw new InputError(detail);
+      case 404:
+        throw new NotFoundError(detail);
+      case 409:
+        throw new ConflictError(detail);
+      case 401:
+      case 403:
+        // The cluster refused the plugin's own credentials: a configuration problem, not the user's.
+        if (reason === 'NotAllowedError') throw new NotAllowedError(detail);
+        throw new ServiceUnavailableError(
+          `${detail} (the cluster refused the plugin's credentials)`,
+        );
+      default:
+        throw new ServiceUnavailableError(detail);
+    }
+  }
+
+  #request(
+    method: string,
+    path: string,
+    options?: {
+      query?: URLSearchParams;
+      body?: string;
+      contentType?: string;
+      accept?: string;
+    },
+  ): Promise<RawResponse> {
+    const { baseUrl, agent, timeoutMs } = this.#endpoint;
+    const url = new URL(baseUrl.toString());
+    url.pathname = `${baseUrl.pathname.replace(/\/$/, '')}${path}`;
+    const query = options?.query?.toString();
+    if (query) url.search = query;
+
+    return this.#endpoint.headers().then(
+      headers =>
+        new Promise<RawResponse>((resolve, reject) => {
+          const transport = url.protocol === 'https:' ? https : http;
+          const req = transport.request(
+            url,
+            {
+              method,
+              agent,
+              headers: {
+                ...headers,
+                Accept: options?.accept ?? 'application/json',
+                ...(options?.contentType && {
+                  'Content-Type': options.contentType,
+                }),
+              },
+            },
+            res => {
+              const chunks: Buffer[] = [];
+              res.on('data', chunk => chunks.push(chunk));
+              res.on('error', error =>
+                reject(
+                  new ServiceUnavailableError(
+                    `cluster ${this.cluster} dropped the connection during ${method} ${path}: ${error.message}`,
+                  ),
+                ),
+              );
+              res.on('end', () =>
+                resolve({
+                  status: res.statusCode ?? 0,
+                  body: Buffer.concat(chunks).toString('utf8'),
+                }),
+              );
+            },
+          );
+          req.setTimeout(timeoutMs, () =>
+            req.destroy(
+              new ServiceUnavailableError(
+                `cluster ${this.cluster} did not answer ${method} ${path} within ${timeoutMs} ms`,
+              ),
+            ),
+          );
+          req.on('error', error =>
+            reject(
+              error instanceof ServiceUnavailableError
+                ? error
+                : new ServiceUnavailableError(
+                    `cluster ${this.cluster} is unreachable: ${error.message}`,
+                  ),
+            ),
+          );
+          req.end(options?.body);
+        }),
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import { KubeResource } from './resources';
+
+/**
+ * The fields every Kubernetes object has.
+ *
+ * @public
+ */
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: Array<{
+      apiVersion: string;
+      kind: string;
+      name: string;
+      uid: string;
+      controller?: boolean;
+    }>;
+  };
+  spec?: any;
+  status?: any;
+  [key: string]: any;
+};
+
+/**
+ * A JSON patch (RFC 6902) operation.
+ *
+ * @public
+ */
+export type JsonPatchOperation =
+  | { op: 'test' | 'add' | 'replace'; path: string; value: unknown }
+  | { op: 'remove'; path: string }
+  | { op: 'move' | 'copy'; from: string; path: string };
+
+/**
+ * How a PATCH body is to be read by the API server.
+ *
+ * @public
+ */
+export type PatchType = 'json' | 'merge' | 'strategic';
+
+/**
+ * Access to one cluster, with the credentials of whoever the client was made for.
+ * Errors are `@backstage/errors` classes: a refused JSON-patch `test` or a stale resourceVersion is a
+ * `ConflictError`, an unreachable or slow cluster a `ServiceUnavailableError` naming the cluster.
+ *
+ * @public
+ */
+export interface KubeClient {
+  readonly cluster: string;
+
+  /** The object, or undefined when it does not exist. */
+  get<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined>;
+
+  list<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options?: { labelSelector?: string; fieldSelector?: string },
+  ): Promise<{ items: T[]; resourceVersion?: string }>;
+
+  patch<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    patch: JsonPatchOperation[] | object,
+    options: { type: PatchType; subresource?: 'status' | 'scale' },
+  ): Promise<T>;
+
+  create<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    body: KubeObject,
+    options?: { dryRun?: boolean; fieldManager?: string },
+  ): Promise<T>;
+
+  replace<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+    body: KubeObject,
+    options?: { dryRun?: boolean; fieldManager?: string },
+  ): Promise<T>;
+
+  /**
+   * GET through the API server's proxy subresource of a Service or Pod
+   * (`/api/v1/namespaces/NS/services/NAME:PORT/proxy/PATH`), as `kubectl proxy` users do.
+   */
+  proxyGet(target: {
+    kind: 'services' | 'pods';
+    namespace: string;
+    name: string;
+    port?: string | number;
+    path: string;
+  }): Promise<{ status: number; body: string }>;
+}
