@@ -1,0 +1,4 @@
+import { Cluster } from './cluster';
+export class RolloutController {
+  constructor(readonly cluster: Cluster) {}
+}

@@ -1,0 +1,16 @@
+/**
+ * A local Kubernetes sandbox for the Blue/Green demo and tests.
+ *
+ * @packageDocumentation
+ */
+export { startSandbox } from './sandbox';
+export type { Sandbox, SandboxOptions, SandboxAddress } from './sandbox';
+export { startPrometheus } from './prometheus';
+export type { PrometheusOptions, RunningPrometheus } from './prometheus';
+export { ApiFaults } from './api/faults';
+export type { FaultRule, FaultKind, FaultState } from './api/faults';
+export { FAULT_ANNOTATIONS, FAULT_PREFIX } from './runtime/faultAnnotations';
+export { KNOWN_REPOSITORIES, KNOWN_TAG } from './runtime/images';
+export { LOOPBACK_ANNOTATION, TRAFFIC_RPS_ANNOTATION } from './runtime/network';
+export { fixture, FIXTURES_DIR } from './scenarios';
+export type { Scenario } from './scenarios';
