@@ -307,7 +307,8 @@ export abstract class Controller {
     for (const k of keys) {
       try {
         this.reconcile(k);
-      } catch {
+      } catch (e) {
+        if (process.env.KUBE_SANDBOX_DEBUG) process.stderr.write(`reconcile ${k} failed: ${(e as Error).stack}\n`);
         // A failed reconcile is retried shortly, like a controller's rate-limited requeue.
         this.cluster.timers.after(200, () => this.enqueue(k));
       }

@@ -5,6 +5,7 @@
  * status fields and conditions as the real controllers write them (zeros omitted).
  */
 import { nowIso } from '../api/service';
+import { defaultPodSpec } from '../api/defaults';
 import { KubeObject, StoreEvent } from '../api/store';
 import {
   canonicalJson,
@@ -60,6 +61,10 @@ export function resolveIntOrPercent(v: unknown, total: number, roundUp: boolean)
 
 function stripHash(template: any) {
   const t = JSON.parse(JSON.stringify(template ?? {}));
+  // Compare as the API server stores them: defaulted, without the null creationTimestamp.
+  defaultPodSpec(t.spec);
+  if (t.metadata) delete t.metadata.creationTimestamp;
+  if (t.metadata && !Object.keys(t.metadata).length) delete t.metadata;
   if (t.metadata?.labels) {
     delete t.metadata.labels[POD_TEMPLATE_HASH];
     delete t.metadata.labels['rollouts-pod-template-hash'];
