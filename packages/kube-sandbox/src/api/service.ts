@@ -377,6 +377,11 @@ export class ResourceService {
       next = JSON.parse(current.json);
       if (candidate.status === undefined) delete next.status;
       else next.status = candidate.status;
+      // deploymentStatusStrategy keeps spec and labels only: the controller writes the
+      // revision annotation this way without bumping the generation.
+      if (type.kind === 'Deployment' && candidate.metadata.annotations) {
+        next.metadata.annotations = candidate.metadata.annotations;
+      }
     } else {
       next = candidate;
       if (type.statusSubresource) {

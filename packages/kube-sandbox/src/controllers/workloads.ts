@@ -270,7 +270,7 @@ export class DeploymentController extends Controller {
       c.api.update(c.type('deployments.apps'), ns, name, o => {
         o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: rev };
         return o;
-      });
+      }, { subresource: 'status' });
     }
 
     const oldRSs = rsList.filter(rs => rs !== newRS);
