@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/system-packages.sh prometheus chromium postgresql || exit 1
 scripts/install.sh || exit 1
 . scripts/env.sh
+. scripts/postgres.sh
 
 results=test-results
 rm -rf "$results" && mkdir -p "$results"

@@ -29,9 +29,8 @@ backend.add(
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Owners may switch their own services; the platform team may also force (see the module).
+backend.add(import('./modules/permissionPolicy'));
 
 // search
 backend.add(import('@backstage/plugin-search-backend'));

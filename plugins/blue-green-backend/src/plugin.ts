@@ -2,8 +2,17 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { blueGreenPermissions } from '@bluegreen-backstage/plugin-blue-green-common';
+import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import { registerActions } from './actions';
+import { readBlueGreenConfig } from './config';
 import { createRouter } from './router';
+import { BlueGreenService } from './services/BlueGreenService';
+import { HistoryStore } from './services/HistoryStore';
 
 /**
  * The Blue/Green backend plugin, mounted at `/api/blue-green`.
@@ -15,13 +24,63 @@ export const blueGreenPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        actionsRegistry: actionsRegistryServiceRef,
+        auditor: coreServices.auditor,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        config: coreServices.rootConfig,
+        database: coreServices.database,
+        discovery: coreServices.discovery,
+        httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+        notifications: notificationService,
+        permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        signals: signalsServiceRef,
       },
-      async init({ httpRouter, permissionsRegistry }) {
-        permissionsRegistry.addPermissions(blueGreenPermissions);
-        httpRouter.use(await createRouter());
-        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      async init(deps) {
+        const config = readBlueGreenConfig(deps.config);
+        const gateway = KubernetesGateway.fromConfig(deps.config, deps);
+        const history = await HistoryStore.create({ database: deps.database });
+        const blueGreen = BlueGreenService.create({
+          ...deps,
+          gateway,
+          history,
+          config,
+        });
+
+        deps.permissionsRegistry.addPermissions(blueGreenPermissions);
+        registerActions(deps.actionsRegistry, blueGreen);
+
+        // Background work runs once across backend replicas (global scope, database-locked).
+        await deps.scheduler.scheduleTask({
+          id: 'blue-green-scale-down',
+          frequency: { seconds: 5 },
+          timeout: { minutes: 1 },
+          fn: async () =>
+            blueGreen.runDueScaleDowns(
+              await deps.auth.getOwnServiceCredentials(),
+            ),
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'blue-green-sweep-interrupted',
+          frequency: { minutes: 1 },
+          timeout: { minutes: 1 },
+          fn: async () =>
+            blueGreen.sweepInterrupted(
+              await deps.auth.getOwnServiceCredentials(),
+            ),
+        });
+
+        deps.httpRouter.use(
+          await createRouter({ httpAuth: deps.httpAuth, blueGreen }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
       },
     });
   },

@@ -30,6 +30,11 @@ export const BLUE_GREEN_ANNOTATIONS = {
   destinationRule: 'blue-green.backstage.io/destination-rule',
   /** HTTP path answered by a healthy pod. Default `/health`. */
   healthPath: 'blue-green.backstage.io/health-path',
+  /**
+   * Seconds after a promote at which the idle (previous) color is scaled down, like Argo's
+   * scaleDownDelaySeconds; `off` disables it. Default from `blueGreen.scaleDown` config (off).
+   */
+  scaleDownDelaySeconds: 'blue-green.backstage.io/scale-down-delay-seconds',
 } as const;
 
 /**

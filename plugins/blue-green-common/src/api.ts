@@ -1,3 +1,5 @@
+import type { BlueGreenStrategy } from './annotations';
+
 /**
  * The two environments of a blue/green service.
  *
@@ -23,3 +25,238 @@ export function otherColor(color: Color): Color {
  * @public
  */
 export type HealthResponse = { status: 'ok' };
+
+/**
+ * One pod of a color, as the tab and the diagnostics show it.
+ *
+ * @public
+ */
+export type PodSummary = {
+  name: string;
+  /** Pending, Running, Succeeded, Failed, Unknown. */
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** Why a container waits (ImagePullBackOff, CrashLoopBackOff, ...). */
+  waitingReason?: string;
+  /** Why the last container run ended (OOMKilled, Error, ...). */
+  lastTerminationReason?: string;
+  ip?: string;
+  startedAt?: string;
+};
+
+/**
+ * One color of an entity: its workload, version and pods.
+ *
+ * @public
+ */
+export type ColorStatus = {
+  color: Color;
+  /** live = takes the production traffic; idle = takes none; split = takes a share (Istio, mid-shift). */
+  role: 'live' | 'idle' | 'split';
+  /** Share of production traffic in percent. */
+  weight: number;
+  /** The workload behind the color; absent when it does not exist in the cluster. */
+  workload?: {
+    kind: 'Deployment' | 'ReplicaSet';
+    name: string;
+    /** Argo Rollouts: the ReplicaSet's pod-template hash and revision. */
+    podTemplateHash?: string;
+    revision?: string;
+  };
+  /** The pod label `version`, else the first image's tag. */
+  version?: string;
+  images: string[];
+  replicas: { desired: number; ready: number; available: number };
+  pods: PodSummary[];
+  /** Where to reach this color before it is live (a preview Service, or a header route). */
+  preview?: { description: string; url?: string };
+};
+
+/**
+ * Whether one action may run now, and if not, why.
+ *
+ * @public
+ */
+export type ActionDecision = {
+  allowed: boolean;
+  /** The color traffic would move to. */
+  target?: Color;
+  /** Reasons the action is refused; empty when allowed. */
+  reasons: string[];
+  /** True when every reason may be overridden with `force` (by someone holding the force permission). */
+  forceable: boolean;
+};
+
+/**
+ * Strategy-specific facts shown next to the colors.
+ *
+ * @public
+ */
+export type StrategyDetails =
+  | {
+      strategy: 'service-selector';
+      service: string;
+      selector: Record<string, string>;
+    }
+  | {
+      strategy: 'argo-rollouts';
+      rollout: string;
+      phase?: string;
+      message?: string;
+      paused: boolean;
+      aborted: boolean;
+      stableRS?: string;
+      currentPodHash?: string;
+      activeSelector?: string;
+      previewSelector?: string;
+      activeService: string;
+      previewService?: string;
+    }
+  | {
+      strategy: 'istio';
+      virtualService: string;
+      destinationRule: string;
+      /** A header-match route (`x-canary: true`) sends matching requests to this color. */
+      headerRoute?: { header: string; value: string; color: Color };
+      mirror?: { color: Color; percent: number };
+    };
+
+/**
+ * Response of `GET /api/blue-green/entities/:namespace/:kind/:name`.
+ *
+ * @public
+ */
+export type EntityStatus = {
+  entityRef: string;
+  strategy: BlueGreenStrategy;
+  cluster: string;
+  namespace: string;
+  /** The color taking all traffic, `split` while Istio weights are shared, `none` when no color is selected. */
+  live: Color | 'split' | 'none';
+  colors: Record<Color, ColorStatus>;
+  details: StrategyDetails;
+  promote: ActionDecision;
+  rollback: ActionDecision;
+  /** Names the live state; send it back with promote/rollback so a concurrent change yields 409. */
+  revision: string;
+  /** Things missing or wrong in the cluster (e.g. a Deployment that does not exist). */
+  problems: string[];
+  /** The switch running right now, if any. */
+  inProgress?: HistoryEntry;
+  /** The idle color's scheduled scale-down after the last promote, if any. */
+  scaleDown?: { color: Color; replicas: number; at: string };
+};
+
+/**
+ * Body of `POST …/promote` and `POST …/rollback`.
+ *
+ * @public
+ */
+export type SwitchRequest = {
+  /** The `revision` the decision was made on; the switch is refused with 409 if the live state changed. */
+  revision?: string;
+  reason?: string;
+  /** Promote although checks fail (needs the force permission; recorded as forced). */
+  force?: boolean;
+  /** Istio: traffic shares of the target color to go through, e.g. [10, 50, 100]. */
+  steps?: number[];
+  /** Seconds to wait between steps (Istio). */
+  stepIntervalSeconds?: number;
+  /** Argo Rollouts: `promote --full` (skip remaining pauses and analysis). */
+  full?: boolean;
+};
+
+/**
+ * A promote, rollback, scale or sign-off, succeeded or not, as stored in the plugin's history.
+ *
+ * @public
+ */
+export type HistoryEntry = {
+  id: string;
+  entityRef: string;
+  action:
+    | 'promote'
+    | 'rollback'
+    | 'auto-rollback'
+    | 'scale'
+    | 'scale-down'
+    | 'preview-route'
+    | 'mirror'
+    | 'sign-off'
+    | 'sign-off-withdrawn';
+  from?: Color;
+  to?: Color;
+  actor: string;
+  reason?: string;
+  forced: boolean;
+  outcome: 'in-progress' | 'succeeded' | 'failed' | 'refused' | 'interrupted';
+  error?: string;
+  /** Strategy, weights, verification, evidence, checklist snapshot. */
+  details?: Record<string, unknown>;
+  createdAt: string;
+  finishedAt?: string;
+};
+
+/**
+ * Response of `POST …/promote` and `POST …/rollback`.
+ *
+ * @public
+ */
+export type SwitchResponse = {
+  entry: HistoryEntry;
+  /** Whether traffic was seen on the target color after the write, and how. */
+  verification: { verified: boolean; message: string };
+  status: EntityStatus;
+};
+
+/**
+ * Response of `GET …/history`.
+ *
+ * @public
+ */
+export type HistoryPage = {
+  items: HistoryEntry[];
+  total: number;
+  /** Pass as `?before=` to get the next (older) page. */
+  nextCursor?: string;
+};
+
+/**
+ * Body of `POST …/scale`.
+ *
+ * @public
+ */
+export type ScaleRequest = { color: Color; replicas: number; reason?: string };
+
+/**
+ * A Kubernetes Event about a color's objects.
+ *
+ * @public
+ */
+export type EventSummary = {
+  type: string;
+  reason: string;
+  message: string;
+  object: string;
+  count: number;
+  lastSeen?: string;
+};
+
+/**
+ * Response of `GET …/diagnostics` (seed 000 §5: why is green not Ready?).
+ *
+ * @public
+ */
+export type Diagnostics = {
+  colors: Record<
+    Color,
+    {
+      /** One line per pod that is not Ready, with the reason. */
+      notReady: Array<{ pod: string; reason: string; message?: string }>;
+      events: EventSummary[];
+    }
+  >;
+  /** Differences between the two colors' pod templates (images, env, resources, probes). */
+  templateDiff: Array<{ field: string; blue?: string; green?: string }>;
+};

@@ -1,0 +1,295 @@
+import {
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { startSandbox, Sandbox } from '@bluegreen-backstage/kube-sandbox';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { parseAllDocuments } from 'yaml';
+
+export const repoRoot = resolve(__dirname, '../../../..');
+
+/**
+ * Group memberships from examples/org.yaml: what the real sign-in resolver puts in a user's
+ * ownership claims, so the real permission policy sees the same identities as in the demo.
+ */
+function ownershipFromOrg(): Map<string, string[]> {
+  const docs = parseAllDocuments(
+    readFileSync(resolve(repoRoot, 'examples/org.yaml'), 'utf8'),
+  ).map(d => d.toJS());
+  const result = new Map<string, string[]>();
+  for (const doc of docs) {
+    if (doc?.kind !== 'User') continue;
+    const ref = `user:default/${doc.metadata.name}`;
+    result.set(ref, [
+      ref,
+      ...(doc.spec.memberOf ?? []).map((g: string) => `group:default/${g}`),
+    ]);
+  }
+  return result;
+}
+
+const ownership = ownershipFromOrg();
+
+const userInfoFactory = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: any) {
+      const userEntityRef = credentials.principal.userEntityRef;
+      return {
+        userEntityRef,
+        ownershipEntityRefs: ownership.get(userEntityRef) ?? [userEntityRef],
+      };
+    },
+  }),
+});
+
+/**
+ * Backstage's mock auth service, except that a token a plugin obtained on behalf of a user keeps
+ * the plugin as the credentials' actor — as the real auth service does. Without it the permission
+ * backend takes the catalog's on-behalf-of requests for direct user requests and refuses them.
+ */
+const authFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }) {
+    const inner = mockServices.auth({ pluginId: plugin.getId() });
+    const prefix = 'mock-service-token:';
+    return {
+      async authenticate(token: string, options?: any) {
+        if (token.startsWith(prefix)) {
+          const { sub, obo, target } = JSON.parse(token.slice(prefix.length));
+          if (obo && (!target || target === plugin.getId())) {
+            return mockCredentials.user(obo, { actor: { subject: sub } });
+          }
+        }
+        return inner.authenticate(token, options);
+      },
+      getNoneCredentials: () => inner.getNoneCredentials(),
+      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
+      isPrincipal: ((credentials: any, type: any) =>
+        inner.isPrincipal(credentials, type)) as typeof inner.isPrincipal,
+      getPluginRequestToken: (options: any) =>
+        inner.getPluginRequestToken(options),
+      getLimitedUserToken: (credentials: any) =>
+        inner.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
+    } as any;
+  },
+});
+
+export const users = {
+  /** team-checkout: owns my-app and test-pod. */
+  alice: 'user:default/alice',
+  /** team-payments: owns my-app-rollout and my-app-mesh. */
+  bob: 'user:default/bob',
+  /** platform: may switch anything and force. */
+  carol: 'user:default/carol',
+};
+
+export type World = {
+  sandbox: Sandbox;
+  server: any;
+  /** An authenticated request as one of the example users. */
+  as(user: string): {
+    get(path: string): request.Test;
+    post(path: string, body?: object): request.Test;
+  };
+  /** Stops the backend and starts a new one on the same database. */
+  restartBackend(): Promise<void>;
+  /** The sandbox's own API, for assertions on cluster state. */
+  kube(path: string, init?: RequestInit): Promise<any>;
+  /** GET a Service's loopback address; returns the response body. */
+  hit(namespace: string, service: string): Promise<string>;
+  stop(): Promise<void>;
+};
+
+/** The databases the integration suites run on: SQLite always, PostgreSQL when one is configured. */
+export const DATABASES: Array<'sqlite' | 'postgres'> = process.env
+  .BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+  ? ['sqlite', 'postgres']
+  : ['sqlite'];
+
+/** `backend.database` config: SQLite files in a temp dir, or per-plugin PostgreSQL databases. */
+function databaseConfig(kind: 'sqlite' | 'postgres') {
+  if (kind === 'sqlite') {
+    return {
+      client: 'better-sqlite3',
+      connection: { directory: mkdtempSync(join(tmpdir(), 'blue-green-db-')) },
+    };
+  }
+  return {
+    client: 'pg',
+    connection:
+      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING,
+    // A fresh set of per-plugin databases for each world.
+    prefix: `bg_${Date.now().toString(36)}_${Math.random()
+      .toString(36)
+      .slice(2, 6)}_`,
+  };
+}
+
+/**
+ * The product's backend as deployed (real catalog with the example entities, real permission
+ * framework with the demo policy, the Blue/Green plugin, Backstage's real database manager on
+ * SQLite files or PostgreSQL) against the sandbox cluster.
+ */
+export async function startWorld(options: {
+  database: 'sqlite' | 'postgres';
+  config?: object;
+}): Promise<World> {
+  const sandbox = await startSandbox({ podReadyDelayMs: 100, traffic: false });
+  const config = {
+    backend: {
+      baseUrl: 'http://localhost:7007',
+      database: databaseConfig(options.database),
+    },
+    catalog: {
+      rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
+      locations: [
+        {
+          type: 'file',
+          target: resolve(repoRoot, 'examples/blue-green/entities.yaml'),
+        },
+        { type: 'file', target: resolve(repoRoot, 'examples/org.yaml') },
+      ],
+      processingInterval: { seconds: 1 },
+    },
+    permission: { enabled: true },
+    kubernetes: {
+      serviceLocatorMethod: { type: 'multiTenant' },
+      clusterLocatorMethods: [
+        {
+          type: 'config',
+          clusters: [
+            {
+              name: 'sandbox',
+              url: sandbox.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: sandbox.token,
+              skipTLSVerify: true,
+            },
+          ],
+        },
+      ],
+    },
+    blueGreen: { switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 } },
+    ...options.config,
+  };
+
+  let backend: Awaited<ReturnType<typeof startTestBackend>>;
+  const start = async () => {
+    backend = await startTestBackend({
+      features: [
+        import('@backstage/plugin-catalog-backend'),
+        import('@backstage/plugin-permission-backend'),
+        import('../modules/permissionPolicy'),
+        import('@bluegreen-backstage/plugin-blue-green-backend'),
+        mockServices.rootConfig.factory({ data: config }),
+        userInfoFactory,
+        authFactory,
+        // The real HTTP auth service, so requests are authenticated by the auth service above.
+        httpAuthServiceFactory,
+      ],
+    });
+    // The catalog reads the example files asynchronously: wait until the entities are there.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const res = await request(backend.server)
+        .get('/api/catalog/entities/by-name/component/default/my-app-mesh')
+        .set('Authorization', mockCredentials.user.header(users.alice));
+      const group = await request(backend.server)
+        .get('/api/catalog/entities/by-name/group/default/platform')
+        .set('Authorization', mockCredentials.user.header(users.alice));
+      if (res.status === 200 && group.status === 200) break;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `catalog did not load the examples: ${res.status} ${JSON.stringify(
+            res.body,
+          ).slice(0, 300)}`,
+        );
+      }
+      await new Promise(r => setTimeout(r, 200));
+    }
+  };
+  await start();
+
+  const world: World = {
+    sandbox,
+    get server() {
+      return backend.server;
+    },
+    as(user) {
+      const header = mockCredentials.user.header(user);
+      return {
+        get: path =>
+          request(backend.server)
+            .get(`/api/blue-green${path}`)
+            .set('Authorization', header),
+        post: (path, body) =>
+          request(backend.server)
+            .post(`/api/blue-green${path}`)
+            .set('Authorization', header)
+            .send(body ?? {}),
+      };
+    },
+    async restartBackend() {
+      await backend.stop();
+      await start();
+    },
+    async kube(path, init) {
+      const res = await fetch(`${sandbox.url}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${sandbox.token}`, ...init?.headers },
+      });
+      return res.json();
+    },
+    async hit(namespace, service) {
+      const url = sandbox.serviceUrl(namespace, service);
+      if (!url)
+        throw new Error(`no address for service ${namespace}/${service}`);
+      const res = await fetch(url);
+      return res.text();
+    },
+    async stop() {
+      await backend.stop();
+      await sandbox.stop();
+    },
+  };
+  return world;
+}
+
+/** Waits until every pod of the seeds is Ready (the sandbox starts them with a short delay). */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+}
+
+/** Like expect(res.status).toBe(code), but a failure shows the response body. */
+export function expectStatus(res: { status: number; body: any }, code: number) {
+  if (res.status !== code) {
+    throw new Error(
+      `expected HTTP ${code}, got ${res.status}: ${JSON.stringify(
+        res.body,
+      ).slice(0, 1500)}`,
+    );
+  }
+}

@@ -1,0 +1,825 @@
+import {
+  AuditorService,
+  AuditorServiceEvent,
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import {
+  CompoundEntityRef,
+  Entity,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  isError,
+  NotAllowedError,
+  NotFoundError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotificationService } from '@backstage/plugin-notifications-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import { SignalsService } from '@backstage/plugin-signals-node';
+import {
+  BLUE_GREEN_ANNOTATIONS,
+  blueGreenForcePermission,
+  blueGreenPromotePermission,
+  blueGreenRollbackPermission,
+  blueGreenScalePermission,
+  BlueGreenTarget,
+  Color,
+  EntityStatus,
+  HistoryEntry,
+  HistoryPage,
+  resolveBlueGreenTarget,
+  ScaleRequest,
+  SwitchRequest,
+  SwitchResponse,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  KubeClient,
+  KubernetesGateway,
+} from '@bluegreen-backstage/plugin-blue-green-node';
+import { Request } from 'express';
+import { BlueGreenConfig } from '../config';
+import {
+  SentRequest,
+  STRATEGIES,
+  StrategySnapshot,
+  SwitchStrategyHandler,
+  Verification,
+} from '../strategies';
+import { decideActions, revisionOf } from './decide';
+import { HistoryStore } from './HistoryStore';
+
+/** An entity resolved down to its cluster objects' names and the strategy that switches it. */
+type EntityContext = {
+  entity: Entity;
+  entityRef: string;
+  target: BlueGreenTarget;
+  handler: SwitchStrategyHandler;
+  kube: KubeClient;
+};
+
+/** One read of the world: the strategy's snapshot, the history facts, and the status built from them. */
+type Observation = {
+  snapshot: StrategySnapshot;
+  status: EntityStatus;
+};
+
+type Caller = {
+  credentials: BackstageCredentials;
+  /** The HTTP request, for the audit event; absent for actions and background work. */
+  request?: Request;
+};
+
+/** The identity written to history: a user or service entity ref. */
+export function actorOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as any;
+  if (principal?.type === 'user') return principal.userEntityRef;
+  if (principal?.type === 'service') return principal.subject;
+  return 'anonymous';
+}
+
+const message = (error: unknown) =>
+  isError(error) ? error.message : String(error);
+
+/**
+ * The switch engine: reads an entity's colors from its cluster, decides whether promote and rollback
+ * may run, performs them as compare-and-swap writes, verifies them, and records everything.
+ */
+export class BlueGreenService {
+  readonly #catalog: CatalogService;
+  readonly #gateway: KubernetesGateway;
+  readonly #history: HistoryStore;
+  readonly #permissions: PermissionsService;
+  readonly #auditor: AuditorService;
+  readonly #logger: LoggerService;
+  readonly #config: BlueGreenConfig;
+  readonly #notifications?: NotificationService;
+  readonly #signals?: SignalsService;
+
+  static create(options: {
+    catalog: CatalogService;
+    gateway: KubernetesGateway;
+    history: HistoryStore;
+    permissions: PermissionsService;
+    auditor: AuditorService;
+    logger: LoggerService;
+    config: BlueGreenConfig;
+    notifications?: NotificationService;
+    signals?: SignalsService;
+  }) {
+    return new BlueGreenService(options);
+  }
+
+  private constructor(options: Parameters<typeof BlueGreenService.create>[0]) {
+    this.#catalog = options.catalog;
+    this.#gateway = options.gateway;
+    this.#history = options.history;
+    this.#permissions = options.permissions;
+    this.#auditor = options.auditor;
+    this.#logger = options.logger;
+    this.#config = options.config;
+    this.#notifications = options.notifications;
+    this.#signals = options.signals;
+  }
+
+  /** `GET /entities/:namespace/:kind/:name` */
+  async getStatus(
+    ref: CompoundEntityRef,
+    caller: Caller,
+  ): Promise<EntityStatus> {
+    const context = await this.#context(ref, caller.credentials);
+    return (await this.#observe(context)).status;
+  }
+
+  /** `POST …/promote` and `POST …/rollback` */
+  async switch(
+    ref: CompoundEntityRef,
+    action: 'promote' | 'rollback',
+    request: SwitchRequest,
+    caller: Caller,
+  ): Promise<SwitchResponse> {
+    const context = await this.#context(ref, caller.credentials);
+    const actor = actorOf(caller.credentials);
+    const base = {
+      entityRef: context.entityRef,
+      action,
+      actor,
+      reason: request.reason,
+      forced: Boolean(request.force),
+    } as const;
+
+    const permission =
+      action === 'promote'
+        ? blueGreenPromotePermission
+        : blueGreenRollbackPermission;
+    await this.#authorize(context, permission, caller, base);
+    if (request.force) {
+      await this.#authorize(context, blueGreenForcePermission, caller, base);
+    }
+    if (request.steps && context.target.strategy !== 'istio') {
+      throw new InputError('steps are only supported for the istio strategy');
+    }
+    if (request.full && context.target.strategy !== 'argo-rollouts') {
+      throw new InputError(
+        'full is only supported for the argo-rollouts strategy',
+      );
+    }
+
+    const observation = await this.#observe(context);
+    const { status } = observation;
+    const decision = status[action];
+    const refuse = async (reasons: string[]) => {
+      await this.#history.record(
+        {
+          ...base,
+          from:
+            status.live === 'blue' || status.live === 'green'
+              ? status.live
+              : undefined,
+          to: decision.target,
+          error: reasons.join('; '),
+          details: {
+            strategy: context.target.strategy,
+            revision: status.revision,
+          },
+        },
+        'refused',
+      );
+      throw new ConflictError(`${action} refused: ${reasons.join('; ')}`);
+    };
+
+    if (request.revision && request.revision !== status.revision) {
+      await refuse([
+        `the live state changed since revision ${request.revision} (now ${status.revision}); reload and decide again`,
+      ]);
+    }
+    if (!decision.allowed && !(request.force && decision.forceable)) {
+      await refuse(decision.reasons);
+    }
+
+    return this.#runSwitch(context, observation, {
+      ...base,
+      to: decision.target!,
+      forcedReasons: decision.allowed ? [] : decision.reasons,
+      request,
+      caller,
+    });
+  }
+
+  /** Performs a decided switch: history, audit, write, verify, notify. */
+  async #runSwitch(
+    context: EntityContext,
+    observation: Observation,
+    run: {
+      action: 'promote' | 'rollback' | 'auto-rollback';
+      actor: string;
+      reason?: string;
+      forced: boolean;
+      to: Color;
+      forcedReasons: string[];
+      request: SwitchRequest;
+      caller?: Caller;
+      evidence?: Record<string, unknown>;
+    },
+  ): Promise<SwitchResponse> {
+    const { snapshot, status } = observation;
+    const from = status.live;
+    const entry = await this.#history.start({
+      entityRef: context.entityRef,
+      action: run.action,
+      from: from === 'blue' || from === 'green' ? from : undefined,
+      to: run.to,
+      actor: run.actor,
+      reason: run.reason,
+      forced: run.forced,
+      details: {
+        strategy: context.target.strategy,
+        cluster: context.kube.cluster,
+        revision: status.revision,
+        fromState: from,
+        ...(run.forcedReasons.length && { forcedPast: run.forcedReasons }),
+        ...(run.evidence && { evidence: run.evidence }),
+      },
+    });
+    const audit = await this.#auditor.createEvent({
+      eventId: 'color-switch',
+      severityLevel: 'high',
+      request: run.caller?.request,
+      meta: {
+        actionType: run.action,
+        entityRef: context.entityRef,
+        from,
+        to: run.to,
+        forced: run.forced,
+        historyId: entry.id,
+      },
+    });
+    await this.#publish(context.entityRef, entry);
+
+    const sent: SentRequest[] = [];
+    try {
+      await this.#writeWithRetry(context, snapshot, status.revision, run, sent);
+    } catch (error) {
+      return this.#failSwitch(context, entry, audit, run, sent, error);
+    }
+
+    const verification = await context.handler.verify(
+      context.kube,
+      context.target,
+      run.to,
+      this.#config.verifyTimeoutMs,
+    );
+    const finished = await this.#history.finish(entry.id, {
+      outcome: 'succeeded',
+      details: { requests: sent, verification },
+    });
+    await audit.success({ meta: { verified: verification.verified } });
+    if (run.action === 'promote') {
+      await this.#scheduleScaleDown(context, run.to, entry.id);
+    } else {
+      await this.#history.cancelScaleDown(context.entityRef);
+    }
+    await this.#announce(context, finished, verification);
+    const after = await this.#observe(context);
+    return { entry: finished, verification, status: after.status };
+  }
+
+  /**
+   * The write, as compare-and-swap. When the cluster refuses it but a fresh read shows the same
+   * decision inputs (same revision: only unrelated fields moved, such as a Rollout's status), the
+   * write is decided again on the fresh objects; a real change of the live state is a 409.
+   */
+  async #writeWithRetry(
+    context: EntityContext,
+    snapshot: StrategySnapshot,
+    revision: string,
+    run: {
+      action: 'promote' | 'rollback' | 'auto-rollback';
+      to: Color;
+      request: SwitchRequest;
+    },
+    sent: SentRequest[],
+  ): Promise<void> {
+    let current = snapshot;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await context.handler.switchTo(
+          context.kube,
+          context.target,
+          current,
+          {
+            action: run.action,
+            from: current.live,
+            to: run.to,
+            steps: run.request.steps,
+            stepIntervalMs:
+              run.request.stepIntervalSeconds !== undefined
+                ? run.request.stepIntervalSeconds * 1000
+                : this.#config.stepIntervalMs,
+            full: run.request.full,
+          },
+          sent,
+        );
+        return;
+      } catch (error) {
+        if (
+          !(error instanceof ConflictError) ||
+          sent.length > 0 ||
+          attempt >= 3
+        ) {
+          throw error;
+        }
+        current = await context.handler.read(context.kube, context.target);
+        if (revisionOf(current) !== revision) {
+          throw new ConflictError(
+            `${run.action} refused: the live state changed while switching (another switch won); reload and decide again`,
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * A write failed. Says in history what the cluster shows now: untouched (nothing changed),
+   * switched (the write landed although the answer was lost), or partial — in which case the
+   * original traffic split is restored where the strategy can.
+   */
+  async #failSwitch(
+    context: EntityContext,
+    entry: HistoryEntry,
+    audit: AuditorServiceEvent,
+    run: { action: string; to: Color },
+    sent: SentRequest[],
+    error: unknown,
+  ): Promise<never> {
+    let observed: string;
+    let outcome: 'failed' | 'succeeded' = 'failed';
+    try {
+      const after = await context.handler.read(context.kube, context.target);
+      observed = after.live;
+      if (after.live === run.to) outcome = 'succeeded';
+    } catch (readError) {
+      observed = `unknown (${message(readError)})`;
+    }
+    const cluster =
+      outcome === 'succeeded'
+        ? `switched: ${run.to} is live although the cluster answered with an error`
+        : sent.length === 0
+        ? `untouched: no request was accepted; live is ${observed}`
+        : `partial: ${sent.length} request(s) accepted before the error; live is ${observed}`;
+    const finished = await this.#history.finish(entry.id, {
+      outcome,
+      error: message(error),
+      details: { requests: sent, cluster, observedLive: observed },
+    });
+    await audit.fail({
+      error: isError(error) ? error : new Error(message(error)),
+    });
+    await this.#publish(context.entityRef, finished);
+    if (error instanceof ConflictError) {
+      throw new ConflictError(`${message(error)} (${cluster})`);
+    }
+    throw error;
+  }
+
+  /** `POST …/scale` */
+  async scale(
+    ref: CompoundEntityRef,
+    request: ScaleRequest,
+    caller: Caller,
+  ): Promise<EntityStatus> {
+    const context = await this.#context(ref, caller.credentials);
+    const base = {
+      entityRef: context.entityRef,
+      action: 'scale' as const,
+      actor: actorOf(caller.credentials),
+      reason: request.reason,
+      forced: false,
+      to: request.color,
+    };
+    await this.#authorize(context, blueGreenScalePermission, caller, base);
+    const { status, snapshot } = await this.#observe(context);
+    if (status.live === request.color && request.replicas === 0) {
+      await this.#history.record(
+        { ...base, error: `${request.color} is live` },
+        'refused',
+      );
+      throw new ConflictError(
+        `scale refused: ${request.color} takes the live traffic; scaling it to 0 would drop every request`,
+      );
+    }
+    await this.#mutate(context, base, caller, async () => {
+      const write = await context.handler.scale(
+        context.kube,
+        context.target,
+        snapshot,
+        request.color,
+        request.replicas,
+      );
+      return { requests: write.requests, replicas: request.replicas };
+    });
+    return (await this.#observe(context)).status;
+  }
+
+  /** `POST …/preview-route` (Istio): the `x-canary: true` header route to the idle color. */
+  async setPreviewRoute(
+    ref: CompoundEntityRef,
+    enabled: boolean,
+    caller: Caller,
+  ): Promise<EntityStatus> {
+    return this.#istioTraffic(
+      ref,
+      caller,
+      'preview-route',
+      { enabled },
+      (h, c, s) => h.setPreviewRoute!(c.kube, c.target, s, enabled),
+    );
+  }
+
+  /** `POST …/mirror` (Istio): copy a share of live traffic to the idle color. */
+  async setMirror(
+    ref: CompoundEntityRef,
+    mirror: { enabled: boolean; percent: number },
+    caller: Caller,
+  ): Promise<EntityStatus> {
+    return this.#istioTraffic(ref, caller, 'mirror', mirror, (h, c, s) =>
+      h.setMirror!(c.kube, c.target, s, mirror),
+    );
+  }
+
+  async #istioTraffic(
+    ref: CompoundEntityRef,
+    caller: Caller,
+    action: 'preview-route' | 'mirror',
+    settings: Record<string, unknown>,
+    write: (
+      handler: SwitchStrategyHandler,
+      context: EntityContext,
+      snapshot: StrategySnapshot,
+    ) => Promise<{ requests: SentRequest[] }>,
+  ): Promise<EntityStatus> {
+    const context = await this.#context(ref, caller.credentials);
+    if (!context.handler.setPreviewRoute || !context.handler.setMirror) {
+      throw new InputError(
+        `${action} needs the istio strategy; ${context.entityRef} uses ${context.target.strategy}`,
+      );
+    }
+    const base = {
+      entityRef: context.entityRef,
+      action,
+      actor: actorOf(caller.credentials),
+      forced: false,
+    };
+    await this.#authorize(context, blueGreenPromotePermission, caller, base);
+    const { snapshot } = await this.#observe(context);
+    if (snapshot.problems.length > 0) {
+      throw new ConflictError(
+        `${action} refused: ${snapshot.problems.join('; ')}`,
+      );
+    }
+    await this.#mutate(context, base, caller, async () => {
+      const result = await write(context.handler, context, snapshot);
+      return { requests: result.requests, ...settings };
+    });
+    return (await this.#observe(context)).status;
+  }
+
+  /** A single-request mutation (scale, preview route, mirror): history, audit, signal. */
+  async #mutate(
+    context: EntityContext,
+    base: Parameters<HistoryStore['start']>[0],
+    caller: Caller | undefined,
+    work: () => Promise<Record<string, unknown>>,
+  ): Promise<HistoryEntry> {
+    const entry = await this.#history.start(base);
+    const audit = await this.#auditor.createEvent({
+      eventId: 'color-switch',
+      severityLevel: 'medium',
+      request: caller?.request,
+      meta: {
+        actionType: base.action,
+        entityRef: context.entityRef,
+        historyId: entry.id,
+      },
+    });
+    try {
+      const details = await work();
+      const finished = await this.#history.finish(entry.id, {
+        outcome: 'succeeded',
+        details,
+      });
+      await audit.success();
+      await this.#publish(context.entityRef, finished);
+      return finished;
+    } catch (error) {
+      const finished = await this.#history.finish(entry.id, {
+        outcome: 'failed',
+        error: message(error),
+      });
+      await audit.fail({
+        error: isError(error) ? error : new Error(message(error)),
+      });
+      await this.#publish(context.entityRef, finished);
+      throw error;
+    }
+  }
+
+  /** `GET …/history` */
+  async history(
+    ref: CompoundEntityRef,
+    page: { limit: number; before?: string },
+    caller: Caller,
+  ): Promise<HistoryPage> {
+    const entity = await this.#entity(ref, caller.credentials);
+    try {
+      return await this.#history.list(stringifyEntityRef(entity), page);
+    } catch (error) {
+      if (message(error) === 'invalid cursor') {
+        throw new InputError(
+          'before is not a cursor returned by this endpoint',
+        );
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Scales down idle colors whose delay after a promote has passed (run by the scheduler, once
+   * across backend replicas). The color is only scaled if it is still idle.
+   */
+  async runDueScaleDowns(credentials: BackstageCredentials): Promise<void> {
+    for (const due of await this.#history.dueScaleDowns(new Date())) {
+      await this.#history.cancelScaleDown(due.entityRef);
+      try {
+        const [kind, rest] = due.entityRef.split(':');
+        const [namespace, name] = rest.split('/');
+        const context = await this.#context(
+          { kind, namespace, name },
+          credentials,
+        );
+        const { status, snapshot } = await this.#observe(context);
+        if (
+          status.live === due.color ||
+          status.colors[due.color].replicas.desired <= due.replicas
+        ) {
+          continue;
+        }
+        await this.#mutate(
+          context,
+          {
+            entityRef: context.entityRef,
+            action: 'scale-down',
+            actor: actorOf(credentials),
+            reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
+            forced: false,
+            to: due.color,
+          },
+          undefined,
+          async () => {
+            const write = await context.handler.scale(
+              context.kube,
+              context.target,
+              snapshot,
+              due.color,
+              due.replicas,
+            );
+            return { requests: write.requests, replicas: due.replicas };
+          },
+        );
+      } catch (error) {
+        this.#logger.warn(
+          `Scheduled scale-down of ${due.entityRef} failed: ${message(error)}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Marks operations left "in progress" by a backend that stopped mid-switch as interrupted, with
+   * what the cluster shows now.
+   */
+  async sweepInterrupted(credentials: BackstageCredentials): Promise<void> {
+    for (const stale of await this.#history.staleInProgress(
+      this.#config.interruptedAfterMs,
+    )) {
+      let observed = 'unknown';
+      try {
+        const [kind, rest] = stale.entityRef.split(':');
+        const [namespace, name] = rest.split('/');
+        const context = await this.#context(
+          { kind, namespace, name },
+          credentials,
+        );
+        observed = (await context.handler.read(context.kube, context.target))
+          .live;
+      } catch (error) {
+        observed = `unknown (${message(error)})`;
+      }
+      await this.#history.finish(stale.id, {
+        outcome: 'interrupted',
+        error: 'the backend stopped before the operation finished',
+        details: { observedLive: observed },
+      });
+    }
+  }
+
+  async #scheduleScaleDown(
+    context: EntityContext,
+    promoted: Color,
+    historyId: string,
+  ): Promise<void> {
+    if (context.target.strategy === 'argo-rollouts') return; // Argo has scaleDownDelaySeconds itself
+    const annotation =
+      context.entity.metadata.annotations?.[
+        BLUE_GREEN_ANNOTATIONS.scaleDownDelaySeconds
+      ];
+    let delaySeconds: number | undefined = this.#config.scaleDown.enabled
+      ? this.#config.scaleDown.delaySeconds
+      : undefined;
+    if (annotation === 'off') delaySeconds = undefined;
+    else if (
+      annotation !== undefined &&
+      Number.isFinite(Number(annotation)) &&
+      Number(annotation) >= 0
+    ) {
+      delaySeconds = Number(annotation);
+    }
+    if (delaySeconds === undefined) {
+      await this.#history.cancelScaleDown(context.entityRef);
+      return;
+    }
+    await this.#history.scheduleScaleDown({
+      entityRef: context.entityRef,
+      color: promoted === 'blue' ? 'green' : 'blue',
+      replicas: this.#config.scaleDown.replicas,
+      dueAt: new Date(Date.now() + delaySeconds * 1000),
+      historyId,
+    });
+  }
+
+  async #observe(context: EntityContext): Promise<Observation> {
+    const [snapshot, lastSwitch, inProgress, scaleDown] = await Promise.all([
+      context.handler.read(context.kube, context.target),
+      this.#history.lastSwitch(context.entityRef),
+      this.#history.inProgress(context.entityRef),
+      this.#history.scheduledScaleDown(context.entityRef),
+    ]);
+    const decisions = decideActions({
+      snapshot,
+      handler: context.handler,
+      lastSwitch,
+      inProgress,
+    });
+    const status: EntityStatus = {
+      entityRef: context.entityRef,
+      strategy: context.target.strategy,
+      cluster: context.kube.cluster,
+      namespace: context.target.namespace,
+      live: snapshot.live,
+      colors: snapshot.colors,
+      details: snapshot.details,
+      promote: decisions.promote,
+      rollback: decisions.rollback,
+      revision: revisionOf(snapshot),
+      problems: snapshot.problems,
+      inProgress,
+      scaleDown: scaleDown && {
+        color: scaleDown.color,
+        replicas: scaleDown.replicas,
+        at: scaleDown.dueAt.toISOString(),
+      },
+    };
+    return { snapshot, status };
+  }
+
+  async #entity(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    // Read access follows catalog read access: an entity the caller cannot see does not exist.
+    const entity = await this.#catalog.getEntityByRef(ref, { credentials });
+    if (!entity) {
+      throw new NotFoundError(`entity ${stringifyEntityRef(ref)} not found`);
+    }
+    return entity;
+  }
+
+  async #context(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<EntityContext> {
+    const entity = await this.#entity(ref, credentials);
+    const resolved = resolveBlueGreenTarget(entity);
+    const entityRef = stringifyEntityRef(entity);
+    if (!resolved.ok) {
+      throw new InputError(
+        `${entityRef} is not set up for blue/green: ${resolved.problems.join(
+          '; ',
+        )}`,
+      );
+    }
+    const kube = await this.#gateway.client(
+      resolved.target.cluster,
+      credentials,
+    );
+    return {
+      entity,
+      entityRef,
+      target: resolved.target,
+      handler: STRATEGIES[resolved.target.strategy],
+      kube,
+    };
+  }
+
+  async #authorize(
+    context: EntityContext,
+    permission: ResourcePermission<'catalog-entity'> | BasicPermission,
+    caller: Caller,
+    refused: Parameters<HistoryStore['record']>[0],
+  ): Promise<void> {
+    const [decision] = await this.#permissions.authorize(
+      [{ permission, resourceRef: context.entityRef } as any],
+      { credentials: caller.credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      await this.#history.record(
+        { ...refused, error: `not allowed: ${permission.name}` },
+        'refused',
+      );
+      throw new NotAllowedError(
+        `${actorOf(caller.credentials)} may not ${permission.name.replace(
+          'blue-green.',
+          '',
+        )} ${context.entityRef}`,
+      );
+    }
+  }
+
+  async #publish(entityRef: string, entry: HistoryEntry): Promise<void> {
+    try {
+      await this.#signals?.publish({
+        recipients: { type: 'broadcast' },
+        channel: `blue-green:${entityRef}`,
+        message: {
+          entityRef,
+          historyId: entry.id,
+          action: entry.action,
+          outcome: entry.outcome,
+        },
+      });
+    } catch (error) {
+      this.#logger.debug(
+        `Could not publish a signal for ${entityRef}: ${message(error)}`,
+      );
+    }
+  }
+
+  /** Tells the entity's owners (Backstage notifications) and refreshes open tabs (signals). */
+  async #announce(
+    context: EntityContext,
+    entry: HistoryEntry,
+    verification: Verification,
+  ): Promise<void> {
+    await this.#publish(context.entityRef, entry);
+    const owners = (context.entity.relations ?? [])
+      .filter(r => r.type === RELATION_OWNED_BY)
+      .map(r => r.targetRef);
+    if (!this.#notifications || owners.length === 0) return;
+    const { namespace, name } = context.entity.metadata;
+    try {
+      await this.#notifications.send({
+        recipients: { type: 'entity', entityRef: owners },
+        payload: {
+          title: `${context.entity.metadata.name}: ${entry.action} to ${entry.to}`,
+          description: `${entry.actor} switched ${context.entityRef} from ${
+            entry.from ?? 'none'
+          } to ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}. ${
+            verification.message
+          }`,
+          link: `/catalog/${
+            namespace ?? 'default'
+          }/${context.entity.kind.toLocaleLowerCase(
+            'en-US',
+          )}/${name}/blue-green`,
+          severity: entry.action === 'promote' ? 'normal' : 'high',
+          topic: `blue-green:${context.entityRef}`,
+        },
+      });
+    } catch (error) {
+      this.#logger.warn(
+        `Could not notify the owners of ${context.entityRef}: ${message(
+          error,
+        )}`,
+      );
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import {
+  ActionDecision,
+  Color,
+  COLORS,
+  HistoryEntry,
+  otherColor,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { createHash } from 'node:crypto';
+import { StrategySnapshot, SwitchStrategyHandler } from '../strategies';
+
+/**
+ * The revision token: a digest of everything a switch decision depends on (which color is live,
+ * what each color runs, the strategy's state) — but not of replica counts, which move on their own.
+ */
+export function revisionOf(snapshot: StrategySnapshot): string {
+  const colors = COLORS.map(c => {
+    const s = snapshot.colors[c];
+    return [
+      c,
+      s.weight,
+      s.workload?.name,
+      s.workload?.podTemplateHash,
+      s.images,
+    ];
+  });
+  return createHash('sha256')
+    .update(JSON.stringify([snapshot.live, colors, snapshot.state]))
+    .digest('base64url')
+    .slice(0, 16);
+}
+
+/** Where promote and rollback would send traffic. */
+export function targets(
+  snapshot: StrategySnapshot,
+  lastSwitch: HistoryEntry | undefined,
+): { promote?: Color; rollback?: Color } {
+  const { live } = snapshot;
+  if (live === 'blue' || live === 'green') {
+    return { promote: otherColor(live), rollback: otherColor(live) };
+  }
+  if (live === 'split') {
+    // Mid-shift: promote finishes the shift, rollback returns to where it started.
+    const heading =
+      lastSwitch?.to ??
+      (snapshot.colors.blue.weight < snapshot.colors.green.weight
+        ? 'green'
+        : 'blue');
+    return { promote: heading, rollback: otherColor(heading) };
+  }
+  return {};
+}
+
+/** Seed 001's script rule: the target color must have every desired replica ready. */
+export function readinessReasons(
+  snapshot: StrategySnapshot,
+  color: Color,
+): string[] {
+  const { replicas, workload, pods } = snapshot.colors[color];
+  if (!workload) return [`${color} has no workload`];
+  if (replicas.desired === 0) return [`${color} is scaled to 0 replicas`];
+  if (replicas.ready < replicas.desired) {
+    const waiting = pods
+      .filter(p => !p.ready)
+      .map(
+        p =>
+          `${p.name}: ${p.waitingReason ?? p.lastTerminationReason ?? p.phase}`,
+      );
+    return [
+      `${color} is not ready: ${replicas.ready}/${replicas.desired} replicas ready` +
+        (waiting.length ? ` (${waiting.slice(0, 3).join('; ')})` : ''),
+    ];
+  }
+  return [];
+}
+
+/**
+ * Whether promote and rollback may run now. Readiness (and, later, failing checks) can be forced;
+ * structural problems (nothing to switch to, a switch already running) cannot.
+ */
+export function decideActions(options: {
+  snapshot: StrategySnapshot;
+  handler: SwitchStrategyHandler;
+  lastSwitch?: HistoryEntry;
+  inProgress?: HistoryEntry;
+  /** Reasons from required checks that are not passing (checklist), forceable. */
+  checkReasons?: string[];
+}): { promote: ActionDecision; rollback: ActionDecision } {
+  const { snapshot, handler, inProgress } = options;
+  const to = targets(snapshot, options.lastSwitch);
+  const blocking: string[] = [];
+  if (inProgress) {
+    blocking.push(
+      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${inProgress.createdAt}`,
+    );
+  }
+
+  const decision = (
+    action: 'promote' | 'rollback',
+    target: Color | undefined,
+    forceable: string[],
+  ): ActionDecision => {
+    if (!target) {
+      return {
+        allowed: false,
+        reasons: [
+          ...blocking,
+          snapshot.problems[0] ??
+            'no color takes traffic, so there is nothing to switch from',
+        ],
+        forceable: false,
+      };
+    }
+    const hard = [...blocking, ...handler.refusals(snapshot, action, target)];
+    const reasons = [...hard, ...forceable];
+    return {
+      allowed: reasons.length === 0,
+      target,
+      reasons,
+      forceable: hard.length === 0 && forceable.length > 0,
+    };
+  };
+
+  const promoteForceable = to.promote
+    ? [
+        ...readinessReasons(snapshot, to.promote),
+        ...(options.checkReasons ?? []),
+      ]
+    : [];
+  // Argo Rollouts scales a previous revision back up itself on undo; elsewhere the color must be there.
+  const rollbackForceable =
+    to.rollback && handler.strategy !== 'argo-rollouts'
+      ? readinessReasons(snapshot, to.rollback)
+      : [];
+
+  return {
+    promote: decision('promote', to.promote, promoteForceable),
+    rollback: decision('rollback', to.rollback, rollbackForceable),
+  };
+}

@@ -1,0 +1,281 @@
+import { ConflictError } from '@backstage/errors';
+import {
+  BlueGreenTarget,
+  Color,
+  COLORS,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  KUBE_RESOURCES,
+  KubeClient,
+  KubeObject,
+} from '@bluegreen-backstage/plugin-blue-green-node';
+import { StrategySnapshot, SwitchStrategyHandler, SwitchWrite } from './types';
+import {
+  deploymentColor,
+  labelsMatch,
+  pointer,
+  pollUntil,
+  selectorString,
+} from './workloads';
+
+type Objects = {
+  service?: KubeObject;
+  previewService?: KubeObject;
+  deployments: Record<Color, KubeObject | undefined>;
+  pods: Record<Color, KubeObject[]>;
+};
+
+/** Pods of a Deployment, listed by its own selector. */
+async function podsOf(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject | undefined,
+): Promise<KubeObject[]> {
+  if (!deployment?.spec?.selector) return [];
+  const { items } = await kube.list(KUBE_RESOURCES.pods, namespace, {
+    labelSelector: selectorString(deployment.spec.selector),
+  });
+  return items;
+}
+
+/** Reads the two colors' Deployments and their pods (shared with the Istio strategy). */
+export async function readDeployments(
+  kube: KubeClient,
+  target: BlueGreenTarget,
+): Promise<Pick<Objects, 'deployments' | 'pods'>> {
+  const names = target.deployments!;
+  const [blue, green] = await Promise.all(
+    COLORS.map(c =>
+      kube.get(KUBE_RESOURCES.deployments, target.namespace, names[c]),
+    ),
+  );
+  const [bluePods, greenPods] = await Promise.all([
+    podsOf(kube, target.namespace, blue),
+    podsOf(kube, target.namespace, green),
+  ]);
+  return {
+    deployments: { blue, green },
+    pods: { blue: bluePods, green: greenPods },
+  };
+}
+
+/** Problems with the Deployments: missing ones, or pods not labelled with their color. */
+export function deploymentProblems(
+  target: BlueGreenTarget,
+  deployments: Record<Color, KubeObject | undefined>,
+  colorLabel?: string,
+): string[] {
+  const problems: string[] = [];
+  for (const color of COLORS) {
+    const name = target.deployments![color];
+    const deployment = deployments[color];
+    if (!deployment) {
+      problems.push(
+        `Deployment ${target.namespace}/${name} (the ${color} color) does not exist`,
+      );
+    } else if (
+      colorLabel &&
+      deployment.spec?.template?.metadata?.labels?.[colorLabel] !== color
+    ) {
+      problems.push(
+        `Deployment ${target.namespace}/${name} does not label its pods ${colorLabel}=${color}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Scales a Deployment through its /scale subresource (what `kubectl scale` does). */
+export async function scaleDeployment(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject | undefined,
+  replicas: number,
+): Promise<SwitchWrite> {
+  if (!deployment) {
+    throw new ConflictError(
+      'the Deployment of that color does not exist, so it cannot be scaled',
+    );
+  }
+  const patch = { spec: { replicas } };
+  await kube.patch(
+    KUBE_RESOURCES.deployments,
+    namespace,
+    deployment.metadata.name,
+    patch,
+    { type: 'merge', subresource: 'scale' },
+  );
+  return {
+    requests: [
+      {
+        description: `PATCH deployments/${deployment.metadata.name}/scale`,
+        patch,
+      },
+    ],
+  };
+}
+
+/**
+ * Seed 001 §2: two Deployments labelled `color: blue|green` behind one Service; promote patches
+ * the Service selector (`kubectl patch svc -p '{"spec":{"selector":{"color":"green"}}}'`).
+ */
+export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
+  strategy: 'service-selector',
+
+  async read(kube, target) {
+    const [service, previewService, workloads] = await Promise.all([
+      kube.get(KUBE_RESOURCES.services, target.namespace, target.service),
+      target.previewService
+        ? kube.get(
+            KUBE_RESOURCES.services,
+            target.namespace,
+            target.previewService,
+          )
+        : Promise.resolve(undefined),
+      readDeployments(kube, target),
+    ]);
+    const objects: Objects = { service, previewService, ...workloads };
+
+    const problems = deploymentProblems(
+      target,
+      objects.deployments,
+      target.colorLabel,
+    );
+    const selector: Record<string, string> = service?.spec?.selector ?? {};
+    const selected = selector[target.colorLabel];
+    let live: Color | 'none' = 'none';
+    if (!service) {
+      problems.unshift(
+        `Service ${target.namespace}/${target.service} does not exist`,
+      );
+    } else if (selected === 'blue' || selected === 'green') {
+      live = selected;
+    } else {
+      problems.unshift(
+        `Service ${target.namespace}/${target.service} selects no color: its selector has no ${target.colorLabel}=blue|green`,
+      );
+    }
+    const previewSelects = objects.previewService?.spec?.selector?.[
+      target.colorLabel
+    ] as Color | undefined;
+
+    const colors = Object.fromEntries(
+      COLORS.map(color => {
+        const status = deploymentColor(
+          color,
+          objects.deployments[color],
+          objects.pods[color],
+          live === color ? 'live' : 'idle',
+          live === color ? 100 : 0,
+        );
+        if (live !== color) {
+          status.preview =
+            previewSelects === color
+              ? {
+                  description: `Service ${target.previewService} selects ${color}`,
+                }
+              : {
+                  description: `Pods of Deployment ${
+                    target.deployments![color]
+                  } (no preview Service selects ${color})`,
+                };
+        }
+        return [color, status];
+      }),
+    ) as StrategySnapshot['colors'];
+
+    return {
+      objects,
+      live,
+      colors,
+      details: {
+        strategy: 'service-selector',
+        service: target.service,
+        selector,
+      },
+      problems,
+      state: { selector },
+    };
+  },
+
+  refusals(snapshot) {
+    return snapshot.objects.service
+      ? []
+      : ['the Service to switch does not exist'];
+  },
+
+  async switchTo(kube, target, snapshot, plan, sent) {
+    const path = `/spec/selector/${pointer(target.colorLabel)}`;
+    // Compare-and-swap: the patch only applies if the selector still names the color it was
+    // decided on; otherwise the API server answers 422 and nothing changes.
+    const patch =
+      snapshot.live === 'none'
+        ? [{ op: 'add' as const, path, value: plan.to }]
+        : [
+            { op: 'test' as const, path, value: snapshot.live },
+            { op: 'replace' as const, path, value: plan.to },
+          ];
+    await kube.patch(
+      KUBE_RESOURCES.services,
+      target.namespace,
+      target.service,
+      patch,
+      { type: 'json' },
+    );
+    sent.push({ description: `PATCH services/${target.service}`, patch });
+  },
+
+  async verify(kube, target, to, timeoutMs) {
+    const deployment = await kube.get(
+      KUBE_RESOURCES.deployments,
+      target.namespace,
+      target.deployments![to],
+    );
+    const template: Record<string, string> =
+      deployment?.spec?.template?.metadata?.labels ?? {};
+    const result = await pollUntil(async () => {
+      const [endpoints, pods] = await Promise.all([
+        kube.get(KUBE_RESOURCES.endpoints, target.namespace, target.service),
+        kube.list(KUBE_RESOURCES.pods, target.namespace, {
+          labelSelector: `${target.colorLabel}=${to}`,
+        }),
+      ]);
+      const targetPods = new Set(
+        pods.items
+          .filter(p => labelsMatch(p.metadata.labels, template))
+          .map(p => p.metadata.name),
+      );
+      const addresses: any[] = (endpoints?.subsets ?? []).flatMap(
+        (s: any) => s.addresses ?? [],
+      );
+      const names = addresses.map(a => a.targetRef?.name as string);
+      const foreign = names.filter(n => !targetPods.has(n));
+      return {
+        done: names.length > 0 && foreign.length === 0,
+        ready: names.length,
+        foreign,
+      };
+    }, timeoutMs);
+    return result.done
+      ? {
+          verified: true,
+          message: `Endpoints ${target.service} hold only ${to} pods (${result.ready} ready)`,
+        }
+      : {
+          verified: false,
+          message:
+            result.ready === 0
+              ? `Endpoints ${target.service} hold no ready pod after ${timeoutMs} ms`
+              : `Endpoints ${target.service} still hold ${result.foreign.length} pod(s) of another color after ${timeoutMs} ms`,
+        };
+  },
+
+  async scale(kube, target, snapshot, color, replicas) {
+    return scaleDeployment(
+      kube,
+      target.namespace,
+      snapshot.objects.deployments[color],
+      replicas,
+    );
+  },
+};

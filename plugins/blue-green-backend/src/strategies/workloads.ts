@@ -1,0 +1,130 @@
+import {
+  Color,
+  ColorStatus,
+  PodSummary,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { KubeObject } from '@bluegreen-backstage/plugin-blue-green-node';
+
+/** `app=my-app,color=blue` from a workload's `spec.selector` (matchLabels and matchExpressions). */
+export function selectorString(selector: {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Array<{
+    key: string;
+    operator: string;
+    values?: string[];
+  }>;
+}): string {
+  const parts = Object.entries(selector.matchLabels ?? {}).map(
+    ([k, v]) => `${k}=${v}`,
+  );
+  for (const e of selector.matchExpressions ?? []) {
+    const values = `(${(e.values ?? []).join(',')})`;
+    if (e.operator === 'In') parts.push(`${e.key} in ${values}`);
+    else if (e.operator === 'NotIn') parts.push(`${e.key} notin ${values}`);
+    else if (e.operator === 'Exists') parts.push(e.key);
+    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
+  }
+  return parts.join(',');
+}
+
+/** Whether `labels` carry every key/value of `required`. */
+export function labelsMatch(
+  labels: Record<string, string> | undefined,
+  required: Record<string, string>,
+): boolean {
+  return Object.entries(required).every(([k, v]) => labels?.[k] === v);
+}
+
+export function summarizePod(pod: KubeObject): PodSummary {
+  const statuses: any[] = pod.status?.containerStatuses ?? [];
+  const conditions: any[] = pod.status?.conditions ?? [];
+  const waiting = statuses.find(s => s.state?.waiting)?.state?.waiting;
+  const lastTerminated = statuses.find(s => s.lastState?.terminated)?.lastState
+    ?.terminated;
+  return {
+    name: pod.metadata.name,
+    phase: pod.status?.phase ?? 'Unknown',
+    ready: conditions.some(c => c.type === 'Ready' && c.status === 'True'),
+    restarts: statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0),
+    waitingReason: waiting?.reason,
+    lastTerminationReason: lastTerminated?.reason,
+    ip: pod.status?.podIP,
+    startedAt: pod.status?.startTime,
+  };
+}
+
+/** Images of a pod template, in container order. */
+export function templateImages(template: any): string[] {
+  return (template?.spec?.containers ?? []).map((c: any) => String(c.image));
+}
+
+/** The `version` label of a pod template, else the first image's tag. */
+export function templateVersion(template: any): string | undefined {
+  const label = template?.metadata?.labels?.version;
+  if (label) return label;
+  const image = templateImages(template)[0];
+  const tag = image?.includes(':') ? image.split(':').pop() : undefined;
+  return tag && !tag.includes('/') ? tag : undefined;
+}
+
+/** A color with no workload: what the tab shows when a Deployment is missing. */
+export function missingColor(
+  color: Color,
+  role: ColorStatus['role'],
+): ColorStatus {
+  return {
+    color,
+    role,
+    weight: role === 'live' ? 100 : 0,
+    images: [],
+    replicas: { desired: 0, ready: 0, available: 0 },
+    pods: [],
+  };
+}
+
+/** A color backed by a Deployment (service-selector and Istio strategies). */
+export function deploymentColor(
+  color: Color,
+  deployment: KubeObject | undefined,
+  pods: KubeObject[],
+  role: ColorStatus['role'],
+  weight: number,
+): ColorStatus {
+  if (!deployment) return { ...missingColor(color, role), weight };
+  const template = deployment.spec?.template;
+  return {
+    color,
+    role,
+    weight,
+    workload: { kind: 'Deployment', name: deployment.metadata.name },
+    version: templateVersion(template),
+    images: templateImages(template),
+    replicas: {
+      desired: deployment.spec?.replicas ?? 1,
+      ready: deployment.status?.readyReplicas ?? 0,
+      available: deployment.status?.availableReplicas ?? 0,
+    },
+    pods: pods.map(summarizePod),
+  };
+}
+
+/**
+ * Polls `check` until it reports done, or the timeout passes. Returns the last result either way.
+ */
+export async function pollUntil<T extends { done: boolean }>(
+  check: () => Promise<T>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const result = await check();
+    if (result.done || Date.now() >= deadline) return result;
+    await new Promise(resolve => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** JSON-pointer segment for a map key such as the label `app.kubernetes.io/color`. */
+export function pointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
