@@ -13,7 +13,8 @@ function parseArgs(argv: string[]) {
     if (!a.startsWith('--')) continue;
     const [k, inline] = a.slice(2).split('=');
     if (inline !== undefined) opts[k] = inline;
-    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) opts[k] = argv[++i];
+    else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--'))
+      opts[k] = argv[++i];
     else opts[k] = true;
   }
   return opts;
@@ -33,20 +34,29 @@ async function main() {
     scenario: (args.scenario as 'seeds' | 'empty') ?? 'seeds',
     traffic: !noTraffic,
     listeners: !noTraffic,
-    podReadyDelayMs: args['ready-delay-ms'] !== undefined ? Number(args['ready-delay-ms']) : undefined,
-    dataDir: typeof args['data-dir'] === 'string' ? args['data-dir'] : undefined,
+    podReadyDelayMs:
+      args['ready-delay-ms'] !== undefined
+        ? Number(args['ready-delay-ms'])
+        : undefined,
+    dataDir:
+      typeof args['data-dir'] === 'string' ? args['data-dir'] : undefined,
   });
   let prometheus: RunningPrometheus | undefined;
   if (args.prometheus) {
     prometheus = await startPrometheus({
       httpSdUrl: sandbox.httpSdUrl,
-      port: args['prometheus-port'] !== undefined ? Number(args['prometheus-port']) : 9090,
+      port:
+        args['prometheus-port'] !== undefined
+          ? Number(args['prometheus-port'])
+          : 9090,
       dataDir: `${sandbox.dataDir}/prometheus`,
     });
     sandbox.setPrometheusUrl(prometheus.url);
   }
   await sandbox.settled(60000).catch(() => undefined);
-  console.log(`Kubernetes API:   ${sandbox.url}   (any bearer token; kubeconfig has ${sandbox.token})`);
+  console.log(
+    `Kubernetes API:   ${sandbox.url}   (any bearer token; kubeconfig has ${sandbox.token})`,
+  );
   console.log(`kubeconfig:       ${sandbox.kubeconfigPath}`);
   console.log(`                  export KUBECONFIG=${sandbox.kubeconfigPath}`);
   console.log(`Prometheus http_sd: ${sandbox.httpSdUrl}`);
@@ -54,7 +64,10 @@ async function main() {
   const services = sandbox.services();
   if (services.length) {
     console.log('Services (loopback):');
-    for (const s of services) console.log(`  ${`${s.namespace}/${s.name}:${s.port}`.padEnd(36)} ${s.url}`);
+    for (const s of services)
+      console.log(
+        `  ${`${s.namespace}/${s.name}:${s.port}`.padEnd(36)} ${s.url}`,
+      );
   }
   console.log('Press Ctrl+C to stop.');
   let stopping = false;

@@ -55,17 +55,24 @@ export function prometheusConfig(httpSdUrl: string, interval: number): string {
   ].join('\n');
 }
 
-export async function startPrometheus(options: PrometheusOptions): Promise<RunningPrometheus> {
+export async function startPrometheus(
+  options: PrometheusOptions,
+): Promise<RunningPrometheus> {
   const binary = options.binary ?? PROMETHEUS_BINARY;
   if (!fs.existsSync(binary)) {
     throw new Error(
       `Prometheus is not installed: ${binary} not found (Debian: apt-get install -y --no-install-recommends prometheus)`,
     );
   }
-  const dir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-prometheus-'));
+  const dir =
+    options.dataDir ??
+    fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-prometheus-'));
   fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
   const configPath = path.join(dir, 'prometheus.yml');
-  fs.writeFileSync(configPath, prometheusConfig(options.httpSdUrl, options.scrapeIntervalSeconds ?? 1));
+  fs.writeFileSync(
+    configPath,
+    prometheusConfig(options.httpSdUrl, options.scrapeIntervalSeconds ?? 1),
+  );
   const port = options.port || (await freePort());
   const child: ChildProcess = spawn(
     binary,
@@ -83,10 +90,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     stderr = (stderr + d.toString()).slice(-4000);
   });
   const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+  const exited = new Promise<void>(resolve =>
+    child.once('exit', () => resolve()),
+  );
   const deadline = Date.now() + 15000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
+    if (child.exitCode !== null)
+      throw new Error(`prometheus exited with ${child.exitCode}: ${stderr}`);
     try {
       const r = await fetch(`${url}/-/ready`);
       if (r.ok) break;

@@ -13,7 +13,10 @@ import { ResourceService } from './api/service';
 import { Store } from './api/store';
 import { applyDefaults } from './api/defaults';
 import { Cluster, NodeCapacity } from './controllers/cluster';
-import { DeploymentController, ReplicaSetController } from './controllers/workloads';
+import {
+  DeploymentController,
+  ReplicaSetController,
+} from './controllers/workloads';
 import { EndpointsController, serviceAdmission } from './controllers/endpoints';
 import { GarbageCollector } from './controllers/gc';
 import { Kubelet } from './controllers/kubelet';
@@ -64,7 +67,11 @@ export interface Sandbox {
   httpSdUrl: string;
   dataDir: string;
   /** Real loopback address that forwards to the Service's current ready endpoints. */
-  serviceUrl(namespace: string, name: string, port?: number): string | undefined;
+  serviceUrl(
+    namespace: string,
+    name: string,
+    port?: number,
+  ): string | undefined;
   /** All Service loopback addresses. */
   services(): SandboxAddress[];
   /** API fault mode (500s, timeouts, dropped connections, 409 storms, latency). */
@@ -74,13 +81,22 @@ export interface Sandbox {
   /** Resolves when every Deployment is complete and every Rollout Healthy or Paused. */
   settled(timeoutMs?: number): Promise<void>;
   /** Internals for tests and tools. */
-  internals: { store: Store; api: ResourceService; cluster: Cluster; network: Network; kubelet: Kubelet };
+  internals: {
+    store: Store;
+    api: ResourceService;
+    cluster: Cluster;
+    network: Network;
+    kubelet: Kubelet;
+  };
   stop(): Promise<void>;
 }
 
-export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+export async function startSandbox(
+  options: SandboxOptions = {},
+): Promise<Sandbox> {
   const listeners = options.listeners ?? true;
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-'));
+  const dataDir =
+    options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-'));
   fs.mkdirSync(dataDir, { recursive: true });
   const token = `sandbox-${randomBytes(16).toString('hex')}`;
   const registry = new ResourceRegistry();
@@ -88,11 +104,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const api = new ResourceService(registry, store);
   const cluster = new Cluster(store, api, registry, {
     podReadyDelayMs: options.podReadyDelayMs ?? 1500,
-    podTerminationDelayMs: Math.min(1000, Math.max(50, Math.round((options.podReadyDelayMs ?? 1500) / 3))),
-    probePeriodMs: Math.min(1000, Math.max(100, options.podReadyDelayMs ?? 1500)),
-    backoffBaseMs: Math.max(200, Math.round((options.podReadyDelayMs ?? 1500) * 0.7)),
+    podTerminationDelayMs: Math.min(
+      1000,
+      Math.max(50, Math.round((options.podReadyDelayMs ?? 1500) / 3)),
+    ),
+    probePeriodMs: Math.min(
+      1000,
+      Math.max(100, options.podReadyDelayMs ?? 1500),
+    ),
+    backoffBaseMs: Math.max(
+      200,
+      Math.round((options.podReadyDelayMs ?? 1500) * 0.7),
+    ),
     nodeName: 'sandbox-node',
-    nodeCapacity: { cpu: '16', memory: '64Gi', pods: 10000, ...(options.nodeCapacity ?? {}) },
+    nodeCapacity: {
+      cpu: '16',
+      memory: '64Gi',
+      pods: 10000,
+      ...(options.nodeCapacity ?? {}),
+    },
     listeners,
     events: options.events ?? true,
   });
@@ -100,14 +130,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   api.addAdmission(validateObject);
   api.addAdmission(serviceAdmission(cluster));
 
-  new ReplicaSetController(cluster);
-  new DeploymentController(cluster);
-  new EndpointsController(cluster);
-  new GarbageCollector(cluster);
+  // Controllers subscribe to the store when constructed.
+  const controllers: object[] = [
+    new ReplicaSetController(cluster),
+    new DeploymentController(cluster),
+    new EndpointsController(cluster),
+    new GarbageCollector(cluster),
+  ];
   const kubelet = new Kubelet(cluster);
   const network = new Network(cluster, kubelet);
   const analysis = new AnalysisController(cluster, options.prometheusUrl);
-  new RolloutController(cluster);
+  controllers.push(new RolloutController(cluster));
   const observability = new Observability(cluster, kubelet);
 
   const faults = new ApiFaults();
@@ -128,13 +161,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         };
         switch (url.pathname) {
           case '/sandbox/http-sd':
-            send('application/json', JSON.stringify(observability.httpSd(apiHostPort)));
+            send(
+              'application/json',
+              JSON.stringify(observability.httpSd(apiHostPort)),
+            );
             return true;
           case '/sandbox/metrics/cadvisor':
-            observability.cadvisor.metrics().then(t => send(observability.cadvisor.contentType, t));
+            observability.cadvisor
+              .metrics()
+              .then(t => send(observability.cadvisor.contentType, t));
             return true;
           case '/sandbox/metrics/kube-state-metrics':
-            observability.kubeStateMetrics.metrics().then(t => send(observability.kubeStateMetrics.contentType, t));
+            observability.kubeStateMetrics
+              .metrics()
+              .then(t => send(observability.kubeStateMetrics.contentType, t));
             return true;
           default:
             return false;
@@ -146,27 +186,72 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   // Cluster-scoped basics: namespaces and the node.
   const nsType = registry.byKey('namespaces');
-  for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
-    api.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+  for (const ns of [
+    'default',
+    'kube-system',
+    'kube-public',
+    'kube-node-lease',
+  ]) {
+    api.create(nsType, undefined, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+    });
   }
   const cap = cluster.options.nodeCapacity;
   api.create(registry.byKey('nodes'), undefined, {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: cluster.options.nodeName, labels: { 'kubernetes.io/hostname': cluster.options.nodeName, 'kubernetes.io/os': 'linux', 'node-role.kubernetes.io/control-plane': '' } },
+    metadata: {
+      name: cluster.options.nodeName,
+      labels: {
+        'kubernetes.io/hostname': cluster.options.nodeName,
+        'kubernetes.io/os': 'linux',
+        'node-role.kubernetes.io/control-plane': '',
+      },
+    },
     spec: {},
   });
-  api.update(registry.byKey('nodes'), undefined, cluster.options.nodeName, o => {
-    const res = { cpu: cap.cpu, memory: cap.memory, pods: String(cap.pods) };
-    o.status = {
-      capacity: res,
-      allocatable: res,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: o.metadata.creationTimestamp, lastTransitionTime: o.metadata.creationTimestamp }],
-      addresses: [{ type: 'InternalIP', address: cluster.nodeIp }, { type: 'Hostname', address: cluster.options.nodeName }],
-      nodeInfo: { kubeletVersion: 'v1.32.4-sandbox', kubeProxyVersion: 'v1.32.4-sandbox', containerRuntimeVersion: 'sandbox://1.0', operatingSystem: 'linux', architecture: 'amd64', osImage: 'Kube Sandbox', kernelVersion: os.release(), machineID: '', systemUUID: '', bootID: '' },
-    };
-    return o;
-  }, { subresource: 'status' });
+  api.update(
+    registry.byKey('nodes'),
+    undefined,
+    cluster.options.nodeName,
+    o => {
+      const res = { cpu: cap.cpu, memory: cap.memory, pods: String(cap.pods) };
+      o.status = {
+        capacity: res,
+        allocatable: res,
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'KubeletReady',
+            message: 'kubelet is posting ready status',
+            lastHeartbeatTime: o.metadata.creationTimestamp,
+            lastTransitionTime: o.metadata.creationTimestamp,
+          },
+        ],
+        addresses: [
+          { type: 'InternalIP', address: cluster.nodeIp },
+          { type: 'Hostname', address: cluster.options.nodeName },
+        ],
+        nodeInfo: {
+          kubeletVersion: 'v1.32.4-sandbox',
+          kubeProxyVersion: 'v1.32.4-sandbox',
+          containerRuntimeVersion: 'sandbox://1.0',
+          operatingSystem: 'linux',
+          architecture: 'amd64',
+          osImage: 'Kube Sandbox',
+          kernelVersion: os.release(),
+          machineID: '',
+          systemUUID: '',
+          bootID: '',
+        },
+      };
+      return o;
+    },
+    { subresource: 'status' },
+  );
 
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
@@ -224,7 +309,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
   const traffic = options.traffic ?? true;
   if (listeners && traffic !== false) {
-    network.startLoad(typeof traffic === 'object' ? traffic.requestsPerSecond ?? 10 : 10);
+    network.startLoad(
+      typeof traffic === 'object' ? traffic.requestsPerSecond ?? 10 : 10,
+    );
   }
   return sandbox;
 }
@@ -234,11 +321,17 @@ function isSettled(store: Store): boolean {
     const s = d.status ?? {};
     const want = d.spec?.replicas ?? 1;
     if (s.observedGeneration !== d.metadata.generation) return false;
-    if ((s.updatedReplicas ?? 0) !== want || (s.availableReplicas ?? 0) !== want || (s.replicas ?? 0) !== want) return false;
+    if (
+      (s.updatedReplicas ?? 0) !== want ||
+      (s.availableReplicas ?? 0) !== want ||
+      (s.replicas ?? 0) !== want
+    )
+      return false;
   }
   for (const r of store.objects('rollouts.argoproj.io')) {
     const phase = r.status?.phase;
-    if (r.status?.observedGeneration !== String(r.metadata.generation)) return false;
+    if (r.status?.observedGeneration !== String(r.metadata.generation))
+      return false;
     if (phase !== 'Healthy' && phase !== 'Paused') return false;
   }
   return true;
@@ -247,7 +340,8 @@ function isSettled(store: Store): boolean {
 export async function settled(store: Store, timeoutMs = 30000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!isSettled(store)) {
-    if (Date.now() > deadline) throw new Error(`sandbox did not settle within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`sandbox did not settle within ${timeoutMs} ms`);
     await new Promise(r => setTimeout(r, 50));
   }
 }

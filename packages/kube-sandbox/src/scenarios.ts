@@ -10,6 +10,8 @@ import type { Sandbox } from './sandbox';
 export type Scenario = 'seeds' | 'empty';
 
 /** The package's fixtures directory (seed YAML, switch-traffic.sh). */
+// The package runs from source (node-library, not bundled), so fixtures sit beside src/.
+// eslint-disable-next-line no-restricted-syntax
 export const FIXTURES_DIR = path.resolve(__dirname, '..', 'fixtures');
 
 export function fixture(...p: string[]): string {
@@ -25,29 +27,48 @@ export async function loadScenario(sandbox: Sandbox, scenario: Scenario) {
   const { api, store } = sandbox.internals;
   const nsType = api.registry.byKey('namespaces');
   for (const ns of ['rollouts-demo', 'istio-demo']) {
-    api.create(nsType, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } } });
+    api.create(nsType, undefined, {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: { 'kubernetes.io/metadata.name': ns } },
+    });
   }
   // default: seed 001 §2 (Service selector switch) and seed 002 (nginx blue/green).
-  for (const f of ['blue-deployment.yaml', 'green-deployment.yaml', 'service.yaml']) {
+  for (const f of [
+    'blue-deployment.yaml',
+    'green-deployment.yaml',
+    'service.yaml',
+  ]) {
     applyManifests(api, read('seed-001', f), 'default');
   }
-  for (const f of ['blue-env.yaml', 'green-env.yaml']) applyManifests(api, read('seed-002', f), 'default');
+  for (const f of ['blue-env.yaml', 'green-env.yaml'])
+    applyManifests(api, read('seed-002', f), 'default');
 
   // istio-demo: seed 001 §4 with the §2 Deployments behind one Service.
-  for (const f of ['blue-deployment.yaml', 'green-deployment.yaml']) applyManifests(api, read('seed-001', f), 'istio-demo');
+  for (const f of ['blue-deployment.yaml', 'green-deployment.yaml'])
+    applyManifests(api, read('seed-001', f), 'istio-demo');
   applyManifests(api, read('scenarios', 'istio-service.yaml'), 'istio-demo');
-  for (const f of ['destination-rule.yaml', 'virtual-service.yaml']) applyManifests(api, read('seed-001', f), 'istio-demo');
+  for (const f of ['destination-rule.yaml', 'virtual-service.yaml'])
+    applyManifests(api, read('seed-001', f), 'istio-demo');
 
   // rollouts-demo: seed 001 §3 — a stable my-app:1.0.0, then my-app:1.1.0 paused for promotion.
-  applyManifests(api, read('seed-001', 'analysis-template.yaml'), 'rollouts-demo');
+  applyManifests(
+    api,
+    read('seed-001', 'analysis-template.yaml'),
+    'rollouts-demo',
+  );
   applyManifests(api, read('seed-001', 'services.yaml'), 'rollouts-demo');
   const [rollout] = parseManifests(read('seed-001', 'rollout.yaml'));
   const stable = JSON.parse(JSON.stringify(rollout));
   stable.spec.template.spec.containers[0].image = 'my-app:1.0.0';
   applyObject(api, stable, 'rollouts-demo');
   const deadline = Date.now() + 30000;
-  while (!store.peek('rollouts.argoproj.io', 'rollouts-demo', 'my-app')?.obj.status?.stableRS) {
-    if (Date.now() > deadline) throw new Error('seed Rollout did not become stable');
+  while (
+    !store.peek('rollouts.argoproj.io', 'rollouts-demo', 'my-app')?.obj.status
+      ?.stableRS
+  ) {
+    if (Date.now() > deadline)
+      throw new Error('seed Rollout did not become stable');
     await new Promise(r => setTimeout(r, 20));
   }
   applyObject(api, rollout, 'rollouts-demo');

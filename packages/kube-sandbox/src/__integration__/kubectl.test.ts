@@ -23,103 +23,372 @@ async function versions(sandbox: Sandbox, name: string, n = 12) {
 describe('kubectl against the sandbox', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ scenario: 'empty', podReadyDelayMs: 200, traffic: false });
+    sandbox = await startSandbox({
+      scenario: 'empty',
+      podReadyDelayMs: 200,
+      traffic: false,
+    });
   });
   afterAll(() => sandbox.stop());
 
   it('applies seed 001 §2, switches with switch-traffic.sh, and real HTTP follows', async () => {
-    const applied = await kubectl(sandbox, ['apply', '-f', f('seed-001/blue-deployment.yaml'), '-f', f('seed-001/green-deployment.yaml'), '-f', f('seed-001/service.yaml')]);
+    const applied = await kubectl(sandbox, [
+      'apply',
+      '-f',
+      f('seed-001/blue-deployment.yaml'),
+      '-f',
+      f('seed-001/green-deployment.yaml'),
+      '-f',
+      f('seed-001/service.yaml'),
+    ]);
     expect(applied.stderr).toBe('');
-    expect(applied.stdout).toBe('deployment.apps/my-app-blue created\ndeployment.apps/my-app-green created\nservice/my-app created\n');
+    expect(applied.stdout).toBe(
+      'deployment.apps/my-app-blue created\ndeployment.apps/my-app-green created\nservice/my-app created\n',
+    );
     for (const d of ['my-app-blue', 'my-app-green']) {
-      const st = await kubectl(sandbox, ['rollout', 'status', `deployment/${d}`, '--timeout=30s']);
+      const st = await kubectl(sandbox, [
+        'rollout',
+        'status',
+        `deployment/${d}`,
+        '--timeout=30s',
+      ]);
       expect(st.stdout).toContain(`deployment "${d}" successfully rolled out`);
     }
     const pods = await kubectl(sandbox, ['get', 'pods', '--show-labels']);
     const lines = pods.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/);
-    expect(lines.filter(l => /1\/1\s+Running/.test(l) && l.includes('color=blue') && l.includes('version=v1.0.0'))).toHaveLength(3);
-    expect(lines.filter(l => /1\/1\s+Running/.test(l) && l.includes('color=green'))).toHaveLength(3);
+    expect(lines[0]).toMatch(
+      /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+LABELS$/,
+    );
+    expect(
+      lines.filter(
+        l =>
+          /1\/1\s+Running/.test(l) &&
+          l.includes('color=blue') &&
+          l.includes('version=v1.0.0'),
+      ),
+    ).toHaveLength(3);
+    expect(
+      lines.filter(l => /1\/1\s+Running/.test(l) && l.includes('color=green')),
+    ).toHaveLength(3);
 
-    expect((await kubectl(sandbox, ['get', 'svc', 'my-app', '-o', "jsonpath={.spec.selector.color}"])).stdout).toBe('blue');
-    expect((await kubectl(sandbox, ['get', 'deployment', 'my-app-green', '-o', 'jsonpath={.status.readyReplicas}'])).stdout).toBe('3');
-    expect(await versions(sandbox, 'my-app')).toEqual(['Hello from my-app v1.0.0']);
+    expect(
+      (
+        await kubectl(sandbox, [
+          'get',
+          'svc',
+          'my-app',
+          '-o',
+          'jsonpath={.spec.selector.color}',
+        ])
+      ).stdout,
+    ).toBe('blue');
+    expect(
+      (
+        await kubectl(sandbox, [
+          'get',
+          'deployment',
+          'my-app-green',
+          '-o',
+          'jsonpath={.status.readyReplicas}',
+        ])
+      ).stdout,
+    ).toBe('3');
+    expect(await versions(sandbox, 'my-app')).toEqual([
+      'Hello from my-app v1.0.0',
+    ]);
 
     const exec = promisify(execFile);
     const run = await exec('bash', [f('seed-001/switch-traffic.sh'), 'green'], {
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfigPath, KUBECACHEDIR: `${sandbox.dataDir}/kube-cache` },
+      env: {
+        ...process.env,
+        KUBECONFIG: sandbox.kubeconfigPath,
+        KUBECACHEDIR: `${sandbox.dataDir}/kube-cache`,
+      },
     });
     expect(run.stdout).toContain('Current: blue -> Target: green');
     expect(run.stdout).toContain('service/my-app patched');
     expect(run.stdout).toContain('Traffic switched to green successfully!');
-    expect(run.stdout).toMatch(/my-app\s+ClusterIP\s+127\.2\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app=my-app,color=green/);
-    const greenIps = (await kubectl(sandbox, ['get', 'pods', '-l', 'color=green', '-o', 'jsonpath={.items[*].status.podIP}'])).stdout.split(' ');
-    const eps = await kubectl(sandbox, ['get', 'endpoints', 'my-app', '-o', 'jsonpath={.subsets[0].addresses[*].ip}']);
+    expect(run.stdout).toMatch(
+      /my-app\s+ClusterIP\s+127\.\d+\.\d+\.\d+\s+<none>\s+80\/TCP\s+\S+\s+app=my-app,color=green/,
+    );
+    const greenIps = (
+      await kubectl(sandbox, [
+        'get',
+        'pods',
+        '-l',
+        'color=green',
+        '-o',
+        'jsonpath={.items[*].status.podIP}',
+      ])
+    ).stdout.split(' ');
+    const eps = await kubectl(sandbox, [
+      'get',
+      'endpoints',
+      'my-app',
+      '-o',
+      'jsonpath={.subsets[0].addresses[*].ip}',
+    ]);
     expect(eps.stdout.split(' ').sort()).toEqual(greenIps.sort());
-    expect(await versions(sandbox, 'my-app')).toEqual(['Hello from my-app v1.1.0']);
+    expect(await versions(sandbox, 'my-app')).toEqual([
+      'Hello from my-app v1.1.0',
+    ]);
   });
 
   it('runs seed 002: describe, patch --patch-file, scale, delete', async () => {
-    expect((await kubectl(sandbox, ['apply', '-f', f('seed-002/blue-env.yaml')])).stdout).toBe('deployment.apps/test-deployment-blue created\nservice/test-service created\n');
-    expect((await kubectl(sandbox, ['apply', '-f', f('seed-002/green-env.yaml')])).stdout).toBe('deployment.apps/test-deployment-green created\n');
-    await kubectl(sandbox, ['rollout', 'status', 'deployment/test-deployment-blue', '--timeout=30s']);
-    await kubectl(sandbox, ['rollout', 'status', 'deployment/test-deployment-green', '--timeout=30s']);
-    const before = await kubectl(sandbox, ['describe', 'service', 'test-service']);
+    expect(
+      (await kubectl(sandbox, ['apply', '-f', f('seed-002/blue-env.yaml')]))
+        .stdout,
+    ).toBe(
+      'deployment.apps/test-deployment-blue created\nservice/test-service created\n',
+    );
+    expect(
+      (await kubectl(sandbox, ['apply', '-f', f('seed-002/green-env.yaml')]))
+        .stdout,
+    ).toBe('deployment.apps/test-deployment-green created\n');
+    await kubectl(sandbox, [
+      'rollout',
+      'status',
+      'deployment/test-deployment-blue',
+      '--timeout=30s',
+    ]);
+    await kubectl(sandbox, [
+      'rollout',
+      'status',
+      'deployment/test-deployment-green',
+      '--timeout=30s',
+    ]);
+    const before = await kubectl(sandbox, [
+      'describe',
+      'service',
+      'test-service',
+    ]);
     expect(before.stdout).toMatch(/Selector:\s+app=test-pod,color=blue/);
-    expect(before.stdout).toMatch(/Endpoints:\s+127\.1\.\d+\.\d+:8080/);
-    expect(await versions(sandbox, 'test-service')).toEqual(['Hello from nginx 1.14']);
+    expect(before.stdout).toMatch(/Endpoints:\s+127\.\d+\.\d+\.\d+:8080/);
+    expect(await versions(sandbox, 'test-service')).toEqual([
+      'Hello from nginx 1.14',
+    ]);
 
-    const patched = await kubectl(sandbox, ['patch', 'service', 'test-service', '--patch-file', f('seed-002/patch-green.yaml')]);
+    const patched = await kubectl(sandbox, [
+      'patch',
+      'service',
+      'test-service',
+      '--patch-file',
+      f('seed-002/patch-green.yaml'),
+    ]);
     expect(patched.stdout).toBe('service/test-service patched\n');
-    const after = await kubectl(sandbox, ['describe', 'service', 'test-service']);
+    const after = await kubectl(sandbox, [
+      'describe',
+      'service',
+      'test-service',
+    ]);
     expect(after.stdout).toMatch(/Selector:\s+app=test-pod,color=green/);
-    const greenIps = (await kubectl(sandbox, ['get', 'pods', '-l', 'app=test-pod,color=green', '-o', 'jsonpath={.items[*].status.podIP}'])).stdout.split(' ');
+    const greenIps = (
+      await kubectl(sandbox, [
+        'get',
+        'pods',
+        '-l',
+        'app=test-pod,color=green',
+        '-o',
+        'jsonpath={.items[*].status.podIP}',
+      ])
+    ).stdout.split(' ');
     expect(after.stdout).toContain(`${greenIps.sort()[0]}:8080`);
-    expect(await versions(sandbox, 'test-service')).toEqual(['Hello from nginx 1.17']);
+    expect(await versions(sandbox, 'test-service')).toEqual([
+      'Hello from nginx 1.17',
+    ]);
 
-    expect((await kubectl(sandbox, ['scale', 'deployment', 'test-deployment-green', '--replicas=2'])).stdout).toBe('deployment.apps/test-deployment-green scaled\n');
-    await waitFor(async () => (await kubectl(sandbox, ['get', 'deployment', 'test-deployment-green', '-o', 'jsonpath={.status.replicas}/{.status.readyReplicas}'])).stdout === '2/2', 20000, 'scale to 2');
+    expect(
+      (
+        await kubectl(sandbox, [
+          'scale',
+          'deployment',
+          'test-deployment-green',
+          '--replicas=2',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/test-deployment-green scaled\n');
+    await waitFor(
+      async () =>
+        (
+          await kubectl(sandbox, [
+            'get',
+            'deployment',
+            'test-deployment-green',
+            '-o',
+            'jsonpath={.status.replicas}/{.status.readyReplicas}',
+          ])
+        ).stdout === '2/2',
+      20000,
+      'scale to 2',
+    );
 
-    expect((await kubectl(sandbox, ['delete', 'deployment', 'test-deployment-blue'])).stdout).toBe('deployment.apps "test-deployment-blue" deleted\n');
-    await waitFor(async () => (await kubectl(sandbox, ['get', 'pods', '-l', 'app=test-pod,color=blue'])).stderr.includes('No resources found'), 20000, 'blue pods gone');
+    expect(
+      (await kubectl(sandbox, ['delete', 'deployment', 'test-deployment-blue']))
+        .stdout,
+    ).toBe('deployment.apps "test-deployment-blue" deleted\n');
+    await waitFor(
+      async () =>
+        (
+          await kubectl(sandbox, [
+            'get',
+            'pods',
+            '-l',
+            'app=test-pod,color=blue',
+          ])
+        ).stderr.includes('No resources found'),
+      20000,
+      'blue pods gone',
+    );
   });
 
   it('rolls a Deployment with set image, rollout status and rollout undo', async () => {
-    expect((await kubectl(sandbox, ['set', 'image', 'deployment/my-app-blue', 'app=my-app:1.2.0'])).stdout).toBe('deployment.apps/my-app-blue image updated\n');
-    const st = await kubectl(sandbox, ['rollout', 'status', 'deployment/my-app-blue', '--timeout=30s']);
-    expect(st.stdout).toContain('deployment "my-app-blue" successfully rolled out');
-    expect((await kubectl(sandbox, ['get', 'deployment', 'my-app-blue', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.status.readyReplicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).stdout).toBe('my-app:1.2.0 3 2');
-    const history = await kubectl(sandbox, ['rollout', 'history', 'deployment/my-app-blue']);
-    expect(history.stdout).toMatch(/REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/);
-    expect((await kubectl(sandbox, ['rollout', 'undo', 'deployment/my-app-blue'])).stdout).toBe('deployment.apps/my-app-blue rolled back\n');
-    await kubectl(sandbox, ['rollout', 'status', 'deployment/my-app-blue', '--timeout=30s']);
-    expect((await kubectl(sandbox, ['get', 'deployment', 'my-app-blue', '-o', 'jsonpath={.spec.template.spec.containers[0].image} {.status.updatedReplicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}'])).stdout).toBe('my-app:1.0.0 3 3');
+    expect(
+      (
+        await kubectl(sandbox, [
+          'set',
+          'image',
+          'deployment/my-app-blue',
+          'app=my-app:1.2.0',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/my-app-blue image updated\n');
+    const st = await kubectl(sandbox, [
+      'rollout',
+      'status',
+      'deployment/my-app-blue',
+      '--timeout=30s',
+    ]);
+    expect(st.stdout).toContain(
+      'deployment "my-app-blue" successfully rolled out',
+    );
+    expect(
+      (
+        await kubectl(sandbox, [
+          'get',
+          'deployment',
+          'my-app-blue',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image} {.status.readyReplicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
+        ])
+      ).stdout,
+    ).toBe('my-app:1.2.0 3 2');
+    const history = await kubectl(sandbox, [
+      'rollout',
+      'history',
+      'deployment/my-app-blue',
+    ]);
+    expect(history.stdout).toMatch(
+      /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/,
+    );
+    expect(
+      (await kubectl(sandbox, ['rollout', 'undo', 'deployment/my-app-blue']))
+        .stdout,
+    ).toBe('deployment.apps/my-app-blue rolled back\n');
+    await kubectl(sandbox, [
+      'rollout',
+      'status',
+      'deployment/my-app-blue',
+      '--timeout=30s',
+    ]);
+    expect(
+      (
+        await kubectl(sandbox, [
+          'get',
+          'deployment',
+          'my-app-blue',
+          '-o',
+          'jsonpath={.spec.template.spec.containers[0].image} {.status.updatedReplicas} {.metadata.annotations.deployment\\.kubernetes\\.io/revision}',
+        ])
+      ).stdout,
+    ).toBe('my-app:1.0.0 3 3');
   });
 
   it('injects faults with kubectl annotate and kubectl set image', async () => {
-    expect((await kubectl(sandbox, ['annotate', 'deployment', 'my-app-green', 'sandbox.bluegreen.dev/error-rate=1'])).stdout).toBe('deployment.apps/my-app-green annotated\n');
+    expect(
+      (
+        await kubectl(sandbox, [
+          'annotate',
+          'deployment',
+          'my-app-green',
+          'sandbox.bluegreen.dev/error-rate=1',
+        ])
+      ).stdout,
+    ).toBe('deployment.apps/my-app-green annotated\n');
     const url = sandbox.serviceUrl('default', 'my-app')!;
     const codes = new Set<number>();
     for (let i = 0; i < 6; i++) codes.add((await httpGet(url)).status);
     expect([...codes]).toEqual([500]);
-    await kubectl(sandbox, ['annotate', 'deployment', 'my-app-green', 'sandbox.bluegreen.dev/error-rate-']);
+    await kubectl(sandbox, [
+      'annotate',
+      'deployment',
+      'my-app-green',
+      'sandbox.bluegreen.dev/error-rate-',
+    ]);
     expect((await httpGet(url)).status).toBe(200);
 
-    await kubectl(sandbox, ['set', 'image', 'deployment/my-app-blue', 'app=my-app:does-not-exist']);
-    await waitFor(async () => (await kubectl(sandbox, ['get', 'pods', '-l', 'color=blue'])).stdout.includes('ImagePullBackOff'), 20000, 'ImagePullBackOff');
-    const desc = await kubectl(sandbox, ['describe', 'pods', '-l', 'color=blue']);
-    expect(desc.stdout).toContain('Failed to pull image "my-app:does-not-exist"');
+    await kubectl(sandbox, [
+      'set',
+      'image',
+      'deployment/my-app-blue',
+      'app=my-app:does-not-exist',
+    ]);
+    await waitFor(
+      async () =>
+        (
+          await kubectl(sandbox, ['get', 'pods', '-l', 'color=blue'])
+        ).stdout.includes('ImagePullBackOff'),
+      20000,
+      'ImagePullBackOff',
+    );
+    const desc = await kubectl(sandbox, [
+      'describe',
+      'pods',
+      '-l',
+      'color=blue',
+    ]);
+    expect(desc.stdout).toContain(
+      'Failed to pull image "my-app:does-not-exist"',
+    );
     // The old ReplicaSet keeps serving while the new one cannot pull.
-    expect((await kubectl(sandbox, ['get', 'deployment', 'my-app-blue', '-o', 'jsonpath={.status.availableReplicas}'])).stdout).toBe('3');
+    expect(
+      (
+        await kubectl(sandbox, [
+          'get',
+          'deployment',
+          'my-app-blue',
+          '-o',
+          'jsonpath={.status.availableReplicas}',
+        ])
+      ).stdout,
+    ).toBe('3');
     await kubectl(sandbox, ['rollout', 'undo', 'deployment/my-app-blue']);
   });
 
   it('serves seed 002 stable-env.yaml: ConfigMap html through nginx', async () => {
-    const out = await kubectl(sandbox, ['apply', '-f', f('seed-002/stable-env.yaml')]);
-    expect(out.stdout).toBe('configmap/stable-html created\ndeployment.apps/nginx-deployment created\nservice/nginx-service created\n');
-    await kubectl(sandbox, ['rollout', 'status', 'deployment/nginx-deployment', '--timeout=30s']);
-    expect(await versions(sandbox, 'nginx-service', 4)).toEqual(['<h1>Hello from Stable v1.14</h1>']);
-    const again = await kubectl(sandbox, ['apply', '-f', f('seed-002/stable-env.yaml')]);
-    expect(again.stdout).toBe('configmap/stable-html unchanged\ndeployment.apps/nginx-deployment unchanged\nservice/nginx-service unchanged\n');
+    const out = await kubectl(sandbox, [
+      'apply',
+      '-f',
+      f('seed-002/stable-env.yaml'),
+    ]);
+    expect(out.stdout).toBe(
+      'configmap/stable-html created\ndeployment.apps/nginx-deployment created\nservice/nginx-service created\n',
+    );
+    await kubectl(sandbox, [
+      'rollout',
+      'status',
+      'deployment/nginx-deployment',
+      '--timeout=30s',
+    ]);
+    expect(await versions(sandbox, 'nginx-service', 4)).toEqual([
+      '<h1>Hello from Stable v1.14</h1>',
+    ]);
+    const again = await kubectl(sandbox, [
+      'apply',
+      '-f',
+      f('seed-002/stable-env.yaml'),
+    ]);
+    expect(again.stdout).toBe(
+      'configmap/stable-html unchanged\ndeployment.apps/nginx-deployment unchanged\nservice/nginx-service unchanged\n',
+    );
   });
 });

@@ -8,19 +8,31 @@ import { kubectl, waitFor } from '../testing/helpers';
 jest.setTimeout(120000);
 
 async function query(prom: RunningPrometheus, q: string) {
-  const r = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`);
+  const r = await fetch(
+    `${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`,
+  );
   const body: any = await r.json();
-  return (body.data?.result ?? []) as Array<{ metric: Record<string, string>; value: [number, string] }>;
+  return (body.data?.result ?? []) as Array<{
+    metric: Record<string, string>;
+    value: [number, string];
+  }>;
 }
 
 describe('Prometheus scraping the sandbox', () => {
   let sandbox: Sandbox;
   let prom: RunningPrometheus;
   beforeAll(async () => {
-    sandbox = await startSandbox({ scenario: 'seeds', podReadyDelayMs: 300, traffic: { requestsPerSecond: 40 } });
+    sandbox = await startSandbox({
+      scenario: 'seeds',
+      podReadyDelayMs: 300,
+      traffic: { requestsPerSecond: 40 },
+    });
     await sandbox.settled(30000);
     // Traffic to both colors of seed 001 §2: the Service selects blue, so point the load at green too.
-    prom = await startPrometheus({ httpSdUrl: sandbox.httpSdUrl, scrapeIntervalSeconds: 1 });
+    prom = await startPrometheus({
+      httpSdUrl: sandbox.httpSdUrl,
+      scrapeIntervalSeconds: 1,
+    });
   });
   afterAll(async () => {
     await prom?.stop();
@@ -29,9 +41,18 @@ describe('Prometheus scraping the sandbox', () => {
 
   it('lists pod targets with their labels in http_sd', async () => {
     const groups: any[] = await fetch(sandbox.httpSdUrl).then(r => r.json());
-    const pod = groups.find(g => g.labels.namespace === 'default' && g.labels.app === 'my-app' && g.labels.color === 'green');
-    expect(pod.targets[0]).toMatch(/^127\.1\.\d+\.\d+:8080$/);
-    expect(pod.labels).toMatchObject({ version: 'v1.1.0', pod_template_hash: expect.any(String), __meta_kubernetes_pod_label_color: 'green' });
+    const pod = groups.find(
+      g =>
+        g.labels.namespace === 'default' &&
+        g.labels.app === 'my-app' &&
+        g.labels.color === 'green',
+    );
+    expect(pod.targets[0]).toMatch(/^127\.\d+\.\d+\.\d+:8080$/);
+    expect(pod.labels).toMatchObject({
+      version: 'v1.1.0',
+      pod_template_hash: expect.any(String),
+      __meta_kubernetes_pod_label_color: 'green',
+    });
     const ro = groups.find(g => g.labels.namespace === 'rollouts-demo');
     expect(ro.labels.rollouts_pod_template_hash).toBeDefined();
   });
@@ -39,41 +60,98 @@ describe('Prometheus scraping the sandbox', () => {
   it('answers sum by (color)(rate(http_requests_total[30s])) for both colors, then reads a 20 % error annotation', async () => {
     // istio-demo's Service selects both colors; the VirtualService sends everything to blue,
     // so send traffic to green in default by switching its selector.
-    await kubectl(sandbox, ['patch', 'svc', 'test-service', '-p', '{"spec":{"selector":{"color":"green"}}}']);
-    const both = await waitFor(async () => {
-      const r = await query(prom, 'sum by (color)(rate(http_requests_total[30s]))');
-      const colors = r.filter(x => Number(x.value[1]) > 0).map(x => x.metric.color).sort();
-      return colors.includes('blue') && colors.includes('green') ? r : undefined;
-    }, 30000, 'both colors in Prometheus');
+    await kubectl(sandbox, [
+      'patch',
+      'svc',
+      'test-service',
+      '-p',
+      '{"spec":{"selector":{"color":"green"}}}',
+    ]);
+    const both = await waitFor(
+      async () => {
+        const r = await query(
+          prom,
+          'sum by (color)(rate(http_requests_total[30s]))',
+        );
+        const colors = r
+          .filter(x => Number(x.value[1]) > 0)
+          .map(x => x.metric.color)
+          .sort();
+        return colors.includes('blue') && colors.includes('green')
+          ? r
+          : undefined;
+      },
+      30000,
+      'both colors in Prometheus',
+    );
     expect(both.length).toBeGreaterThanOrEqual(2);
-    const scoped = await query(prom, 'sum by (color)(rate(http_requests_total{namespace="default",app="my-app"}[30s]))');
+    const scoped = await waitFor(
+      async () => {
+        const r = await query(
+          prom,
+          'sum by (color)(rate(http_requests_total{namespace="default",app="my-app"}[30s]))',
+        );
+        return r.length ? r : undefined;
+      },
+      20000,
+      'default/my-app series',
+    );
     expect(scoped.map(x => x.metric.color)).toEqual(['blue']);
 
-    const ann = await kubectl(sandbox, ['annotate', 'deployment', 'test-deployment-green', 'sandbox.bluegreen.dev/error-rate=0.2']);
+    const ann = await kubectl(sandbox, [
+      'annotate',
+      'deployment',
+      'test-deployment-green',
+      'sandbox.bluegreen.dev/error-rate=0.2',
+    ]);
     expect(ann.stdout).toContain('annotated');
     const since = Date.now();
     // Count only requests after the annotation: increase over a window that starts after it.
-    const ratio = await waitFor(async () => {
-      const secs = Math.floor((Date.now() - since) / 1000);
-      if (secs < 12) return undefined;
-      const w = Math.min(secs - 2, 30);
-      const r = await query(prom, `sum by (color)(increase(http_requests_total{namespace="default",app="test-pod",status=~"5.."}[${w}s])) / sum by (color)(increase(http_requests_total{namespace="default",app="test-pod"}[${w}s]))`);
-      const green = r.find(x => x.metric.color === 'green');
-      return green ? Number(green.value[1]) : undefined;
-    }, 40000, 'green error ratio');
+    const ratio = await waitFor(
+      async () => {
+        const secs = Math.floor((Date.now() - since) / 1000);
+        if (secs < 12) return undefined;
+        const w = Math.min(secs - 2, 30);
+        const r = await query(
+          prom,
+          `sum by (color)(increase(http_requests_total{namespace="default",app="test-pod",status=~"5.."}[${w}s])) / sum by (color)(increase(http_requests_total{namespace="default",app="test-pod"}[${w}s]))`,
+        );
+        const green = r.find(x => x.metric.color === 'green');
+        return green ? Number(green.value[1]) : undefined;
+      },
+      40000,
+      'green error ratio',
+    );
     expect(ratio).toBeGreaterThanOrEqual(0.15);
     expect(ratio).toBeLessThanOrEqual(0.25);
   });
 
   it('exposes cAdvisor and kube-state-metrics series', async () => {
-    const cpu = await waitFor(async () => {
-      const r = await query(prom, 'container_cpu_usage_seconds_total{namespace="default"}');
-      return r.length ? r : undefined;
-    }, 20000, 'cadvisor');
-    expect(cpu[0].metric).toMatchObject({ namespace: 'default', pod: expect.any(String), container: expect.any(String) });
-    const limits = await query(prom, 'kube_pod_container_resource_limits{namespace="default",resource="memory"}');
+    const cpu = await waitFor(
+      async () => {
+        const r = await query(
+          prom,
+          'container_cpu_usage_seconds_total{namespace="default"}',
+        );
+        return r.length ? r : undefined;
+      },
+      20000,
+      'cadvisor',
+    );
+    expect(cpu[0].metric).toMatchObject({
+      namespace: 'default',
+      pod: expect.any(String),
+      container: expect.any(String),
+    });
+    const limits = await query(
+      prom,
+      'kube_pod_container_resource_limits{namespace="default",resource="memory"}',
+    );
     expect(Number(limits[0].value[1])).toBe(512 * 1024 * 1024);
-    const labels = await query(prom, 'kube_pod_labels{namespace="default",label_color="green"}');
+    const labels = await query(
+      prom,
+      'kube_pod_labels{namespace="default",label_color="green"}',
+    );
     expect(labels.length).toBeGreaterThan(0);
   });
 });

@@ -12,13 +12,21 @@ export function defaultPodSpec(spec: any) {
   spec.dnsPolicy ??= 'ClusterFirst';
   spec.schedulerName ??= 'default-scheduler';
   spec.securityContext ??= {};
-  for (const c of [...(spec.containers ?? []), ...(spec.initContainers ?? [])]) {
+  for (const c of [
+    ...(spec.containers ?? []),
+    ...(spec.initContainers ?? []),
+  ]) {
     c.terminationMessagePath ??= '/dev/termination-log';
     c.terminationMessagePolicy ??= 'File';
     if (c.imagePullPolicy === undefined) {
-      const tag = String(c.image ?? '').split('/').pop() ?? '';
+      const tag =
+        String(c.image ?? '')
+          .split('/')
+          .pop() ?? '';
       c.imagePullPolicy =
-        !tag.includes(':') || tag.endsWith(':latest') ? 'Always' : 'IfNotPresent';
+        !tag.includes(':') || tag.endsWith(':latest')
+          ? 'Always'
+          : 'IfNotPresent';
     }
     c.resources ??= {};
     for (const p of c.ports ?? []) p.protocol ??= 'TCP';
@@ -49,7 +57,8 @@ export function applyDefaults(obj: KubeObject): void {
       spec.revisionHistoryLimit ??= 10;
       spec.progressDeadlineSeconds ??= 600;
       spec.strategy ??= { type: 'RollingUpdate' };
-      if (spec.strategy.type === undefined) spec.strategy.type = 'RollingUpdate';
+      if (spec.strategy.type === undefined)
+        spec.strategy.type = 'RollingUpdate';
       if (spec.strategy.type === 'RollingUpdate') {
         spec.strategy.rollingUpdate ??= {};
         spec.strategy.rollingUpdate.maxSurge ??= '25%';

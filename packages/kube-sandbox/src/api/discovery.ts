@@ -17,7 +17,16 @@ export const SERVER_VERSION = {
   platform: 'linux/amd64',
 };
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const ALL_VERBS = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 function resourceEntries(t: ResourceType, version: string) {
   const out: any[] = [
@@ -36,13 +45,27 @@ function resourceEntries(t: ResourceType, version: string) {
     },
   ];
   for (const sub of t.subresources) {
-    const base = { name: `${t.plural}/${sub}`, singularName: '', namespaced: t.namespaced };
+    const base = {
+      name: `${t.plural}/${sub}`,
+      singularName: '',
+      namespaced: t.namespaced,
+    };
     switch (sub) {
       case 'scale':
-        out.push({ ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+        out.push({
+          ...base,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
         break;
       case 'proxy':
-        out.push({ ...base, kind: `${t.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] });
+        out.push({
+          ...base,
+          kind: `${t.kind}ProxyOptions`,
+          verbs: ['create', 'delete', 'get', 'patch', 'update'],
+        });
         break;
       case 'log':
         out.push({ ...base, kind: 'Pod', verbs: ['get'] });
@@ -69,7 +92,10 @@ function groupDoc(name: string, versions: string[]) {
   return {
     name,
     versions: versions.map(v => ({ groupVersion: `${name}/${v}`, version: v })),
-    preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    preferredVersion: {
+      groupVersion: `${name}/${versions[0]}`,
+      version: versions[0],
+    },
   };
 }
 
@@ -84,10 +110,18 @@ export function apiGroupList(registry: ResourceRegistry) {
 export function apiGroup(registry: ResourceRegistry, group: string) {
   const g = registry.groups().find(x => x.name === group);
   if (!g) return undefined;
-  return { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(g.name, g.versions) };
+  return {
+    kind: 'APIGroup',
+    apiVersion: 'v1',
+    ...groupDoc(g.name, g.versions),
+  };
 }
 
-export function apiResourceList(registry: ResourceRegistry, group: string, version: string) {
+export function apiResourceList(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+) {
   const types = registry.inGroupVersion(group, version);
   if (!types.length) return undefined;
   return {
@@ -102,7 +136,12 @@ function gvPath(group: string, version: string) {
   return group ? `apis/${group}/${version}` : `api/${version}`;
 }
 
-const QUERY_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation', 'pretty'].map(name => ({
+const QUERY_PARAMS = [
+  'dryRun',
+  'fieldManager',
+  'fieldValidation',
+  'pretty',
+].map(name => ({
   name,
   in: 'query',
   schema: { type: 'string', uniqueItems: true },
@@ -112,19 +151,32 @@ function op(t: ResourceType, version: string, action: string, id: string) {
   return {
     operationId: id,
     tags: [t.group || 'core'],
-    parameters: action === 'get' || action === 'list' || action === 'delete' ? [] : QUERY_PARAMS,
+    parameters:
+      action === 'get' || action === 'list' || action === 'delete'
+        ? []
+        : QUERY_PARAMS,
     responses: { '200': { description: 'OK' } },
     'x-kubernetes-action': action,
-    'x-kubernetes-group-version-kind': { group: t.group, version, kind: t.kind },
+    'x-kubernetes-group-version-kind': {
+      group: t.group,
+      version,
+      kind: t.kind,
+    },
   };
 }
 
-export function openApiGroupVersion(registry: ResourceRegistry, group: string, version: string) {
+export function openApiGroupVersion(
+  registry: ResourceRegistry,
+  group: string,
+  version: string,
+) {
   const types = registry.inGroupVersion(group, version);
   if (!types.length) return undefined;
   const paths: Record<string, any> = {};
   for (const t of types) {
-    const base = `/${gvPath(group, version)}${t.namespaced ? '/namespaces/{namespace}' : ''}/${t.plural}`;
+    const base = `/${gvPath(group, version)}${
+      t.namespaced ? '/namespaces/{namespace}' : ''
+    }/${t.plural}`;
     const cap = t.kind;
     paths[base] = {
       get: op(t, version, 'list', `list${cap}`),
@@ -152,11 +204,18 @@ export function openApiGroupVersion(registry: ResourceRegistry, group: string, v
 export function openApiIndex(registry: ResourceRegistry) {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   const gvs: Array<[string, string]> = [['', 'v1']];
-  for (const g of registry.groups()) for (const v of g.versions) gvs.push([g.name, v]);
+  for (const g of registry.groups())
+    for (const v of g.versions) gvs.push([g.name, v]);
   for (const [g, v] of gvs) {
     const doc = JSON.stringify(openApiGroupVersion(registry, g, v));
-    const hash = createHash('sha512').update(doc).digest('hex').slice(0, 32).toUpperCase();
-    paths[gvPath(g, v)] = { serverRelativeURL: `/openapi/v3/${gvPath(g, v)}?hash=${hash}` };
+    const hash = createHash('sha512')
+      .update(doc)
+      .digest('hex')
+      .slice(0, 32)
+      .toUpperCase();
+    paths[gvPath(g, v)] = {
+      serverRelativeURL: `/openapi/v3/${gvPath(g, v)}?hash=${hash}`,
+    };
   }
   return { paths };
 }

@@ -55,16 +55,20 @@ export function qualifiedResource(plural: string, group: string): string {
   return group ? `${plural}.${group}` : plural;
 }
 
-function details(plural: string, group: string, name: string): StatusDetails {
+function detailsOf(plural: string, group: string, name: string): StatusDetails {
   return group ? { name, group, kind: plural } : { name, kind: plural };
 }
 
-export function notFound(plural: string, group: string, name: string): ApiError {
+export function notFound(
+  plural: string,
+  group: string,
+  name: string,
+): ApiError {
   return new ApiError(
     404,
     'NotFound',
     `${qualifiedResource(plural, group)} "${name}" not found`,
-    details(plural, group, name),
+    detailsOf(plural, group, name),
   );
 }
 
@@ -77,7 +81,7 @@ export function alreadyExists(
     409,
     'AlreadyExists',
     `${qualifiedResource(plural, group)} "${name}" already exists`,
-    details(plural, group, name),
+    detailsOf(plural, group, name),
   );
 }
 
@@ -97,7 +101,7 @@ export function conflict(
       plural,
       group,
     )} "${name}": ${err}`,
-    details(plural, group, name),
+    detailsOf(plural, group, name),
   );
 }
 
@@ -151,7 +155,9 @@ export function badRequest(message: string): ApiError {
   return new ApiError(400, 'BadRequest', message);
 }
 
-export function methodNotAllowed(message = 'the server does not allow this method on the requested resource'): ApiError {
+export function methodNotAllowed(
+  message = 'the server does not allow this method on the requested resource',
+): ApiError {
   return new ApiError(405, 'MethodNotAllowed', message, {});
 }
 
@@ -187,5 +193,10 @@ export function internalError(message: string): ApiError {
 }
 
 export function notFoundPath(): ApiError {
-  return new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+  return new ApiError(
+    404,
+    'NotFound',
+    'the server could not find the requested resource',
+    {},
+  );
 }

@@ -78,14 +78,24 @@ export class ApiFaults {
   match(req: RequestInfo): FaultState | undefined {
     for (const r of this.rules) {
       if (r.count !== undefined && r.hits >= r.count) continue;
-      if (r.method && !list(r.method).map(m => m.toUpperCase()).includes(req.method)) continue;
+      if (
+        r.method &&
+        !list(r.method)
+          .map(m => m.toUpperCase())
+          .includes(req.method)
+      )
+        continue;
       if (r.verb && !list(r.verb).includes(req.verb)) continue;
       if (r.resource && r.resource !== req.resource) continue;
       if (r.path) {
-        const ok = typeof r.path === 'string' ? req.path.includes(r.path) : r.path.test(req.path);
+        const ok =
+          typeof r.path === 'string'
+            ? req.path.includes(r.path)
+            : r.path.test(req.path);
         if (!ok) continue;
       }
-      if (r.probability !== undefined && this.random() >= r.probability) continue;
+      if (r.probability !== undefined && this.random() >= r.probability)
+        continue;
       r.hits++;
       return r;
     }

@@ -27,8 +27,7 @@ export function applyJsonPatch(doc: Json, ops: unknown): Json {
   }
   if (ops.length > 10000) {
     throw badRequest(
-      'The allowed maximum operations in a JSON patch is 10000, got ' +
-        ops.length,
+      `The allowed maximum operations in a JSON patch is 10000, got ${ops.length}`,
     );
   }
   try {

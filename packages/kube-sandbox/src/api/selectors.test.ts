@@ -1,4 +1,9 @@
-import { matchesLabels, parseLabelSelector, parseFieldSelector, matchesFields } from './selectors';
+import {
+  matchesLabels,
+  parseLabelSelector,
+  parseFieldSelector,
+  matchesFields,
+} from './selectors';
 
 describe('label selectors', () => {
   const labels = { app: 'web', color: 'blue', tier: '' };
@@ -19,15 +24,27 @@ describe('label selectors', () => {
   });
 
   it('rejects malformed selectors', () => {
-    expect(() => parseLabelSelector('app in blue')).toThrow(/unable to parse requirement/);
+    expect(() => parseLabelSelector('app in blue')).toThrow(
+      /unable to parse requirement/,
+    );
     expect(() => parseLabelSelector('=x')).toThrow();
   });
 });
 
 describe('field selectors', () => {
   it('matches supported fields and rejects unknown ones with 400', () => {
-    const reqs = parseFieldSelector('metadata.name=a,status.phase!=Failed', ['metadata.name', 'status.phase']);
-    expect(matchesFields(reqs, { metadata: { name: 'a' }, status: { phase: 'Running' } })).toBe(true);
-    expect(() => parseFieldSelector('foo.bar=1', ['metadata.name'])).toThrow(expect.objectContaining({ code: 400 }));
+    const reqs = parseFieldSelector('metadata.name=a,status.phase!=Failed', [
+      'metadata.name',
+      'status.phase',
+    ]);
+    expect(
+      matchesFields(reqs, {
+        metadata: { name: 'a' },
+        status: { phase: 'Running' },
+      }),
+    ).toBe(true);
+    expect(() => parseFieldSelector('foo.bar=1', ['metadata.name'])).toThrow(
+      expect.objectContaining({ code: 400 }),
+    );
   });
 });

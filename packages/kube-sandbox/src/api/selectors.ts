@@ -46,13 +46,19 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
     }
     const key = next();
     if (!key || [',', '(', ')', '=', '==', '!='].includes(key)) {
-      throw new Error(`unable to parse requirement: found '${key ?? ''}', expected: identifier`);
+      throw new Error(
+        `unable to parse requirement: found '${
+          key ?? ''
+        }', expected: identifier`,
+      );
     }
     validateKey(key);
     const op = peek();
     if (negate) {
       if (op !== undefined && op !== ',') {
-        throw new Error(`unable to parse requirement: found '${op}', expected: ',' or 'end of string'`);
+        throw new Error(
+          `unable to parse requirement: found '${op}', expected: ',' or 'end of string'`,
+        );
       }
       reqs.push({ key, op: '!' });
     } else if (op === undefined || op === ',') {
@@ -66,11 +72,15 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
       reqs.push({ key, op: op === '!=' ? '!=' : '=', value });
     } else if (op === 'in' || op === 'notin') {
       next();
-      if (next() !== '(') throw new Error(`unable to parse requirement: found '${t[i - 1]}', expected: '('`);
+      if (next() !== '(')
+        throw new Error(
+          `unable to parse requirement: found '${t[i - 1]}', expected: '('`,
+        );
       const values: string[] = [];
       while (peek() !== ')') {
         const v = next();
-        if (v === undefined) throw new Error('unable to parse requirement: expected: )');
+        if (v === undefined)
+          throw new Error('unable to parse requirement: expected: )');
         if (v === ',') {
           if (peek() === ',' || peek() === ')') values.push('');
           continue;
@@ -81,10 +91,15 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
       next(); // ')'
       reqs.push({ key, op, values });
     } else {
-      throw new Error(`unable to parse requirement: found '${op}', expected: in, notin, =, ==, !=, gt, lt`);
+      throw new Error(
+        `unable to parse requirement: found '${op}', expected: in, notin, =, ==, !=, gt, lt`,
+      );
     }
     if (i < t.length) {
-      if (next() !== ',') throw new Error(`unable to parse requirement: found '${t[i - 1]}', expected: ','`);
+      if (next() !== ',')
+        throw new Error(
+          `unable to parse requirement: found '${t[i - 1]}', expected: ','`,
+        );
     }
   }
   return reqs;
@@ -223,9 +238,7 @@ export function parseFieldSelector(
     }
     const field = m[1].trim();
     if (!allowed.includes(field)) {
-      throw badRequest(
-        `field label not supported: ${field}`,
-      );
+      throw badRequest(`field label not supported: ${field}`);
     }
     out.push({ field, op: m[2] === '!=' ? '!=' : '=', value: m[3].trim() });
   }
@@ -237,7 +250,8 @@ export function fieldValue(obj: any, field: string): string {
   let v: any = obj;
   for (const p of field.split('.')) v = v?.[p];
   if (v === undefined || v === null) return '';
-  if (Array.isArray(v)) return v.map(x => (typeof x === 'object' ? x.ip : String(x))).join(',');
+  if (Array.isArray(v))
+    return v.map(x => (typeof x === 'object' ? x.ip : String(x))).join(',');
   return String(v);
 }
 

@@ -15,7 +15,10 @@ const rollout = {
   spec: {
     replicas: 1,
     selector: { matchLabels: { app: 'r' } },
-    template: { metadata: { labels: { app: 'r' } }, spec: { containers: [{ name: 'app', image: 'my-app:1.0.0' }] } },
+    template: {
+      metadata: { labels: { app: 'r' } },
+      spec: { containers: [{ name: 'app', image: 'my-app:1.0.0' }] },
+    },
     strategy: { blueGreen: { activeService: 'r-active' } },
   },
 };
@@ -23,12 +26,20 @@ const rollout = {
 describe('API semantics', () => {
   let sandbox: Sandbox;
   beforeAll(async () => {
-    sandbox = await startSandbox({ scenario: 'empty', listeners: false, podReadyDelayMs: 100 });
+    sandbox = await startSandbox({
+      scenario: 'empty',
+      listeners: false,
+      podReadyDelayMs: 100,
+    });
   });
   afterAll(() => sandbox.stop());
 
   it('answers NotFound with the exact Status body', async () => {
-    const r = await api(sandbox, 'GET', '/api/v1/namespaces/default/services/grafana');
+    const r = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/services/grafana',
+    );
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.json).toEqual({
@@ -41,88 +52,225 @@ describe('API semantics', () => {
       details: { name: 'grafana', kind: 'services' },
       code: 404,
     });
-    const d = await api(sandbox, 'GET', '/apis/apps/v1/namespaces/default/deployments/web');
+    const d = await api(
+      sandbox,
+      'GET',
+      '/apis/apps/v1/namespaces/default/deployments/web',
+    );
     expect(d.json.message).toBe('deployments.apps "web" not found');
-    expect(d.json.details).toEqual({ name: 'web', group: 'apps', kind: 'deployments' });
+    expect(d.json.details).toEqual({
+      name: 'web',
+      group: 'apps',
+      kind: 'deployments',
+    });
   });
 
   it('lists with kind, resourceVersion and label selectors', async () => {
-    await api(sandbox, 'POST', '/api/v1/namespaces/default/services', svc('a', { tier: 'web' }));
-    await api(sandbox, 'POST', '/api/v1/namespaces/default/services', svc('b', { tier: 'db' }));
-    const r = await api(sandbox, 'GET', '/api/v1/namespaces/default/services?labelSelector=tier%20in%20(web)');
+    await api(
+      sandbox,
+      'POST',
+      '/api/v1/namespaces/default/services',
+      svc('a', { tier: 'web' }),
+    );
+    await api(
+      sandbox,
+      'POST',
+      '/api/v1/namespaces/default/services',
+      svc('b', { tier: 'db' }),
+    );
+    const r = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/services?labelSelector=tier%20in%20(web)',
+    );
     expect(r.json.kind).toBe('ServiceList');
     expect(r.json.apiVersion).toBe('v1');
     expect(Number(r.json.metadata.resourceVersion)).toBeGreaterThan(0);
     expect(r.json.items.map((i: any) => i.metadata.name)).toEqual(['a']);
-    const bad = await api(sandbox, 'GET', '/api/v1/namespaces/default/pods?fieldSelector=foo.bar%3D1');
+    const bad = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/pods?fieldSelector=foo.bar%3D1',
+    );
     expect(bad.status).toBe(400);
-    const empty = await api(sandbox, 'GET', '/apis/batch/v1/namespaces/default/cronjobs');
-    expect(empty.json).toEqual({ kind: 'CronJobList', apiVersion: 'batch/v1', metadata: { resourceVersion: expect.any(String) }, items: [] });
+    const empty = await api(
+      sandbox,
+      'GET',
+      '/apis/batch/v1/namespaces/default/cronjobs',
+    );
+    expect(empty.json).toEqual({
+      kind: 'CronJobList',
+      apiVersion: 'batch/v1',
+      metadata: { resourceVersion: expect.any(String) },
+      items: [],
+    });
   });
 
   it('answers 409 Conflict on a stale resourceVersion (PUT and PATCH)', async () => {
-    const created = await api(sandbox, 'POST', '/api/v1/namespaces/default/services', svc('c'));
+    const created = await api(
+      sandbox,
+      'POST',
+      '/api/v1/namespaces/default/services',
+      svc('c'),
+    );
     const stale = created.json.metadata.resourceVersion;
-    await api(sandbox, 'PATCH', '/api/v1/namespaces/default/services/c', { metadata: { labels: { x: '1' } } }, 'application/merge-patch+json');
-    const put = await api(sandbox, 'PUT', '/api/v1/namespaces/default/services/c', { ...created.json, metadata: { ...created.json.metadata, resourceVersion: stale } });
+    await api(
+      sandbox,
+      'PATCH',
+      '/api/v1/namespaces/default/services/c',
+      { metadata: { labels: { x: '1' } } },
+      'application/merge-patch+json',
+    );
+    const put = await api(
+      sandbox,
+      'PUT',
+      '/api/v1/namespaces/default/services/c',
+      {
+        ...created.json,
+        metadata: { ...created.json.metadata, resourceVersion: stale },
+      },
+    );
     expect(put.status).toBe(409);
     expect(put.json).toEqual({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'Operation cannot be fulfilled on services "c": the object has been modified; please apply your changes to the latest version and try again',
+      message:
+        'Operation cannot be fulfilled on services "c": the object has been modified; please apply your changes to the latest version and try again',
       reason: 'Conflict',
       details: { name: 'c', kind: 'services' },
       code: 409,
     });
-    const patch = await api(sandbox, 'PATCH', '/api/v1/namespaces/default/services/c', { metadata: { resourceVersion: stale }, spec: { selector: { app: 'x' } } }, 'application/merge-patch+json');
+    const patch = await api(
+      sandbox,
+      'PATCH',
+      '/api/v1/namespaces/default/services/c',
+      {
+        metadata: { resourceVersion: stale },
+        spec: { selector: { app: 'x' } },
+      },
+      'application/merge-patch+json',
+    );
     expect(patch.status).toBe(409);
   });
 
   it('answers 422 when a JSON patch test fails', async () => {
     await api(sandbox, 'POST', '/api/v1/namespaces/default/services', svc('d'));
-    const r = await api(sandbox, 'PATCH', '/api/v1/namespaces/default/services/d', [{ op: 'test', path: '/spec/selector/app', value: 'nope' }, { op: 'replace', path: '/spec/selector/app', value: 'x' }], 'application/json-patch+json');
+    const r = await api(
+      sandbox,
+      'PATCH',
+      '/api/v1/namespaces/default/services/d',
+      [
+        { op: 'test', path: '/spec/selector/app', value: 'nope' },
+        { op: 'replace', path: '/spec/selector/app', value: 'x' },
+      ],
+      'application/json-patch+json',
+    );
     expect(r.status).toBe(422);
-    expect(r.json).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'the server rejected our request due to an error in our request', reason: 'Invalid', details: {}, code: 422 });
+    expect(r.json).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'the server rejected our request due to an error in our request',
+      reason: 'Invalid',
+      details: {},
+      code: 422,
+    });
   });
 
   it('answers 415 for a strategic merge patch on a Rollout, and accepts merge patch', async () => {
-    const c = await api(sandbox, 'POST', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts', rollout);
+    const c = await api(
+      sandbox,
+      'POST',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts',
+      rollout,
+    );
     expect(c.status).toBe(201);
     expect(c.json.metadata.generation).toBe(1);
-    const r = await api(sandbox, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r', { spec: { paused: true } }, 'application/strategic-merge-patch+json');
+    const r = await api(
+      sandbox,
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
+      { spec: { paused: true } },
+      'application/strategic-merge-patch+json',
+    );
     expect(r.status).toBe(415);
     expect(r.json.reason).toBe('UnsupportedMediaType');
-    expect(r.json.message).toBe('the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml');
-    const ok = await api(sandbox, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r', { spec: { paused: true } }, 'application/merge-patch+json');
+    expect(r.json.message).toBe(
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
+    const ok = await api(
+      sandbox,
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
+      { spec: { paused: true } },
+      'application/merge-patch+json',
+    );
     expect(ok.status).toBe(200);
     expect(ok.json.metadata.generation).toBe(2);
     // Custom resources refuse an unconditional PUT.
     const { resourceVersion, ...meta } = ok.json.metadata;
-    const put = await api(sandbox, 'PUT', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r', { ...ok.json, metadata: meta });
+    const put = await api(
+      sandbox,
+      'PUT',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
+      { ...ok.json, metadata: meta },
+    );
     expect(put.status).toBe(422);
     expect(resourceVersion).toBeDefined();
   });
 
   it('keeps status out of main-resource writes and spec out of /status writes', async () => {
-    await api(sandbox, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status', { status: { abort: true } }, 'application/merge-patch+json');
-    const main = await api(sandbox, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r', { status: { abort: false } }, 'application/merge-patch+json');
+    await api(
+      sandbox,
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status',
+      { status: { abort: true } },
+      'application/merge-patch+json',
+    );
+    const main = await api(
+      sandbox,
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
+      { status: { abort: false } },
+      'application/merge-patch+json',
+    );
     expect(main.json.status.abort).toBe(true);
-    const st = await api(sandbox, 'PATCH', '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status', { spec: { replicas: 9 }, status: { abort: false } }, 'application/merge-patch+json');
+    const st = await api(
+      sandbox,
+      'PATCH',
+      '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status',
+      { spec: { replicas: 9 }, status: { abort: false } },
+      'application/merge-patch+json',
+    );
     expect(st.json.spec.replicas).toBe(1);
     expect(st.json.status.abort).toBe(false);
     expect(st.json.metadata.generation).toBe(2);
   });
 
   it('streams MODIFIED to a watch after a patch, one JSON event per line', async () => {
-    const list = await api(sandbox, 'GET', '/api/v1/namespaces/default/services');
+    const list = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/services',
+    );
     const rv = list.json.metadata.resourceVersion;
     const ctrl = new AbortController();
-    const res = await fetch(`${sandbox.url}/api/v1/namespaces/default/services?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Da`, { signal: ctrl.signal });
+    const res = await fetch(
+      `${sandbox.url}/api/v1/namespaces/default/services?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Da`,
+      { signal: ctrl.signal },
+    );
     expect(res.headers.get('content-type')).toBe('application/json');
     const reader = res.body!.getReader();
-    await api(sandbox, 'PATCH', '/api/v1/namespaces/default/services/a', { spec: { selector: { app: 'green' } } }, 'application/strategic-merge-patch+json');
+    await api(
+      sandbox,
+      'PATCH',
+      '/api/v1/namespaces/default/services/a',
+      { spec: { selector: { app: 'green' } } },
+      'application/strategic-merge-patch+json',
+    );
     let text = '';
     while (!text.includes('\n')) {
       const { value } = await reader.read();
@@ -136,15 +284,35 @@ describe('API semantics', () => {
   });
 
   it('answers an expired watch with a 410 ERROR event', async () => {
-    const list = await api(sandbox, 'GET', '/api/v1/namespaces/default/configmaps');
-    await api(sandbox, 'POST', '/api/v1/namespaces/default/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { a: 'b' } });
+    const list = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/configmaps',
+    );
+    await api(sandbox, 'POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x' },
+      data: { a: 'b' },
+    });
     sandbox.internals.store.compact('configmaps');
-    const r = await api(sandbox, 'GET', `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`);
+    const r = await api(
+      sandbox,
+      'GET',
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`,
+    );
     expect(r.status).toBe(200);
     const ev = JSON.parse(r.text.trim());
     expect(ev.type).toBe('ERROR');
-    expect(ev.object).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
-    expect(ev.object.message).toMatch(/^too old resource version: \d+ \(\d+\)$/);
+    expect(ev.object).toMatchObject({
+      kind: 'Status',
+      status: 'Failure',
+      reason: 'Expired',
+      code: 410,
+    });
+    expect(ev.object.message).toMatch(
+      /^too old resource version: \d+ \(\d+\)$/,
+    );
   });
 
   it('maintains generation/observedGeneration and the scale subresource of a Deployment', async () => {
@@ -152,36 +320,129 @@ describe('API semantics', () => {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web' },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'nginx:1.14' }] } } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: 'web' } },
+        template: {
+          metadata: { labels: { app: 'web' } },
+          spec: { containers: [{ name: 'app', image: 'nginx:1.14' }] },
+        },
+      },
     };
-    const c = await api(sandbox, 'POST', '/apis/apps/v1/namespaces/default/deployments', dep);
+    const c = await api(
+      sandbox,
+      'POST',
+      '/apis/apps/v1/namespaces/default/deployments',
+      dep,
+    );
     expect(c.json.metadata.generation).toBe(1);
-    const labels = await api(sandbox, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web', { metadata: { labels: { a: 'b' } } }, 'application/merge-patch+json');
+    const labels = await api(
+      sandbox,
+      'PATCH',
+      '/apis/apps/v1/namespaces/default/deployments/web',
+      { metadata: { labels: { a: 'b' } } },
+      'application/merge-patch+json',
+    );
     expect(labels.json.metadata.generation).toBe(1);
-    const scaled = await api(sandbox, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/web/scale', { spec: { replicas: 2 } }, 'application/merge-patch+json');
-    expect(scaled.json).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 2 } });
-    await waitFor(async () => {
-      const d = await api(sandbox, 'GET', '/apis/apps/v1/namespaces/default/deployments/web');
-      return d.json.metadata.generation === 2 && d.json.status.observedGeneration === 2 && d.json.status.readyReplicas === 2;
-    }, 10000, 'deployment ready');
-    const scale = await api(sandbox, 'GET', '/apis/apps/v1/namespaces/default/deployments/web/scale');
+    const scaled = await api(
+      sandbox,
+      'PATCH',
+      '/apis/apps/v1/namespaces/default/deployments/web/scale',
+      { spec: { replicas: 2 } },
+      'application/merge-patch+json',
+    );
+    expect(scaled.json).toMatchObject({
+      kind: 'Scale',
+      apiVersion: 'autoscaling/v1',
+      spec: { replicas: 2 },
+    });
+    await waitFor(
+      async () => {
+        const d = await api(
+          sandbox,
+          'GET',
+          '/apis/apps/v1/namespaces/default/deployments/web',
+        );
+        return (
+          d.json.metadata.generation === 2 &&
+          d.json.status.observedGeneration === 2 &&
+          d.json.status.readyReplicas === 2
+        );
+      },
+      10000,
+      'deployment ready',
+    );
+    const scale = await api(
+      sandbox,
+      'GET',
+      '/apis/apps/v1/namespaces/default/deployments/web/scale',
+    );
     expect(scale.json.status).toEqual({ replicas: 2, selector: 'app=web' });
-    const invalid = await api(sandbox, 'POST', '/apis/apps/v1/namespaces/default/deployments', { ...dep, metadata: { name: 'bad' }, spec: { ...dep.spec, selector: { matchLabels: { app: 'other' } } } });
+    const invalid = await api(
+      sandbox,
+      'POST',
+      '/apis/apps/v1/namespaces/default/deployments',
+      {
+        ...dep,
+        metadata: { name: 'bad' },
+        spec: { ...dep.spec, selector: { matchLabels: { app: 'other' } } },
+      },
+    );
     expect(invalid.status).toBe(422);
-    expect(invalid.json.message).toMatch(/^Deployment.apps "bad" is invalid: spec.template.metadata.labels: Invalid value/);
+    expect(invalid.json.message).toMatch(
+      /^Deployment.apps "bad" is invalid: spec.template.metadata.labels: Invalid value/,
+    );
   });
 
   it('serves discovery and OpenAPI v3 for kubectl, and Tables for kubectl get', async () => {
     const v1 = await api(sandbox, 'GET', '/api/v1');
-    expect(v1.json.resources.map((r: any) => r.name)).toEqual(expect.arrayContaining(['pods', 'pods/proxy', 'pods/log', 'services/proxy', 'endpoints', 'events', 'configmaps']));
+    expect(v1.json.resources.map((r: any) => r.name)).toEqual(
+      expect.arrayContaining([
+        'pods',
+        'pods/proxy',
+        'pods/log',
+        'services/proxy',
+        'endpoints',
+        'events',
+        'configmaps',
+      ]),
+    );
     const apps = await api(sandbox, 'GET', '/apis/apps/v1');
-    expect(apps.json.resources).toContainEqual(expect.objectContaining({ name: 'deployments/scale', group: 'autoscaling', version: 'v1', kind: 'Scale' }));
+    expect(apps.json.resources).toContainEqual(
+      expect.objectContaining({
+        name: 'deployments/scale',
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+      }),
+    );
     const groups = await api(sandbox, 'GET', '/apis');
-    expect(groups.json.groups.map((g: any) => g.name)).toEqual(expect.arrayContaining(['apps', 'argoproj.io', 'networking.istio.io', 'discovery.k8s.io', 'metrics.k8s.io']));
+    expect(groups.json.groups.map((g: any) => g.name)).toEqual(
+      expect.arrayContaining([
+        'apps',
+        'argoproj.io',
+        'networking.istio.io',
+        'discovery.k8s.io',
+        'metrics.k8s.io',
+      ]),
+    );
     const idx = await api(sandbox, 'GET', '/openapi/v3');
-    expect(idx.json.paths['apis/networking.istio.io/v1beta1'].serverRelativeURL).toMatch(/hash=/);
-    const table = await fetch(`${sandbox.url}/api/v1/namespaces/default/services`, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }).then(r => r.json());
+    expect(
+      idx.json.paths['apis/networking.istio.io/v1beta1'].serverRelativeURL,
+    ).toMatch(/hash=/);
+    const table = await fetch(
+      `${sandbox.url}/api/v1/namespaces/default/services`,
+      { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } },
+    ).then(r => r.json());
     expect(table.kind).toBe('Table');
-    expect(table.columnDefinitions.map((c: any) => c.name)).toEqual(['Name', 'Type', 'Cluster-IP', 'External-IP', 'Port(s)', 'Age', 'Selector']);
+    expect(table.columnDefinitions.map((c: any) => c.name)).toEqual([
+      'Name',
+      'Type',
+      'Cluster-IP',
+      'External-IP',
+      'Port(s)',
+      'Age',
+      'Selector',
+    ]);
   });
 });

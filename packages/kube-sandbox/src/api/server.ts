@@ -15,9 +15,21 @@ import {
   openApiIndex,
   SERVER_VERSION,
 } from './discovery';
-import { ApiError, badRequest, conflict, expired, notFoundPath, unauthorized } from './errors';
+import {
+  ApiError,
+  badRequest,
+  conflict,
+  expired,
+  notFoundPath,
+  unauthorized,
+} from './errors';
 import { ApiFaults, RequestInfo } from './faults';
-import { apiVersionOf, ResourceRegistry, ResourceType, typeKey } from './resources';
+import {
+  apiVersionOf,
+  ResourceRegistry,
+  ResourceType,
+  typeKey,
+} from './resources';
 import {
   matchesFields,
   matchesLabels,
@@ -37,7 +49,12 @@ export interface ProxyTarget {
 }
 
 export interface ApiHooks {
-  podLogs?(namespace: string, name: string, container: string | undefined, tailLines?: number): string;
+  podLogs?(
+    namespace: string,
+    name: string,
+    container: string | undefined,
+    tailLines?: number,
+  ): string;
   proxy?(
     target: ProxyTarget,
     path: string,
@@ -46,7 +63,11 @@ export interface ApiHooks {
   ): Promise<void>;
   virtualList?(type: ResourceType, namespace: string | undefined): KubeObject[];
   /** Extra non-Kubernetes routes (metrics, http_sd); return true when handled. */
-  extraRoute?(req: http.IncomingMessage, res: http.ServerResponse, url: URL): boolean;
+  extraRoute?(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+  ): boolean;
 }
 
 export interface ApiServerOptions {
@@ -81,14 +102,23 @@ function sendError(res: http.ServerResponse, err: ApiError) {
   send(res, err.code, err.body);
 }
 
-function readBody(req: http.IncomingMessage, limit = 3 * 1024 * 1024): Promise<string> {
+function readBody(
+  req: http.IncomingMessage,
+  limit = 3 * 1024 * 1024,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new ApiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
+        reject(
+          new ApiError(
+            413,
+            'RequestEntityTooLarge',
+            'Request entity too large: limit is 3145728',
+          ),
+        );
         req.destroy();
         return;
       }
@@ -105,7 +135,9 @@ function parseBody(text: string, contentType: string | undefined): any {
     if (contentType && /yaml/.test(contentType)) return parseYaml(text);
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`json: cannot unmarshal request body: ${(e as Error).message}`);
+    throw badRequest(
+      `json: cannot unmarshal request body: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -115,6 +147,10 @@ function forVersion(type: ResourceType, version: string, json: string): string {
   const o = JSON.parse(json);
   o.apiVersion = apiVersionOf(type, version);
   return JSON.stringify(o);
+}
+
+function nonResourceVerb(method: string) {
+  return method === 'GET' ? 'get' : method.toLowerCase();
 }
 
 export class ApiServer {
@@ -141,7 +177,15 @@ export class ApiServer {
         }
         if (err instanceof ApiError) sendError(res, err);
         else {
-          send(res, 500, new ApiError(500, 'InternalError', `Internal error occurred: ${String(err?.message ?? err)}`).body);
+          send(
+            res,
+            500,
+            new ApiError(
+              500,
+              'InternalError',
+              `Internal error occurred: ${String(err?.message ?? err)}`,
+            ).body,
+          );
         }
       });
     });
@@ -162,7 +206,9 @@ export class ApiServer {
   async close() {
     for (const stop of [...this.watches]) stop();
     for (const s of this.sockets) s.destroy();
-    await new Promise<void>(resolve => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>(resolve =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
   private route(segments: string[]): Route | 'discovery' | undefined {
@@ -183,12 +229,18 @@ export class ApiServer {
       watchPath = true;
       rest = rest.slice(1);
     }
-    const lookup = (plural: string) => this.registry.lookup(group, version, plural);
-    if (rest[0] === 'namespaces' && rest.length >= 3 && !['status', 'finalize'].includes(rest[2])) {
+    const lookup = (plural: string) =>
+      this.registry.lookup(group, version, plural);
+    if (
+      rest[0] === 'namespaces' &&
+      rest.length >= 3 &&
+      !['status', 'finalize'].includes(rest[2])
+    ) {
       const type = lookup(rest[2]);
       if (!type || !type.namespaced) return undefined;
       const namespace = rest[1];
-      if (rest.length === 3) return { kind: 'collection', type, version, namespace, watchPath };
+      if (rest.length === 3)
+        return { kind: 'collection', type, version, namespace, watchPath };
       return {
         kind: 'item',
         type,
@@ -202,7 +254,8 @@ export class ApiServer {
     }
     const type = lookup(rest[0]);
     if (!type) return undefined;
-    if (rest.length === 1) return { kind: 'collection', type, version, watchPath };
+    if (rest.length === 1)
+      return { kind: 'collection', type, version, watchPath };
     if (type.namespaced) return undefined;
     return {
       kind: 'item',
@@ -258,27 +311,59 @@ export class ApiServer {
           });
         });
         if (!res.destroyed && !res.headersSent) {
-          send(res, 504, new ApiError(504, 'Timeout', 'Timeout: request did not complete within requested timeout - context deadline exceeded', {}).body);
+          send(
+            res,
+            504,
+            new ApiError(
+              504,
+              'Timeout',
+              'Timeout: request did not complete within requested timeout - context deadline exceeded',
+              {},
+            ).body,
+          );
         }
         return true;
       }
       case 'conflict': {
         const t = route?.type;
-        sendError(res, conflict(t?.plural ?? 'unknown', t?.group ?? '', route?.name ?? ''));
+        sendError(
+          res,
+          conflict(t?.plural ?? 'unknown', t?.group ?? '', route?.name ?? ''),
+        );
         return true;
       }
       default: {
         const code = fault.status ?? 500;
         const reasons: Record<number, [string, string]> = {
-          429: ['TooManyRequests', 'Too many requests, please try again later.'],
+          429: [
+            'TooManyRequests',
+            'Too many requests, please try again later.',
+          ],
           500: ['InternalError', 'Internal error occurred: injected fault'],
           502: ['InternalError', 'Bad Gateway'],
-          503: ['ServiceUnavailable', 'The server is currently unable to handle the request'],
-          504: ['Timeout', 'Timeout: request did not complete within requested timeout'],
+          503: [
+            'ServiceUnavailable',
+            'The server is currently unable to handle the request',
+          ],
+          504: [
+            'Timeout',
+            'Timeout: request did not complete within requested timeout',
+          ],
         };
-        const [reason, message] = reasons[code] ?? ['InternalError', `injected fault ${code}`];
+        const [reason, message] = reasons[code] ?? [
+          'InternalError',
+          `injected fault ${code}`,
+        ];
         if (code === 429 || code === 503) res.setHeader('Retry-After', '1');
-        sendError(res, new ApiError(code, reason, message, code === 429 || code === 503 ? { retryAfterSeconds: 1 } : undefined));
+        sendError(
+          res,
+          new ApiError(
+            code,
+            reason,
+            message,
+            code === 429 || code === 503 ? { retryAfterSeconds: 1 } : undefined,
+          ),
+        );
         return true;
       }
     }
@@ -311,10 +396,21 @@ export class ApiServer {
     const info: RequestInfo = {
       method,
       path,
-      verb: typeof route === 'object' ? this.verbOf(method, route, watch) : method === 'GET' ? 'get' : method.toLowerCase(),
+      verb:
+        typeof route === 'object'
+          ? this.verbOf(method, route, watch)
+          : nonResourceVerb(method),
       resource: typeof route === 'object' ? route.type.plural : undefined,
     };
-    if (await this.applyFault(info, typeof route === 'object' ? route : undefined, req, res)) return;
+    if (
+      await this.applyFault(
+        info,
+        typeof route === 'object' ? route : undefined,
+        req,
+        res,
+      )
+    )
+      return;
 
     if (!isResourcePath) {
       this.handleNonResource(segments, req, res);
@@ -333,9 +429,19 @@ export class ApiServer {
     await this.handleResource(route, method, watch, url, req, res);
   }
 
-  private handleNonResource(segments: string[], req: http.IncomingMessage, res: http.ServerResponse) {
+  private handleNonResource(
+    segments: string[],
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) {
     const p = segments.join('/');
-    if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     switch (true) {
       case p === 'version':
         send(res, 200, SERVER_VERSION);
@@ -388,10 +494,20 @@ export class ApiServer {
     const fieldManager = q.get('fieldManager') ?? undefined;
     const force = q.has('force') ? q.get('force') === 'true' : undefined;
     const asTable = /as=Table/.test(req.headers.accept ?? '');
-    const includeObject = (q.get('includeObject') as IncludeObject) ?? 'Metadata';
+    const includeObject =
+      (q.get('includeObject') as IncludeObject) ?? 'Metadata';
     const out = (code: number, json: string, obj?: KubeObject) => {
       if (asTable && obj) {
-        send(res, code, toTable(type, [obj], obj.metadata.resourceVersion ?? '', includeObject));
+        send(
+          res,
+          code,
+          toTable(
+            type,
+            [obj],
+            obj.metadata.resourceVersion ?? '',
+            includeObject,
+          ),
+        );
       } else {
         send(res, code, forVersion(type, route.version, json));
       }
@@ -407,8 +523,14 @@ export class ApiServer {
         return;
       }
       if (method === 'POST') {
-        const body = parseBody(await readBody(req), req.headers['content-type']);
-        const created = this.service.create(type, namespace, body, { dryRun, fieldManager });
+        const body = parseBody(
+          await readBody(req),
+          req.headers['content-type'],
+        );
+        const created = this.service.create(type, namespace, body, {
+          dryRun,
+          fieldManager,
+        });
         out(201, created.json, created.obj);
         return;
       }
@@ -420,31 +542,50 @@ export class ApiServer {
         });
         const deleted: string[] = [];
         for (const s of list.items) {
-          const r = this.service.delete(type, s.obj.metadata.namespace, s.obj.metadata.name, { dryRun });
-          deleted.push(JSON.stringify(r.body.kind === 'Status' ? s.obj : r.body));
+          const r = this.service.delete(
+            type,
+            s.obj.metadata.namespace,
+            s.obj.metadata.name,
+            { dryRun },
+          );
+          deleted.push(
+            JSON.stringify(r.body.kind === 'Status' ? s.obj : r.body),
+          );
         }
         send(
           res,
           200,
-          `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type, route.version)}","metadata":{"resourceVersion":"${this.store.currentRv()}"},"items":[${deleted.join(',')}]}`,
+          `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(
+            type,
+            route.version,
+          )}","metadata":{"resourceVersion":"${this.store.currentRv()}"},"items":[${deleted.join(
+            ',',
+          )}]}`,
         );
         return;
       }
-      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     }
 
     const name = route.name!;
     const sub = route.subresource;
     if (sub === 'proxy') {
-      if (!this.hooks.proxy || (type.kind !== 'Pod' && type.kind !== 'Service')) throw notFoundPath();
+      if (!this.hooks.proxy || (type.kind !== 'Pod' && type.kind !== 'Service'))
+        throw notFoundPath();
       const [first, second, third] = name.split(':');
       // [scheme:]name[:port]
-      const target =
-        third !== undefined
-          ? { name: second, port: third }
-          : second !== undefined && (first === 'http' || first === 'https')
-          ? { name: second, port: undefined }
-          : { name: first, port: second };
+      let target: { name: string; port?: string } = {
+        name: first,
+        port: second,
+      };
+      if (third !== undefined) target = { name: second, port: third };
+      else if (second !== undefined && (first === 'http' || first === 'https'))
+        target = { name: second };
       // The target must exist: the real server answers its NotFound.
       this.service.get(type, namespace, target.name);
       await this.hooks.proxy(
@@ -463,9 +604,23 @@ export class ApiServer {
     if (sub && !type.subresources.includes(sub)) throw notFoundPath();
 
     if (type.virtual) {
-      if (method !== 'GET') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
-      const item = (this.hooks.virtualList?.(type, namespace) ?? []).find(o => o.metadata.name === name);
-      if (!item) throw new ApiError(404, 'NotFound', `${type.plural}.${type.group} "${name}" not found`, { name, group: type.group, kind: type.plural });
+      if (method !== 'GET')
+        throw new ApiError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          {},
+        );
+      const item = (this.hooks.virtualList?.(type, namespace) ?? []).find(
+        o => o.metadata.name === name,
+      );
+      if (!item)
+        throw new ApiError(
+          404,
+          'NotFound',
+          `${type.plural}.${type.group} "${name}" not found`,
+          { name, group: type.group, kind: type.plural },
+        );
       send(res, 200, item);
       return;
     }
@@ -479,11 +634,19 @@ export class ApiServer {
       }
       if (!container && containers.length > 1) {
         throw badRequest(
-          `a container name must be specified for pod ${name}, choose one of: [${containers.map(c => c.name).join(' ')}]`,
+          `a container name must be specified for pod ${name}, choose one of: [${containers
+            .map(c => c.name)
+            .join(' ')}]`,
         );
       }
       const tail = q.has('tailLines') ? Number(q.get('tailLines')) : undefined;
-      const text = this.hooks.podLogs?.(namespace!, name, container ?? containers[0]?.name, tail) ?? '';
+      const text =
+        this.hooks.podLogs?.(
+          namespace!,
+          name,
+          container ?? containers[0]?.name,
+          tail,
+        ) ?? '';
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end(text);
       return;
@@ -493,7 +656,17 @@ export class ApiServer {
       case 'GET': {
         const s = this.service.get(type, namespace, name);
         if (watch) {
-          this.handleWatch({ ...route, kind: 'collection' }, new URLSearchParams({ ...Object.fromEntries(q), fieldSelector: `metadata.name=${name}` }), asTable, includeObject, req, res);
+          this.handleWatch(
+            { ...route, kind: 'collection' },
+            new URLSearchParams({
+              ...Object.fromEntries(q),
+              fieldSelector: `metadata.name=${name}`,
+            }),
+            asTable,
+            includeObject,
+            req,
+            res,
+          );
           return;
         }
         if (sub === 'scale') {
@@ -504,20 +677,34 @@ export class ApiServer {
         return;
       }
       case 'PUT': {
-        const body = parseBody(await readBody(req), req.headers['content-type']);
-        const s = this.service.replace(type, namespace, name, body, { subresource: sub, dryRun, fieldManager });
+        const body = parseBody(
+          await readBody(req),
+          req.headers['content-type'],
+        );
+        const s = this.service.replace(type, namespace, name, body, {
+          subresource: sub,
+          dryRun,
+          fieldManager,
+        });
         if (sub === 'scale') send(res, 200, this.service.scaleOf(type, s.obj));
         else out(200, s.json, s.obj);
         return;
       }
       case 'PATCH': {
         const text = await readBody(req);
-        const s = this.service.patch(type, namespace, name, req.headers['content-type'] ?? '', text, {
-          subresource: sub,
-          dryRun,
-          fieldManager,
-          force,
-        });
+        const s = this.service.patch(
+          type,
+          namespace,
+          name,
+          req.headers['content-type'] ?? '',
+          text,
+          {
+            subresource: sub,
+            dryRun,
+            fieldManager,
+            force,
+          },
+        );
         if (sub === 'scale') send(res, 200, this.service.scaleOf(type, s.obj));
         else out(200, s.json, s.obj);
         return;
@@ -525,10 +712,15 @@ export class ApiServer {
       case 'DELETE': {
         const text = await readBody(req);
         const body = parseBody(text, req.headers['content-type']) ?? {};
-        const grace = q.has('gracePeriodSeconds') ? Number(q.get('gracePeriodSeconds')) : body.gracePeriodSeconds;
+        const grace = q.has('gracePeriodSeconds')
+          ? Number(q.get('gracePeriodSeconds'))
+          : body.gracePeriodSeconds;
         const r = this.service.delete(type, namespace, name, {
           gracePeriodSeconds: grace,
-          propagationPolicy: q.get('propagationPolicy') ?? body.propagationPolicy ?? (body.orphanDependents ? 'Orphan' : undefined),
+          propagationPolicy:
+            q.get('propagationPolicy') ??
+            body.propagationPolicy ??
+            (body.orphanDependents ? 'Orphan' : undefined),
           preconditions: body.preconditions,
           dryRun: dryRun || (body.dryRun ?? []).includes('All'),
         });
@@ -536,7 +728,12 @@ export class ApiServer {
         return;
       }
       default:
-        throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+        throw new ApiError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          {},
+        );
     }
   }
 
@@ -550,9 +747,9 @@ export class ApiServer {
     const { type } = route;
     if (type.virtual) {
       const labelSel = parseLabelSelector(q.get('labelSelector') ?? undefined);
-      const items = (this.hooks.virtualList?.(type, route.namespace) ?? []).filter(o =>
-        matchesLabels(labelSel, o.metadata.labels),
-      );
+      const items = (
+        this.hooks.virtualList?.(type, route.namespace) ?? []
+      ).filter(o => matchesLabels(labelSel, o.metadata.labels));
       send(res, 200, {
         kind: `${type.kind}List`,
         apiVersion: apiVersionOf(type, route.version),
@@ -574,18 +771,34 @@ export class ApiServer {
       meta.remainingItemCount = result.remainingItemCount;
     }
     if (asTable) {
-      send(res, 200, toTable(type, result.items.map(s => s.obj), result.resourceVersion, includeObject, meta));
+      send(
+        res,
+        200,
+        toTable(
+          type,
+          result.items.map(s => s.obj),
+          result.resourceVersion,
+          includeObject,
+          meta,
+        ),
+      );
       return;
     }
     const items =
       route.version === type.versions[0]
         ? result.items.map(s => s.json)
         : result.items.map(s => forVersion(type, route.version, s.json));
-    const metaJson = JSON.stringify({ resourceVersion: result.resourceVersion, ...meta });
+    const metaJson = JSON.stringify({
+      resourceVersion: result.resourceVersion,
+      ...meta,
+    });
     send(
       res,
       200,
-      `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(type, route.version)}","metadata":${metaJson},"items":[${items.join(',')}]}`,
+      `{"kind":"${type.kind}List","apiVersion":"${apiVersionOf(
+        type,
+        route.version,
+      )}","metadata":${metaJson},"items":[${items.join(',')}]}`,
     );
   }
 
@@ -598,7 +811,13 @@ export class ApiServer {
     res: http.ServerResponse,
   ) {
     const { type, namespace } = route;
-    if (type.virtual) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (type.virtual)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     let labelSel;
     try {
       labelSel = parseLabelSelector(q.get('labelSelector') ?? undefined);
@@ -626,11 +845,17 @@ export class ApiServer {
     let replay: StoreEvent[] = [];
     if (rvParam && rvParam !== '0' && !sendInitial) {
       const rv = Number(rvParam);
-      if (!Number.isFinite(rv)) throw badRequest(`invalid resource version: ${rvParam}`);
+      if (!Number.isFinite(rv))
+        throw badRequest(`invalid resource version: ${rvParam}`);
       const r = this.store.eventsSince(key, rv);
       if ('expired' in r) {
-        res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
-        const status = expired(`too old resource version: ${rv} (${r.expired})`).body;
+        res.writeHead(200, {
+          'Content-Type': 'application/json',
+          'Transfer-Encoding': 'chunked',
+        });
+        const status = expired(
+          `too old resource version: ${rv} (${r.expired})`,
+        ).body;
         res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
         return;
       }
@@ -645,9 +870,21 @@ export class ApiServer {
     res.flushHeaders();
     const write = (t: string, obj: KubeObject, json: string) => {
       if (asTable) {
-        res.write(`${JSON.stringify({ type: t, object: toTable(type, [obj], obj.metadata.resourceVersion ?? '', includeObject) })}\n`);
+        res.write(
+          `${JSON.stringify({
+            type: t,
+            object: toTable(
+              type,
+              [obj],
+              obj.metadata.resourceVersion ?? '',
+              includeObject,
+            ),
+          })}\n`,
+        );
       } else {
-        res.write(`{"type":"${t}","object":${forVersion(type, route.version, json)}}\n`);
+        res.write(
+          `{"type":"${t}","object":${forVersion(type, route.version, json)}}\n`,
+        );
       }
     };
     const onEvent = (e: StoreEvent) => {
@@ -662,7 +899,10 @@ export class ApiServer {
     };
 
     if (!rvParam || rvParam === '0' || sendInitial) {
-      for (const s of this.store.list(key, type.namespaced ? namespace : undefined)) {
+      for (const s of this.store.list(
+        key,
+        type.namespaced ? namespace : undefined,
+      )) {
         if (matches(s.obj)) write('ADDED', s.obj, s.json);
       }
       if (sendInitial) {
@@ -689,19 +929,24 @@ export class ApiServer {
           res.write(
             `${JSON.stringify({
               type: 'BOOKMARK',
-              object: { kind: type.kind, apiVersion: apiVersionOf(type, route.version), metadata: { resourceVersion: String(this.store.currentRv()) } },
+              object: {
+                kind: type.kind,
+                apiVersion: apiVersionOf(type, route.version),
+                metadata: { resourceVersion: String(this.store.currentRv()) },
+              },
             })}\n`,
           );
         }, 30000)
       : undefined;
+    const timers: { end?: NodeJS.Timeout } = {};
     const stop = () => {
       unsubscribe();
-      clearTimeout(timer);
+      clearTimeout(timers.end);
       if (bookmarkTimer) clearInterval(bookmarkTimer);
       this.watches.delete(stop);
       if (!res.writableEnded) res.end();
     };
-    const timer = setTimeout(stop, Math.max(1, timeoutSeconds) * 1000);
+    timers.end = setTimeout(stop, Math.max(1, timeoutSeconds) * 1000);
     this.watches.add(stop);
     req.on('close', stop);
     res.on('close', stop);

@@ -23,7 +23,12 @@ import {
   MERGE_PATCH,
   STRATEGIC_MERGE_PATCH,
 } from './patch';
-import { apiVersionOf, ResourceRegistry, ResourceType, typeKey } from './resources';
+import {
+  apiVersionOf,
+  ResourceRegistry,
+  ResourceType,
+  typeKey,
+} from './resources';
 import {
   FieldRequirement,
   LabelSelector,
@@ -79,11 +84,13 @@ const RANDOM_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 export function randomSuffix(n = 5): string {
   const bytes = randomBytes(n);
   let s = '';
-  for (let i = 0; i < n; i++) s += RANDOM_ALPHABET[bytes[i] % RANDOM_ALPHABET.length];
+  for (let i = 0; i < n; i++)
+    s += RANDOM_ALPHABET[bytes[i] % RANDOM_ALPHABET.length];
   return s;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_SUBDOMAIN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** Types whose DELETE answers with the deleted object rather than a Status. */
 const RETURNS_DELETED_OBJECT = new Set(['pods', 'services', 'namespaces']);
@@ -91,10 +98,7 @@ const RETURNS_DELETED_OBJECT = new Set(['pods', 'services', 'namespaces']);
 export class ResourceService {
   private readonly admissions: Admission[] = [];
 
-  constructor(
-    readonly registry: ResourceRegistry,
-    readonly store: Store,
-  ) {}
+  constructor(readonly registry: ResourceRegistry, readonly store: Store) {}
 
   addAdmission(a: Admission) {
     this.admissions.push(a);
@@ -106,14 +110,23 @@ export class ResourceService {
 
   private checkNamespace(type: ResourceType, namespace: string | undefined) {
     if (!type.namespaced) return;
-    if (!namespace) throw badRequest('the server could not find the requested resource');
+    if (!namespace)
+      throw badRequest('the server could not find the requested resource');
     if (!this.store.peek('namespaces', undefined, namespace)) {
       throw notFound('namespaces', '', namespace);
     }
   }
 
-  get(type: ResourceType, namespace: string | undefined, name: string): StoredObject {
-    const s = this.store.peek(typeKey(type), type.namespaced ? namespace : undefined, name);
+  get(
+    type: ResourceType,
+    namespace: string | undefined,
+    name: string,
+  ): StoredObject {
+    const s = this.store.peek(
+      typeKey(type),
+      type.namespaced ? namespace : undefined,
+      name,
+    );
     if (!s) throw notFound(type.plural, type.group, name);
     return s;
   }
@@ -125,13 +138,15 @@ export class ResourceService {
     } catch (e) {
       throw badRequest((e as Error).message);
     }
-    const fieldSel: FieldRequirement[] = parseFieldSelector(opts.fieldSelector, [
-      'metadata.name',
-      'metadata.namespace',
-      ...(type.fieldSelectors ?? []),
-    ]);
+    const fieldSel: FieldRequirement[] = parseFieldSelector(
+      opts.fieldSelector,
+      ['metadata.name', 'metadata.namespace', ...(type.fieldSelectors ?? [])],
+    );
     const rv = String(this.store.currentRv());
-    let all = this.store.list(typeKey(type), type.namespaced ? opts.namespace : undefined);
+    let all = this.store.list(
+      typeKey(type),
+      type.namespaced ? opts.namespace : undefined,
+    );
     if (labelSel.length || fieldSel.length) {
       all = all.filter(
         s =>
@@ -153,7 +168,9 @@ export class ResourceService {
       return {
         items: all.slice(start, end),
         resourceVersion: rv,
-        continue: Buffer.from(JSON.stringify({ rv, start: end })).toString('base64'),
+        continue: Buffer.from(JSON.stringify({ rv, start: end })).toString(
+          'base64',
+        ),
         remainingItemCount: all.length - end,
       };
     }
@@ -166,7 +183,7 @@ export class ResourceService {
     body: any,
   ) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      throw badRequest('Object \'Kind\' is missing in \'null\'');
+      throw badRequest("Object 'Kind' is missing in 'null'");
     }
     if (body.kind !== undefined && body.kind !== type.kind) {
       throw badRequest(
@@ -178,7 +195,9 @@ export class ResourceService {
       !type.versions.some(v => apiVersionOf(type, v) === body.apiVersion)
     ) {
       throw badRequest(
-        `the API version in the data (${body.apiVersion}) does not match the expected API version (${apiVersionOf(type)})`,
+        `the API version in the data (${
+          body.apiVersion
+        }) does not match the expected API version (${apiVersionOf(type)})`,
       );
     }
     body.metadata ??= {};
@@ -202,15 +221,26 @@ export class ResourceService {
     input: any,
     opts: WriteOptions = {},
   ): StoredObject {
-    if (type.virtual) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (type.virtual)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     const body = JSON.parse(JSON.stringify(input ?? null));
     this.checkBodyIdentity(type, namespace, body);
     this.checkNamespace(type, namespace);
     const md = body.metadata;
-    if (!md.name && md.generateName) md.name = `${md.generateName}${randomSuffix()}`;
+    if (!md.name && md.generateName)
+      md.name = `${md.generateName}${randomSuffix()}`;
     if (!md.name) {
       throw invalid(type.kind, type.group, '', [
-        { type: 'FieldValueRequired', field: 'metadata.name', message: 'Required value: name or generateName is required' },
+        {
+          type: 'FieldValueRequired',
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+        },
       ]);
     }
     if (!DNS_SUBDOMAIN.test(md.name) || md.name.length > 253) {
@@ -223,7 +253,9 @@ export class ResourceService {
       ]);
     }
     const key = typeKey(type);
-    if (this.store.peek(key, type.namespaced ? namespace : undefined, md.name)) {
+    if (
+      this.store.peek(key, type.namespaced ? namespace : undefined, md.name)
+    ) {
       throw alreadyExists(type.plural, type.group, md.name);
     }
     md.uid = randomUUID();
@@ -292,18 +324,27 @@ export class ResourceService {
     if (!accepted.includes(ct)) throw unsupportedMediaType(accepted);
     if (ct === APPLY_PATCH && !opts.fieldManager) {
       throw invalid('PatchOptions', 'meta.k8s.io', '', [
-        { type: 'FieldValueRequired', field: 'fieldManager', message: 'Required value: is required for apply patch' },
+        {
+          type: 'FieldValueRequired',
+          field: 'fieldManager',
+          message: 'Required value: is required for apply patch',
+        },
       ]);
     }
     if (ct !== APPLY_PATCH && opts.force !== undefined) {
       throw invalid('PatchOptions', 'meta.k8s.io', '', [
-        { type: 'FieldValueForbidden', field: 'force', message: 'Forbidden: may not be specified for non-apply patch' },
+        {
+          type: 'FieldValueForbidden',
+          field: 'force',
+          message: 'Forbidden: may not be specified for non-apply patch',
+        },
       ]);
     }
     let patchBody: any = rawBody;
     if (typeof rawBody === 'string') {
       try {
-        patchBody = ct === APPLY_PATCH ? parseYaml(rawBody) : JSON.parse(rawBody);
+        patchBody =
+          ct === APPLY_PATCH ? parseYaml(rawBody) : JSON.parse(rawBody);
       } catch (e) {
         throw badRequest(`error decoding patch: ${(e as Error).message}`);
       }
@@ -326,20 +367,30 @@ export class ResourceService {
       return this.writeScale(type, namespace, name, applyTo, opts);
     }
     if (ct === APPLY_PATCH) {
-      const exists = this.store.peek(typeKey(type), type.namespaced ? namespace : undefined, name);
+      const exists = this.store.peek(
+        typeKey(type),
+        type.namespaced ? namespace : undefined,
+        name,
+      );
       if (!exists && !opts.subresource) {
         const body = { ...(patchBody ?? {}) };
         body.metadata = { ...(body.metadata ?? {}), name };
         return this.create(type, namespace, body, opts);
       }
     }
-    return this.update(type, namespace, name, current => {
-      const next = applyTo(current);
-      if (!next || typeof next !== 'object' || Array.isArray(next)) {
-        throw badRequest('the patched object is not a JSON object');
-      }
-      return next;
-    }, opts);
+    return this.update(
+      type,
+      namespace,
+      name,
+      current => {
+        const next = applyTo(current);
+        if (!next || typeof next !== 'object' || Array.isArray(next)) {
+          throw badRequest('the patched object is not a JSON object');
+        }
+        return next;
+      },
+      opts,
+    );
   }
 
   /**
@@ -353,7 +404,13 @@ export class ResourceService {
     change: (current: KubeObject) => KubeObject,
     opts: WriteOptions = {},
   ): StoredObject {
-    if (type.virtual) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (type.virtual)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     const key = typeKey(type);
     const ns = type.namespaced ? namespace : undefined;
     const current = this.store.peek(key, ns, name);
@@ -365,14 +422,18 @@ export class ResourceService {
     if (rv && rv !== old.metadata.resourceVersion) {
       throw conflict(type.plural, type.group, name);
     }
-    if (candidate.metadata.name !== undefined && candidate.metadata.name !== name) {
+    if (
+      candidate.metadata.name !== undefined &&
+      candidate.metadata.name !== name
+    ) {
       throw badRequest(
         `the name of the object (${candidate.metadata.name}) does not match the name on the URL (${name})`,
       );
     }
     let next: KubeObject;
     if (opts.subresource === 'status') {
-      if (!type.statusSubresource) throw notFound(type.plural, type.group, name);
+      if (!type.statusSubresource)
+        throw notFound(type.plural, type.group, name);
       // Only the status changes through /status (status_strategy.go).
       next = JSON.parse(current.json);
       if (candidate.status === undefined) delete next.status;
@@ -397,7 +458,8 @@ export class ResourceService {
       if (old.metadata.deletionTimestamp) {
         md.deletionTimestamp = old.metadata.deletionTimestamp;
         if (old.metadata.deletionGracePeriodSeconds !== undefined) {
-          md.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+          md.deletionGracePeriodSeconds =
+            old.metadata.deletionGracePeriodSeconds;
         }
       } else {
         delete md.deletionTimestamp;
@@ -450,7 +512,9 @@ export class ResourceService {
         ? obj.status?.selector ?? ''
         : selectorString(obj.spec?.selector);
     const statusReplicas =
-      type.kind === 'Rollout' ? obj.status?.HPAReplicas ?? 0 : obj.status?.replicas ?? 0;
+      type.kind === 'Rollout'
+        ? obj.status?.HPAReplicas ?? 0
+        : obj.status?.replicas ?? 0;
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
@@ -473,20 +537,37 @@ export class ResourceService {
     change: (scale: any) => any,
     opts: WriteOptions,
   ): StoredObject {
-    if (!type.subresources.includes('scale')) throw notFound(type.plural, type.group, name);
-    return this.update(type, namespace, name, current => {
-      const scale = change(this.scaleOf(type, current));
-      const rv = scale?.metadata?.resourceVersion;
-      const replicas = scale?.spec?.replicas;
-      if (typeof replicas !== 'number' || replicas < 0 || !Number.isInteger(replicas)) {
-        throw invalid('Scale', 'autoscaling', name, [
-          { type: 'FieldValueInvalid', field: 'spec.replicas', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` },
-        ]);
-      }
-      current.spec = { ...(current.spec ?? {}), replicas };
-      if (rv) current.metadata.resourceVersion = rv;
-      return current;
-    }, { ...opts, subresource: undefined });
+    if (!type.subresources.includes('scale'))
+      throw notFound(type.plural, type.group, name);
+    return this.update(
+      type,
+      namespace,
+      name,
+      current => {
+        const scale = change(this.scaleOf(type, current));
+        const rv = scale?.metadata?.resourceVersion;
+        const replicas = scale?.spec?.replicas;
+        if (
+          typeof replicas !== 'number' ||
+          replicas < 0 ||
+          !Number.isInteger(replicas)
+        ) {
+          throw invalid('Scale', 'autoscaling', name, [
+            {
+              type: 'FieldValueInvalid',
+              field: 'spec.replicas',
+              message: `Invalid value: ${JSON.stringify(
+                replicas,
+              )}: must be greater than or equal to 0`,
+            },
+          ]);
+        }
+        current.spec = { ...(current.spec ?? {}), replicas };
+        if (rv) current.metadata.resourceVersion = rv;
+        return current;
+      },
+      { ...opts, subresource: undefined },
+    );
   }
 
   delete(
@@ -495,7 +576,13 @@ export class ResourceService {
     name: string,
     opts: DeleteOptions = {},
   ): { code: number; body: any } {
-    if (type.virtual) throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+    if (type.virtual)
+      throw new ApiError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        {},
+      );
     const key = typeKey(type);
     const ns = type.namespaced ? namespace : undefined;
     const current = this.store.peek(key, ns, name);
@@ -537,7 +624,10 @@ export class ResourceService {
 
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const finalizers = [...(md.finalizers ?? [])];
-    if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) {
+    if (
+      opts.propagationPolicy === 'Foreground' &&
+      !finalizers.includes('foregroundDeletion')
+    ) {
       finalizers.push('foregroundDeletion');
     }
     if (opts.propagationPolicy === 'Orphan' && !finalizers.includes('orphan')) {
@@ -545,17 +635,23 @@ export class ResourceService {
     }
     const grace =
       type.kind === 'Pod'
-        ? opts.gracePeriodSeconds ?? current.obj.spec?.terminationGracePeriodSeconds ?? 30
+        ? opts.gracePeriodSeconds ??
+          current.obj.spec?.terminationGracePeriodSeconds ??
+          30
         : 0;
     if (type.kind === 'Namespace' || finalizers.length || grace > 0) {
-      if (md.deletionTimestamp && finalizers.length === (md.finalizers ?? []).length) {
+      if (
+        md.deletionTimestamp &&
+        finalizers.length === (md.finalizers ?? []).length
+      ) {
         return { code: 202, body: success(current.obj) };
       }
       const next: KubeObject = JSON.parse(current.json);
       next.metadata.deletionTimestamp = now;
       if (type.kind === 'Pod') next.metadata.deletionGracePeriodSeconds = grace;
       if (finalizers.length) next.metadata.finalizers = finalizers;
-      if (type.kind === 'Namespace') next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      if (type.kind === 'Namespace')
+        next.status = { ...(next.status ?? {}), phase: 'Terminating' };
       const stored = this.store.put(key, next, 'MODIFIED');
       return { code: 202, body: success(stored.obj) };
     }
@@ -574,11 +670,13 @@ export class ResourceService {
 export function selectorString(sel: any): string {
   if (!sel) return '';
   const parts: string[] = [];
-  for (const [k, v] of Object.entries<string>(sel.matchLabels ?? {})) parts.push(`${k}=${v}`);
+  for (const [k, v] of Object.entries<string>(sel.matchLabels ?? {}))
+    parts.push(`${k}=${v}`);
   for (const e of sel.matchExpressions ?? []) {
     const op = e.operator;
     if (op === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (op === 'NotIn') parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
+    else if (op === 'NotIn')
+      parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
     else if (op === 'Exists') parts.push(e.key);
     else if (op === 'DoesNotExist') parts.push(`!${e.key}`);
   }

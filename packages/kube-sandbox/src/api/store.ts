@@ -132,7 +132,11 @@ export class Store {
   }
 
   /** Writes a new version of an object; assigns metadata.resourceVersion. */
-  put(typeKey: string, obj: KubeObject, type: 'ADDED' | 'MODIFIED'): StoredObject {
+  put(
+    typeKey: string,
+    obj: KubeObject,
+    type: 'ADDED' | 'MODIFIED',
+  ): StoredObject {
     const t = this.table(typeKey);
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
     const prev = t.get(key);
@@ -162,7 +166,14 @@ export class Store {
     const obj: KubeObject = JSON.parse(prev.json);
     obj.metadata.resourceVersion = String(this.rv);
     const json = JSON.stringify(obj);
-    this.emit({ type: 'DELETED', typeKey, rv: this.rv, obj, json, prev: prev.obj });
+    this.emit({
+      type: 'DELETED',
+      typeKey,
+      rv: this.rv,
+      obj,
+      json,
+      prev: prev.obj,
+    });
     return { obj, json };
   }
 

@@ -31,7 +31,9 @@ export function humanDuration(ms: number): string {
   if (hours < 48) return `${hours}h`;
   if (hours < 24 * 8) {
     const h = hours % 24;
-    return h === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${h}h`;
+    return h === 0
+      ? `${Math.floor(hours / 24)}d`
+      : `${Math.floor(hours / 24)}d${h}h`;
   }
   if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
   return `${Math.floor(hours / 24 / 365)}y`;
@@ -65,9 +67,14 @@ function mapString(m: Record<string, string> | undefined): string {
 function labelSelectorString(sel: any): string {
   if (!sel) return '<none>';
   const parts: string[] = [];
-  for (const k of Object.keys(sel.matchLabels ?? {}).sort()) parts.push(`${k}=${sel.matchLabels[k]}`);
+  for (const k of Object.keys(sel.matchLabels ?? {}).sort())
+    parts.push(`${k}=${sel.matchLabels[k]}`);
   for (const e of sel.matchExpressions ?? []) {
-    parts.push(`${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(',')})`);
+    parts.push(
+      `${e.key} ${String(e.operator).toLowerCase()} (${(e.values ?? []).join(
+        ',',
+      )})`,
+    );
   }
   return parts.length ? parts.join(',') : '<none>';
 }
@@ -105,7 +112,9 @@ function podRestarts(pod: KubeObject): string {
     const t = c.lastState?.terminated?.finishedAt;
     if (t) last = Math.max(last ?? 0, Date.parse(t));
   }
-  return restarts && last ? `${restarts} (${humanDuration(Date.now() - last)} ago)` : String(restarts);
+  return restarts && last
+    ? `${restarts} (${humanDuration(Date.now() - last)} ago)`
+    : String(restarts);
 }
 
 function servicePorts(svc: KubeObject): string {
@@ -113,7 +122,9 @@ function servicePorts(svc: KubeObject): string {
   if (!ports.length) return '<none>';
   return ports
     .map(p =>
-      p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`,
+      p.nodePort
+        ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}`
+        : `${p.port}/${p.protocol ?? 'TCP'}`,
     )
     .join(',');
 }
@@ -121,8 +132,12 @@ function servicePorts(svc: KubeObject): string {
 function externalIp(svc: KubeObject): string {
   const type = svc.spec?.type ?? 'ClusterIP';
   const ingress: any[] = svc.status?.loadBalancer?.ingress ?? [];
-  const ips = [...(svc.spec?.externalIPs ?? []), ...ingress.map(i => i.ip ?? i.hostname)];
-  if (type === 'ClusterIP' || type === 'NodePort') return ips.length ? ips.join(',') : '<none>';
+  const ips = [
+    ...(svc.spec?.externalIPs ?? []),
+    ...ingress.map(i => i.ip ?? i.hostname),
+  ];
+  if (type === 'ClusterIP' || type === 'NodePort')
+    return ips.length ? ips.join(',') : '<none>';
   if (type === 'LoadBalancer') return ips.length ? ips.join(',') : '<pending>';
   if (type === 'ExternalName') return svc.spec?.externalName ?? '<none>';
   return '<unknown>';
@@ -159,21 +174,54 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Status', type: 'string', cell: podStatusReason },
     { name: 'Restarts', type: 'string', cell: podRestarts },
     ageCol,
-    { name: 'IP', type: 'string', priority: 1, cell: o => o.status?.podIP ?? '<none>' },
-    { name: 'Node', type: 'string', priority: 1, cell: o => o.spec?.nodeName ?? '<none>' },
-    { name: 'Nominated Node', type: 'string', priority: 1, cell: () => '<none>' },
-    { name: 'Readiness Gates', type: 'string', priority: 1, cell: () => '<none>' },
+    {
+      name: 'IP',
+      type: 'string',
+      priority: 1,
+      cell: o => o.status?.podIP ?? '<none>',
+    },
+    {
+      name: 'Node',
+      type: 'string',
+      priority: 1,
+      cell: o => o.spec?.nodeName ?? '<none>',
+    },
+    {
+      name: 'Nominated Node',
+      type: 'string',
+      priority: 1,
+      cell: () => '<none>',
+    },
+    {
+      name: 'Readiness Gates',
+      type: 'string',
+      priority: 1,
+      cell: () => '<none>',
+    },
   ],
   Service: [
     nameCol,
     { name: 'Type', type: 'string', cell: o => o.spec?.type ?? 'ClusterIP' },
-    { name: 'Cluster-IP', type: 'string', cell: o => o.spec?.clusterIP ?? '<none>' },
+    {
+      name: 'Cluster-IP',
+      type: 'string',
+      cell: o => o.spec?.clusterIP ?? '<none>',
+    },
     { name: 'External-IP', type: 'string', cell: externalIp },
     { name: 'Port(s)', type: 'string', cell: servicePorts },
     ageCol,
-    { name: 'Selector', type: 'string', priority: 1, cell: o => mapString(o.spec?.selector) },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: o => mapString(o.spec?.selector),
+    },
   ],
-  Endpoints: [nameCol, { name: 'Endpoints', type: 'string', cell: endpointsString }, ageCol],
+  Endpoints: [
+    nameCol,
+    { name: 'Endpoints', type: 'string', cell: endpointsString },
+    ageCol,
+  ],
   EndpointSlice: [
     nameCol,
     { name: 'AddressType', type: 'string', cell: o => o.addressType ?? '' },
@@ -188,20 +236,49 @@ const COLUMNS: Record<string, Column[]> = {
       cell: o => {
         const a = (o.endpoints ?? []).flatMap((e: any) => e.addresses ?? []);
         if (!a.length) return '<unset>';
-        return a.length <= 3 ? a.join(',') : `${a.slice(0, 3).join(',')} + ${a.length - 3} more...`;
+        return a.length <= 3
+          ? a.join(',')
+          : `${a.slice(0, 3).join(',')} + ${a.length - 3} more...`;
       },
     },
     ageCol,
   ],
   Deployment: [
     nameCol,
-    { name: 'Ready', type: 'string', cell: o => `${n(o.status?.readyReplicas)}/${n(o.spec?.replicas)}` },
-    { name: 'Up-to-date', type: 'integer', cell: o => n(o.status?.updatedReplicas) },
-    { name: 'Available', type: 'integer', cell: o => n(o.status?.availableReplicas) },
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: o => `${n(o.status?.readyReplicas)}/${n(o.spec?.replicas)}`,
+    },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      cell: o => n(o.status?.updatedReplicas),
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      cell: o => n(o.status?.availableReplicas),
+    },
     ageCol,
-    { name: 'Containers', type: 'string', priority: 1, cell: o => containers(o).names },
-    { name: 'Images', type: 'string', priority: 1, cell: o => containers(o).images },
-    { name: 'Selector', type: 'string', priority: 1, cell: o => labelSelectorString(o.spec?.selector) },
+    {
+      name: 'Containers',
+      type: 'string',
+      priority: 1,
+      cell: o => containers(o).names,
+    },
+    {
+      name: 'Images',
+      type: 'string',
+      priority: 1,
+      cell: o => containers(o).images,
+    },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: o => labelSelectorString(o.spec?.selector),
+    },
   ],
   ReplicaSet: [
     nameCol,
@@ -209,46 +286,115 @@ const COLUMNS: Record<string, Column[]> = {
     { name: 'Current', type: 'integer', cell: o => n(o.status?.replicas) },
     { name: 'Ready', type: 'integer', cell: o => n(o.status?.readyReplicas) },
     ageCol,
-    { name: 'Containers', type: 'string', priority: 1, cell: o => containers(o).names },
-    { name: 'Images', type: 'string', priority: 1, cell: o => containers(o).images },
-    { name: 'Selector', type: 'string', priority: 1, cell: o => labelSelectorString(o.spec?.selector) },
+    {
+      name: 'Containers',
+      type: 'string',
+      priority: 1,
+      cell: o => containers(o).names,
+    },
+    {
+      name: 'Images',
+      type: 'string',
+      priority: 1,
+      cell: o => containers(o).images,
+    },
+    {
+      name: 'Selector',
+      type: 'string',
+      priority: 1,
+      cell: o => labelSelectorString(o.spec?.selector),
+    },
   ],
-  Namespace: [nameCol, { name: 'Status', type: 'string', cell: o => o.status?.phase ?? 'Active' }, ageCol],
+  Namespace: [
+    nameCol,
+    { name: 'Status', type: 'string', cell: o => o.status?.phase ?? 'Active' },
+    ageCol,
+  ],
   Node: [
     nameCol,
     { name: 'Status', type: 'string', cell: () => 'Ready' },
     { name: 'Roles', type: 'string', cell: () => 'control-plane' },
     ageCol,
-    { name: 'Version', type: 'string', cell: o => o.status?.nodeInfo?.kubeletVersion ?? '' },
+    {
+      name: 'Version',
+      type: 'string',
+      cell: o => o.status?.nodeInfo?.kubeletVersion ?? '',
+    },
   ],
-  ConfigMap: [nameCol, { name: 'Data', type: 'integer', cell: o => Object.keys(o.data ?? {}).length + Object.keys(o.binaryData ?? {}).length }, ageCol],
+  ConfigMap: [
+    nameCol,
+    {
+      name: 'Data',
+      type: 'integer',
+      cell: o =>
+        Object.keys(o.data ?? {}).length +
+        Object.keys(o.binaryData ?? {}).length,
+    },
+    ageCol,
+  ],
   Event: [
-    { name: 'Last Seen', type: 'string', cell: o => age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp) },
+    {
+      name: 'Last Seen',
+      type: 'string',
+      cell: o =>
+        age(o.lastTimestamp ?? o.eventTime ?? o.metadata.creationTimestamp),
+    },
     { name: 'Type', type: 'string', cell: o => o.type ?? '' },
     { name: 'Reason', type: 'string', cell: o => o.reason ?? '' },
     {
       name: 'Object',
       type: 'string',
-      cell: o => `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${o.involvedObject?.name ?? ''}`,
+      cell: o =>
+        `${String(o.involvedObject?.kind ?? '').toLowerCase()}/${
+          o.involvedObject?.name ?? ''
+        }`,
     },
-    { name: 'Message', type: 'string', cell: o => String(o.message ?? '').trim() },
+    {
+      name: 'Message',
+      type: 'string',
+      cell: o => String(o.message ?? '').trim(),
+    },
   ],
   Rollout: [
     nameCol,
     { name: 'Desired', type: 'integer', cell: o => n(o.spec?.replicas ?? 1) },
     { name: 'Current', type: 'integer', cell: o => n(o.status?.replicas) },
-    { name: 'Up-to-date', type: 'integer', cell: o => n(o.status?.updatedReplicas) },
-    { name: 'Available', type: 'integer', cell: o => n(o.status?.availableReplicas) },
+    {
+      name: 'Up-to-date',
+      type: 'integer',
+      cell: o => n(o.status?.updatedReplicas),
+    },
+    {
+      name: 'Available',
+      type: 'integer',
+      cell: o => n(o.status?.availableReplicas),
+    },
     ageCol,
   ],
-  AnalysisRun: [nameCol, { name: 'Status', type: 'string', cell: o => o.status?.phase ?? '' }, ageCol],
+  AnalysisRun: [
+    nameCol,
+    { name: 'Status', type: 'string', cell: o => o.status?.phase ?? '' },
+    ageCol,
+  ],
   VirtualService: [
     nameCol,
-    { name: 'Gateways', type: 'string', cell: o => JSON.stringify(o.spec?.gateways ?? []) },
-    { name: 'Hosts', type: 'string', cell: o => JSON.stringify(o.spec?.hosts ?? []) },
+    {
+      name: 'Gateways',
+      type: 'string',
+      cell: o => JSON.stringify(o.spec?.gateways ?? []),
+    },
+    {
+      name: 'Hosts',
+      type: 'string',
+      cell: o => JSON.stringify(o.spec?.hosts ?? []),
+    },
     ageCol,
   ],
-  DestinationRule: [nameCol, { name: 'Host', type: 'string', cell: o => o.spec?.host ?? '' }, ageCol],
+  DestinationRule: [
+    nameCol,
+    { name: 'Host', type: 'string', cell: o => o.spec?.host ?? '' },
+    ageCol,
+  ],
 };
 
 export type IncludeObject = 'None' | 'Metadata' | 'Object';

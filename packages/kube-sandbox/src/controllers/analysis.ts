@@ -14,11 +14,8 @@ export function parseDuration(d: unknown): number {
   if (typeof d !== 'string' || !d) return 0;
   let ms = 0;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(d))) {
-    const n = Number(m[1]);
-    ms += m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60000 : n * 3600000;
-  }
+  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60000, h: 3600000 };
+  for (const m of d.matchAll(re)) ms += Number(m[1]) * unit[m[2]];
   return ms;
 }
 
@@ -37,18 +34,24 @@ export function analysisRunFor(
   const argDefs: any[] = [];
   for (const t of analysis.templates ?? []) {
     const tpl = t.clusterScope
-      ? c.store.peek('clusteranalysistemplates.argoproj.io', undefined, t.templateName)?.obj
+      ? c.store.peek(
+          'clusteranalysistemplates.argoproj.io',
+          undefined,
+          t.templateName,
+        )?.obj
       : c.store.peek('analysistemplates.argoproj.io', ns, t.templateName)?.obj;
     if (!tpl) return undefined;
     metrics.push(...(tpl.spec?.metrics ?? []));
-    for (const a of tpl.spec?.args ?? []) if (!argDefs.some(x => x.name === a.name)) argDefs.push({ ...a });
+    for (const a of tpl.spec?.args ?? [])
+      if (!argDefs.some(x => x.name === a.name)) argDefs.push({ ...a });
   }
   for (const a of analysis.args ?? []) {
     let value = a.value;
     const pth = a.valueFrom?.podTemplateHashValue;
     if (pth) value = pth === 'Stable' ? stableHash : latestHash;
     const field = a.valueFrom?.fieldRef?.fieldPath;
-    if (field) value = field.split('.').reduce((o: any, k: string) => o?.[k], ro);
+    if (field)
+      value = field.split('.').reduce((o: any, k: string) => o?.[k], ro);
     const existing = argDefs.find(x => x.name === a.name);
     if (existing) existing.value = String(value ?? '');
     else argDefs.push({ name: a.name, value: String(value ?? '') });
@@ -58,8 +61,14 @@ export function analysisRunFor(
     kind: 'AnalysisRun',
     metadata: {
       name,
-      labels: { 'rollouts-pod-template-hash': latestHash, 'rollout-type': kind === 'pre' ? 'PrePromotion' : 'PostPromotion' },
-      annotations: { 'rollout.argoproj.io/revision': ro.metadata.annotations?.['rollout.argoproj.io/revision'] ?? '' },
+      labels: {
+        'rollouts-pod-template-hash': latestHash,
+        'rollout-type': kind === 'pre' ? 'PrePromotion' : 'PostPromotion',
+      },
+      annotations: {
+        'rollout.argoproj.io/revision':
+          ro.metadata.annotations?.['rollout.argoproj.io/revision'] ?? '',
+      },
       ownerReferences: [ownerRef(ro)],
     },
     spec: { metrics, args: argDefs },
@@ -73,9 +82,17 @@ export function evaluateCondition(expr: string, result: number[]): boolean {
     .replace(/\bor\b/g, '||')
     .replace(/\bnot\b/g, '!')
     .replace(/\blen\(result\)/g, 'result.length');
-  if (!/^[\w\s\[\]\.<>=!&|()+\-*/%,]*$/.test(js)) throw new Error(`unsupported condition: ${expr}`);
+  if (!/^[\w\s\[\]\.<>=!&|()+\-*/%,]*$/.test(js))
+    throw new Error(`unsupported condition: ${expr}`);
   // eslint-disable-next-line no-new-func
-  const fn = new Function('result', 'isNaN', 'isInf', 'all', 'any', `return (${js});`);
+  const fn = new Function(
+    'result',
+    'isNaN',
+    'isInf',
+    'all',
+    'any',
+    `return (${js});`,
+  );
   return Boolean(
     fn(
       result,
@@ -105,16 +122,26 @@ export class AnalysisController {
     if (e.typeKey !== AR || e.type === 'DELETED') return;
     const key = `${e.obj.metadata.namespace}/${e.obj.metadata.name}`;
     if (this.running.has(key)) return;
-    if (e.obj.status?.phase && !['Pending', 'Running'].includes(e.obj.status.phase)) return;
+    if (
+      e.obj.status?.phase &&
+      !['Pending', 'Running'].includes(e.obj.status.phase)
+    )
+      return;
     this.running.add(key);
-    setImmediate(() => this.run(e.obj.metadata.namespace!, e.obj.metadata.name));
+    setImmediate(() =>
+      this.run(e.obj.metadata.namespace!, e.obj.metadata.name),
+    );
   }
 
   private async query(address: string, q: string): Promise<number[]> {
     const base = this.prometheusUrl ?? address;
-    const r = await fetch(`${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(q)}`, { signal: AbortSignal.timeout(5000) });
+    const r = await fetch(
+      `${base.replace(/\/$/, '')}/api/v1/query?query=${encodeURIComponent(q)}`,
+      { signal: AbortSignal.timeout(5000) },
+    );
     const body: any = await r.json();
-    if (body.status !== 'success') throw new Error(body.error ?? `HTTP ${r.status}`);
+    if (body.status !== 'success')
+      throw new Error(body.error ?? `HTTP ${r.status}`);
     const d = body.data;
     if (d.resultType === 'scalar') return [Number(d.result[1])];
     return (d.result ?? []).map((x: any) => Number(x.value[1]));
@@ -133,13 +160,34 @@ export class AnalysisController {
     const args: Record<string, string> = {};
     for (const a of run.spec?.args ?? []) args[a.name] = a.value ?? '';
     const metrics: any[] = run.spec?.metrics ?? [];
-    const results = metrics.map(m => ({ name: m.name, phase: 'Running', measurements: [] as any[], count: 0, successful: 0, failed: 0, inconclusive: 0, error: 0, consecutiveError: 0 }));
+    const results = metrics.map(m => ({
+      name: m.name,
+      phase: 'Running',
+      measurements: [] as any[],
+      count: 0,
+      successful: 0,
+      failed: 0,
+      inconclusive: 0,
+      error: 0,
+      consecutiveError: 0,
+    }));
     const write = (phase: string, message?: string) => {
       if (!get()) return;
-      c.api.update(type, ns, name, o => {
-        o.status = { phase, ...(message ? { message } : {}), startedAt: o.status?.startedAt ?? nowIso(), metricResults: results };
-        return o;
-      }, { subresource: 'status' });
+      c.api.update(
+        type,
+        ns,
+        name,
+        o => {
+          o.status = {
+            phase,
+            ...(message ? { message } : {}),
+            startedAt: o.status?.startedAt ?? nowIso(),
+            metricResults: results,
+          };
+          return o;
+        },
+        { subresource: 'status' },
+      );
     };
     write('Running');
     await Promise.all(
@@ -150,7 +198,10 @@ export class AnalysisController {
         const failureLimit = m.failureLimit ?? 0;
         const inconclusiveLimit = m.inconclusiveLimit ?? 0;
         const errorLimit = m.consecutiveErrorLimit ?? 4;
-        if (m.initialDelay) await new Promise(res => setTimeout(res, parseDuration(m.initialDelay)));
+        if (m.initialDelay)
+          await new Promise(res =>
+            setTimeout(res, parseDuration(m.initialDelay)),
+          );
         while (!c.timers.isStopped && get() && !get()!.spec?.terminate) {
           const started = nowIso();
           let phase = 'Successful';
@@ -158,12 +209,22 @@ export class AnalysisController {
           let message: string | undefined;
           try {
             const prom = m.provider?.prometheus;
-            if (!prom) throw new Error('only the prometheus provider is supported by the sandbox');
-            const q = String(prom.query).replace(/\{\{\s*args\.([\w-]+)\s*\}\}/g, (_: string, k: string) => args[k] ?? '');
+            if (!prom)
+              throw new Error(
+                'only the prometheus provider is supported by the sandbox',
+              );
+            const q = String(prom.query).replace(
+              /\{\{\s*args\.([\w-]+)\s*\}\}/g,
+              (_: string, k: string) => args[k] ?? '',
+            );
             const result = await this.query(prom.address ?? '', q);
             value = `[${result.join(',')}]`;
-            const ok = m.successCondition ? evaluateCondition(m.successCondition, result) : undefined;
-            const bad = m.failureCondition ? evaluateCondition(m.failureCondition, result) : undefined;
+            const ok = m.successCondition
+              ? evaluateCondition(m.successCondition, result)
+              : undefined;
+            const bad = m.failureCondition
+              ? evaluateCondition(m.failureCondition, result)
+              : undefined;
             if (bad === true) phase = 'Failed';
             else if (ok === false && bad === undefined) phase = 'Failed';
             else if (ok === true) phase = 'Successful';
@@ -173,8 +234,15 @@ export class AnalysisController {
             phase = 'Error';
             message = (e as Error).message;
           }
-          r.measurements.push({ phase, startedAt: started, finishedAt: nowIso(), ...(value ? { value } : {}), ...(message ? { message } : {}) });
-          if (r.measurements.length > 10) r.measurements.splice(0, r.measurements.length - 10);
+          r.measurements.push({
+            phase,
+            startedAt: started,
+            finishedAt: nowIso(),
+            ...(value ? { value } : {}),
+            ...(message ? { message } : {}),
+          });
+          if (r.measurements.length > 10)
+            r.measurements.splice(0, r.measurements.length - 10);
           r.count++;
           if (phase === 'Successful') r.successful++;
           if (phase === 'Failed') r.failed++;
@@ -196,8 +264,22 @@ export class AnalysisController {
     this.running.delete(key);
     if (c.timers.isStopped) return;
     const phases = results.map(r => r.phase);
-    const phase = phases.includes('Failed') ? 'Failed' : phases.includes('Error') ? 'Error' : phases.includes('Inconclusive') ? 'Inconclusive' : 'Successful';
+    const phase =
+      ['Failed', 'Error', 'Inconclusive'].find(p => phases.includes(p)) ??
+      'Successful';
     const bad = results.find(r => r.phase === phase && phase !== 'Successful');
-    write(phase, bad ? `Metric "${bad.name}" assessed ${phase} due to ${phase === 'Failed' ? `failed (${bad.failed}) > failureLimit` : phase === 'Error' ? `consecutiveErrors (${bad.consecutiveError}) > consecutiveErrorLimit` : `inconclusive (${bad.inconclusive}) > inconclusiveLimit`}` : undefined);
+    const why: Record<string, string> = bad
+      ? {
+          Failed: `failed (${bad.failed}) > failureLimit`,
+          Error: `consecutiveErrors (${bad.consecutiveError}) > consecutiveErrorLimit`,
+          Inconclusive: `inconclusive (${bad.inconclusive}) > inconclusiveLimit`,
+        }
+      : {};
+    write(
+      phase,
+      bad
+        ? `Metric "${bad.name}" assessed ${phase} due to ${why[phase]}`
+        : undefined,
+    );
   }
 }

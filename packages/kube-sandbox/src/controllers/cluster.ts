@@ -80,12 +80,14 @@ export class AddressPool {
     const reused = this.free.shift();
     if (reused) return reused;
     const n = this.next++;
-    if (n >= 254 * 256) throw new Error(`address pool ${this.prefix}.0.0/16 exhausted`);
+    if (n >= 254 * 256)
+      throw new Error(`address pool ${this.prefix}.0.0/16 exhausted`);
     return `${this.prefix}.${Math.floor(n / 254)}.${(n % 254) + 1}`;
   }
 
   release(ip: string) {
-    if (ip.startsWith(`${this.prefix}.`) && !this.free.includes(ip)) this.free.push(ip);
+    if (ip.startsWith(`${this.prefix}.`) && !this.free.includes(ip))
+      this.free.push(ip);
   }
 }
 
@@ -105,7 +107,8 @@ const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** A pod-template hash in the style of the Deployment controller (FNV-32a, SafeEncodeString). */
 export function templateHash(template: unknown, collisionCount = 0): string {
-  const text = canonicalJson(template) + (collisionCount ? String(collisionCount) : '');
+  const text =
+    canonicalJson(template) + (collisionCount ? String(collisionCount) : '');
   let h = 0x811c9dc5;
   for (const b of Buffer.from(text)) {
     h ^= b;
@@ -118,7 +121,10 @@ export function templateHash(template: unknown, collisionCount = 0): string {
 }
 
 export function randomHex(n: number): string {
-  return createHash('sha256').update(`${Math.random()}${Date.now()}`).digest('hex').slice(0, n);
+  return createHash('sha256')
+    .update(`${Math.random()}${Date.now()}`)
+    .digest('hex')
+    .slice(0, n);
 }
 
 /** CPU in cores from a Kubernetes quantity ("250m", "1", "0.5"). */
@@ -166,8 +172,11 @@ export function ownerRef(owner: KubeObject) {
 
 export class Cluster {
   readonly timers = new Timers();
-  readonly podIps = new AddressPool('127.1');
-  readonly serviceIps = new AddressPool('127.2');
+  // A /16 of 127/8 per sandbox, picked at random so concurrent sandboxes (parallel test
+  // workers) rarely share addresses; a pod whose port is taken anyway gets the next address.
+  private readonly net = 10 + Math.floor(Math.random() * 110);
+  readonly podIps = new AddressPool(`127.${this.net}`);
+  readonly serviceIps = new AddressPool(`127.${this.net + 120}`);
   readonly nodeIp = '127.0.0.1';
   private readonly eventIndex = new Map<string, string>();
 
@@ -268,7 +277,13 @@ export class Cluster {
         uid,
         apiVersion: obj.apiVersion,
         resourceVersion: obj.metadata.resourceVersion,
-        ...(obj.kind === 'Pod' ? { fieldPath: `spec.containers{${obj.spec?.containers?.[0]?.name ?? ''}}` } : {}),
+        ...(obj.kind === 'Pod'
+          ? {
+              fieldPath: `spec.containers{${
+                obj.spec?.containers?.[0]?.name ?? ''
+              }}`,
+            }
+          : {}),
       },
       reason,
       message,
@@ -308,7 +323,10 @@ export abstract class Controller {
       try {
         this.reconcile(k);
       } catch (e) {
-        if (process.env.KUBE_SANDBOX_DEBUG) process.stderr.write(`reconcile ${k} failed: ${(e as Error).stack}\n`);
+        if (process.env.KUBE_SANDBOX_DEBUG)
+          process.stderr.write(
+            `reconcile ${k} failed: ${(e as Error).stack}\n`,
+          );
         // A failed reconcile is retried shortly, like a controller's rate-limited requeue.
         this.cluster.timers.after(200, () => this.enqueue(k));
       }

@@ -17,8 +17,12 @@ export class GarbageCollector {
     for (const t of this.cluster.registry.types) {
       if (t.virtual || !t.namespaced) continue;
       const key = typeKey(t);
-      for (const o of this.cluster.store.objects(key, owner.metadata.namespace)) {
-        if (o.metadata.ownerReferences?.some(r => r.uid === uid)) out.push([key, o]);
+      for (const o of this.cluster.store.objects(
+        key,
+        owner.metadata.namespace,
+      )) {
+        if (o.metadata.ownerReferences?.some(r => r.uid === uid))
+          out.push([key, o]);
       }
     }
     return out;
@@ -29,20 +33,42 @@ export class GarbageCollector {
     const md = e.obj.metadata;
     if (e.type === 'DELETED') {
       // Kinds that never own anything in the sandbox need no dependents scan.
-      if (['namespaces', 'pods', 'events', 'endpoints', 'endpointslices.discovery.k8s.io', 'configmaps'].includes(e.typeKey)) return;
+      if (
+        [
+          'namespaces',
+          'pods',
+          'events',
+          'endpoints',
+          'endpointslices.discovery.k8s.io',
+          'configmaps',
+        ].includes(e.typeKey)
+      )
+        return;
       // Owners that are gone take their dependents with them (background propagation).
       setImmediate(() => {
         if (c.timers.isStopped) return;
         for (const [key, dep] of this.dependents(e.obj)) {
-          const remaining = dep.metadata.ownerReferences!.filter(r => r.uid !== md.uid);
+          const remaining = dep.metadata.ownerReferences!.filter(
+            r => r.uid !== md.uid,
+          );
           try {
             if (remaining.length) {
-              c.api.update(c.type(key), dep.metadata.namespace, dep.metadata.name, o => {
-                o.metadata.ownerReferences = remaining;
-                return o;
-              });
+              c.api.update(
+                c.type(key),
+                dep.metadata.namespace,
+                dep.metadata.name,
+                o => {
+                  o.metadata.ownerReferences = remaining;
+                  return o;
+                },
+              );
             } else if (!dep.metadata.deletionTimestamp) {
-              c.api.delete(c.type(key), dep.metadata.namespace, dep.metadata.name, { propagationPolicy: 'Background' });
+              c.api.delete(
+                c.type(key),
+                dep.metadata.namespace,
+                dep.metadata.name,
+                { propagationPolicy: 'Background' },
+              );
             }
           } catch {
             // already gone
@@ -60,11 +86,19 @@ export class GarbageCollector {
     if (finalizers.includes('orphan')) {
       setImmediate(() => {
         for (const [key, dep] of this.dependents(e.obj)) {
-          c.api.update(c.type(key), dep.metadata.namespace, dep.metadata.name, o => {
-            o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter(r => r.uid !== md.uid);
-            if (!o.metadata.ownerReferences.length) delete o.metadata.ownerReferences;
-            return o;
-          });
+          c.api.update(
+            c.type(key),
+            dep.metadata.namespace,
+            dep.metadata.name,
+            o => {
+              o.metadata.ownerReferences = (
+                o.metadata.ownerReferences ?? []
+              ).filter(r => r.uid !== md.uid);
+              if (!o.metadata.ownerReferences.length)
+                delete o.metadata.ownerReferences;
+              return o;
+            },
+          );
         }
         this.dropFinalizer(e.typeKey, e.obj, 'orphan');
       });
@@ -79,7 +113,9 @@ export class GarbageCollector {
     const deps = this.dependents(obj);
     for (const [k, dep] of deps) {
       if (!dep.metadata.deletionTimestamp) {
-        c.api.delete(c.type(k), dep.metadata.namespace, dep.metadata.name, { propagationPolicy: 'Foreground' });
+        c.api.delete(c.type(k), dep.metadata.namespace, dep.metadata.name, {
+          propagationPolicy: 'Foreground',
+        });
       }
     }
     if (deps.length) c.timers.after(100, () => this.foreground(key, obj));
@@ -90,7 +126,9 @@ export class GarbageCollector {
     const c = this.cluster;
     if (!c.store.peek(key, obj.metadata.namespace, obj.metadata.name)) return;
     c.api.update(c.type(key), obj.metadata.namespace, obj.metadata.name, o => {
-      o.metadata.finalizers = (o.metadata.finalizers ?? []).filter(f => f !== name);
+      o.metadata.finalizers = (o.metadata.finalizers ?? []).filter(
+        f => f !== name,
+      );
       if (!o.metadata.finalizers.length) delete o.metadata.finalizers;
       return o;
     });
@@ -106,7 +144,9 @@ export class GarbageCollector {
         left++;
         if (!o.metadata.deletionTimestamp) {
           try {
-            c.api.delete(t, ns, o.metadata.name, { gracePeriodSeconds: t.kind === 'Pod' ? 0 : undefined });
+            c.api.delete(t, ns, o.metadata.name, {
+              gracePeriodSeconds: t.kind === 'Pod' ? 0 : undefined,
+            });
           } catch {
             // gone
           }

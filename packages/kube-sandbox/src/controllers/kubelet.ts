@@ -11,7 +11,13 @@ import { KubeObject, StoreEvent } from '../api/store';
 import { lookupImage } from '../runtime/images';
 import { PodFaults, podFaults } from '../runtime/faultAnnotations';
 import { PodProcess, PodView } from '../runtime/podProcess';
-import { Cluster, controllerOf, parseCpu, parseMemory, randomHex } from './cluster';
+import {
+  Cluster,
+  controllerOf,
+  parseCpu,
+  parseMemory,
+  randomHex,
+} from './cluster';
 
 type ContainerPhase =
   | 'creating'
@@ -38,7 +44,13 @@ interface PodState {
   readyAtMs?: number;
   ready: boolean;
   everReady: boolean;
-  lastTermination?: { reason: string; exitCode: number; startedAt: string; finishedAt: string; containerID: string };
+  lastTermination?: {
+    reason: string;
+    exitCode: number;
+    startedAt: string;
+    finishedAt: string;
+    containerID: string;
+  };
   conditionTimes: Record<string, string>;
   startTime?: string;
   process?: PodProcess;
@@ -72,19 +84,30 @@ export function podRequests(pod: KubeObject) {
   let memory = 0;
   for (const c of pod.spec?.containers ?? []) {
     cpu += parseCpu(c.resources?.requests?.cpu ?? c.resources?.limits?.cpu);
-    memory += parseMemory(c.resources?.requests?.memory ?? c.resources?.limits?.memory);
+    memory += parseMemory(
+      c.resources?.requests?.memory ?? c.resources?.limits?.memory,
+    );
   }
   return { cpu, memory };
 }
 
 function qosClass(pod: KubeObject): string {
   const cs: any[] = pod.spec?.containers ?? [];
-  const any = cs.some(c => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
+  const any = cs.some(
+    c =>
+      Object.keys(c.resources?.requests ?? {}).length ||
+      Object.keys(c.resources?.limits ?? {}).length,
+  );
   if (!any) return 'BestEffort';
   const guaranteed = cs.every(c => {
     const l = c.resources?.limits ?? {};
     const r = c.resources?.requests ?? l;
-    return l.cpu && l.memory && parseCpu(r.cpu) === parseCpu(l.cpu) && parseMemory(r.memory) === parseMemory(l.memory);
+    return (
+      l.cpu &&
+      l.memory &&
+      parseCpu(r.cpu) === parseCpu(l.cpu) &&
+      parseMemory(r.memory) === parseMemory(l.memory)
+    );
   });
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
@@ -133,11 +156,22 @@ export class Kubelet {
   private workloadOf(pod: KubeObject): KubeObject | undefined {
     const rsRef = controllerOf(pod);
     if (!rsRef || rsRef.kind !== 'ReplicaSet') return undefined;
-    const rs = this.cluster.store.peek('replicasets.apps', pod.metadata.namespace, rsRef.name)?.obj;
+    const rs = this.cluster.store.peek(
+      'replicasets.apps',
+      pod.metadata.namespace,
+      rsRef.name,
+    )?.obj;
     const wRef = rs && controllerOf(rs);
     if (!wRef) return undefined;
-    const typeKey = wRef.kind === 'Rollout' ? 'rollouts.argoproj.io' : wRef.kind === 'Deployment' ? 'deployments.apps' : undefined;
-    return typeKey ? this.cluster.store.peek(typeKey, pod.metadata.namespace, wRef.name)?.obj : undefined;
+    const typeKey = (
+      {
+        Rollout: 'rollouts.argoproj.io',
+        Deployment: 'deployments.apps',
+      } as Record<string, string>
+    )[wRef.kind];
+    return typeKey
+      ? this.cluster.store.peek(typeKey, pod.metadata.namespace, wRef.name)?.obj
+      : undefined;
   }
 
   faultsOf(pod: KubeObject): PodFaults {
@@ -147,7 +181,10 @@ export class Kubelet {
   private sync(key: string) {
     const c = this.cluster;
     if (c.timers.isStopped) return;
-    const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    const [ns, name] = [
+      key.slice(0, key.indexOf('/')),
+      key.slice(key.indexOf('/') + 1),
+    ];
     const pod = c.store.peek('pods', ns, name)?.obj;
     if (!pod) return;
     let st = this.pods.get(key);
@@ -188,7 +225,11 @@ export class Kubelet {
     let memory = 0;
     let pods = 0;
     for (const p of this.cluster.store.objects('pods')) {
-      if (!p.spec?.nodeName || ['Succeeded', 'Failed'].includes(p.status?.phase)) continue;
+      if (
+        !p.spec?.nodeName ||
+        ['Succeeded', 'Failed'].includes(p.status?.phase)
+      )
+        continue;
       const r = podRequests(p);
       cpu += r.cpu;
       memory += r.memory;
@@ -203,26 +244,53 @@ export class Kubelet {
     const want = podRequests(pod);
     const used = this.used();
     const reasons: string[] = [];
-    if (used.cpu + want.cpu > parseCpu(cap.cpu) + 1e-9) reasons.push('Insufficient cpu');
-    if (used.memory + want.memory > parseMemory(cap.memory)) reasons.push('Insufficient memory');
+    if (used.cpu + want.cpu > parseCpu(cap.cpu) + 1e-9)
+      reasons.push('Insufficient cpu');
+    if (used.memory + want.memory > parseMemory(cap.memory))
+      reasons.push('Insufficient memory');
     if (used.pods + 1 > cap.pods) reasons.push('Too many pods');
     const key = podKey(pod.metadata.namespace!, pod.metadata.name);
     const podsType = c.type('pods');
     if (reasons.length) {
-      const message = `0/1 nodes are available: ${reasons.map(r => `1 ${r}`).join(', ')}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
-      const already = (pod.status?.conditions ?? []).find((x: any) => x.type === 'PodScheduled');
+      const message = `0/1 nodes are available: ${reasons
+        .map(r => `1 ${r}`)
+        .join(
+          ', ',
+        )}. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.`;
+      const already = (pod.status?.conditions ?? []).find(
+        (x: any) => x.type === 'PodScheduled',
+      );
       if (!this.pending.has(key) || already?.message !== message) {
-        c.event(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
-        c.api.update(podsType, pod.metadata.namespace, pod.metadata.name, o => {
-          o.status = {
-            phase: 'Pending',
-            conditions: [
-              { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: already?.lastTransitionTime ?? nowIso(), reason: 'Unschedulable', message },
-            ],
-            qosClass: qosClass(o),
-          };
-          return o;
-        }, { subresource: 'status' });
+        c.event(
+          pod,
+          'Warning',
+          'FailedScheduling',
+          message,
+          'default-scheduler',
+        );
+        c.api.update(
+          podsType,
+          pod.metadata.namespace,
+          pod.metadata.name,
+          o => {
+            o.status = {
+              phase: 'Pending',
+              conditions: [
+                {
+                  type: 'PodScheduled',
+                  status: 'False',
+                  lastProbeTime: null,
+                  lastTransitionTime: already?.lastTransitionTime ?? nowIso(),
+                  reason: 'Unschedulable',
+                  message,
+                },
+              ],
+              qosClass: qosClass(o),
+            };
+            return o;
+          },
+          { subresource: 'status' },
+        );
       }
       this.pending.add(key);
       return;
@@ -232,12 +300,21 @@ export class Kubelet {
       o.spec.nodeName = c.options.nodeName;
       return o;
     });
-    c.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${c.options.nodeName}`, 'default-scheduler');
+    c.event(
+      pod,
+      'Normal',
+      'Scheduled',
+      `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${c.options.nodeName}`,
+      'default-scheduler',
+    );
   }
 
   private retryScheduling() {
     for (const key of [...this.pending]) {
-      const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+      const [ns, name] = [
+        key.slice(0, key.indexOf('/')),
+        key.slice(key.indexOf('/') + 1),
+      ];
       const pod = this.cluster.store.peek('pods', ns, name)?.obj;
       if (!pod || pod.spec?.nodeName || pod.metadata.deletionTimestamp) {
         this.pending.delete(key);
@@ -305,8 +382,20 @@ export class Kubelet {
       const info = lookupImage(st.image);
       const container = pod.spec?.containers?.[0]?.name ?? 'app';
       if (!info) {
-        c.event(pod, 'Normal', 'Pulling', `Pulling image "${st.image}"`, 'kubelet');
-        c.event(pod, 'Warning', 'Failed', `Failed to pull image "${st.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${st.image}": not found`, 'kubelet');
+        c.event(
+          pod,
+          'Normal',
+          'Pulling',
+          `Pulling image "${st.image}"`,
+          'kubelet',
+        );
+        c.event(
+          pod,
+          'Warning',
+          'Failed',
+          `Failed to pull image "${st.image}": rpc error: code = NotFound desc = failed to pull and unpack image "${st.image}": not found`,
+          'kubelet',
+        );
         c.event(pod, 'Warning', 'Failed', 'Error: ErrImagePull', 'kubelet');
         st.phase = 'image-backoff';
         st.waitingReason = 'ErrImagePull';
@@ -317,7 +406,13 @@ export class Kubelet {
           if (!p) return;
           st.waitingReason = 'ImagePullBackOff';
           st.waitingMessage = `Back-off pulling image "${st.image}"`;
-          c.event(p, 'Normal', 'BackOff', `Back-off pulling image "${st.image}"`, 'kubelet');
+          c.event(
+            p,
+            'Normal',
+            'BackOff',
+            `Back-off pulling image "${st.image}"`,
+            'kubelet',
+          );
           c.event(p, 'Warning', 'Failed', 'Error: ImagePullBackOff', 'kubelet');
           this.writeStatus(st);
           st.backoffs++;
@@ -325,8 +420,20 @@ export class Kubelet {
         });
         return;
       }
-      c.event(pod, 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`, 'kubelet');
-      c.event(pod, 'Normal', 'Created', `Created container: ${container}`, 'kubelet');
+      c.event(
+        pod,
+        'Normal',
+        'Pulled',
+        `Container image "${st.image}" already present on machine`,
+        'kubelet',
+      );
+      c.event(
+        pod,
+        'Normal',
+        'Created',
+        `Created container: ${container}`,
+        'kubelet',
+      );
       this.after(st, Math.round(d * 0.2), () => this.startContainer(st));
     });
   }
@@ -348,16 +455,45 @@ export class Kubelet {
     st.runningSinceMs = Date.now();
     st.containerId = randomHex(64);
     const faults = this.faultsOf(pod);
-    st.readyAtMs = Date.now() + Math.round(c.options.podReadyDelayMs * 0.6) + faults.slowStartSeconds * 1000;
-    c.event(pod, 'Normal', 'Started', `Started container ${container}`, 'kubelet');
+    st.readyAtMs =
+      Date.now() +
+      Math.round(c.options.podReadyDelayMs * 0.6) +
+      faults.slowStartSeconds * 1000;
+    c.event(
+      pod,
+      'Normal',
+      'Started',
+      `Started container ${container}`,
+      'kubelet',
+    );
     if (c.options.listeners && !st.process) {
       const ports: number[] = [];
-      for (const ct of pod.spec?.containers ?? []) for (const p of ct.ports ?? []) ports.push(p.containerPort);
-      const proc = new PodProcess(st.ip!, ports, () => this.view(st));
-      st.process = proc;
+      for (const ct of pod.spec?.containers ?? [])
+        for (const p of ct.ports ?? []) ports.push(p.containerPort);
+      let proc = new PodProcess(st.ip!, ports, () => this.view(st));
       try {
-        await proc.start();
-        proc.log(`${this.view(st).greeting} listening on ${st.ip}:${[...proc.boundPorts.values()].join(',')}`);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await proc.start(attempt < 5);
+            break;
+          } catch (e) {
+            await proc.stop();
+            if (
+              attempt >= 5 ||
+              (e as NodeJS.ErrnoException).code !== 'EADDRINUSE'
+            )
+              throw e;
+            // Another process holds this address and port: the pod moves to the next address.
+            st.ip = c.podIps.allocate();
+            proc = new PodProcess(st.ip, ports, () => this.view(st));
+          }
+        }
+        st.process = proc;
+        proc.log(
+          `${this.view(st).greeting} listening on ${st.ip}:${[
+            ...proc.boundPorts.values(),
+          ].join(',')}`,
+        );
       } catch (e) {
         proc.log(`listen failed: ${(e as Error).message}`);
       }
@@ -368,33 +504,64 @@ export class Kubelet {
     }
     this.writeStatus(st);
     this.armFaults(st, pod);
-    this.after(st, Math.max(0, st.readyAtMs - Date.now()), () => this.probe(st));
+    this.after(st, Math.max(0, st.readyAtMs - Date.now()), () =>
+      this.probe(st),
+    );
   }
 
   private armFaults(st: PodState, pod: KubeObject) {
     const f = this.faultsOf(pod);
     if (f.crashLoop) {
-      this.after(st, Math.max(100, Math.round(this.cluster.options.podReadyDelayMs * 0.3)), () => this.crash(st, 'Error', 1));
+      this.after(
+        st,
+        Math.max(100, Math.round(this.cluster.options.podReadyDelayMs * 0.3)),
+        () => this.crash(st, 'Error', 1),
+      );
     } else if (f.oomAfterSeconds !== undefined && f.oomAfterSeconds >= 0) {
-      this.after(st, f.oomAfterSeconds * 1000, () => this.crash(st, 'OOMKilled', 137));
+      this.after(st, f.oomAfterSeconds * 1000, () =>
+        this.crash(st, 'OOMKilled', 137),
+      );
     }
   }
 
   private view(st: PodState): PodView {
     const pod = this.podOf(st);
-    if (!pod) return { color: '', version: '', greeting: 'gone', faults: podFaults({ metadata: { name: '' } } as any), healthy: false };
+    if (!pod)
+      return {
+        color: '',
+        version: '',
+        greeting: 'gone',
+        faults: podFaults({ metadata: { name: '' } } as any),
+        healthy: false,
+      };
     const faults = this.faultsOf(pod);
     const id = podIdentity(pod, this.nginxHtml(pod));
-    return { ...id, faults, healthy: st.phase === 'running' && !faults.readinessFail && Date.now() >= (st.readyAtMs ?? Infinity) };
+    return {
+      ...id,
+      faults,
+      healthy:
+        st.phase === 'running' &&
+        !faults.readinessFail &&
+        Date.now() >= (st.readyAtMs ?? Infinity),
+    };
   }
 
   /** nginx serves index.html from a ConfigMap mounted at /usr/share/nginx/html (seed 002). */
   private nginxHtml(pod: KubeObject): string | undefined {
     const ct = pod.spec?.containers?.[0];
     if (!String(ct?.image ?? '').includes('nginx')) return undefined;
-    const mount = (ct.volumeMounts ?? []).find((m: any) => m.mountPath === '/usr/share/nginx/html');
-    const vol = mount && (pod.spec.volumes ?? []).find((v: any) => v.name === mount.name);
-    const cm = vol?.configMap?.name && this.cluster.store.peek('configmaps', pod.metadata.namespace, vol.configMap.name)?.obj;
+    const mount = (ct.volumeMounts ?? []).find(
+      (m: any) => m.mountPath === '/usr/share/nginx/html',
+    );
+    const vol =
+      mount && (pod.spec.volumes ?? []).find((v: any) => v.name === mount.name);
+    const cm =
+      vol?.configMap?.name &&
+      this.cluster.store.peek(
+        'configmaps',
+        pod.metadata.namespace,
+        vol.configMap.name,
+      )?.obj;
     return cm?.data?.['index.html'];
   }
 
@@ -404,7 +571,15 @@ export class Kubelet {
     if (!pod || st.phase !== 'running' || st.terminating) return;
     const container = pod.spec?.containers?.[0]?.name ?? 'app';
     if (reason === 'OOMKilled') {
-      c.event(pod, 'Warning', 'OOMKilling', `Memory cgroup out of memory: Killed process 1 (${container}) total-vm:${Math.round(this.memoryOf(st, pod) / 1024)}kB, anon-rss:${Math.round(this.memoryOf(st, pod) / 1024)}kB`, 'kernel-monitor');
+      c.event(
+        pod,
+        'Warning',
+        'OOMKilling',
+        `Memory cgroup out of memory: Killed process 1 (${container}) total-vm:${Math.round(
+          this.memoryOf(st, pod) / 1024,
+        )}kB, anon-rss:${Math.round(this.memoryOf(st, pod) / 1024)}kB`,
+        'kernel-monitor',
+      );
     }
     this.killContainer(st, pod, { reason, exitCode });
     st.restarts++;
@@ -412,22 +587,54 @@ export class Kubelet {
     st.phase = 'crash-backoff';
     const wait = this.backoff(st);
     st.waitingReason = 'CrashLoopBackOff';
-    st.waitingMessage = `back-off ${Math.round(wait / 1000)}s restarting failed container=${container} pod=${st.name}_${st.ns}(${st.uid})`;
-    c.event(pod, 'Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${st.name}_${st.ns}(${st.uid})`, 'kubelet');
+    st.waitingMessage = `back-off ${Math.round(
+      wait / 1000,
+    )}s restarting failed container=${container} pod=${st.name}_${st.ns}(${
+      st.uid
+    })`;
+    c.event(
+      pod,
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${container} in pod ${st.name}_${st.ns}(${st.uid})`,
+      'kubelet',
+    );
     this.writeStatus(st);
     this.after(st, wait, () => {
       const p = this.podOf(st);
       if (!p) return;
-      c.event(p, 'Normal', 'Pulled', `Container image "${st.image}" already present on machine`, 'kubelet');
-      c.event(p, 'Normal', 'Created', `Created container: ${container}`, 'kubelet');
+      c.event(
+        p,
+        'Normal',
+        'Pulled',
+        `Container image "${st.image}" already present on machine`,
+        'kubelet',
+      );
+      c.event(
+        p,
+        'Normal',
+        'Created',
+        `Created container: ${container}`,
+        'kubelet',
+      );
       this.startContainer(st);
     });
   }
 
-  private killContainer(st: PodState, pod: KubeObject, term?: { reason: string; exitCode: number }) {
+  private killContainer(
+    st: PodState,
+    pod: KubeObject,
+    term?: { reason: string; exitCode: number },
+  ) {
     this.clearTimers(st);
     if (term && st.startedAt) {
-      st.lastTermination = { reason: term.reason, exitCode: term.exitCode, startedAt: st.startedAt, finishedAt: nowIso(), containerID: `containerd://${st.containerId}` };
+      st.lastTermination = {
+        reason: term.reason,
+        exitCode: term.exitCode,
+        startedAt: st.startedAt,
+        finishedAt: nowIso(),
+        containerID: `containerd://${st.containerId}`,
+      };
     }
     st.ready = false;
     st.runningSinceMs = undefined;
@@ -442,7 +649,14 @@ export class Kubelet {
     st.terminating = true;
     this.clearTimers(st);
     const container = pod.spec?.containers?.[0]?.name ?? 'app';
-    if (st.phase === 'running') c.event(pod, 'Normal', 'Killing', `Stopping container ${container}`, 'kubelet');
+    if (st.phase === 'running')
+      c.event(
+        pod,
+        'Normal',
+        'Killing',
+        `Stopping container ${container}`,
+        'kubelet',
+      );
     st.ready = false;
     this.writeStatus(st);
     const grace = (pod.metadata.deletionGracePeriodSeconds ?? 30) * 1000;
@@ -480,13 +694,23 @@ export class Kubelet {
       this.crash(st, 'Error', 1);
       return;
     }
-    if (f.oomAfterSeconds !== undefined && st.runningSinceMs && Date.now() - st.runningSinceMs >= f.oomAfterSeconds * 1000) {
+    if (
+      f.oomAfterSeconds !== undefined &&
+      st.runningSinceMs &&
+      Date.now() - st.runningSinceMs >= f.oomAfterSeconds * 1000
+    ) {
       this.crash(st, 'OOMKilled', 137);
       return;
     }
     const ready = !f.readinessFail;
     if (!ready && periodic) {
-      c.event(pod, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', 'kubelet');
+      c.event(
+        pod,
+        'Warning',
+        'Unhealthy',
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        'kubelet',
+      );
     }
     if (ready !== st.ready) {
       st.ready = ready;
@@ -502,7 +726,12 @@ export class Kubelet {
     const pod = this.podOf(st);
     if (!pod) return;
     const now = nowIso();
-    const cond = (type: string, ok: boolean, reason?: string, message?: string) => {
+    const cond = (
+      type: string,
+      ok: boolean,
+      reason?: string,
+      message?: string,
+    ) => {
       const k = `${type}=${ok}`;
       if (!st.conditionTimes[k]) {
         st.conditionTimes[k] = now;
@@ -519,24 +748,48 @@ export class Kubelet {
     const containers: any[] = pod.spec?.containers ?? [];
     const ready = st.ready && st.phase === 'running' && !st.terminating;
     const names = containers.map(x => x.name).join(' ');
-    const notReady = ready ? {} : { reason: 'ContainersNotReady', message: `containers with unready status: [${names}]` };
+    const notReady = ready
+      ? {}
+      : {
+          reason: 'ContainersNotReady',
+          message: `containers with unready status: [${names}]`,
+        };
     const info = lookupImage(st.image);
     const digest = createHash('sha256').update(st.image).digest('hex');
-    const state =
-      st.phase === 'running'
-        ? { running: { startedAt: st.startedAt } }
-        : st.phase === 'terminated'
-        ? { terminated: { exitCode: 0, reason: 'Completed', startedAt: st.startedAt, finishedAt: now } }
-        : { waiting: { reason: st.waitingReason ?? 'ContainerCreating', ...(st.waitingMessage ? { message: st.waitingMessage } : {}) } };
+    let state: Record<string, unknown> = {
+      waiting: {
+        reason: st.waitingReason ?? 'ContainerCreating',
+        ...(st.waitingMessage ? { message: st.waitingMessage } : {}),
+      },
+    };
+    if (st.phase === 'running')
+      state = { running: { startedAt: st.startedAt } };
+    else if (st.phase === 'terminated')
+      state = {
+        terminated: {
+          exitCode: 0,
+          reason: 'Completed',
+          startedAt: st.startedAt,
+          finishedAt: now,
+        },
+      };
     const containerStatuses = containers.map(ct => ({
       name: ct.name,
       state,
       lastState: st.lastTermination ? { terminated: st.lastTermination } : {},
       ready,
       restartCount: st.restarts,
-      image: ct.image === st.image && info ? `docker.io/library/${info.repository}:${info.tag}` : ct.image,
-      imageID: info && st.phase !== 'pulling' && st.phase !== 'image-backoff' ? `docker.io/library/${info.repository}@sha256:${digest}` : '',
-      ...(st.phase === 'running' || st.lastTermination ? { containerID: `containerd://${st.containerId}` } : {}),
+      image:
+        ct.image === st.image && info
+          ? `docker.io/library/${info.repository}:${info.tag}`
+          : ct.image,
+      imageID:
+        info && st.phase !== 'pulling' && st.phase !== 'image-backoff'
+          ? `docker.io/library/${info.repository}@sha256:${digest}`
+          : '',
+      ...(st.phase === 'running' || st.lastTermination
+        ? { containerID: `containerd://${st.containerId}` }
+        : {}),
       started: st.phase === 'running',
     }));
     const status = {
@@ -556,10 +809,16 @@ export class Kubelet {
       containerStatuses,
       qosClass: qosClass(pod),
     };
-    c.api.update(c.type('pods'), st.ns, st.name, o => {
-      o.status = status;
-      return o;
-    }, { subresource: 'status' });
+    c.api.update(
+      c.type('pods'),
+      st.ns,
+      st.name,
+      o => {
+        o.status = status;
+        return o;
+      },
+      { subresource: 'status' },
+    );
   }
 
   // --- what the runtime exposes --------------------------------------------------------
@@ -580,11 +839,19 @@ export class Kubelet {
     const info = lookupImage(st.image);
     const base = info?.baseMemoryBytes ?? 8 * 1024 * 1024;
     if (st.phase !== 'running' || !st.runningSinceMs) return 0;
-    const limit = parseMemory(pod.spec?.containers?.[0]?.resources?.limits?.memory);
+    const limit = parseMemory(
+      pod.spec?.containers?.[0]?.resources?.limits?.memory,
+    );
     const f = this.faultsOf(pod);
-    const growth = Math.min(64 * 1024 * 1024, (st.process?.requestCount ?? 0) * 256);
+    const growth = Math.min(
+      64 * 1024 * 1024,
+      (st.process?.requestCount ?? 0) * 256,
+    );
     if (f.oomAfterSeconds && limit) {
-      const t = Math.min(1, (Date.now() - st.runningSinceMs) / (f.oomAfterSeconds * 1000));
+      const t = Math.min(
+        1,
+        (Date.now() - st.runningSinceMs) / (f.oomAfterSeconds * 1000),
+      );
       return Math.round(base + (limit - base) * t);
     }
     return base + growth;
@@ -600,7 +867,9 @@ export class Kubelet {
       const ct = pod.spec?.containers?.[0] ?? {};
       if (st.phase === 'running') {
         const reqs = st.process?.requestCount ?? 0;
-        st.cpuSeconds += ((now - st.cpuUpdatedMs) / 1000) * 0.002 + (reqs - st.lastRequests) * 0.0008;
+        st.cpuSeconds +=
+          ((now - st.cpuUpdatedMs) / 1000) * 0.002 +
+          (reqs - st.lastRequests) * 0.0008;
         st.lastRequests = reqs;
       }
       st.cpuUpdatedMs = now;
@@ -613,12 +882,20 @@ export class Kubelet {
         restarts: st.restarts,
         lastTerminatedReason: st.lastTermination?.reason,
         limits: {
-          cpu: ct.resources?.limits?.cpu ? parseCpu(ct.resources.limits.cpu) : undefined,
-          memory: ct.resources?.limits?.memory ? parseMemory(ct.resources.limits.memory) : undefined,
+          cpu: ct.resources?.limits?.cpu
+            ? parseCpu(ct.resources.limits.cpu)
+            : undefined,
+          memory: ct.resources?.limits?.memory
+            ? parseMemory(ct.resources.limits.memory)
+            : undefined,
         },
         requests: {
-          cpu: ct.resources?.requests?.cpu ? parseCpu(ct.resources.requests.cpu) : undefined,
-          memory: ct.resources?.requests?.memory ? parseMemory(ct.resources.requests.memory) : undefined,
+          cpu: ct.resources?.requests?.cpu
+            ? parseCpu(ct.resources.requests.cpu)
+            : undefined,
+          memory: ct.resources?.requests?.memory
+            ? parseMemory(ct.resources.requests.memory)
+            : undefined,
         },
         ready: st.ready,
         phase: pod.status?.phase ?? 'Pending',
@@ -628,7 +905,9 @@ export class Kubelet {
   }
 
   async stop() {
-    const procs = [...this.pods.values()].map(st => st.process).filter(Boolean) as PodProcess[];
+    const procs = [...this.pods.values()]
+      .map(st => st.process)
+      .filter(Boolean) as PodProcess[];
     for (const st of this.pods.values()) {
       this.clearTimers(st);
       st.terminating = true;

@@ -33,7 +33,9 @@ const ANNOTATIONS_TO_SKIP = new Set([
 export function isPodReady(pod: KubeObject): boolean {
   return (
     !pod.metadata.deletionTimestamp &&
-    (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')
+    (pod.status?.conditions ?? []).some(
+      (c: any) => c.type === 'Ready' && c.status === 'True',
+    )
   );
 }
 
@@ -45,12 +47,17 @@ function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: number) {
 }
 
 function omitZero<T extends Record<string, any>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === 0 || o[k] === undefined) delete o[k];
+  for (const k of Object.keys(o))
+    if (o[k] === 0 || o[k] === undefined) delete o[k];
   return o;
 }
 
 /** Resolves an IntOrString like "25%" against a total. */
-export function resolveIntOrPercent(v: unknown, total: number, roundUp: boolean): number {
+export function resolveIntOrPercent(
+  v: unknown,
+  total: number,
+  roundUp: boolean,
+): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.endsWith('%')) {
     const x = (Number(v.slice(0, -1)) * total) / 100;
@@ -101,7 +108,14 @@ function setCondition(
     existing.message = message;
     return existing;
   }
-  const c = { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
+  const c = {
+    type,
+    status,
+    lastUpdateTime: now,
+    lastTransitionTime: now,
+    reason,
+    message,
+  };
   conditions.push(c);
   return c;
 }
@@ -117,7 +131,8 @@ export class ReplicaSetController extends Controller {
       this.enqueue(`${e.obj.metadata.namespace}/${e.obj.metadata.name}`);
     } else if (e.typeKey === 'pods') {
       const owner = controllerOf(e.obj);
-      if (owner?.kind === 'ReplicaSet') this.enqueue(`${e.obj.metadata.namespace}/${owner.name}`);
+      if (owner?.kind === 'ReplicaSet')
+        this.enqueue(`${e.obj.metadata.namespace}/${owner.name}`);
     }
   }
 
@@ -127,7 +142,11 @@ export class ReplicaSetController extends Controller {
     const rs = c.store.peek('replicasets.apps', ns, name)?.obj;
     if (!rs || rs.metadata.deletionTimestamp) return;
     const all = c.ownedBy('pods', rs.metadata.uid);
-    const active = all.filter(p => !p.metadata.deletionTimestamp && !['Succeeded', 'Failed'].includes(p.status?.phase));
+    const active = all.filter(
+      p =>
+        !p.metadata.deletionTimestamp &&
+        !['Succeeded', 'Failed'].includes(p.status?.phase),
+    );
     const want = rs.spec?.replicas ?? 1;
     const podsType = c.type('pods');
     if (active.length < want) {
@@ -139,33 +158,61 @@ export class ReplicaSetController extends Controller {
           metadata: {
             generateName: `${name}-`,
             labels: { ...(tpl.metadata?.labels ?? {}) },
-            ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+            ...(tpl.metadata?.annotations
+              ? { annotations: { ...tpl.metadata.annotations } }
+              : {}),
             ownerReferences: [ownerRef(rs)],
           },
           spec: JSON.parse(JSON.stringify(tpl.spec ?? {})),
         });
         active.push(pod.obj);
-        c.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.obj.metadata.name}`, 'replicaset-controller');
+        c.event(
+          rs,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${pod.obj.metadata.name}`,
+          'replicaset-controller',
+        );
       }
     } else if (active.length > want) {
       // Deletion order of the real controller: unscheduled, pending, not ready, then newest.
       const rank = (p: KubeObject) =>
-        (!p.spec?.nodeName ? 0 : 4) + (p.status?.phase === 'Pending' ? 0 : 2) + (isPodReady(p) ? 1 : 0);
+        (!p.spec?.nodeName ? 0 : 4) +
+        (p.status?.phase === 'Pending' ? 0 : 2) +
+        (isPodReady(p) ? 1 : 0);
       const victims = [...active]
-        .sort((a, b) => rank(a) - rank(b) || Date.parse(b.metadata.creationTimestamp!) - Date.parse(a.metadata.creationTimestamp!))
+        .sort(
+          (a, b) =>
+            rank(a) - rank(b) ||
+            Date.parse(b.metadata.creationTimestamp!) -
+              Date.parse(a.metadata.creationTimestamp!),
+        )
         .slice(0, active.length - want);
       for (const p of victims) {
         c.api.delete(podsType, ns, p.metadata.name);
-        c.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
+        c.event(
+          rs,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${p.metadata.name}`,
+          'replicaset-controller',
+        );
       }
       const gone = new Set(victims.map(v => v.metadata.name));
-      active.splice(0, active.length, ...active.filter(p => !gone.has(p.metadata.name)));
+      active.splice(
+        0,
+        active.length,
+        ...active.filter(p => !gone.has(p.metadata.name)),
+      );
     }
     const now = Date.now();
     const minReady = rs.spec?.minReadySeconds ?? 0;
     const ready = active.filter(isPodReady).length;
-    const available = active.filter(p => isPodAvailable(p, minReady, now)).length;
-    if (available < ready) c.timers.after(minReady * 1000, () => this.enqueue(key));
+    const available = active.filter(p =>
+      isPodAvailable(p, minReady, now),
+    ).length;
+    if (available < ready)
+      c.timers.after(minReady * 1000, () => this.enqueue(key));
     const status = {
       replicas: active.length,
       ...omitZero({
@@ -175,11 +222,17 @@ export class ReplicaSetController extends Controller {
       }),
       observedGeneration: rs.metadata.generation,
     };
-    c.api.update(c.type('replicasets.apps'), ns, name, o => {
-      const conditions = o.status?.conditions;
-      o.status = conditions ? { ...status, conditions } : status;
-      return o;
-    }, { subresource: 'status' });
+    c.api.update(
+      c.type('replicasets.apps'),
+      ns,
+      name,
+      o => {
+        const conditions = o.status?.conditions;
+        o.status = conditions ? { ...status, conditions } : status;
+        return o;
+      },
+      { subresource: 'status' },
+    );
   }
 }
 
@@ -190,8 +243,14 @@ export class DeploymentController extends Controller {
     // Progress deadlines and minReadySeconds need a clock, not only events.
     cluster.timers.every(1000, () => {
       for (const d of cluster.store.objects('deployments.apps')) {
-        const p = (d.status?.conditions ?? []).find((x: any) => x.type === 'Progressing');
-        if (p && p.reason !== 'NewReplicaSetAvailable' && p.reason !== 'ProgressDeadlineExceeded') {
+        const p = (d.status?.conditions ?? []).find(
+          (x: any) => x.type === 'Progressing',
+        );
+        if (
+          p &&
+          p.reason !== 'NewReplicaSetAvailable' &&
+          p.reason !== 'ProgressDeadlineExceeded'
+        ) {
           this.enqueue(`${d.metadata.namespace}/${d.metadata.name}`);
         }
       }
@@ -203,7 +262,8 @@ export class DeploymentController extends Controller {
       this.enqueue(`${e.obj.metadata.namespace}/${e.obj.metadata.name}`);
     } else if (e.typeKey === 'replicasets.apps') {
       const owner = controllerOf(e.obj);
-      if (owner?.kind === 'Deployment') this.enqueue(`${e.obj.metadata.namespace}/${owner.name}`);
+      if (owner?.kind === 'Deployment')
+        this.enqueue(`${e.obj.metadata.namespace}/${owner.name}`);
     }
   }
 
@@ -217,7 +277,9 @@ export class DeploymentController extends Controller {
     const replicas: number = spec.replicas ?? 1;
     let rsList = c.ownedBy('replicasets.apps', d.metadata.uid);
     const maxRevision = Math.max(0, ...rsList.map(revisionOf));
-    let newRS = rsList.find(rs => templatesEqual(rs.spec?.template, spec.template));
+    let newRS = rsList.find(rs =>
+      templatesEqual(rs.spec?.template, spec.template),
+    );
     let created = false;
 
     const rsAnnotations = (revision: number) => {
@@ -235,11 +297,18 @@ export class DeploymentController extends Controller {
       const hash = templateHash(spec.template, d.status?.collisionCount ?? 0);
       const template = JSON.parse(JSON.stringify(spec.template ?? {}));
       template.metadata ??= {};
-      template.metadata.labels = { ...(template.metadata.labels ?? {}), [POD_TEMPLATE_HASH]: hash };
+      template.metadata.labels = {
+        ...(template.metadata.labels ?? {}),
+        [POD_TEMPLATE_HASH]: hash,
+      };
       const selector = JSON.parse(JSON.stringify(spec.selector ?? {}));
-      selector.matchLabels = { ...(selector.matchLabels ?? {}), [POD_TEMPLATE_HASH]: hash };
+      selector.matchLabels = {
+        ...(selector.matchLabels ?? {}),
+        [POD_TEMPLATE_HASH]: hash,
+      };
       const hasOld = rsList.some(rs => (rs.spec?.replicas ?? 0) > 0);
-      const initial = spec.strategy?.type === 'Recreate' || hasOld ? 0 : replicas;
+      const initial =
+        spec.strategy?.type === 'Recreate' || hasOld ? 0 : replicas;
       const rs = c.api.create(rsType, ns, {
         apiVersion: 'apps/v1',
         kind: 'ReplicaSet',
@@ -249,28 +318,59 @@ export class DeploymentController extends Controller {
           annotations: rsAnnotations(maxRevision + 1),
           ownerReferences: [ownerRef(d)],
         },
-        spec: { replicas: initial, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template },
+        spec: {
+          replicas: initial,
+          ...(spec.minReadySeconds
+            ? { minReadySeconds: spec.minReadySeconds }
+            : {}),
+          selector,
+          template,
+        },
       });
       newRS = rs.obj;
       created = true;
       rsList = [...rsList, newRS];
       if (initial > 0) {
-        c.event(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${newRS.metadata.name} from 0 to ${initial}`, 'deployment-controller');
+        c.event(
+          d,
+          'Normal',
+          'ScalingReplicaSet',
+          `Scaled up replica set ${newRS.metadata.name} from 0 to ${initial}`,
+          'deployment-controller',
+        );
       }
-    } else if (newRS && (revisionOf(newRS) < maxRevision || newRS.metadata.annotations?.[DESIRED] !== String(replicas))) {
+    } else if (
+      newRS &&
+      (revisionOf(newRS) < maxRevision ||
+        newRS.metadata.annotations?.[DESIRED] !== String(replicas))
+    ) {
       // A rollback to an old template re-uses its ReplicaSet under a new revision.
-      const revision = revisionOf(newRS) < maxRevision ? maxRevision + 1 : revisionOf(newRS);
+      const revision =
+        revisionOf(newRS) < maxRevision ? maxRevision + 1 : revisionOf(newRS);
       newRS = c.api.update(rsType, ns, newRS.metadata.name, o => {
         o.metadata.annotations = { ...rsAnnotations(revision) };
         return o;
       }).obj;
     }
-    if (newRS && d.metadata.annotations?.[REVISION] !== newRS.metadata.annotations?.[REVISION]) {
+    if (
+      newRS &&
+      d.metadata.annotations?.[REVISION] !==
+        newRS.metadata.annotations?.[REVISION]
+    ) {
       const rev = newRS.metadata.annotations![REVISION];
-      c.api.update(c.type('deployments.apps'), ns, name, o => {
-        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [REVISION]: rev };
-        return o;
-      }, { subresource: 'status' });
+      c.api.update(
+        c.type('deployments.apps'),
+        ns,
+        name,
+        o => {
+          o.metadata.annotations = {
+            ...(o.metadata.annotations ?? {}),
+            [REVISION]: rev,
+          };
+          return o;
+        },
+        { subresource: 'status' },
+      );
     }
 
     const oldRSs = rsList.filter(rs => rs !== newRS);
@@ -279,7 +379,10 @@ export class DeploymentController extends Controller {
       if (from === to) return;
       c.api.update(rsType, ns, rs.metadata.name, o => {
         o.spec.replicas = to;
-        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [DESIRED]: String(replicas) };
+        o.metadata.annotations = {
+          ...(o.metadata.annotations ?? {}),
+          [DESIRED]: String(replicas),
+        };
         return o;
       });
       rs.spec = { ...rs.spec, replicas: to };
@@ -287,7 +390,9 @@ export class DeploymentController extends Controller {
         d,
         'Normal',
         'ScalingReplicaSet',
-        `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${to}`,
+        `Scaled ${to > from ? 'up' : 'down'} replica set ${
+          rs.metadata.name
+        } from ${from} to ${to}`,
         'deployment-controller',
       );
     };
@@ -296,21 +401,33 @@ export class DeploymentController extends Controller {
 
     if (spec.paused) {
       // A paused Deployment only follows scaling, on its newest ReplicaSet.
-      const current = newRS ?? rsList.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
-      if (current && oldRSs.every(rs => specReplicas(rs) === 0)) scale(current, replicas);
+      const current =
+        newRS ?? rsList.sort((a, b) => revisionOf(b) - revisionOf(a))[0];
+      if (current && oldRSs.every(rs => specReplicas(rs) === 0))
+        scale(current, replicas);
     } else if (newRS && spec.strategy?.type === 'Recreate') {
-      const oldActive = oldRSs.filter(rs => specReplicas(rs) > 0 || (rs.status?.replicas ?? 0) > 0);
+      const oldActive = oldRSs.filter(
+        rs => specReplicas(rs) > 0 || (rs.status?.replicas ?? 0) > 0,
+      );
       for (const rs of oldRSs) scale(rs, 0);
-      if (!oldActive.some(rs => (rs.status?.replicas ?? 0) > 0)) scale(newRS, replicas);
+      if (!oldActive.some(rs => (rs.status?.replicas ?? 0) > 0))
+        scale(newRS, replicas);
     } else if (newRS) {
       const maxSurge = this.maxSurge(d);
-      let maxUnavailable = resolveIntOrPercent(spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
+      let maxUnavailable = resolveIntOrPercent(
+        spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%',
+        replicas,
+        false,
+      );
       if (maxSurge === 0 && maxUnavailable === 0) maxUnavailable = 1;
       // Scale up the new ReplicaSet within maxSurge.
       const total = rsList.reduce((n, rs) => n + specReplicas(rs), 0);
       if (specReplicas(newRS) > replicas) scale(newRS, replicas);
       else if (specReplicas(newRS) < replicas) {
-        const room = Math.min(replicas + maxSurge - total, replicas - specReplicas(newRS));
+        const room = Math.min(
+          replicas + maxSurge - total,
+          replicas - specReplicas(newRS),
+        );
         if (room > 0) scale(newRS, specReplicas(newRS) + room);
       }
       // Scale down old ReplicaSets within maxUnavailable.
@@ -351,13 +468,23 @@ export class DeploymentController extends Controller {
 
   private maxSurge(d: KubeObject) {
     if (d.spec?.strategy?.type === 'Recreate') return 0;
-    return resolveIntOrPercent(d.spec?.strategy?.rollingUpdate?.maxSurge ?? '25%', d.spec?.replicas ?? 1, true);
+    return resolveIntOrPercent(
+      d.spec?.strategy?.rollingUpdate?.maxSurge ?? '25%',
+      d.spec?.replicas ?? 1,
+      true,
+    );
   }
 
-  private writeStatus(d: KubeObject, newRS: KubeObject | undefined, rsList: KubeObject[], created: boolean) {
+  private writeStatus(
+    d: KubeObject,
+    newRS: KubeObject | undefined,
+    rsList: KubeObject[],
+    created: boolean,
+  ) {
     const c = this.cluster;
     const replicas: number = d.spec?.replicas ?? 1;
-    const sum = (f: (rs: KubeObject) => number) => rsList.reduce((n, rs) => n + f(rs), 0);
+    const sum = (f: (rs: KubeObject) => number) =>
+      rsList.reduce((n, rs) => n + f(rs), 0);
     const statusReplicas = sum(rs => rs.status?.replicas ?? 0);
     const updated = newRS?.status?.replicas ?? 0;
     const ready = sum(rs => rs.status?.readyReplicas ?? 0);
@@ -365,52 +492,123 @@ export class DeploymentController extends Controller {
     const maxUnavailable =
       d.spec?.strategy?.type === 'Recreate'
         ? 0
-        : resolveIntOrPercent(d.spec?.strategy?.rollingUpdate?.maxUnavailable ?? '25%', replicas, false);
+        : resolveIntOrPercent(
+            d.spec?.strategy?.rollingUpdate?.maxUnavailable ?? '25%',
+            replicas,
+            false,
+          );
     const rsName = newRS?.metadata.name ?? '';
     const deadline = (d.spec?.progressDeadlineSeconds ?? 600) * 1000;
-    c.api.update(c.type('deployments.apps'), d.metadata.namespace, d.metadata.name, o => {
-      const prev = o.status ?? {};
-      const conditions: any[] = JSON.parse(JSON.stringify(prev.conditions ?? []));
-      if (available >= replicas - maxUnavailable) {
-        setCondition(conditions, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.');
-      } else {
-        setCondition(conditions, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.');
-      }
-      const complete =
-        updated === replicas && available === replicas && statusReplicas === replicas && (newRS?.status?.availableReplicas ?? 0) === replicas;
-      const progressed =
-        prev.updatedReplicas !== (updated || undefined) ||
-        prev.availableReplicas !== (available || undefined) ||
-        prev.readyReplicas !== (ready || undefined) ||
-        prev.replicas !== (statusReplicas || undefined);
-      const current = conditions.find(x => x.type === 'Progressing');
-      if (o.spec?.paused) {
-        setCondition(conditions, 'Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused');
-      } else if (complete) {
-        setCondition(conditions, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`);
-      } else if (created) {
-        setCondition(conditions, 'Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${rsName}"`);
-      } else if (progressed || !current || current.reason === 'NewReplicaSetAvailable' || current.reason === 'DeploymentPaused' || current.reason === 'DeploymentResumed') {
-        setCondition(conditions, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
-        const p = conditions.find(x => x.type === 'Progressing');
-        p.lastUpdateTime = nowIso();
-      } else if (current.reason !== 'ProgressDeadlineExceeded' && Date.parse(current.lastUpdateTime) + deadline < Date.now()) {
-        setCondition(conditions, 'Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`);
-      }
-      const status: any = {
-        observedGeneration: o.metadata.generation,
-        ...omitZero({
-          replicas: statusReplicas,
-          updatedReplicas: updated,
-          readyReplicas: ready,
-          availableReplicas: available,
-          unavailableReplicas: Math.max(0, replicas - available),
-        }),
-        conditions: conditions.sort((a, b) => (a.type === 'Available' ? -1 : b.type === 'Available' ? 1 : 0)),
-        ...(prev.collisionCount ? { collisionCount: prev.collisionCount } : {}),
-      };
-      o.status = status;
-      return o;
-    }, { subresource: 'status' });
+    c.api.update(
+      c.type('deployments.apps'),
+      d.metadata.namespace,
+      d.metadata.name,
+      o => {
+        const prev = o.status ?? {};
+        const conditions: any[] = JSON.parse(
+          JSON.stringify(prev.conditions ?? []),
+        );
+        if (available >= replicas - maxUnavailable) {
+          setCondition(
+            conditions,
+            'Available',
+            'True',
+            'MinimumReplicasAvailable',
+            'Deployment has minimum availability.',
+          );
+        } else {
+          setCondition(
+            conditions,
+            'Available',
+            'False',
+            'MinimumReplicasUnavailable',
+            'Deployment does not have minimum availability.',
+          );
+        }
+        const complete =
+          updated === replicas &&
+          available === replicas &&
+          statusReplicas === replicas &&
+          (newRS?.status?.availableReplicas ?? 0) === replicas;
+        const progressed =
+          prev.updatedReplicas !== (updated || undefined) ||
+          prev.availableReplicas !== (available || undefined) ||
+          prev.readyReplicas !== (ready || undefined) ||
+          prev.replicas !== (statusReplicas || undefined);
+        const current = conditions.find(x => x.type === 'Progressing');
+        if (o.spec?.paused) {
+          setCondition(
+            conditions,
+            'Progressing',
+            'Unknown',
+            'DeploymentPaused',
+            'Deployment is paused',
+          );
+        } else if (complete) {
+          setCondition(
+            conditions,
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${rsName}" has successfully progressed.`,
+          );
+        } else if (created) {
+          setCondition(
+            conditions,
+            'Progressing',
+            'True',
+            'NewReplicaSetCreated',
+            `Created new replica set "${rsName}"`,
+          );
+        } else if (
+          progressed ||
+          !current ||
+          current.reason === 'NewReplicaSetAvailable' ||
+          current.reason === 'DeploymentPaused' ||
+          current.reason === 'DeploymentResumed'
+        ) {
+          setCondition(
+            conditions,
+            'Progressing',
+            'True',
+            'ReplicaSetUpdated',
+            `ReplicaSet "${rsName}" is progressing.`,
+          );
+          const p = conditions.find(x => x.type === 'Progressing');
+          p.lastUpdateTime = nowIso();
+        } else if (
+          current.reason !== 'ProgressDeadlineExceeded' &&
+          Date.parse(current.lastUpdateTime) + deadline < Date.now()
+        ) {
+          setCondition(
+            conditions,
+            'Progressing',
+            'False',
+            'ProgressDeadlineExceeded',
+            `ReplicaSet "${rsName}" has timed out progressing.`,
+          );
+        }
+        const status: any = {
+          observedGeneration: o.metadata.generation,
+          ...omitZero({
+            replicas: statusReplicas,
+            updatedReplicas: updated,
+            readyReplicas: ready,
+            availableReplicas: available,
+            unavailableReplicas: Math.max(0, replicas - available),
+          }),
+          conditions: conditions.sort(
+            (a, b) =>
+              Number(b.type === 'Available') - Number(a.type === 'Available'),
+          ),
+          ...(prev.collisionCount
+            ? { collisionCount: prev.collisionCount }
+            : {}),
+        };
+        o.status = status;
+        return o;
+      },
+      { subresource: 'status' },
+    );
   }
 }

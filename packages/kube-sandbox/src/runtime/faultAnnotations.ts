@@ -40,14 +40,17 @@ function num(v: string | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const truthy = (v: string | undefined) => v !== undefined && ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
+const truthy = (v: string | undefined) =>
+  v !== undefined &&
+  ['true', '1', 'yes', 'on'].includes(v.trim().toLowerCase());
 
 /**
  * Effective faults of a pod: the pod's own annotations (which include its template's),
  * else the owning workload's (Deployment or Rollout) metadata annotations.
  */
 export function podFaults(pod: KubeObject, workload?: KubeObject): PodFaults {
-  const get = (k: string) => pod.metadata.annotations?.[k] ?? workload?.metadata.annotations?.[k];
+  const get = (k: string) =>
+    pod.metadata.annotations?.[k] ?? workload?.metadata.annotations?.[k];
   const rate = num(get(FAULT_ANNOTATIONS.errorRate)) ?? 0;
   return {
     errorRate: Math.min(1, Math.max(0, rate)),
@@ -56,6 +59,9 @@ export function podFaults(pod: KubeObject, workload?: KubeObject): PodFaults {
     readinessFail: truthy(get(FAULT_ANNOTATIONS.readinessFail)),
     crashLoop: truthy(get(FAULT_ANNOTATIONS.crashLoop)),
     oomAfterSeconds: num(get(FAULT_ANNOTATIONS.oomAfterSeconds)),
-    slowStartSeconds: Math.max(0, num(get(FAULT_ANNOTATIONS.slowStartSeconds)) ?? 0),
+    slowStartSeconds: Math.max(
+      0,
+      num(get(FAULT_ANNOTATIONS.slowStartSeconds)) ?? 0,
+    ),
   };
 }

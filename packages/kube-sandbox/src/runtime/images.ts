@@ -41,7 +41,8 @@ export function parseImage(image: string): { repository: string; tag: string } {
   }
   const parts = ref.split('/');
   // Drop a registry host (has a dot or a port, or is localhost).
-  if (parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost')) parts.shift();
+  if (parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost'))
+    parts.shift();
   if (parts[0] === 'library') parts.shift();
   return { repository: parts.join('/'), tag };
 }

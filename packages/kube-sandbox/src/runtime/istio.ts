@@ -30,7 +30,10 @@ export interface RouteDecision {
   mirrorPercent?: number;
 }
 
-function shortHost(host: string, namespace: string): { name: string; namespace: string } {
+function shortHost(
+  host: string,
+  namespace: string,
+): { name: string; namespace: string } {
   const parts = host.split('.');
   if (parts.length >= 2 && (parts.length === 2 || parts[2] === 'svc')) {
     return { name: parts[0], namespace: parts[1] };
@@ -52,7 +55,9 @@ export function findVirtualService(
   ]);
   return vss
     .filter(v => v.metadata.namespace === namespace)
-    .sort((a, b) => (a.metadata.creationTimestamp! < b.metadata.creationTimestamp! ? -1 : 1))
+    .sort((a, b) =>
+      a.metadata.creationTimestamp! < b.metadata.creationTimestamp! ? -1 : 1,
+    )
     .find(v => (v.spec?.hosts ?? []).some((h: string) => names.has(h)));
 }
 
@@ -83,7 +88,12 @@ function matches(match: any, req: RouteRequest): boolean {
   return true;
 }
 
-function subsetLabels(drs: KubeObject[], host: string, namespace: string, subset: string | undefined) {
+function subsetLabels(
+  drs: KubeObject[],
+  host: string,
+  namespace: string,
+  subset: string | undefined,
+) {
   if (!subset) return undefined;
   for (const dr of drs) {
     if (dr.metadata.namespace !== namespace) continue;
@@ -96,7 +106,11 @@ function subsetLabels(drs: KubeObject[], host: string, namespace: string, subset
   return { 'sandbox.bluegreen.dev/undefined-subset': subset };
 }
 
-function destination(d: any, req: RouteRequest, drs: KubeObject[]): Destination | undefined {
+function destination(
+  d: any,
+  req: RouteRequest,
+  drs: KubeObject[],
+): Destination | undefined {
   if (!d?.host) return undefined;
   const h = shortHost(d.host, req.namespace);
   return {
@@ -145,7 +159,10 @@ export function routeRequest(
       mirrors.push({ destination: route.mirror, percent: Number(pct) });
     }
     for (const m of route.mirrors ?? []) {
-      mirrors.push({ destination: m.destination, percent: Number(m.percentage?.value ?? 100) });
+      mirrors.push({
+        destination: m.destination,
+        percent: Number(m.percentage?.value ?? 100),
+      });
     }
     const m = mirrors.find(x => random() * 100 < x.percent);
     if (m) {

@@ -60,7 +60,9 @@ export class Network {
       this.close(key);
       return;
     }
-    const before = e.prev ? JSON.stringify([e.prev.spec?.clusterIP, e.prev.spec?.ports]) : '';
+    const before = e.prev
+      ? JSON.stringify([e.prev.spec?.clusterIP, e.prev.spec?.ports])
+      : '';
     const after = JSON.stringify([e.obj.spec?.clusterIP, e.obj.spec?.ports]);
     if (before !== after || !this.listeners.has(key)) {
       setImmediate(() => this.sync(key));
@@ -74,20 +76,30 @@ export class Network {
 
   private async sync(key: string) {
     if (this.stopped) return;
-    const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    const [ns, name] = [
+      key.slice(0, key.indexOf('/')),
+      key.slice(key.indexOf('/') + 1),
+    ];
     const svc = this.cluster.store.peek('services', ns, name)?.obj;
     if (!svc) return;
     const ip = svc.spec?.clusterIP;
-    const ports: any[] = (svc.spec?.ports ?? []).filter((p: any) => (p.protocol ?? 'TCP') === 'TCP');
+    const ports: any[] = (svc.spec?.ports ?? []).filter(
+      (p: any) => (p.protocol ?? 'TCP') === 'TCP',
+    );
     const current = this.listeners.get(key) ?? [];
     const wanted = JSON.stringify([ip, ports.map(p => p.port)]);
-    const have = JSON.stringify([current[0]?.ip, current.map(l => l.servicePort)]);
+    const have = JSON.stringify([
+      current[0]?.ip,
+      current.map(l => l.servicePort),
+    ]);
     if (!ip || ip === 'None' || wanted === have) return;
     this.close(key);
     const created: Listener[] = [];
     this.listeners.set(key, created);
     for (const p of ports) {
-      const server = http.createServer((req, res) => this.handle(ns, name, p.port, req, res));
+      const server = http.createServer((req, res) =>
+        this.handle(ns, name, p.port, req, res),
+      );
       server.keepAliveTimeout = 30000;
       server.on('connection', s => {
         this.sockets.add(s);
@@ -96,11 +108,14 @@ export class Network {
       const bound = await new Promise<number>(resolve => {
         const attempt = (port: number) => {
           server.once('error', () => (port !== 0 ? attempt(0) : resolve(-1)));
-          server.listen(port, ip, () => resolve((server.address() as AddressInfo).port));
+          server.listen(port, ip, () =>
+            resolve((server.address() as AddressInfo).port),
+          );
         };
         attempt(p.port);
       });
-      if (bound > 0) created.push({ server, ip, port: bound, servicePort: p.port });
+      if (bound > 0)
+        created.push({ server, ip, port: bound, servicePort: p.port });
     }
     if (this.stopped || this.listeners.get(key) !== created) {
       for (const l of created) l.server.close();
@@ -110,15 +125,24 @@ export class Network {
     const cur = this.cluster.store.peek('services', ns, name)?.obj;
     if (cur && cur.metadata.annotations?.[LOOPBACK_ANNOTATION] !== value) {
       this.cluster.api.update(this.cluster.type('services'), ns, name, o => {
-        o.metadata.annotations = { ...(o.metadata.annotations ?? {}), [LOOPBACK_ANNOTATION]: value };
+        o.metadata.annotations = {
+          ...(o.metadata.annotations ?? {}),
+          [LOOPBACK_ANNOTATION]: value,
+        };
         return o;
       });
     }
     if (cur?.spec?.type === 'LoadBalancer') {
-      this.cluster.api.update(this.cluster.type('services'), ns, name, o => {
-        o.status = { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } };
-        return o;
-      }, { subresource: 'status' });
+      this.cluster.api.update(
+        this.cluster.type('services'),
+        ns,
+        name,
+        o => {
+          o.status = { loadBalancer: { ingress: [{ ip, ipMode: 'VIP' }] } };
+          return o;
+        },
+        { subresource: 'status' },
+      );
     }
   }
 
@@ -129,29 +153,56 @@ export class Network {
     return l ? `http://${l.ip}:${l.port}` : undefined;
   }
 
-  serviceAddresses(): Array<{ namespace: string; name: string; port: number; url: string }> {
+  serviceAddresses(): Array<{
+    namespace: string;
+    name: string;
+    port: number;
+    url: string;
+  }> {
     const out = [];
     for (const [key, ls] of this.listeners) {
-      const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-      for (const l of ls) out.push({ namespace: ns, name, port: l.servicePort, url: `http://${l.ip}:${l.port}` });
+      const [ns, name] = [
+        key.slice(0, key.indexOf('/')),
+        key.slice(key.indexOf('/') + 1),
+      ];
+      for (const l of ls)
+        out.push({
+          namespace: ns,
+          name,
+          port: l.servicePort,
+          url: `http://${l.ip}:${l.port}`,
+        });
     }
-    return out.sort((a, b) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1));
+    return out.sort((a, b) =>
+      `${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1,
+    );
   }
 
   /** Ready endpoints of a Service port, optionally restricted to pods with these labels. */
-  endpoints(ns: string, name: string, servicePort?: number, subsetLabels?: Record<string, string>): Backend[] {
+  endpoints(
+    ns: string,
+    name: string,
+    servicePort?: number,
+    subsetLabels?: Record<string, string>,
+  ): Backend[] {
     const c = this.cluster;
     const svc = c.store.peek('services', ns, name)?.obj;
     const ep = c.store.peek('endpoints', ns, name)?.obj;
     if (!svc || !ep) return [];
-    const sp = (svc.spec?.ports ?? []).find((p: any) => servicePort === undefined || p.port === servicePort) ?? svc.spec?.ports?.[0];
+    const sp =
+      (svc.spec?.ports ?? []).find(
+        (p: any) => servicePort === undefined || p.port === servicePort,
+      ) ?? svc.spec?.ports?.[0];
     const out: Backend[] = [];
     for (const subset of ep.subsets ?? []) {
       for (const a of subset.addresses ?? []) {
         const podName = a.targetRef?.name;
-        const pod = podName ? c.store.peek('pods', ns, podName)?.obj : undefined;
+        const pod = podName
+          ? c.store.peek('pods', ns, podName)?.obj
+          : undefined;
         if (!pod) continue;
-        if (subsetLabels && !matchesMap(subsetLabels, pod.metadata.labels)) continue;
+        if (subsetLabels && !matchesMap(subsetLabels, pod.metadata.labels))
+          continue;
         const target = sp ? resolveTargetPort(sp, pod) : undefined;
         const port = this.kubelet.process(ns, podName)?.portFor(target);
         if (port) out.push({ namespace: ns, pod: podName, ip: a.ip, port });
@@ -168,29 +219,64 @@ export class Network {
   }
 
   /** Where a request to a Service goes: its VirtualService's decision, or its own endpoints. */
-  route(ns: string, name: string, port: number, req: http.IncomingMessage): { primary?: Backend; mirror?: Backend; decision?: RouteDecision; service: string } {
+  route(
+    ns: string,
+    name: string,
+    port: number,
+    req: http.IncomingMessage,
+  ): {
+    primary?: Backend;
+    mirror?: Backend;
+    decision?: RouteDecision;
+    service: string;
+  } {
     const c = this.cluster;
-    const vs = findVirtualService(c.store.objects('virtualservices.networking.istio.io', ns), name, ns);
+    const vs = findVirtualService(
+      c.store.objects('virtualservices.networking.istio.io', ns),
+      name,
+      ns,
+    );
     if (!vs) {
-      return { primary: this.pick(`${ns}/${name}`, this.endpoints(ns, name, port)), service: name };
+      return {
+        primary: this.pick(`${ns}/${name}`, this.endpoints(ns, name, port)),
+        service: name,
+      };
     }
-    const decision = routeRequest(vs, c.store.objects('destinationrules.networking.istio.io'), {
-      host: name,
-      namespace: ns,
-      port,
-      method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0],
-      headers: req.headers,
-    });
+    const decision = routeRequest(
+      vs,
+      c.store.objects('destinationrules.networking.istio.io'),
+      {
+        host: name,
+        namespace: ns,
+        port,
+        method: req.method ?? 'GET',
+        path: (req.url ?? '/').split('?')[0],
+        headers: req.headers,
+      },
+    );
     const resolve = (d: RouteDecision['destination']) => {
       if (!d) return undefined;
       const key = `${d.namespace}/${d.host}/${d.subset ?? ''}`;
-      return this.pick(key, this.endpoints(d.namespace, d.host, d.port ?? port, d.subsetLabels));
+      return this.pick(
+        key,
+        this.endpoints(d.namespace, d.host, d.port ?? port, d.subsetLabels),
+      );
     };
-    return { primary: resolve(decision.destination), mirror: resolve(decision.mirror), decision, service: decision.destination?.host ?? name };
+    return {
+      primary: resolve(decision.destination),
+      mirror: resolve(decision.mirror),
+      decision,
+      service: decision.destination?.host ?? name,
+    };
   }
 
-  private handle(ns: string, name: string, port: number, req: http.IncomingMessage, res: http.ServerResponse) {
+  private handle(
+    ns: string,
+    name: string,
+    port: number,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) {
     const r = this.route(ns, name, port, req);
     if (r.mirror) {
       // Fire and forget, like Envoy's shadowing; the Host gets a -shadow suffix.
@@ -200,7 +286,12 @@ export class Network {
         method: req.method,
         path: req.url,
         agent: this.agent,
-        headers: { ...req.headers, host: `${name}-shadow`, [SERVICE_HEADER]: r.service, 'x-sandbox-mirror': 'true' },
+        headers: {
+          ...req.headers,
+          host: `${name}-shadow`,
+          [SERVICE_HEADER]: r.service,
+          'x-sandbox-mirror': 'true',
+        },
       });
       m.on('response', mr => mr.resume());
       m.on('error', () => undefined);
@@ -208,11 +299,17 @@ export class Network {
     }
     if (!r.primary) {
       res.writeHead(503, { 'Content-Type': 'text/plain' });
-      res.end(r.decision ? 'no healthy upstream\n' : `no endpoints available for service "${name}"\n`);
+      res.end(
+        r.decision
+          ? 'no healthy upstream\n'
+          : `no endpoints available for service "${name}"\n`,
+      );
       req.resume();
       return;
     }
-    this.forward(r.primary, req.url ?? '/', req, res, { [SERVICE_HEADER]: r.service });
+    this.forward(r.primary, req.url ?? '/', req, res, {
+      [SERVICE_HEADER]: r.service,
+    });
   }
 
   forward(
@@ -225,9 +322,19 @@ export class Network {
     const headers = { ...req.headers, ...extra };
     delete headers.authorization;
     const up = http.request(
-      { host: b.ip, port: b.port, method: req.method, path, headers, agent: this.agent },
+      {
+        host: b.ip,
+        port: b.port,
+        method: req.method,
+        path,
+        headers,
+        agent: this.agent,
+      },
       upRes => {
-        res.writeHead(upRes.statusCode ?? 502, { ...upRes.headers, 'x-sandbox-pod': b.pod });
+        res.writeHead(upRes.statusCode ?? 502, {
+          ...upRes.headers,
+          'x-sandbox-pod': b.pod,
+        });
         upRes.pipe(res);
       },
     );
@@ -241,10 +348,23 @@ export class Network {
   }
 
   /** The API server's `services/NAME[:PORT]/proxy` and `pods/NAME[:PORT]/proxy`. */
-  async apiProxy(target: ProxyTarget, path: string, req: http.IncomingMessage, res: http.ServerResponse) {
+  async apiProxy(
+    target: ProxyTarget,
+    path: string,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) {
     const c = this.cluster;
     const sendStatus = (code: number, reason: string, message: string) => {
-      const body = JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code });
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        code,
+      });
       res.writeHead(code, { 'Content-Type': 'application/json' });
       res.end(body);
       req.resume();
@@ -252,17 +372,31 @@ export class Network {
     if (target.kind === 'service') {
       const svc = c.store.peek('services', target.namespace, target.name)!.obj;
       const ports: any[] = svc.spec?.ports ?? [];
-      const sp = target.port === undefined
-        ? ports[0]
-        : ports.find(p => p.name === target.port || String(p.port) === target.port);
+      const sp =
+        target.port === undefined
+          ? ports[0]
+          : ports.find(
+              p => p.name === target.port || String(p.port) === target.port,
+            );
       if (!sp) {
-        sendStatus(503, 'ServiceUnavailable', `no endpoints available for service "${target.name}"`);
+        sendStatus(
+          503,
+          'ServiceUnavailable',
+          `no endpoints available for service "${target.name}"`,
+        );
         return;
       }
       // kube-apiserver picks an endpoint itself: no Istio routing on this path.
-      const b = this.pick(`proxy/${target.namespace}/${target.name}`, this.endpoints(target.namespace, target.name, sp.port));
+      const b = this.pick(
+        `proxy/${target.namespace}/${target.name}`,
+        this.endpoints(target.namespace, target.name, sp.port),
+      );
       if (!b) {
-        sendStatus(503, 'ServiceUnavailable', `no endpoints available for service "${target.name}"`);
+        sendStatus(
+          503,
+          'ServiceUnavailable',
+          `no endpoints available for service "${target.name}"`,
+        );
         return;
       }
       this.forward(b, path, req, res);
@@ -271,19 +405,34 @@ export class Network {
     const pod = c.store.peek('pods', target.namespace, target.name)!.obj;
     let containerPort: number | undefined;
     if (target.port !== undefined) {
-      containerPort = /^\d+$/.test(target.port) ? Number(target.port) : undefined;
+      containerPort = /^\d+$/.test(target.port)
+        ? Number(target.port)
+        : undefined;
       if (containerPort === undefined) {
-        for (const ct of pod.spec?.containers ?? []) for (const p of ct.ports ?? []) if (p.name === target.port) containerPort = p.containerPort;
+        for (const ct of pod.spec?.containers ?? [])
+          for (const p of ct.ports ?? [])
+            if (p.name === target.port) containerPort = p.containerPort;
       }
     }
     const proc = this.kubelet.process(target.namespace, target.name);
     const port = proc?.portFor(containerPort);
     const ip = this.kubelet.podIp(target.namespace, target.name);
     if (!proc || !port || !ip) {
-      sendStatus(503, 'ServiceUnavailable', `error trying to reach service: dial tcp ${pod.status?.podIP ?? ''}:${containerPort ?? 80}: connect: connection refused`);
+      sendStatus(
+        503,
+        'ServiceUnavailable',
+        `error trying to reach service: dial tcp ${pod.status?.podIP ?? ''}:${
+          containerPort ?? 80
+        }: connect: connection refused`,
+      );
       return;
     }
-    this.forward({ namespace: target.namespace, pod: target.name, ip, port }, path, req, res);
+    this.forward(
+      { namespace: target.namespace, pod: target.name, ip, port },
+      path,
+      req,
+      res,
+    );
   }
 
   /** Starts the built-in load generator: `rps` requests per second to each Service. */
@@ -294,8 +443,15 @@ export class Network {
       for (const [key, ls] of this.listeners) {
         const l = ls[0];
         if (!l) continue;
-        const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-        const svc: KubeObject | undefined = this.cluster.store.peek('services', ns, name)?.obj;
+        const [ns, name] = [
+          key.slice(0, key.indexOf('/')),
+          key.slice(key.indexOf('/') + 1),
+        ];
+        const svc: KubeObject | undefined = this.cluster.store.peek(
+          'services',
+          ns,
+          name,
+        )?.obj;
         if (!svc?.spec?.selector) continue;
         const own = Number(svc.metadata.annotations?.[TRAFFIC_RPS_ANNOTATION]);
         const rate = Number.isFinite(own) ? own : rps;
@@ -306,10 +462,19 @@ export class Network {
           if (this.inFlight > 500) break;
           this.inFlight++;
           this.generated++;
-          const r = http.get({ host: l.ip, port: l.port, path: '/', agent: this.agent, headers: { 'user-agent': 'sandbox-load-generator' } }, resp => {
-            resp.resume();
-            resp.on('end', () => this.inFlight--);
-          });
+          const r = http.get(
+            {
+              host: l.ip,
+              port: l.port,
+              path: '/',
+              agent: this.agent,
+              headers: { 'user-agent': 'sandbox-load-generator' },
+            },
+            resp => {
+              resp.resume();
+              resp.on('end', () => this.inFlight--);
+            },
+          );
           r.on('error', () => this.inFlight--);
         }
       }
@@ -322,7 +487,9 @@ export class Network {
     for (const s of this.sockets) s.destroy();
     const servers = [...this.listeners.values()].flat().map(l => l.server);
     this.listeners.clear();
-    await Promise.all(servers.map(s => new Promise<void>(r => s.close(() => r()))));
+    await Promise.all(
+      servers.map(s => new Promise<void>(r => s.close(() => r()))),
+    );
     this.agent.destroy();
   }
 }

@@ -3,6 +3,7 @@
  * series (sandbox-wide targets), Prometheus http_sd targets for every running pod with
  * its labels, and the metrics.k8s.io PodMetrics/NodeMetrics views.
  */
+/* eslint-disable no-new -- prom-client metrics register themselves in the registries below */
 import { Counter, Gauge, Registry } from 'prom-client';
 import { Cluster } from '../controllers/cluster';
 import { Kubelet } from '../controllers/kubelet';
@@ -34,7 +35,15 @@ export class Observability {
         for (const s of samples()) {
           const pod = cluster.store.peek('pods', s.namespace, s.pod)?.obj;
           const image = pod?.spec?.containers?.[0]?.image ?? '';
-          this.inc({ namespace: s.namespace, pod: s.pod, container: s.container, image }, s.cpuSeconds);
+          this.inc(
+            {
+              namespace: s.namespace,
+              pod: s.pod,
+              container: s.container,
+              image,
+            },
+            s.cpuSeconds,
+          );
         }
       },
     });
@@ -45,7 +54,11 @@ export class Observability {
       registers: [this.cadvisor],
       collect() {
         this.reset();
-        for (const s of samples()) this.set({ namespace: s.namespace, pod: s.pod, container: s.container }, s.memoryBytes);
+        for (const s of samples())
+          this.set(
+            { namespace: s.namespace, pod: s.pod, container: s.container },
+            s.memoryBytes,
+          );
       },
     });
     new Gauge({
@@ -55,7 +68,11 @@ export class Observability {
       registers: [this.cadvisor],
       collect() {
         this.reset();
-        for (const s of samples()) this.set({ namespace: s.namespace, pod: s.pod, container: s.container }, s.limits.memory ?? 0);
+        for (const s of samples())
+          this.set(
+            { namespace: s.namespace, pod: s.pod, container: s.container },
+            s.limits.memory ?? 0,
+          );
       },
     });
 
@@ -67,7 +84,11 @@ export class Observability {
       registers: [this.kubeStateMetrics],
       collect() {
         this.reset();
-        for (const s of samples()) this.inc({ namespace: s.namespace, pod: s.pod, container: s.container }, s.restarts);
+        for (const s of samples())
+          this.inc(
+            { namespace: s.namespace, pod: s.pod, container: s.container },
+            s.restarts,
+          );
       },
     });
     new Gauge({
@@ -78,7 +99,16 @@ export class Observability {
       collect() {
         this.reset();
         for (const s of samples()) {
-          if (s.lastTerminatedReason) this.set({ namespace: s.namespace, pod: s.pod, container: s.container, reason: s.lastTerminatedReason }, 1);
+          if (s.lastTerminatedReason)
+            this.set(
+              {
+                namespace: s.namespace,
+                pod: s.pod,
+                container: s.container,
+                reason: s.lastTerminatedReason,
+              },
+              1,
+            );
         }
       },
     });
@@ -88,15 +118,39 @@ export class Observability {
     ] as const) {
       new Gauge({
         name,
-        help: `The number of ${name.endsWith('limits') ? 'limit' : 'requested'} resource by a container.`,
+        help: `The number of ${
+          name.endsWith('limits') ? 'limit' : 'requested'
+        } resource by a container.`,
         labelNames: [...podLabels, 'node', 'resource', 'unit'],
         registers: [this.kubeStateMetrics],
         collect() {
           this.reset();
           for (const s of samples()) {
             const r = pick(s);
-            if (r.cpu !== undefined) this.set({ namespace: s.namespace, pod: s.pod, container: s.container, node, resource: 'cpu', unit: 'core' }, r.cpu);
-            if (r.memory !== undefined) this.set({ namespace: s.namespace, pod: s.pod, container: s.container, node, resource: 'memory', unit: 'byte' }, r.memory);
+            if (r.cpu !== undefined)
+              this.set(
+                {
+                  namespace: s.namespace,
+                  pod: s.pod,
+                  container: s.container,
+                  node,
+                  resource: 'cpu',
+                  unit: 'core',
+                },
+                r.cpu,
+              );
+            if (r.memory !== undefined)
+              this.set(
+                {
+                  namespace: s.namespace,
+                  pod: s.pod,
+                  container: s.container,
+                  node,
+                  resource: 'memory',
+                  unit: 'byte',
+                },
+                r.memory,
+              );
           }
         },
       });
@@ -110,7 +164,10 @@ export class Observability {
         this.reset();
         for (const s of samples()) {
           for (const cond of ['true', 'false']) {
-            this.set({ namespace: s.namespace, pod: s.pod, condition: cond }, (cond === 'true') === s.ready ? 1 : 0);
+            this.set(
+              { namespace: s.namespace, pod: s.pod, condition: cond },
+              (cond === 'true') === s.ready ? 1 : 0,
+            );
           }
         }
       },
@@ -123,8 +180,17 @@ export class Observability {
       collect() {
         this.reset();
         for (const s of samples()) {
-          for (const phase of ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown']) {
-            this.set({ namespace: s.namespace, pod: s.pod, phase }, s.phase === phase ? 1 : 0);
+          for (const phase of [
+            'Pending',
+            'Running',
+            'Succeeded',
+            'Failed',
+            'Unknown',
+          ]) {
+            this.set(
+              { namespace: s.namespace, pod: s.pod, phase },
+              s.phase === phase ? 1 : 0,
+            );
           }
         }
       },
@@ -132,26 +198,47 @@ export class Observability {
     // kube_pod_labels carries label_<name> for every pod label (joins by color/app).
     const labelGauge = () => {
       const names = new Set<string>();
-      for (const p of cluster.store.objects('pods')) for (const k of Object.keys(p.metadata.labels ?? {})) names.add(`label_${sanitizeLabelName(k)}`);
+      for (const p of cluster.store.objects('pods'))
+        for (const k of Object.keys(p.metadata.labels ?? {}))
+          names.add(`label_${sanitizeLabelName(k)}`);
       return [...names].sort();
     };
     this.kubeStateMetrics.registerMetric({
       name: 'kube_pod_labels',
       get: async () => {
         const values = cluster.store.objects('pods').map(p => {
-          const labels: Record<string, string> = { namespace: p.metadata.namespace!, pod: p.metadata.name };
-          for (const [k, v] of Object.entries(p.metadata.labels ?? {})) labels[`label_${sanitizeLabelName(k)}`] = v;
+          const labels: Record<string, string> = {
+            namespace: p.metadata.namespace!,
+            pod: p.metadata.name,
+          };
+          for (const [k, v] of Object.entries(p.metadata.labels ?? {}))
+            labels[`label_${sanitizeLabelName(k)}`] = v;
           return { labels, value: 1 };
         });
-        return { name: 'kube_pod_labels', help: 'Kubernetes labels converted to Prometheus labels.', type: 'gauge', values, aggregator: 'omit' } as any;
+        return {
+          name: 'kube_pod_labels',
+          help: 'Kubernetes labels converted to Prometheus labels.',
+          type: 'gauge',
+          values,
+          aggregator: 'omit',
+        } as any;
       },
       reset: () => undefined,
       labelNames: labelGauge(),
     } as any);
     for (const [name, field] of [
-      ['kube_deployment_spec_replicas', (d: KubeObject) => d.spec?.replicas ?? 1],
-      ['kube_deployment_status_replicas_available', (d: KubeObject) => d.status?.availableReplicas ?? 0],
-      ['kube_deployment_status_replicas_ready', (d: KubeObject) => d.status?.readyReplicas ?? 0],
+      [
+        'kube_deployment_spec_replicas',
+        (d: KubeObject) => d.spec?.replicas ?? 1,
+      ],
+      [
+        'kube_deployment_status_replicas_available',
+        (d: KubeObject) => d.status?.availableReplicas ?? 0,
+      ],
+      [
+        'kube_deployment_status_replicas_ready',
+        (d: KubeObject) => d.status?.readyReplicas ?? 0,
+      ],
     ] as const) {
       new Gauge({
         name,
@@ -161,7 +248,10 @@ export class Observability {
         collect() {
           this.reset();
           for (const d of cluster.store.objects('deployments.apps')) {
-            this.set({ namespace: d.metadata.namespace!, deployment: d.metadata.name }, field(d));
+            this.set(
+              { namespace: d.metadata.namespace!, deployment: d.metadata.name },
+              field(d),
+            );
           }
         },
       });
@@ -171,8 +261,20 @@ export class Observability {
   /** Prometheus http_sd_configs document: one group per running pod, plus the sandbox-wide targets. */
   httpSd(apiHostPort: string) {
     const groups: any[] = [
-      { targets: [apiHostPort], labels: { job: 'cadvisor', __metrics_path__: '/sandbox/metrics/cadvisor' } },
-      { targets: [apiHostPort], labels: { job: 'kube-state-metrics', __metrics_path__: '/sandbox/metrics/kube-state-metrics' } },
+      {
+        targets: [apiHostPort],
+        labels: {
+          job: 'cadvisor',
+          __metrics_path__: '/sandbox/metrics/cadvisor',
+        },
+      },
+      {
+        targets: [apiHostPort],
+        labels: {
+          job: 'kube-state-metrics',
+          __metrics_path__: '/sandbox/metrics/kube-state-metrics',
+        },
+      },
     ];
     for (const pod of this.cluster.store.objects('pods')) {
       const ns = pod.metadata.namespace!;
@@ -190,8 +292,13 @@ export class Observability {
         __meta_kubernetes_pod_name: name,
         __meta_kubernetes_pod_ip: ip,
         __meta_kubernetes_pod_node_name: pod.spec?.nodeName ?? '',
-        __meta_kubernetes_pod_ready: String((pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True')),
-        __meta_kubernetes_pod_container_name: pod.spec?.containers?.[0]?.name ?? '',
+        __meta_kubernetes_pod_ready: String(
+          (pod.status?.conditions ?? []).some(
+            (c: any) => c.type === 'Ready' && c.status === 'True',
+          ),
+        ),
+        __meta_kubernetes_pod_container_name:
+          pod.spec?.containers?.[0]?.name ?? '',
       };
       for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
         const s = sanitizeLabelName(k);
@@ -214,10 +321,16 @@ export class Observability {
         {
           apiVersion: 'metrics.k8s.io/v1beta1',
           kind: 'NodeMetrics',
-          metadata: { name: this.cluster.options.nodeName, creationTimestamp: now },
+          metadata: {
+            name: this.cluster.options.nodeName,
+            creationTimestamp: now,
+          },
           timestamp: now,
           window: '20s',
-          usage: { cpu: `${Math.round(cpu * 1e3) % 100000}m`, memory: `${Math.round(mem / 1024)}Ki` },
+          usage: {
+            cpu: `${Math.round(cpu * 1e3) % 100000}m`,
+            memory: `${Math.round(mem / 1024)}Ki`,
+          },
         },
       ];
     }
@@ -228,14 +341,25 @@ export class Observability {
         return {
           apiVersion: 'metrics.k8s.io/v1beta1',
           kind: 'PodMetrics',
-          metadata: { name: s.pod, namespace: s.namespace, creationTimestamp: now, labels: { ...(pod?.metadata.labels ?? {}) } },
+          metadata: {
+            name: s.pod,
+            namespace: s.namespace,
+            creationTimestamp: now,
+            labels: { ...(pod?.metadata.labels ?? {}) },
+          },
           timestamp: now,
           window: '20s',
           containers: [
             {
               name: s.container,
               // Recent usage: a few millicores plus request load.
-              usage: { cpu: `${Math.max(1, Math.round(2 + (s.phase === 'Running' ? 3 : 0)))}m`, memory: `${Math.round(s.memoryBytes / 1024)}Ki` },
+              usage: {
+                cpu: `${Math.max(
+                  1,
+                  Math.round(2 + (s.phase === 'Running' ? 3 : 0)),
+                )}m`,
+                memory: `${Math.round(s.memoryBytes / 1024)}Ki`,
+              },
             },
           ],
         };

@@ -21,8 +21,12 @@ export const SERVICE_HEADER = 'x-sandbox-service';
 
 export class PodProcess {
   readonly registry = new Registry();
-  private readonly requests: Counter<'color' | 'version' | 'status' | 'service'>;
-  private readonly duration: Histogram<'color' | 'version' | 'status' | 'service'>;
+  private readonly requests: Counter<
+    'color' | 'version' | 'status' | 'service'
+  >;
+  private readonly duration: Histogram<
+    'color' | 'version' | 'status' | 'service'
+  >;
   private readonly servers: http.Server[] = [];
   private readonly sockets = new Set<Socket>();
   private readonly logLines: string[] = [];
@@ -52,15 +56,18 @@ export class PodProcess {
 
   log(line: string) {
     this.logLines.push(`${new Date().toISOString()} ${line}`);
-    if (this.logLines.length > 200) this.logLines.splice(0, this.logLines.length - 200);
+    if (this.logLines.length > 200)
+      this.logLines.splice(0, this.logLines.length - 200);
   }
 
   logs(tail?: number): string {
-    const lines = tail !== undefined ? this.logLines.slice(-tail) : this.logLines;
+    const lines =
+      tail !== undefined ? this.logLines.slice(-tail) : this.logLines;
     return lines.length ? `${lines.join('\n')}\n` : '';
   }
 
-  async start(): Promise<void> {
+  /** Binds every port; with `strict`, fails on a taken port instead of picking a free one. */
+  async start(strict = false): Promise<void> {
     for (const port of this.ports.length ? this.ports : [8080]) {
       const server = http.createServer((req, res) => this.handle(req, res));
       server.keepAliveTimeout = 30000;
@@ -71,10 +78,17 @@ export class PodProcess {
       const bound = await new Promise<number>((resolve, reject) => {
         const tryListen = (p: number) => {
           server.once('error', (err: NodeJS.ErrnoException) => {
-            if (p !== 0 && (err.code === 'EADDRINUSE' || err.code === 'EACCES')) tryListen(0);
+            if (
+              !strict &&
+              p !== 0 &&
+              (err.code === 'EADDRINUSE' || err.code === 'EACCES')
+            )
+              tryListen(0);
             else reject(err);
           });
-          server.listen(p, this.ip, () => resolve((server.address() as AddressInfo).port));
+          server.listen(p, this.ip, () =>
+            resolve((server.address() as AddressInfo).port),
+          );
         };
         tryListen(port);
       });
@@ -85,13 +99,16 @@ export class PodProcess {
 
   /** The real port serving a containerPort. */
   portFor(containerPort: number | undefined): number | undefined {
-    if (containerPort === undefined) return this.boundPorts.values().next().value;
+    if (containerPort === undefined)
+      return this.boundPorts.values().next().value;
     return this.boundPorts.get(containerPort);
   }
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy();
-    await Promise.all(this.servers.map(s => new Promise<void>(r => s.close(() => r()))));
+    await Promise.all(
+      this.servers.map(s => new Promise<void>(r => s.close(() => r()))),
+    );
     this.servers.length = 0;
   }
 
@@ -116,21 +133,33 @@ export class PodProcess {
       const fail = Math.random() < v.faults.errorRate;
       const code = fail ? v.faults.errorStatus : 200;
       const body = fail
-        ? `Internal Server Error from ${v.greeting.replace(/^Hello from /, '')} (injected)\n`
+        ? `Internal Server Error from ${v.greeting.replace(
+            /^Hello from /,
+            '',
+          )} (injected)\n`
         : `${v.greeting}\n`;
       res.writeHead(code, {
-        'Content-Type': fail ? 'text/plain' : /<h1>/.test(body) ? 'text/html' : 'text/plain',
+        'Content-Type': !fail && /<h1>/.test(body) ? 'text/html' : 'text/plain',
         'X-Version': v.version,
         'X-Color': v.color,
       });
       res.end(body);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const labels = { color: v.color, version: v.version, status: String(code), service };
+      const labels = {
+        color: v.color,
+        version: v.version,
+        status: String(code),
+        service,
+      };
       this.requests.inc(labels);
       this.duration.observe(labels, seconds);
       this.requestCount++;
       if (this.requestCount % 50 === 1 || fail) {
-        this.log(`"${req.method} ${req.url} HTTP/1.1" ${code} ${body.length} service=${service || '-'}`);
+        this.log(
+          `"${req.method} ${req.url} HTTP/1.1" ${code} ${body.length} service=${
+            service || '-'
+          }`,
+        );
       }
     };
     req.resume();

@@ -14,8 +14,14 @@ export async function api(
 ) {
   const res = await fetch(`${sandbox.url}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${sandbox.token}`, ...(body !== undefined ? { 'Content-Type': contentType } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: {
+      Authorization: `Bearer ${sandbox.token}`,
+      ...(body !== undefined ? { 'Content-Type': contentType } : {}),
+    },
+    body:
+      typeof body === 'string' || body === undefined
+        ? body
+        : JSON.stringify(body),
   });
   const text = await res.text();
   let json: any;
@@ -27,7 +33,11 @@ export async function api(
   return { status: res.status, json, text, headers: res.headers };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -37,7 +47,10 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
     } catch (e) {
       last = e;
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise(r => setTimeout(r, 50));
   }
 }
@@ -45,20 +58,35 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
 const exec = promisify(execFile);
 
 /** Runs the real kubectl against the sandbox. */
-export async function kubectl(sandbox: Sandbox, args: string[], opts: { cwd?: string } = {}) {
+export async function kubectl(
+  sandbox: Sandbox,
+  args: string[],
+  opts: { cwd?: string } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const r = await exec('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, ...args], {
-      cwd: opts.cwd,
-      env: { ...process.env, KUBECACHEDIR: `${sandbox.dataDir}/kube-cache` },
-      timeout: 60000,
-    });
+    const r = await exec(
+      'kubectl',
+      ['--kubeconfig', sandbox.kubeconfigPath, ...args],
+      {
+        cwd: opts.cwd,
+        env: { ...process.env, KUBECACHEDIR: `${sandbox.dataDir}/kube-cache` },
+        timeout: 60000,
+      },
+    );
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e: any) {
-    return { code: e.code ?? 1, stdout: e.stdout ?? '', stderr: e.stderr ?? String(e) };
+    return {
+      code: e.code ?? 1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? String(e),
+    };
   }
 }
 
-export async function httpGet(url: string, headers: Record<string, string> = {}) {
+export async function httpGet(
+  url: string,
+  headers: Record<string, string> = {},
+) {
   const res = await fetch(url, { headers });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
