@@ -1,4 +1,5 @@
 import type { BlueGreenStrategy } from './annotations';
+import type { WatchStatus } from './checklist';
 
 /**
  * The two environments of a blue/green service.
@@ -146,6 +147,8 @@ export type EntityStatus = {
   inProgress?: HistoryEntry;
   /** The idle color's scheduled scale-down after the last promote, if any. */
   scaleDown?: { color: Color; replicas: number; at: string };
+  /** The post-promote watch (rollback criteria), while it runs and after it ended. */
+  watch?: WatchStatus;
 };
 
 /**

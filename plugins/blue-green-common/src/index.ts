@@ -8,3 +8,4 @@ export * from './annotations';
 export * from './permissions';
 export * from './api';
 export * from './target';
+export * from './checklist';

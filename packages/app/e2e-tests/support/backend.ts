@@ -30,6 +30,8 @@ export type RunningBackend = {
  * Extra config is given as APP_CONFIG_* variables, Backstage's own override mechanism.
  */
 export async function startBackend(options: {
+  /** Extra config files, read after the repository's app-config.yaml. */
+  configFiles?: string[];
   env?: Record<string, string>;
   logFile: string;
 }): Promise<RunningBackend> {
