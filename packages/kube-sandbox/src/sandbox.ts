@@ -108,10 +108,8 @@ export async function startSandbox(
       1000,
       Math.max(50, Math.round((options.podReadyDelayMs ?? 1500) / 3)),
     ),
-    probePeriodMs: Math.min(
-      1000,
-      Math.max(100, options.podReadyDelayMs ?? 1500),
-    ),
+    // Like a readinessProbe with periodSeconds: 1 (cheap enough for thousands of pods).
+    probePeriodMs: 1000,
     backoffBaseMs: Math.max(
       200,
       Math.round((options.podReadyDelayMs ?? 1500) * 0.7),

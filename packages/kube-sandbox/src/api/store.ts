@@ -64,6 +64,8 @@ export function objectKey(namespace: string | undefined, name: string) {
 export class Store {
   private rv = 1;
   private readonly tables = new Map<string, Map<string, StoredObject>>();
+  /** Sorted keys per type, dropped when an object is added or removed. */
+  private readonly sortedKeys = new Map<string, string[]>();
   private readonly history = new Map<string, History>();
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
@@ -100,17 +102,17 @@ export class Store {
   list(typeKey: string, namespace?: string): StoredObject[] {
     const t = this.tables.get(typeKey);
     if (!t) return [];
-    const out: StoredObject[] = [];
-    for (const s of t.values()) {
-      if (namespace && s.obj.metadata.namespace !== namespace) continue;
-      out.push(s);
+    let keys = this.sortedKeys.get(typeKey);
+    if (!keys) {
+      keys = [...t.keys()].sort();
+      this.sortedKeys.set(typeKey, keys);
     }
-    out.sort((a, b) => {
-      const ka = objectKey(a.obj.metadata.namespace, a.obj.metadata.name);
-      const kb = objectKey(b.obj.metadata.namespace, b.obj.metadata.name);
-      if (ka < kb) return -1;
-      return ka > kb ? 1 : 0;
-    });
+    const out: StoredObject[] = [];
+    const prefix = namespace ? `${namespace}/` : undefined;
+    for (const k of keys) {
+      if (prefix && !k.startsWith(prefix)) continue;
+      out.push(t.get(k)!);
+    }
     return out;
   }
 
@@ -143,6 +145,7 @@ export class Store {
     this.rv++;
     obj.metadata.resourceVersion = String(this.rv);
     const stored = { obj, json: JSON.stringify(obj) };
+    if (!prev) this.sortedKeys.delete(typeKey);
     t.set(key, stored);
     this.emit({
       type: prev ? 'MODIFIED' : type,
@@ -161,6 +164,7 @@ export class Store {
     const prev = t?.get(key);
     if (!t || !prev) return undefined;
     t.delete(key);
+    this.sortedKeys.delete(typeKey);
     this.rv++;
     // A DELETED event carries the last state with the deletion's resourceVersion.
     const obj: KubeObject = JSON.parse(prev.json);
