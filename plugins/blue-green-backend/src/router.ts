@@ -136,6 +136,15 @@ export async function createRouter(options: {
     res.json(await blueGreen.setMirror(ref, body, await caller(req)));
   });
 
+  router.get(
+    '/entities/:namespace/:kind/:name/diagnostics',
+    async (req, res) => {
+      res.json(
+        await blueGreen.diagnostics(entityRefOf(req), await caller(req)),
+      );
+    },
+  );
+
   router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
     const ref = entityRefOf(req);
     const query = parse(historyQuery, req.query, 'query');

@@ -3,6 +3,8 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { actionsRegistryServiceFactory } from '@backstage/backend-defaults/alpha';
 import {
   mockCredentials,
   mockServices,
@@ -101,6 +103,8 @@ export type World = {
   server: any;
   /** An authenticated request as one of the example users. */
   as(user: string): {
+    /** Any backend path, not only the plugin's. */
+    raw(method: 'get' | 'post', path: string): request.Test;
     get(path: string): request.Test;
     post(path: string, body?: object): request.Test;
   };
@@ -146,6 +150,8 @@ function databaseConfig(kind: 'sqlite' | 'postgres') {
 export async function startWorld(options: {
   database: 'sqlite' | 'postgres';
   config?: object;
+  /** More backend features, e.g. the Kubernetes backend. */
+  features?: any[];
 }): Promise<World> {
   const sandbox = await startSandbox({ podReadyDelayMs: 100, traffic: false });
   const config = {
@@ -199,6 +205,11 @@ export async function startWorld(options: {
         authFactory,
         // The real HTTP auth service, so requests are authenticated by the auth service above.
         httpAuthServiceFactory,
+        // The real scheduler: periodic tasks, database-locked across backend replicas.
+        schedulerServiceFactory,
+        // The real actions registry, invoked over HTTP as the MCP actions backend does.
+        actionsRegistryServiceFactory,
+        ...(options.features ?? []),
       ],
     });
     // The catalog reads the example files asynchronously: wait until the entities are there.
@@ -231,6 +242,8 @@ export async function startWorld(options: {
     as(user) {
       const header = mockCredentials.user.header(user);
       return {
+        raw: (method: 'get' | 'post', path: string) =>
+          request(backend.server)[method](path).set('Authorization', header),
         get: path =>
           request(backend.server)
             .get(`/api/blue-green${path}`)

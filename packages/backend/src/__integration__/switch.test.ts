@@ -56,12 +56,10 @@ describe.each(DATABASES)('color switches on %s', database => {
     expect(before.colors.green.version).toBe('v1.1.0');
     expect(await world.hit('default', 'my-app')).toContain('v1.0.0');
 
-    const promoted = await world
-      .as(users.alice)
-      .post(`${MY_APP}/promote`, {
-        revision: before.revision,
-        reason: 'release 1.1.0',
-      });
+    const promoted = await world.as(users.alice).post(`${MY_APP}/promote`, {
+      revision: before.revision,
+      reason: 'release 1.1.0',
+    });
     expectStatus(promoted, 200);
     expect(promoted.body.verification.verified).toBe(true);
     expect(promoted.body.status.live).toBe('green');
@@ -264,12 +262,10 @@ describe.each(DATABASES)('color switches on %s', database => {
       .post(`${path}/promote`, { force: true });
     expectStatus(ownerForce, 403);
 
-    const forced = await world
-      .as(users.carol)
-      .post(`${path}/promote`, {
-        force: true,
-        reason: 'hotfix, readiness probe is wrong',
-      });
+    const forced = await world.as(users.carol).post(`${path}/promote`, {
+      force: true,
+      reason: 'hotfix, readiness probe is wrong',
+    });
     expectStatus(forced, 200);
     expect(forced.body.entry).toMatchObject({
       forced: true,

@@ -34,6 +34,7 @@ import {
   blueGreenScalePermission,
   BlueGreenTarget,
   Color,
+  Diagnostics,
   EntityStatus,
   HistoryEntry,
   HistoryPage,
@@ -43,6 +44,7 @@ import {
   SwitchResponse,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  KUBE_RESOURCES,
   KubeClient,
   KubernetesGateway,
 } from '@bluegreen-backstage/plugin-blue-green-node';
@@ -56,6 +58,7 @@ import {
   Verification,
 } from '../strategies';
 import { decideActions, revisionOf } from './decide';
+import { diagnose } from './diagnostics';
 import { HistoryStore } from './HistoryStore';
 
 /** An entity resolved down to its cluster objects' names and the strategy that switches it. */
@@ -531,6 +534,19 @@ export class BlueGreenService {
       await this.#publish(context.entityRef, finished);
       throw error;
     }
+  }
+
+  /** `GET …/diagnostics` */
+  async diagnostics(
+    ref: CompoundEntityRef,
+    caller: Caller,
+  ): Promise<Diagnostics> {
+    const context = await this.#context(ref, caller.credentials);
+    const [snapshot, events] = await Promise.all([
+      context.handler.read(context.kube, context.target),
+      context.kube.list(KUBE_RESOURCES.events, context.target.namespace),
+    ]);
+    return diagnose(snapshot, events.items);
   }
 
   /** `GET …/history` */

@@ -236,6 +236,24 @@ export const argoRolloutsStrategy: SwitchStrategyHandler<Objects> = {
         previewService: blueGreen?.previewService ?? target.previewService,
       },
       problems,
+      raw: {
+        templates: {
+          blue: colorSets.blue?.spec?.template,
+          green: colorSets.green?.spec?.template,
+        },
+        pods: {
+          blue: pods.filter(
+            p =>
+              p.metadata.labels?.[POD_HASH_LABEL] === hashOf(colorSets.blue) &&
+              hashOf(colorSets.blue),
+          ),
+          green: pods.filter(
+            p =>
+              p.metadata.labels?.[POD_HASH_LABEL] === hashOf(colorSets.green) &&
+              hashOf(colorSets.green),
+          ),
+        },
+      },
       state,
     };
   },

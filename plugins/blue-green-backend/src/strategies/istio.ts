@@ -217,6 +217,13 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
         mirror: layout.mirror,
       },
       problems,
+      raw: {
+        templates: {
+          blue: objects.deployments.blue?.spec?.template,
+          green: objects.deployments.green?.spec?.template,
+        },
+        pods: objects.pods,
+      },
       state: { weights: layout.weights, subsets: layout.subsets },
     };
   },

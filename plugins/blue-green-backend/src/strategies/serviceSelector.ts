@@ -194,6 +194,13 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
         selector,
       },
       problems,
+      raw: {
+        templates: {
+          blue: objects.deployments.blue?.spec?.template,
+          green: objects.deployments.green?.spec?.template,
+        },
+        pods: objects.pods,
+      },
       state: { selector },
     };
   },

@@ -5,7 +5,10 @@ import {
   ColorStatus,
   StrategyDetails,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { KubeClient } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  KubeClient,
+  KubeObject,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 
 /**
  * What one strategy reads of the cluster, and what that says about the entity.
@@ -18,6 +21,11 @@ export type StrategySnapshot<TObjects = unknown> = {
   colors: Record<Color, ColorStatus>;
   details: StrategyDetails;
   problems: string[];
+  /** Each color's pod template and pods, as read (for diagnostics and checks). */
+  raw: {
+    templates: Partial<Record<Color, any>>;
+    pods: Record<Color, KubeObject[]>;
+  };
   /**
    * Strategy facts that decide what promote and rollback can do (e.g. "a new revision is paused at
    * BlueGreenPause"); part of the revision token.
