@@ -3,7 +3,7 @@
  */
 import { startSandbox, Sandbox } from '../sandbox';
 import { startPrometheus, RunningPrometheus } from '../prometheus';
-import { kubectl, waitFor } from '../testing/helpers';
+import { api, kubectl, waitFor } from '../testing/helpers';
 
 jest.setTimeout(120000);
 
@@ -153,5 +153,122 @@ describe('Prometheus scraping the sandbox', () => {
       'kube_pod_labels{namespace="default",label_color="green"}',
     );
     expect(labels.length).toBeGreaterThan(0);
+  });
+
+  it('runs a Rollout pre-promotion AnalysisRun against this Prometheus (success, then failure → abort)', async () => {
+    sandbox.setPrometheusUrl(prom.url);
+    const template = (name: string, condition: Record<string, string>) => ({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AnalysisTemplate',
+      metadata: { name },
+      spec: {
+        args: [{ name: 'service-name' }],
+        metrics: [
+          {
+            name: 'success-rate',
+            interval: '1s',
+            count: 2,
+            ...condition,
+            provider: {
+              prometheus: {
+                address: 'http://prometheus.monitoring:9090',
+                query:
+                  'sum(rate(http_requests_total{service="{{args.service-name}}",status=~"2.."}[30s])) / sum(rate(http_requests_total{service="{{args.service-name}}"}[30s]))',
+              },
+            },
+          },
+        ],
+      },
+    });
+    const ns = '/apis/argoproj.io/v1alpha1/namespaces/rollouts-demo';
+    await api(
+      sandbox,
+      'POST',
+      `${ns}/analysistemplates`,
+      template('healthy-rate', { successCondition: 'result[0] >= 0.95' }),
+    );
+    await api(
+      sandbox,
+      'POST',
+      `${ns}/analysistemplates`,
+      template('always-fails', { failureCondition: 'result[0] >= 0' }),
+    );
+    const rollout = (image: string, templateName: string) => ({
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              { name: 'app', image, ports: [{ containerPort: 8080 }] },
+            ],
+          },
+        },
+        strategy: {
+          blueGreen: {
+            prePromotionAnalysis: {
+              templates: [{ templateName }],
+              args: [{ name: 'service-name', value: 'my-app-active' }],
+            },
+          },
+        },
+      },
+    });
+    const get = async () =>
+      (await api(sandbox, 'GET', `${ns}/rollouts/my-app`)).json;
+    await api(
+      sandbox,
+      'PATCH',
+      `${ns}/rollouts/my-app`,
+      rollout('my-app:1.2.0', 'healthy-rate'),
+      'application/merge-patch+json',
+    );
+    const paused = await waitFor(
+      async () => {
+        const r = await get();
+        return r.status.blueGreen.prePromotionAnalysisRunStatus?.status ===
+          'Successful' && r.status.phase === 'Paused'
+          ? r
+          : undefined;
+      },
+      30000,
+      'successful pre-promotion analysis',
+    );
+    const run = (
+      await api(
+        sandbox,
+        'GET',
+        `${ns}/analysisruns/${paused.status.blueGreen.prePromotionAnalysisRunStatus.name}`,
+      )
+    ).json;
+    expect(run.status.phase).toBe('Successful');
+    expect(run.status.metricResults[0]).toMatchObject({
+      name: 'success-rate',
+      count: 2,
+      successful: 2,
+    });
+    expect(
+      Number(run.status.metricResults[0].measurements[0].value.slice(1, -1)),
+    ).toBeGreaterThan(0.95);
+
+    await api(
+      sandbox,
+      'PATCH',
+      `${ns}/rollouts/my-app`,
+      rollout('my-app:1.3.0', 'always-fails'),
+      'application/merge-patch+json',
+    );
+    const aborted = await waitFor(
+      async () => {
+        const r = await get();
+        return r.status.phase === 'Degraded' ? r : undefined;
+      },
+      30000,
+      'abort after failed analysis',
+    );
+    expect(aborted.status.blueGreen.prePromotionAnalysisRunStatus.status).toBe(
+      'Failed',
+    );
+    expect(aborted.status.message).toMatch(
+      /^RolloutAborted: Rollout aborted update to revision \d+$/,
+    );
   });
 });

@@ -171,23 +171,18 @@ export class AnalysisController {
       error: 0,
       consecutiveError: 0,
     }));
+    // The AnalysisRun CRD has no status subresource: status goes through the main resource.
     const write = (phase: string, message?: string) => {
       if (!get()) return;
-      c.api.update(
-        type,
-        ns,
-        name,
-        o => {
-          o.status = {
-            phase,
-            ...(message ? { message } : {}),
-            startedAt: o.status?.startedAt ?? nowIso(),
-            metricResults: results,
-          };
-          return o;
-        },
-        { subresource: 'status' },
-      );
+      c.api.update(type, ns, name, o => {
+        o.status = {
+          phase,
+          ...(message ? { message } : {}),
+          startedAt: o.status?.startedAt ?? nowIso(),
+          metricResults: results,
+        };
+        return o;
+      });
     };
     write('Running');
     await Promise.all(
