@@ -1,2 +1,6 @@
 export { default } from './alpha/plugin';
-export { blueGreenApi, entityBlueGreenContent } from './alpha/plugin';
+export {
+  blueGreenApi,
+  entityBlueGreenCard,
+  entityBlueGreenContent,
+} from './alpha/plugin';

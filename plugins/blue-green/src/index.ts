@@ -6,6 +6,7 @@
  */
 export {
   blueGreenPlugin,
+  EntityBlueGreenCard,
   EntityBlueGreenContent,
   isBlueGreenAvailable,
 } from './plugin';

@@ -1,5 +1,6 @@
 import {
   createApiFactory,
+  createComponentExtension,
   createPlugin,
   createRoutableExtension,
   discoveryApiRef,
@@ -38,6 +39,23 @@ export const EntityBlueGreenContent = blueGreenPlugin.provide(
     component: () =>
       import('./components/BlueGreenContent').then(m => m.BlueGreenContent),
     mountPoint: rootRouteRef,
+  }),
+);
+
+/**
+ * A compact Blue/Green card for the entity overview tab.
+ *
+ * @public
+ */
+export const EntityBlueGreenCard = blueGreenPlugin.provide(
+  createComponentExtension({
+    name: 'EntityBlueGreenCard',
+    component: {
+      lazy: () =>
+        import('./components/EntityBlueGreenCard').then(
+          m => m.EntityBlueGreenCard,
+        ),
+    },
   }),
 );
 

@@ -4,7 +4,10 @@ import {
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
-import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import {
+  EntityCardBlueprint,
+  EntityContentBlueprint,
+} from '@backstage/plugin-catalog-react/alpha';
 import { isBlueGreenEntity } from '@bluegreen-backstage/plugin-blue-green-common';
 import { blueGreenApiRef, BlueGreenClient } from '../api';
 import { rootRouteRef } from '../routes';
@@ -24,11 +27,25 @@ export const entityBlueGreenContent = EntityContentBlueprint.make({
   params: {
     path: '/blue-green',
     title: 'Blue/Green',
+    group: 'deployment',
     routeRef: rootRouteRef,
     filter: isBlueGreenEntity,
     loader: () =>
       import('../components/BlueGreenContent').then(m => (
         <m.BlueGreenContent />
+      )),
+  },
+});
+
+/** @alpha */
+export const entityBlueGreenCard = EntityCardBlueprint.make({
+  name: 'overview',
+  params: {
+    type: 'info',
+    filter: isBlueGreenEntity,
+    loader: () =>
+      import('../components/EntityBlueGreenCard').then(m => (
+        <m.EntityBlueGreenCard />
       )),
   },
 });
@@ -42,6 +59,6 @@ export default createFrontendPlugin({
   pluginId: 'blue-green',
   title: 'Blue/Green',
   info: { packageJson: () => import('../../package.json') },
-  extensions: [blueGreenApi, entityBlueGreenContent],
+  extensions: [blueGreenApi, entityBlueGreenContent, entityBlueGreenCard],
   routes: { root: rootRouteRef },
 });

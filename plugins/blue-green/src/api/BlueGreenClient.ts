@@ -1,6 +1,18 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import { HealthResponse } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  Checklist,
+  Diagnostics,
+  EntityStatus,
+  HealthResponse,
+  HistoryPage,
+  MetricsResponse,
+  ScaleRequest,
+  SignOffRequest,
+  SwitchRequest,
+  SwitchResponse,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { BlueGreenApi } from './BlueGreenApi';
 
 /**
@@ -18,15 +30,135 @@ export class BlueGreenClient implements BlueGreenApi {
   }
 
   async getHealth(): Promise<HealthResponse> {
-    return this.#get<HealthResponse>('/health');
+    return this.#request<HealthResponse>('GET', '/health');
   }
 
-  async #get<T>(path: string): Promise<T> {
+  async getStatus(entity: CompoundEntityRef): Promise<EntityStatus> {
+    return this.#request('GET', entityPath(entity));
+  }
+
+  async promote(
+    entity: CompoundEntityRef,
+    request: SwitchRequest,
+  ): Promise<SwitchResponse> {
+    return this.#request('POST', entityPath(entity, '/promote'), request);
+  }
+
+  async rollback(
+    entity: CompoundEntityRef,
+    request: SwitchRequest,
+  ): Promise<SwitchResponse> {
+    return this.#request('POST', entityPath(entity, '/rollback'), request);
+  }
+
+  async scale(
+    entity: CompoundEntityRef,
+    request: ScaleRequest,
+  ): Promise<EntityStatus> {
+    return this.#request('POST', entityPath(entity, '/scale'), request);
+  }
+
+  async setPreviewRoute(
+    entity: CompoundEntityRef,
+    enabled: boolean,
+  ): Promise<EntityStatus> {
+    return this.#request('POST', entityPath(entity, '/preview-route'), {
+      enabled,
+    });
+  }
+
+  async setMirror(
+    entity: CompoundEntityRef,
+    request: { enabled: boolean; percent?: number },
+  ): Promise<EntityStatus> {
+    return this.#request('POST', entityPath(entity, '/mirror'), request);
+  }
+
+  async getHistory(
+    entity: CompoundEntityRef,
+    options?: { limit?: number; before?: string },
+  ): Promise<HistoryPage> {
+    const query = new URLSearchParams();
+    if (options?.limit) query.set('limit', String(options.limit));
+    if (options?.before) query.set('before', options.before);
+    const qs = query.toString();
+    return this.#request(
+      'GET',
+      entityPath(entity, `/history${qs ? `?${qs}` : ''}`),
+    );
+  }
+
+  async getDiagnostics(entity: CompoundEntityRef): Promise<Diagnostics> {
+    return this.#request('GET', entityPath(entity, '/diagnostics'));
+  }
+
+  async getChecklist(
+    entity: CompoundEntityRef,
+    phase: 'pre' | 'post',
+  ): Promise<Checklist> {
+    return this.#request(
+      'GET',
+      entityPath(entity, `/checklist?phase=${phase}`),
+    );
+  }
+
+  async signOff(
+    entity: CompoundEntityRef,
+    itemId: string,
+    request: SignOffRequest,
+  ): Promise<Checklist> {
+    return this.#request(
+      'POST',
+      entityPath(entity, `/checklist/${encodeURIComponent(itemId)}/sign-off`),
+      request,
+    );
+  }
+
+  async withdrawSignOff(
+    entity: CompoundEntityRef,
+    itemId: string,
+  ): Promise<Checklist> {
+    return this.#request(
+      'DELETE',
+      entityPath(entity, `/checklist/${encodeURIComponent(itemId)}/sign-off`),
+    );
+  }
+
+  async getMetrics(
+    entity: CompoundEntityRef,
+    options?: { range?: string; step?: string },
+  ): Promise<MetricsResponse> {
+    const query = new URLSearchParams({
+      range: options?.range ?? '30m',
+      step: options?.step ?? '15s',
+    });
+    return this.#request('GET', entityPath(entity, `/metrics?${query}`));
+  }
+
+  async #request<T>(
+    method: 'GET' | 'POST' | 'DELETE',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const baseUrl = await this.#discoveryApi.getBaseUrl('blue-green');
-    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`);
+    const response = await this.#fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      ...(body !== undefined && {
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      }),
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
     return (await response.json()) as T;
   }
+}
+
+/** `/entities/:namespace/:kind/:name` plus a suffix; the backend takes the kind in any case. */
+function entityPath(entity: CompoundEntityRef, suffix = ''): string {
+  const part = (s: string) => encodeURIComponent(s);
+  return `/entities/${part(entity.namespace)}/${part(
+    entity.kind.toLocaleLowerCase('en-US'),
+  )}/${part(entity.name)}${suffix}`;
 }

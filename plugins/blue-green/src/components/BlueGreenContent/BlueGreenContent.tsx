@@ -1,22 +1,342 @@
 import {
   Content,
-  InfoCard,
-  StructuredMetadataTable,
+  MissingAnnotationEmptyState,
+  Progress,
   WarningPanel,
 } from '@backstage/core-components';
+import {
+  CompoundEntityRef,
+  getCompoundEntityRef,
+} from '@backstage/catalog-model';
+import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { resolveBlueGreenTarget } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  BLUE_GREEN_ANNOTATIONS,
+  COLORS,
+  ColorStatus,
+  EntityStatus,
+  isBlueGreenEntity,
+  resolveBlueGreenTarget,
+  SwitchRequest,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
+import { useCallback, useMemo, useState } from 'react';
+import { blueGreenApiRef } from '../../api';
+import { useBlueGreenPermissions } from '../../hooks/useBlueGreenPermissions';
+import { useBlueGreenStatus } from '../../hooks/useBlueGreenStatus';
+import { useChecklist } from '../../hooks/useChecklist';
+import { ChecklistCard } from '../Checklist/ChecklistCard';
+import { errorMessage, isNotFound } from '../common';
+import { DiagnosticsPanel } from '../Diagnostics/DiagnosticsPanel';
+import { EnvironmentCard } from '../EnvironmentCard/EnvironmentCard';
+import { ScaleDialog } from '../EnvironmentCard/ScaleDialog';
+import { HistoryCard } from '../History/HistoryCard';
+import { MetricsCard } from '../PostDeploy/MetricsCard';
+import { WatchCard } from '../PostDeploy/WatchCard';
+import { IstioControls } from '../StatusHeader/IstioControls';
+import { StatusHeader } from '../StatusHeader/StatusHeader';
+import {
+  ActionAvailability,
+  fromLabel,
+  SwitchAction,
+} from '../Switch/decisions';
+import { SwitchControls } from '../Switch/SwitchControls';
+import { SwitchDialog } from '../Switch/SwitchDialog';
+import { SwitchProgress, SwitchRun } from '../Switch/SwitchProgress';
+
+/** A switch someone else started (or this page before a reload), from the status' inProgress. */
+function runningElsewhere(status: EntityStatus): SwitchRun | undefined {
+  const entry = status.inProgress;
+  if (!entry || !entry.to) return undefined;
+  if (!['promote', 'rollback', 'auto-rollback'].includes(entry.action)) {
+    return undefined;
+  }
+  return {
+    action: entry.action === 'promote' ? 'promote' : 'rollback',
+    from: entry.from ?? 'the current state',
+    to: entry.to,
+    forced: entry.forced,
+    steps: Array.isArray(entry.details?.steps)
+      ? (entry.details!.steps as number[])
+      : undefined,
+    state: 'running',
+  };
+}
+
+/** The idle color: the one promote would move traffic to. */
+function idleColor(status: EntityStatus): ColorStatus | undefined {
+  const target = status.promote.target;
+  return target ? status.colors[target] : undefined;
+}
+
+const BlueGreenTab = ({ entityRef }: { entityRef: CompoundEntityRef }) => {
+  const api = useApi(blueGreenApiRef);
+  const permissions = useBlueGreenPermissions();
+  const [run, setRun] = useState<SwitchRun>();
+  const [dialog, setDialog] = useState<{
+    action: SwitchAction;
+    state: ActionAvailability;
+  }>();
+  const [scaling, setScaling] = useState<ColorStatus>();
+  const { status, error, refresh, accept, version } = useBlueGreenStatus(
+    entityRef,
+    { busy: run?.state === 'running' },
+  );
+  const pre = useChecklist(entityRef, 'pre', version);
+  const hasWatch = Boolean(status?.watch);
+  const post = useChecklist(entityRef, 'post', version, hasWatch);
+
+  const startSwitch = useCallback(
+    async (action: SwitchAction, request: SwitchRequest) => {
+      if (!status) return;
+      setDialog(undefined);
+      const to = status[action].target!;
+      const base: SwitchRun = {
+        action,
+        from: fromLabel(status),
+        to,
+        forced: Boolean(request.force),
+        steps: request.steps,
+        state: 'running',
+      };
+      setRun(base);
+      try {
+        const response = await (action === 'promote'
+          ? api.promote(entityRef, request)
+          : api.rollback(entityRef, request));
+        accept(response.status);
+        setRun({ ...base, state: 'succeeded', response });
+      } catch (e) {
+        setRun({ ...base, state: 'failed', error: e as Error });
+        refresh();
+      }
+    },
+    [api, entityRef, status, accept, refresh],
+  );
+
+  const signOff = useCallback(
+    async (itemId: string, note: string) => {
+      await pre.signOff(itemId, note);
+      await refresh(); // the promote decision follows the checklist
+    },
+    [pre, refresh],
+  );
+  const withdraw = useCallback(
+    async (itemId: string) => {
+      await pre.withdraw(itemId);
+      await refresh();
+    },
+    [pre, refresh],
+  );
+
+  const shownRun = run ?? (status ? runningElsewhere(status) : undefined);
+
+  if (!status) {
+    if (error) {
+      return (
+        <WarningPanel
+          severity="error"
+          title="Could not load the blue/green status"
+          message={errorMessage(error)}
+        >
+          <Button variant="outlined" onClick={refresh}>
+            Retry
+          </Button>
+        </WarningPanel>
+      );
+    }
+    return <Progress aria-label="Loading blue/green status" />;
+  }
+
+  const idle = idleColor(status);
+  const idleNotReady = Boolean(
+    idle && idle.replicas.ready < idle.replicas.desired,
+  );
+  const checklistMissing = isNotFound(pre.error);
+
+  return (
+    <Grid container spacing={3} alignItems="stretch">
+      {error && (
+        <Grid item xs={12}>
+          <WarningPanel
+            severity="warning"
+            title="Could not refresh the status; showing the last one"
+            message={errorMessage(error)}
+          />
+        </Grid>
+      )}
+      <Grid item xs={12}>
+        <StatusHeader
+          status={status}
+          actions={
+            <>
+              <SwitchControls
+                status={status}
+                permissions={permissions}
+                busy={run?.state === 'running' || Boolean(status.inProgress)}
+                onStart={(action, state) => setDialog({ action, state })}
+              />
+              {status.strategy === 'istio' && (
+                <IstioControls
+                  status={status}
+                  allowed={permissions.promote.allowed}
+                  onPreviewRoute={async enabled =>
+                    accept(await api.setPreviewRoute(entityRef, enabled))
+                  }
+                  onMirror={async (enabled, percent) =>
+                    accept(await api.setMirror(entityRef, { enabled, percent }))
+                  }
+                />
+              )}
+            </>
+          }
+        />
+      </Grid>
+      {status.problems.length > 0 && (
+        <Grid item xs={12}>
+          <WarningPanel
+            severity="warning"
+            title="Problems in the cluster"
+            message={status.problems.join('; ')}
+          />
+        </Grid>
+      )}
+      {shownRun && (
+        <Grid item xs={12}>
+          <SwitchProgress
+            run={shownRun}
+            status={status}
+            onDismiss={
+              shownRun.state !== 'running' ? () => setRun(undefined) : undefined
+            }
+          />
+        </Grid>
+      )}
+      {COLORS.map(color => (
+        <Grid item xs={12} md={6} key={color}>
+          <EnvironmentCard
+            color={status.colors[color]}
+            actions={
+              permissions.scale.allowed && status.colors[color].workload ? (
+                <Button
+                  size="small"
+                  variant="outlined"
+                  onClick={() => setScaling(status.colors[color])}
+                  aria-label={`Scale ${color}`}
+                >
+                  Scale…
+                </Button>
+              ) : undefined
+            }
+          />
+        </Grid>
+      ))}
+      {status.watch && (
+        <Grid item xs={12}>
+          <WatchCard watch={status.watch} />
+        </Grid>
+      )}
+      {status.watch && !isNotFound(post.error) && (
+        <Grid item xs={12}>
+          <ChecklistCard
+            title="Post-deploy checks"
+            checklist={post.checklist}
+            loading={post.loading}
+            error={post.error}
+            signOffPermission={permissions.signOff}
+            onSignOff={post.signOff}
+            onWithdraw={post.withdraw}
+          />
+        </Grid>
+      )}
+      <Grid item xs={12}>
+        {checklistMissing ? (
+          <WarningPanel
+            severity="info"
+            title="Pre-deploy checklist not available"
+            message="This backend does not serve checklists; promote follows readiness only."
+          />
+        ) : (
+          <ChecklistCard
+            title={`Pre-deploy checklist${
+              pre.checklist ? `: ${pre.checklist.color}` : ''
+            }`}
+            checklist={pre.checklist}
+            loading={pre.loading}
+            error={pre.error}
+            signOffPermission={permissions.signOff}
+            onSignOff={signOff}
+            onWithdraw={withdraw}
+          />
+        )}
+      </Grid>
+      <Grid item xs={12}>
+        <MetricsCard
+          entity={entityRef}
+          live={status.watch?.state === 'running'}
+          version={version}
+        />
+      </Grid>
+      <Grid item xs={12}>
+        <HistoryCard entity={entityRef} version={version} />
+      </Grid>
+      <Grid item xs={12}>
+        <DiagnosticsPanel
+          entity={entityRef}
+          defaultExpanded={idleNotReady}
+          version={version}
+        />
+      </Grid>
+      {dialog && status[dialog.action].target && (
+        <SwitchDialog
+          action={dialog.action}
+          status={status}
+          state={dialog.state}
+          onCancel={() => setDialog(undefined)}
+          onConfirm={request => startSwitch(dialog.action, request)}
+        />
+      )}
+      {scaling && (
+        <ScaleDialog
+          color={scaling}
+          onCancel={() => setScaling(undefined)}
+          onConfirm={async (replicas, reason) => {
+            accept(
+              await api.scale(entityRef, {
+                color: scaling.color,
+                replicas,
+                ...(reason && { reason }),
+              }),
+            );
+            setScaling(undefined);
+          }}
+        />
+      )}
+    </Grid>
+  );
+};
 
 /**
- * The Blue/Green tab of an entity page.
+ * The Blue/Green tab of an entity page: both environments, the checklist, promote and rollback,
+ * the post-deploy watch, metrics, history and diagnostics.
  *
  * @public
  */
 export const BlueGreenContent = () => {
   const { entity } = useEntity();
-  const result = resolveBlueGreenTarget(entity);
+  const entityRef = useMemo(() => getCompoundEntityRef(entity), [entity]);
 
+  if (!isBlueGreenEntity(entity)) {
+    return (
+      <Content>
+        <MissingAnnotationEmptyState
+          annotation={BLUE_GREEN_ANNOTATIONS.strategy}
+        />
+      </Content>
+    );
+  }
+  const result = resolveBlueGreenTarget(entity);
   if (!result.ok) {
     return (
       <Content>
@@ -34,35 +354,9 @@ export const BlueGreenContent = () => {
       </Content>
     );
   }
-
-  const { target } = result;
   return (
     <Content>
-      <Grid container spacing={3}>
-        <Grid item xs={12} md={6}>
-          <InfoCard title="Blue/Green">
-            <StructuredMetadataTable
-              metadata={{
-                strategy: target.strategy,
-                cluster: target.cluster ?? 'default cluster',
-                namespace: target.namespace,
-                service: target.service,
-                ...(target.deployments && {
-                  'blue deployment': target.deployments.blue,
-                  'green deployment': target.deployments.green,
-                }),
-                ...(target.rollout && { rollout: target.rollout }),
-                ...(target.previewService && {
-                  'preview service': target.previewService,
-                }),
-                ...(target.virtualService && {
-                  'virtual service': target.virtualService,
-                }),
-              }}
-            />
-          </InfoCard>
-        </Grid>
-      </Grid>
+      <BlueGreenTab entityRef={entityRef} />
     </Content>
   );
 };

@@ -1,0 +1,206 @@
+import {
+  EntityStatus,
+  SwitchRequest,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControl from '@material-ui/core/FormControl';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormLabel from '@material-ui/core/FormLabel';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
+import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
+import { useState } from 'react';
+import { ColorName } from '../common';
+import { ActionAvailability, fromLabel, SwitchAction } from './decisions';
+
+/** Istio traffic shifts offered in the dialog: the target color's share after each step. */
+export const ISTIO_STEP_PLANS: Array<{
+  id: string;
+  label: string;
+  steps: number[];
+}> = [
+  { id: 'all', label: '100 % at once', steps: [100] },
+  { id: '10-50-100', label: '10 % → 50 % → 100 %', steps: [10, 50, 100] },
+  {
+    id: '25-50-75-100',
+    label: '25 % → 50 % → 75 % → 100 %',
+    steps: [25, 50, 75, 100],
+  },
+];
+
+/**
+ * Confirmation of a promote or rollback: names from → to, asks for a reason, and offers what the
+ * strategy can do (Istio steps, Argo "full") and, when the user may, force.
+ */
+export const SwitchDialog = ({
+  action,
+  status,
+  state,
+  onCancel,
+  onConfirm,
+}: {
+  action: SwitchAction;
+  status: EntityStatus;
+  state: ActionAvailability;
+  onCancel: () => void;
+  onConfirm: (request: SwitchRequest) => void;
+}) => {
+  const decision = status[action];
+  const to = decision.target!;
+  const [reason, setReason] = useState('');
+  const [plan, setPlan] = useState(ISTIO_STEP_PLANS[0].id);
+  const [interval, setIntervalText] = useState('10');
+  const [full, setFull] = useState(false);
+  const [force, setForce] = useState(false);
+  const verb = action === 'promote' ? 'Promote' : 'Roll back';
+  const istio = status.strategy === 'istio';
+  const argoPromote =
+    status.strategy === 'argo-rollouts' && action === 'promote';
+  const steps = ISTIO_STEP_PLANS.find(p => p.id === plan)!.steps;
+  const intervalSeconds = Number(interval);
+  const intervalValid =
+    steps.length === 1 ||
+    (interval.trim() !== '' &&
+      Number.isFinite(intervalSeconds) &&
+      intervalSeconds >= 0 &&
+      intervalSeconds <= 3600);
+  const ready =
+    reason.trim().length > 0 && intervalValid && (!state.needsForce || force);
+
+  const submit = () => {
+    if (!ready) return;
+    onConfirm({
+      revision: status.revision,
+      reason: reason.trim(),
+      ...(state.needsForce && { force: true }),
+      ...(istio &&
+        steps.length > 1 && { steps, stepIntervalSeconds: intervalSeconds }),
+      ...(argoPromote && full && { full: true }),
+    });
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={onCancel}
+      aria-labelledby="switch-dialog-title"
+      fullWidth
+      maxWidth="sm"
+    >
+      <DialogTitle id="switch-dialog-title">
+        {verb} {action === 'promote' ? to : `to ${to}`}?
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText component="div">
+          Live traffic moves from <strong>{fromLabel(status)}</strong> →{' '}
+          <strong>
+            <ColorName color={to} />
+          </strong>{' '}
+          in {status.namespace} on {status.cluster}. The switch is refused if
+          someone else changed the live state since this page loaded.
+        </DialogContentText>
+        {state.needsForce && (
+          <Box mb={2}>
+            <Alert severity="warning">
+              <div>These checks do not pass:</div>
+              <ul style={{ margin: 0, paddingLeft: 20 }}>
+                {state.reasons.map(r => (
+                  <li key={r}>{r}</li>
+                ))}
+              </ul>
+              <FormControlLabel
+                control={
+                  <Checkbox
+                    checked={force}
+                    onChange={e => setForce(e.target.checked)}
+                  />
+                }
+                label="Force: switch anyway (recorded as forced)"
+              />
+            </Alert>
+          </Box>
+        )}
+        {istio && (
+          <Box mb={2}>
+            <FormControl component="fieldset">
+              <FormLabel component="legend">Traffic shift</FormLabel>
+              <RadioGroup
+                aria-label="Traffic shift"
+                value={plan}
+                onChange={e => setPlan(e.target.value)}
+              >
+                {ISTIO_STEP_PLANS.map(p => (
+                  <FormControlLabel
+                    key={p.id}
+                    value={p.id}
+                    control={<Radio />}
+                    label={p.label}
+                  />
+                ))}
+              </RadioGroup>
+            </FormControl>
+            {steps.length > 1 && (
+              <TextField
+                label="Pause between steps (seconds)"
+                type="number"
+                value={interval}
+                onChange={e => setIntervalText(e.target.value)}
+                error={!intervalValid}
+                helperText={!intervalValid ? 'between 0 and 3600' : undefined}
+                inputProps={{ min: 0, max: 3600 }}
+                fullWidth
+              />
+            )}
+          </Box>
+        )}
+        {argoPromote && (
+          <FormControlLabel
+            control={
+              <Checkbox
+                checked={full}
+                onChange={e => setFull(e.target.checked)}
+              />
+            }
+            label="Full promote: skip remaining pauses and analysis (promote --full)"
+          />
+        )}
+        <TextField
+          required
+          fullWidth
+          multiline
+          minRows={2}
+          label="Reason"
+          placeholder={
+            action === 'promote'
+              ? 'e.g. release 1.4.0, checks signed off'
+              : 'e.g. 5xx spike after the switch'
+          }
+          value={reason}
+          onChange={e => setReason(e.target.value)}
+          inputProps={{ maxLength: 1000 }}
+          helperText="Recorded in the history and the audit log."
+        />
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onCancel}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          onClick={submit}
+          disabled={!ready}
+        >
+          {verb}
+          {state.needsForce ? ' (force)' : ''}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+};
