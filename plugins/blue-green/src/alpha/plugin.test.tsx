@@ -1,7 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
-import plugin, { entityBlueGreenContent } from './plugin';
+import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import plugin, { entityBlueGreenCard, entityBlueGreenContent } from './plugin';
 
 describe('alpha blue-green plugin', () => {
   it('mounts a Blue/Green tab at /blue-green', () => {
@@ -27,5 +28,20 @@ describe('alpha blue-green plugin', () => {
       predicate(make({ 'blue-green.backstage.io/strategy': 'istio' })),
     ).toBe(true);
     expect(predicate(make({ 'backstage.io/kubernetes-id': 'x' }))).toBe(false);
+  });
+
+  it('offers an overview card for the same entities', () => {
+    const tester = createExtensionTester(entityBlueGreenCard);
+    const predicate = tester.get(EntityCardBlueprint.dataRefs.filterFunction)!;
+    expect(
+      predicate({
+        apiVersion: 'backstage.io/v1alpha1',
+        kind: 'Component',
+        metadata: {
+          name: 'x',
+          annotations: { 'blue-green.backstage.io/strategy': 'istio' },
+        },
+      }),
+    ).toBe(true);
   });
 });

@@ -1,48 +1,489 @@
 import { Entity } from '@backstage/catalog-model';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { renderInTestApp } from '@backstage/test-utils';
-import { screen } from '@testing-library/react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiProvider,
+} from '@backstage/test-utils';
+import {
+  SwitchRequest,
+  SwitchResponse,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { blueGreenApiRef } from '../../api';
+import * as fixtures from '../../testing/fixtures';
+import { backendError, FakeBlueGreenApi } from '../../testing/FakeBlueGreenApi';
 import { BlueGreenContent } from './BlueGreenContent';
 
-const entity = (annotations: Record<string, string>): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: { name: 'my-app', annotations },
-  spec: { type: 'service', owner: 'team-checkout', lifecycle: 'production' },
-});
+let denials = 0;
+
+async function renderTab(
+  api: FakeBlueGreenApi,
+  options: { deny?: string[]; entity?: Entity } = {},
+) {
+  // usePermission caches answers per entity (SWR) across tests: tests that deny use their own
+  // entity namespace, so that no earlier test's ALLOW is reused.
+  const base = options.entity ?? fixtures.entity;
+  const entity = options.deny
+    ? {
+        ...base,
+        metadata: { ...base.metadata, namespace: `denied-${++denials}` },
+      }
+    : base;
+  const permissionApi = mockApis.permission({
+    authorize: request =>
+      options.deny?.includes(request.permission.name)
+        ? AuthorizeResult.DENY
+        : AuthorizeResult.ALLOW,
+  });
+  return renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [blueGreenApiRef, api],
+        [permissionApiRef, permissionApi],
+      ]}
+    >
+      <EntityProvider entity={entity}>
+        <BlueGreenContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+const promoteButton = () =>
+  screen.findByRole('button', { name: /^Promote green/ });
 
 describe('BlueGreenContent', () => {
-  it("shows where the entity's colors live", async () => {
-    await renderInTestApp(
-      <EntityProvider
-        entity={entity({
-          'blue-green.backstage.io/strategy': 'service-selector',
-          'backstage.io/kubernetes-id': 'my-app',
-        })}
-      >
-        <BlueGreenContent />
-      </EntityProvider>,
+  it('shows a progress bar while the status loads', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = 'pending';
+    await renderTab(api);
+    expect(screen.getByTestId('progress')).toBeInTheDocument();
+    expect(screen.queryByRole('region', { name: 'blue environment' })).toBe(
+      null,
     );
-
-    expect(screen.getByText('service-selector')).toBeInTheDocument();
-    expect(screen.getByText('my-app-blue')).toBeInTheDocument();
-    expect(screen.getByText('my-app-green')).toBeInTheDocument();
   });
 
-  it('says which annotation to fix', async () => {
-    await renderInTestApp(
-      <EntityProvider
-        entity={entity({ 'blue-green.backstage.io/strategy': 'canary' })}
-      >
-        <BlueGreenContent />
-      </EntityProvider>,
-    );
-
+  it('names the missing annotation', async () => {
+    await renderTab(new FakeBlueGreenApi(), {
+      entity: {
+        ...fixtures.entity,
+        metadata: { name: 'plain', annotations: {} },
+      },
+    });
+    expect(screen.getByText(/Missing Annotation/)).toBeInTheDocument();
     expect(
-      screen.getByText(/This entity is not set up for blue\/green switches/),
-    ).toBeInTheDocument();
+      screen.getAllByText(/blue-green.backstage.io\/strategy/).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('says which annotation value to fix', async () => {
+    await renderTab(new FakeBlueGreenApi(), {
+      entity: {
+        ...fixtures.entity,
+        metadata: {
+          name: 'x',
+          annotations: { 'blue-green.backstage.io/strategy': 'canary' },
+        },
+      },
+    });
     expect(
       screen.getByText(/blue-green.backstage.io\/strategy is "canary"/),
     ).toBeInTheDocument();
+  });
+
+  it('shows both environments side by side when green is ready', async () => {
+    const api = new FakeBlueGreenApi();
+    api.history = fixtures.history([
+      { action: 'promote', from: 'green', to: 'blue', reason: 'v1.0.0' },
+    ]);
+    await renderTab(api);
+
+    const blue = await screen.findByRole('region', {
+      name: 'blue environment',
+    });
+    const green = screen.getByRole('region', { name: 'green environment' });
+    expect(within(blue).getByText('v1.0.0')).toBeInTheDocument();
+    expect(within(blue).getByText('live')).toBeInTheDocument();
+    expect(within(blue).getByText('3/3 ready')).toBeInTheDocument();
+    expect(within(green).getByText('my-app:v1.1.0')).toBeInTheDocument();
+    expect(within(green).getByText('idle')).toBeInTheDocument();
+    expect(within(green).getAllByText('Ready')).toHaveLength(3);
+    expect(
+      screen.getByRole('img', { name: 'traffic split: blue 100 %, green 0 %' }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('sandbox')).toBeInTheDocument();
+
+    expect(await promoteButton()).toBeEnabled();
+    // checklist grouped by category, observed against threshold
+    expect(await screen.findByText('Infrastructure')).toBeInTheDocument();
+    expect(screen.getByText('Application')).toBeInTheDocument();
+    const cpu = screen.getByTestId('check-cpu');
+    expect(within(cpu).getByText('12 %')).toBeInTheDocument();
+    expect(within(cpu).getByText('< 80 %')).toBeInTheDocument();
+    const smoke = screen.getByTestId('check-smoke-test');
+    expect(within(smoke).getByText(/guest/)).toBeInTheDocument();
+    expect(within(smoke).getByText(/run 42 green/)).toBeInTheDocument();
+    // history
+    expect(await screen.findByText('v1.0.0', { selector: 'td' })).toBeTruthy();
+  });
+
+  it('explains why promote is disabled while green is not ready, and opens the diagnostics', async () => {
+    const api = new FakeBlueGreenApi();
+    const reason =
+      'green is not ready: 1/3 replicas ready (my-app-green-1: ImagePullBackOff)';
+    api.status = fixtures.status({
+      colors: {
+        blue: fixtures.colorStatus('blue', { role: 'live' }),
+        green: fixtures.colorStatus('green', { readyPods: 1 }),
+      },
+      promote: {
+        allowed: false,
+        target: 'green',
+        reasons: [reason],
+        forceable: true,
+      },
+    });
+    api.diagnostics.colors.green.notReady = [
+      {
+        pod: 'my-app-green-6d4cf56db6-1',
+        reason: 'ImagePullBackOff',
+        message: 'Back-off pulling image "my-app:broken"',
+      },
+    ];
+    await renderTab(api, { deny: ['blue-green.force'] });
+
+    const green = await screen.findByRole('region', {
+      name: 'green environment',
+    });
+    expect(within(green).getByText('1/3 ready')).toBeInTheDocument();
+    expect(within(green).getAllByText('ImagePullBackOff')).toHaveLength(2);
+    // permissions are cached by usePermission (SWR) across tests: wait for this test's answer
+    await waitFor(async () => expect(await promoteButton()).toBeDisabled());
+    expect(screen.getByText(reason)).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        'only someone with the force permission may override this',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Back-off pulling image "my-app:broken"/),
+    ).toBeInTheDocument();
+  });
+
+  it('blocks promote on failing checks unless the user may force, and then asks to force', async () => {
+    const api = new FakeBlueGreenApi();
+    const reason = 'required check "Smoke test passed" is not signed off';
+    api.status = fixtures.status({
+      promote: {
+        allowed: false,
+        target: 'green',
+        reasons: [reason],
+        forceable: true,
+      },
+    });
+    api.checklist = fixtures.checklist({
+      status: 'fail',
+      items: fixtures
+        .checklist()
+        .items.map(i =>
+          i.id === 'smoke-test'
+            ? { ...i, status: 'pending', signOff: undefined }
+            : i,
+        ),
+    });
+    await renderTab(api); // allowed everything, force included
+
+    expect(await screen.findByText('2 of 3 required checks pass')).toBeTruthy();
+    const button = await promoteButton();
+    expect(button).toBeEnabled();
+    expect(screen.getByText('Allowed only with force:')).toBeInTheDocument();
+    await userEvent.click(button);
+
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByText(reason)).toBeInTheDocument();
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'hotfix',
+    );
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Promote (force)',
+    });
+    expect(confirm).toBeDisabled();
+    await userEvent.click(within(dialog).getByRole('checkbox'));
+    expect(confirm).toBeEnabled();
+    await userEvent.click(confirm);
+    await waitFor(() => expect(api.calls[0]?.method).toBe('promote'));
+    expect(api.calls[0].args[1]).toEqual({
+      revision: 'rev-1',
+      reason: 'hotfix',
+      force: true,
+    });
+  });
+
+  it('signs off a manual item with a note', async () => {
+    const api = new FakeBlueGreenApi();
+    api.checklist = fixtures.checklist({
+      items: fixtures
+        .checklist()
+        .items.map(i =>
+          i.id === 'smoke-test'
+            ? { ...i, status: 'pending', signOff: undefined }
+            : i,
+        ),
+    });
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Sign off Smoke test passed' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Note' }),
+      'all green',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Sign off' }),
+    );
+    await waitFor(() =>
+      expect(api.calls).toContainEqual({
+        method: 'signOff',
+        args: [
+          { kind: 'Component', namespace: 'default', name: 'my-app' },
+          'smoke-test',
+          { note: 'all green' },
+        ],
+      }),
+    );
+    expect(await screen.findByText(/all green/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', {
+        name: 'Withdraw sign-off of Smoke test passed',
+      }),
+    ).toBeEnabled();
+  });
+
+  it('disables promote, rollback, scale and sign-off without permission', async () => {
+    const api = new FakeBlueGreenApi();
+    api.checklist = fixtures.checklist({
+      items: fixtures
+        .checklist()
+        .items.map(i =>
+          i.id === 'smoke-test'
+            ? { ...i, status: 'pending', signOff: undefined }
+            : i,
+        ),
+    });
+    await renderTab(api, {
+      deny: [
+        'blue-green.promote',
+        'blue-green.rollback',
+        'blue-green.scale',
+        'blue-green.force',
+        'blue-green.sign-off',
+      ],
+    });
+    await waitFor(async () => expect(await promoteButton()).toBeDisabled());
+    expect(
+      screen.getByText(
+        'you do not have permission to promote this entity (blue-green.promote)',
+      ),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: /^Roll back to green/ }),
+      ).toBeDisabled(),
+    );
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: 'Sign off Smoke test passed' }),
+      ).toBeDisabled(),
+    );
+    expect(screen.queryByRole('button', { name: 'Scale blue' })).toBe(null);
+  });
+
+  it('shows a stepper while promoting, then the verified result and the watch', async () => {
+    const api = new FakeBlueGreenApi();
+    let finish: (r: SwitchResponse) => void = () => {};
+    let sent: SwitchRequest | undefined;
+    api.onSwitch = (_action, request) => {
+      sent = request;
+      return new Promise(resolve => {
+        finish = resolve;
+      });
+    };
+    await renderTab(api);
+    await userEvent.click(await promoteButton());
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      within(dialog).getByText(/Live traffic moves from/),
+    ).toHaveTextContent('Live traffic moves from blue → green');
+    const confirm = within(dialog).getByRole('button', { name: 'Promote' });
+    expect(confirm).toBeDisabled(); // a reason is required
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'release 1.1.0',
+    );
+    await userEvent.click(confirm);
+
+    expect(await screen.findByText('Promote: blue → green')).toBeTruthy();
+    expect(screen.getByText('switching…')).toBeInTheDocument();
+    expect(screen.getByText('Switch traffic to green')).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: /^Promote green/ }),
+    ).toBeDisabled();
+    expect(sent).toEqual({ revision: 'rev-1', reason: 'release 1.1.0' });
+
+    const next = fixtures.promotedStatus(fixtures.watch());
+    finish({
+      entry: fixtures.history([{}])[0],
+      verification: {
+        verified: true,
+        message: 'Endpoints hold only green pods',
+      },
+      status: next,
+    });
+    expect(
+      await screen.findByText(/green is live\. Endpoints hold only green pods/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText('Post-deploy watch')).toHaveLength(2); // step and card
+    expect(
+      await screen.findByText('watching the rollback criteria'),
+    ).toBeTruthy();
+  });
+
+  it('offers Istio step plans and sends the chosen steps', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      strategy: 'istio',
+      details: {
+        strategy: 'istio',
+        virtualService: 'my-app',
+        destinationRule: 'my-app',
+      },
+    });
+    await renderTab(api);
+    await userEvent.click(await promoteButton());
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(dialog).getByRole('radio', { name: '10 % → 50 % → 100 %' }),
+    );
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'stepped',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    );
+    await waitFor(() => expect(api.calls[0]?.method).toBe('promote'));
+    expect(api.calls[0].args[1]).toEqual({
+      revision: 'rev-1',
+      reason: 'stepped',
+      steps: [10, 50, 100],
+      stepIntervalSeconds: 10,
+    });
+  });
+
+  it('shows the running watch with its criteria and remaining time', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.promotedStatus(fixtures.watch());
+    await renderTab(api);
+    expect(await screen.findByText('Post-deploy watch')).toBeInTheDocument();
+    expect(screen.getByTestId('watch-remaining').textContent).toMatch(
+      /^[34]:\d\d$/,
+    );
+    const errors = screen.getByTestId('criterion-error-rate');
+    expect(within(errors).getByText('0.02 %')).toBeInTheDocument();
+    expect(within(errors).getByText('> 1 %')).toBeInTheDocument();
+    expect(within(errors).getByText('roll back')).toBeInTheDocument();
+    expect(screen.getByText(/Automatic rollback on/)).toBeInTheDocument();
+    const green = screen.getByRole('region', { name: 'green environment' });
+    expect(within(green).getByText('live')).toBeInTheDocument();
+  });
+
+  it('shows an automatic rollback in the watch and the history', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      revision: 'rev-3',
+      watch: fixtures.watch({
+        state: 'rolled-back',
+        result: '5xx rate 4.9 % above 1 % for 10 s',
+        criteria: fixtures
+          .watch()
+          .criteria.map(c =>
+            c.id === 'error-rate'
+              ? { ...c, status: 'fail', observed: '4.9 %', firing: true }
+              : c,
+          ),
+      }),
+    });
+    api.history = fixtures.history([
+      {
+        action: 'auto-rollback',
+        from: 'green',
+        to: 'blue',
+        actor: 'blue-green-watch',
+        reason: '5xx rate 4.9 % above 1 %',
+      },
+      { action: 'promote', reason: 'release 1.1.0' },
+    ]);
+    await renderTab(api);
+    expect(
+      await screen.findByText(
+        /Rolled back to.*5xx rate 4.9 % above 1 % for 10 s/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('firing')).toBeInTheDocument();
+    const history = await screen.findByTestId('history');
+    expect(
+      await within(history).findByText('automatic rollback'),
+    ).toBeInTheDocument();
+    expect(within(history).getByText('blue-green-watch')).toBeInTheDocument();
+    expect(within(history).getByText('2 entries')).toBeInTheDocument();
+  });
+
+  it("shows the backend's message when the status cannot be loaded", async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = backendError(
+      503,
+      'cluster sandbox is unreachable: connect ECONNREFUSED',
+    );
+    await renderTab(api);
+    expect(
+      await screen.findByText(/Could not load the blue\/green status/),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /cluster sandbox is unreachable: connect ECONNREFUSED \(HTTP 503\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it("shows the backend's message when a promote is refused", async () => {
+    const api = new FakeBlueGreenApi();
+    api.onSwitch = async () => {
+      throw backendError(
+        409,
+        'promote refused: the live state changed since revision rev-1',
+      );
+    };
+    await renderTab(api);
+    await userEvent.click(await promoteButton());
+    const dialog = await screen.findByRole('dialog');
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'go',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Promote' }),
+    );
+    expect(
+      await screen.findByText(
+        /Promote failed: promote refused: the live state changed since revision rev-1 \(HTTP 409\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('failed')).toBeInTheDocument();
   });
 });

@@ -47,6 +47,7 @@ export const SignOffDialog = ({
           fullWidth
           multiline
           minRows={2}
+          id="sign-off-note"
           label="Note"
           placeholder="e.g. smoke test run 1234 passed"
           value={note}

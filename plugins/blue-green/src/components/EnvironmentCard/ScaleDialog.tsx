@@ -52,6 +52,7 @@ export const ScaleDialog = ({
             ' This color takes live traffic: scaling it down drops capacity.'}
         </DialogContentText>
         <TextField
+          id="scale-replicas"
           label="Replicas"
           type="number"
           value={replicas}
@@ -62,6 +63,7 @@ export const ScaleDialog = ({
           fullWidth
         />
         <TextField
+          id="scale-reason"
           label="Reason"
           value={reason}
           onChange={e => setReason(e.target.value)}

@@ -149,6 +149,7 @@ export const SwitchDialog = ({
             </FormControl>
             {steps.length > 1 && (
               <TextField
+                id="switch-step-interval"
                 label="Pause between steps (seconds)"
                 type="number"
                 value={interval}
@@ -177,6 +178,7 @@ export const SwitchDialog = ({
           fullWidth
           multiline
           minRows={2}
+          id="switch-reason"
           label="Reason"
           placeholder={
             action === 'promote'

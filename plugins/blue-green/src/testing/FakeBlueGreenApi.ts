@@ -1,0 +1,197 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import {
+  Checklist,
+  Diagnostics,
+  EntityStatus,
+  HealthResponse,
+  HistoryEntry,
+  HistoryPage,
+  MetricsResponse,
+  ScaleRequest,
+  SignOffRequest,
+  SwitchRequest,
+  SwitchResponse,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { BlueGreenApi } from '../api';
+import * as fixtures from './fixtures';
+
+/** An error shaped like `ResponseError.fromResponse` makes of a Backstage error body. */
+export function backendError(status: number, message: string): Error {
+  const error = new Error(`Request failed with ${status}, ${message}`);
+  error.name = 'ResponseError';
+  Object.assign(error, {
+    body: { error: { name: 'ConflictError', message } },
+    response: { status },
+  });
+  return error;
+}
+
+/**
+ * An in-memory {@link BlueGreenApi} for component tests. Each method resolves with the current
+ * field, or with what the test put in its place; `calls` records the mutations.
+ */
+export class FakeBlueGreenApi implements BlueGreenApi {
+  status: EntityStatus | Error | 'pending' = fixtures.status();
+  checklist: Checklist | Error = fixtures.checklist();
+  postChecklist: Checklist | Error = fixtures.checklist({
+    phase: 'post',
+    items: [],
+  });
+  history: HistoryEntry[] = [];
+  metrics: MetricsResponse | Error = fixtures.metrics;
+  diagnostics: Diagnostics = {
+    colors: {
+      blue: { notReady: [], events: [] },
+      green: { notReady: [], events: [] },
+    },
+    templateDiff: [],
+  };
+  /** What promote / rollback do; defaults to switching to the target. */
+  onSwitch?: (
+    action: 'promote' | 'rollback',
+    request: SwitchRequest,
+  ) => Promise<SwitchResponse>;
+  calls: Array<{ method: string; args: unknown[] }> = [];
+
+  async getHealth(): Promise<HealthResponse> {
+    return { status: 'ok' };
+  }
+
+  getStatus(_entity: CompoundEntityRef): Promise<EntityStatus> {
+    const s = this.status;
+    if (s === 'pending') return new Promise(() => {});
+    return s instanceof Error ? Promise.reject(s) : Promise.resolve(s);
+  }
+
+  async promote(
+    entity: CompoundEntityRef,
+    request: SwitchRequest,
+  ): Promise<SwitchResponse> {
+    this.calls.push({ method: 'promote', args: [entity, request] });
+    return this.#switch('promote', request);
+  }
+
+  async rollback(
+    entity: CompoundEntityRef,
+    request: SwitchRequest,
+  ): Promise<SwitchResponse> {
+    this.calls.push({ method: 'rollback', args: [entity, request] });
+    return this.#switch('rollback', request);
+  }
+
+  async #switch(
+    action: 'promote' | 'rollback',
+    request: SwitchRequest,
+  ): Promise<SwitchResponse> {
+    if (this.onSwitch) return this.onSwitch(action, request);
+    const next = fixtures.promotedStatus(fixtures.watch());
+    this.status = next;
+    const [entry] = fixtures.history([{ action, reason: request.reason }]);
+    this.history = [entry, ...this.history];
+    return {
+      entry,
+      verification: { verified: true, message: 'Endpoints hold only green' },
+      status: next,
+    };
+  }
+
+  async scale(
+    entity: CompoundEntityRef,
+    request: ScaleRequest,
+  ): Promise<EntityStatus> {
+    this.calls.push({ method: 'scale', args: [entity, request] });
+    return this.getStatus(entity);
+  }
+
+  async setPreviewRoute(
+    entity: CompoundEntityRef,
+    enabled: boolean,
+  ): Promise<EntityStatus> {
+    this.calls.push({ method: 'setPreviewRoute', args: [entity, enabled] });
+    return this.getStatus(entity);
+  }
+
+  async setMirror(
+    entity: CompoundEntityRef,
+    request: { enabled: boolean; percent?: number },
+  ): Promise<EntityStatus> {
+    this.calls.push({ method: 'setMirror', args: [entity, request] });
+    return this.getStatus(entity);
+  }
+
+  async getHistory(
+    _entity: CompoundEntityRef,
+    options?: { limit?: number; before?: string },
+  ): Promise<HistoryPage> {
+    const limit = options?.limit ?? 20;
+    const start = options?.before
+      ? this.history.findIndex(h => h.id === options.before) + 1
+      : 0;
+    const items = this.history.slice(start, start + limit);
+    const more = start + limit < this.history.length;
+    return {
+      items,
+      total: this.history.length,
+      nextCursor: more ? items[items.length - 1].id : undefined,
+    };
+  }
+
+  async getDiagnostics(): Promise<Diagnostics> {
+    return this.diagnostics;
+  }
+
+  async getChecklist(
+    _entity: CompoundEntityRef,
+    phase: 'pre' | 'post',
+  ): Promise<Checklist> {
+    const c = phase === 'pre' ? this.checklist : this.postChecklist;
+    if (c instanceof Error) throw c;
+    return c;
+  }
+
+  async signOff(
+    entity: CompoundEntityRef,
+    itemId: string,
+    request: SignOffRequest,
+  ): Promise<Checklist> {
+    this.calls.push({ method: 'signOff', args: [entity, itemId, request] });
+    const c = this.checklist as Checklist;
+    this.checklist = {
+      ...c,
+      items: c.items.map(i =>
+        i.id === itemId
+          ? {
+              ...i,
+              status: 'pass',
+              signOff: {
+                by: 'user:default/guest',
+                at: new Date().toISOString(),
+                note: request.note,
+              },
+            }
+          : i,
+      ),
+    };
+    return this.checklist;
+  }
+
+  async withdrawSignOff(
+    entity: CompoundEntityRef,
+    itemId: string,
+  ): Promise<Checklist> {
+    this.calls.push({ method: 'withdrawSignOff', args: [entity, itemId] });
+    const c = this.checklist as Checklist;
+    this.checklist = {
+      ...c,
+      items: c.items.map(i =>
+        i.id === itemId ? { ...i, status: 'pending', signOff: undefined } : i,
+      ),
+    };
+    return this.checklist;
+  }
+
+  async getMetrics(): Promise<MetricsResponse> {
+    if (this.metrics instanceof Error) throw this.metrics;
+    return this.metrics;
+  }
+}

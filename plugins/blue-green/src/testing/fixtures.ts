@@ -1,0 +1,213 @@
+import { Entity } from '@backstage/catalog-model';
+import {
+  Checklist,
+  ColorStatus,
+  EntityStatus,
+  HistoryEntry,
+  MetricsResponse,
+  WatchStatus,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+
+/** Test data shaped like the seeds' my-app (service-selector, blue live, green idle). */
+
+export const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'my-app',
+    namespace: 'default',
+    annotations: {
+      'blue-green.backstage.io/strategy': 'service-selector',
+      'backstage.io/kubernetes-id': 'my-app',
+    },
+  },
+  spec: { type: 'service', owner: 'team-checkout', lifecycle: 'production' },
+};
+
+const pods = (color: string, ready: number, total: number) =>
+  Array.from({ length: total }, (_, i) => ({
+    name: `my-app-${color}-6d4cf56db6-${i}`,
+    phase: 'Running',
+    ready: i < ready,
+    restarts: 0,
+    ...(i >= ready && { waitingReason: 'ImagePullBackOff' }),
+  }));
+
+export function colorStatus(
+  color: 'blue' | 'green',
+  options: Partial<ColorStatus> & { readyPods?: number } = {},
+): ColorStatus {
+  const live = options.role === 'live';
+  const readyPods = options.readyPods ?? 3;
+  return {
+    color,
+    role: live ? 'live' : 'idle',
+    weight: live ? 100 : 0,
+    workload: { kind: 'Deployment', name: `my-app-${color}` },
+    version: color === 'blue' ? 'v1.0.0' : 'v1.1.0',
+    images: [`my-app:${color === 'blue' ? 'v1.0.0' : 'v1.1.0'}`],
+    replicas: { desired: 3, ready: readyPods, available: readyPods },
+    pods: pods(color, readyPods, 3),
+    ...options,
+  };
+}
+
+export function status(overrides: Partial<EntityStatus> = {}): EntityStatus {
+  return {
+    entityRef: 'component:default/my-app',
+    strategy: 'service-selector',
+    cluster: 'sandbox',
+    namespace: 'default',
+    live: 'blue',
+    colors: {
+      blue: colorStatus('blue', { role: 'live' }),
+      green: colorStatus('green'),
+    },
+    details: {
+      strategy: 'service-selector',
+      service: 'my-app',
+      selector: { app: 'my-app', color: 'blue' },
+    },
+    promote: { allowed: true, target: 'green', reasons: [], forceable: false },
+    rollback: {
+      allowed: true,
+      target: 'green',
+      reasons: [],
+      forceable: false,
+    },
+    revision: 'rev-1',
+    problems: [],
+    ...overrides,
+  };
+}
+
+/** After a promote to green: green live, blue idle, the watch running. */
+export function promotedStatus(watch?: WatchStatus): EntityStatus {
+  return status({
+    live: 'green',
+    colors: {
+      blue: colorStatus('blue'),
+      green: colorStatus('green', { role: 'live' }),
+    },
+    details: {
+      strategy: 'service-selector',
+      service: 'my-app',
+      selector: { app: 'my-app', color: 'green' },
+    },
+    promote: { allowed: true, target: 'blue', reasons: [], forceable: false },
+    rollback: { allowed: true, target: 'blue', reasons: [], forceable: false },
+    revision: 'rev-2',
+    watch,
+  });
+}
+
+export function watch(overrides: Partial<WatchStatus> = {}): WatchStatus {
+  const now = Date.now();
+  return {
+    id: 'w1',
+    state: 'running',
+    promotedTo: 'green',
+    previous: 'blue',
+    startedAt: new Date(now - 60_000).toISOString(),
+    endsAt: new Date(now + 240_000).toISOString(),
+    autoRollback: true,
+    criteria: [
+      {
+        id: 'error-rate',
+        title: '5xx rate above 1 % for 5 minutes',
+        action: 'rollback',
+        status: 'pass',
+        observed: '0.02 %',
+        threshold: '> 1 %',
+        firing: false,
+      },
+      {
+        id: 'p99',
+        title: 'P99 latency above 2× the previous color',
+        action: 'investigate',
+        status: 'pass',
+        observed: '41 ms',
+        threshold: '> 2 × 38 ms',
+        firing: false,
+      },
+    ],
+    lastEvaluatedAt: new Date(now - 2000).toISOString(),
+    ...overrides,
+  };
+}
+
+export function checklist(overrides: Partial<Checklist> = {}): Checklist {
+  return {
+    phase: 'pre',
+    color: 'green',
+    version: 'v1.1.0',
+    status: 'pass',
+    evaluatedAt: new Date().toISOString(),
+    warnings: [],
+    items: [
+      {
+        id: 'pods-ready',
+        category: 'infrastructure',
+        title: 'All green pods Running & Ready',
+        kind: 'auto',
+        required: true,
+        status: 'pass',
+        observed: '3/3 ready',
+        threshold: '3/3',
+        evidence: { type: 'kubernetes', detail: 'Deployment my-app-green' },
+      },
+      {
+        id: 'cpu',
+        category: 'infrastructure',
+        title: 'CPU below 80 % of limits',
+        kind: 'auto',
+        required: true,
+        status: 'pass',
+        observed: '12 %',
+        threshold: '< 80 %',
+        evidence: {
+          type: 'promql',
+          query: 'sum(rate(container_cpu_usage_seconds_total[1m]))',
+        },
+      },
+      {
+        id: 'smoke-test',
+        category: 'application',
+        title: 'Smoke test passed',
+        kind: 'manual',
+        required: true,
+        status: 'pass',
+        signOff: {
+          by: 'user:default/guest',
+          at: new Date(Date.now() - 120_000).toISOString(),
+          note: 'run 42 green',
+        },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+export function history(items: Partial<HistoryEntry>[] = []): HistoryEntry[] {
+  return items.map((item, i) => ({
+    id: `h${i}`,
+    entityRef: 'component:default/my-app',
+    action: 'promote',
+    from: 'blue',
+    to: 'green',
+    actor: 'user:default/guest',
+    forced: false,
+    outcome: 'succeeded',
+    createdAt: new Date(Date.now() - i * 60_000).toISOString(),
+    ...item,
+  }));
+}
+
+export const metrics: MetricsResponse = {
+  start: new Date(Date.now() - 1_800_000).toISOString(),
+  end: new Date().toISOString(),
+  stepSeconds: 15,
+  series: [],
+  queries: { rps: 'rps', errorRatio: 'err', p99: 'p99' },
+  warnings: [],
+};
