@@ -82,7 +82,7 @@ export function status(overrides: Partial<EntityStatus> = {}): EntityStatus {
 }
 
 /** After a promote to green: green live, blue idle, the watch running. */
-export function promotedStatus(watch?: WatchStatus): EntityStatus {
+export function promotedStatus(running?: WatchStatus): EntityStatus {
   return status({
     live: 'green',
     colors: {
@@ -97,7 +97,7 @@ export function promotedStatus(watch?: WatchStatus): EntityStatus {
     promote: { allowed: true, target: 'blue', reasons: [], forceable: false },
     rollback: { allowed: true, target: 'blue', reasons: [], forceable: false },
     revision: 'rev-2',
-    watch,
+    watch: running,
   });
 }
 
