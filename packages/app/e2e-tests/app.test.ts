@@ -22,8 +22,15 @@ test('a guest finds the Blue/Green tab on my-app', async ({ page }) => {
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/my-app\/blue-green/,
   );
-  await expect(page.getByText('service-selector')).toBeVisible();
-  await expect(page.getByText('my-app-green')).toBeVisible();
+  await expect(page.getByText('strategy: service-selector')).toBeVisible();
+  await expect(
+    page.getByRole('region', { name: 'blue environment' }),
+  ).toBeVisible();
+  await expect(
+    page
+      .getByRole('region', { name: 'green environment' })
+      .getByText('my-app-green', { exact: true }),
+  ).toBeVisible();
 
   await page.screenshot({
     path: join(repoRoot, 'docs/screenshots/blue-green-tab.png'),

@@ -40,19 +40,29 @@ export async function startBackend(options: {
   await mkdir(resolve(options.logFile, '..'), { recursive: true });
   const log = createWriteStream(options.logFile);
 
-  const child: ChildProcess = spawn('yarn', ['workspace', 'backend', 'start'], {
-    cwd: repoRoot,
-    detached: true, // own process group, so stop() reaches the node child too
-    env: {
-      ...process.env,
-      APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
-      APP_CONFIG_backend_listen_port: String(port),
-      APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
-      ...options.env,
+  // With --config the CLI reads only the files named, so the repository's own comes first.
+  const configArgs = options.configFiles?.length
+    ? [join(repoRoot, 'app-config.yaml'), ...options.configFiles].flatMap(
+        file => ['--config', file],
+      )
+    : [];
+  const child: ChildProcess = spawn(
+    'yarn',
+    ['workspace', 'backend', 'start', ...configArgs],
+    {
+      cwd: repoRoot,
+      detached: true, // own process group, so stop() reaches the node child too
+      env: {
+        ...process.env,
+        APP_CONFIG_app_baseUrl: JSON.stringify(baseUrl),
+        APP_CONFIG_backend_baseUrl: JSON.stringify(baseUrl),
+        APP_CONFIG_backend_listen_port: String(port),
+        APP_CONFIG_backend_cors_origin: JSON.stringify(baseUrl),
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
 

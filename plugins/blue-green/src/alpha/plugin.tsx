@@ -27,7 +27,6 @@ export const entityBlueGreenContent = EntityContentBlueprint.make({
   params: {
     path: '/blue-green',
     title: 'Blue/Green',
-    group: 'deployment',
     routeRef: rootRouteRef,
     filter: isBlueGreenEntity,
     loader: () =>

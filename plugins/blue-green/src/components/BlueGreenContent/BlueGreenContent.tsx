@@ -136,6 +136,7 @@ const BlueGreenTab = ({ entityRef }: { entityRef: CompoundEntityRef }) => {
     if (error) {
       return (
         <WarningPanel
+          defaultExpanded
           severity="error"
           title="Could not load the blue/green status"
           message={errorMessage(error)}
@@ -160,6 +161,7 @@ const BlueGreenTab = ({ entityRef }: { entityRef: CompoundEntityRef }) => {
       {error && (
         <Grid item xs={12}>
           <WarningPanel
+            defaultExpanded
             severity="warning"
             title="Could not refresh the status; showing the last one"
             message={errorMessage(error)}
@@ -196,6 +198,7 @@ const BlueGreenTab = ({ entityRef }: { entityRef: CompoundEntityRef }) => {
       {status.problems.length > 0 && (
         <Grid item xs={12}>
           <WarningPanel
+            defaultExpanded
             severity="warning"
             title="Problems in the cluster"
             message={status.problems.join('; ')}
@@ -253,6 +256,7 @@ const BlueGreenTab = ({ entityRef }: { entityRef: CompoundEntityRef }) => {
       <Grid item xs={12}>
         {checklistMissing ? (
           <WarningPanel
+            defaultExpanded
             severity="info"
             title="Pre-deploy checklist not available"
             message="This backend does not serve checklists; promote follows readiness only."

@@ -151,6 +151,7 @@ export const ChecklistCard = ({
   if (error) {
     body = (
       <WarningPanel
+        defaultExpanded
         severity="warning"
         title="The checklist could not be loaded"
         message={error.message}

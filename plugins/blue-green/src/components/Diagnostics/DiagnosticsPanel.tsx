@@ -185,6 +185,7 @@ export const DiagnosticsPanel = ({
         <Box width="100%">
           {error && (
             <WarningPanel
+              defaultExpanded
               title="Diagnostics could not be loaded"
               message={errorMessage(error)}
             />

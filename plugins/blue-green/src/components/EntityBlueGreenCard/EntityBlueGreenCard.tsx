@@ -56,6 +56,7 @@ const CardBody = () => {
   if (!status) {
     return error ? (
       <WarningPanel
+        defaultExpanded
         severity="error"
         title="Could not load the blue/green status"
         message={errorMessage(error)}

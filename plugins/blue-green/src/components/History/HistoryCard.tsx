@@ -140,6 +140,7 @@ export const HistoryCard = ({
     return (
       <InfoCard title="History">
         <WarningPanel
+          defaultExpanded
           title="The history could not be loaded"
           message={errorMessage(error)}
         />

@@ -5,7 +5,7 @@ import { MetricsResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import Box from '@material-ui/core/Box';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { blueGreenApiRef } from '../../api';
-import { errorMessage } from '../common';
+import { errorMessage, isNotFound } from '../common';
 
 // recharts is the heaviest dependency of the tab: it loads in its own chunk, after the cards.
 const MetricsCharts = lazy(() => import('./MetricsCharts'));
@@ -60,9 +60,14 @@ export const MetricsCard = ({
     >
       {error && !data && (
         <WarningPanel
+          defaultExpanded
           severity="info"
           title="Metrics are not available"
-          message={errorMessage(error)}
+          message={
+            isNotFound(error)
+              ? 'This backend does not serve metrics (GET …/metrics).'
+              : errorMessage(error)
+          }
         />
       )}
       {!error && !data && <Progress />}

@@ -1,0 +1,83 @@
+import { expect, Page } from '@playwright/test';
+import { join } from 'node:path';
+import { repoRoot } from './backend';
+
+/** Signs in with the guest provider (user:default/guest, a member of team-checkout). */
+export async function signIn(page: Page) {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Enter' }).click();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+}
+
+/** The two environment cards of the Blue/Green tab. */
+export function environments(page: Page) {
+  return {
+    blue: page.getByRole('region', { name: 'blue environment' }),
+    green: page.getByRole('region', { name: 'green environment' }),
+  };
+}
+
+/** A full-page screenshot for the plugin README, under docs/screenshots/. */
+export async function screenshot(page: Page, name: string) {
+  await page.screenshot({
+    path: join(repoRoot, 'docs/screenshots', name),
+    fullPage: true,
+  });
+}
+
+type SandboxService = {
+  namespace: string;
+  name: string;
+  port: number;
+  url: string;
+};
+
+/** The loopback address of a sandbox Service (global setup passes them all). */
+export function serviceUrl(namespace: string, name: string): string {
+  const services: SandboxService[] = JSON.parse(
+    process.env.E2E_SANDBOX_SERVICES ?? '[]',
+  );
+  const service = services.find(
+    s => s.namespace === namespace && s.name === name,
+  );
+  if (!service) throw new Error(`no sandbox Service ${namespace}/${name}`);
+  return service.url;
+}
+
+/** The colors that answered `count` requests through a Service (pods set `X-Color`). */
+export async function colorsAnswering(
+  url: string,
+  count = 10,
+): Promise<string[]> {
+  const colors = new Set<string>();
+  for (let i = 0; i < count; i++) {
+    const res = await fetch(url);
+    await res.text();
+    colors.add(res.headers.get('x-color') ?? `none (${res.status})`);
+  }
+  return [...colors].sort();
+}
+
+/** A merge patch of a Deployment through the sandbox's Kubernetes API, as `kubectl annotate` does. */
+export async function annotateDeployment(
+  namespace: string,
+  name: string,
+  annotations: Record<string, string | null>,
+) {
+  const res = await fetch(
+    `${process.env.E2E_SANDBOX_URL}/apis/apps/v1/namespaces/${namespace}/deployments/${name}`,
+    {
+      method: 'PATCH',
+      headers: {
+        Authorization: `Bearer ${process.env.E2E_SANDBOX_TOKEN}`,
+        'Content-Type': 'application/merge-patch+json',
+      },
+      body: JSON.stringify({ metadata: { annotations } }),
+    },
+  );
+  if (!res.ok) {
+    throw new Error(`PATCH ${name}: ${res.status} ${await res.text()}`);
+  }
+}
