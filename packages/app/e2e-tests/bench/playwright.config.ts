@@ -1,0 +1,15 @@
+import { defineConfig } from '@playwright/test';
+import base from '../../../../playwright.config';
+
+/**
+ * The frontend benchmark (`yarn workspace app bench`): same browser and global setup as the
+ * browser tests, but only `*.bench.ts`, never part of the test command.
+ */
+export default defineConfig({
+  ...base,
+  testDir: '.',
+  testMatch: '**/*.bench.ts',
+  globalSetup: '../support/globalSetup.ts',
+  reporter: [['list']],
+  outputDir: '../../../../test-results/bench',
+});
