@@ -107,6 +107,7 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
     .toEqual(['green']);
   const history = page.getByTestId('history');
   await expect(history.getByText('release v2')).toBeVisible();
+  await screenshot(page, 'blue-green-promoted.png');
 
   // Post-deploy watch (issue 9's backend).
   const watchCard = page
