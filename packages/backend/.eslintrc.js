@@ -1,1 +1,9 @@
-module.exports = require('@backstage/cli/config/eslint-factory')(__dirname);
+module.exports = require('@backstage/cli/config/eslint-factory')(__dirname, {
+  rules: {
+    // expectStatus (src/__testUtils__/harness.ts) asserts, and prints the body when it fails.
+    'jest/expect-expect': [
+      'warn',
+      { assertFunctionNames: ['expect', 'expectStatus'] },
+    ],
+  },
+});

@@ -1,4 +1,10 @@
-import { expectStatus, startWorld, users, waitFor, World } from './harness';
+import {
+  expectStatus,
+  startWorld,
+  users,
+  waitFor,
+  World,
+} from '../__testUtils__/harness';
 
 jest.setTimeout(120_000);
 
@@ -111,13 +117,11 @@ describe('Blue/Green API: bad input, scale, diagnostics', () => {
   });
 
   it('scales a color; refuses to scale the live color to zero; refuses users without permission', async () => {
-    const scaled = await world
-      .as(users.alice)
-      .post(`${MY_APP}/scale`, {
-        color: 'green',
-        replicas: 2,
-        reason: 'save money',
-      });
+    const scaled = await world.as(users.alice).post(`${MY_APP}/scale`, {
+      color: 'green',
+      replicas: 2,
+      reason: 'save money',
+    });
     expectStatus(scaled, 200);
     const deployment = await world.kube(
       '/apis/apps/v1/namespaces/default/deployments/my-app-green',

@@ -1,4 +1,10 @@
-import { expectStatus, startWorld, users, waitFor, World } from './harness';
+import {
+  expectStatus,
+  startWorld,
+  users,
+  waitFor,
+  World,
+} from '../__testUtils__/harness';
 
 jest.setTimeout(120_000);
 

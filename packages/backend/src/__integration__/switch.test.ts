@@ -6,7 +6,7 @@ import {
   users,
   waitFor,
   World,
-} from './harness';
+} from '../__testUtils__/harness';
 
 jest.setTimeout(120_000);
 

@@ -37,6 +37,7 @@ import {
   Diagnostics,
   EntityStatus,
   HistoryEntry,
+  otherColor,
   HistoryPage,
   resolveBlueGreenTarget,
   ScaleRequest,
@@ -59,7 +60,7 @@ import {
 } from '../strategies';
 import { decideActions, revisionOf } from './decide';
 import { diagnose } from './diagnostics';
-import { HistoryStore } from './HistoryStore';
+import { HistoryStore, ScheduledScaleDown } from './HistoryStore';
 
 /** An entity resolved down to its cluster objects' names and the strategy that switches it. */
 type EntityContext = {
@@ -160,14 +161,6 @@ export class BlueGreenService {
       forced: Boolean(request.force),
     } as const;
 
-    const permission =
-      action === 'promote'
-        ? blueGreenPromotePermission
-        : blueGreenRollbackPermission;
-    await this.#authorize(context, permission, caller, base);
-    if (request.force) {
-      await this.#authorize(context, blueGreenForcePermission, caller, base);
-    }
     if (request.steps && context.target.strategy !== 'istio') {
       throw new InputError('steps are only supported for the istio strategy');
     }
@@ -176,8 +169,20 @@ export class BlueGreenService {
         'full is only supported for the argo-rollouts strategy',
       );
     }
-
-    const observation = await this.#observe(context);
+    const permission =
+      action === 'promote'
+        ? blueGreenPromotePermission
+        : blueGreenRollbackPermission;
+    // The permission decision and the cluster read are independent: run them together. Nothing is
+    // written before both are in.
+    const [observation] = await Promise.all([
+      this.#observe(context),
+      this.#authorize(context, permission, caller, base).then(() =>
+        request.force
+          ? this.#authorize(context, blueGreenForcePermission, caller, base)
+          : undefined,
+      ),
+    ]);
     const { status } = observation;
     const decision = status[action];
     const refuse = async (reasons: string[]) => {
@@ -281,19 +286,30 @@ export class BlueGreenService {
       run.to,
       this.#config.verifyTimeoutMs,
     );
-    const finished = await this.#history.finish(entry.id, {
-      outcome: 'succeeded',
-      details: { requests: sent, verification },
-    });
+    // The fresh cluster read runs while history is written; the status is composed from both.
+    const [finished, after, scaleDown] = await Promise.all([
+      this.#history.finish(entry.id, {
+        outcome: 'succeeded',
+        details: { requests: sent, verification },
+      }),
+      context.handler.read(context.kube, context.target),
+      run.action === 'promote'
+        ? this.#scheduleScaleDown(context, run.to, entry.id)
+        : this.#history
+            .cancelScaleDown(context.entityRef)
+            .then(() => undefined),
+    ]);
     await audit.success({ meta: { verified: verification.verified } });
-    if (run.action === 'promote') {
-      await this.#scheduleScaleDown(context, run.to, entry.id);
-    } else {
-      await this.#history.cancelScaleDown(context.entityRef);
-    }
-    await this.#announce(context, finished, verification);
-    const after = await this.#observe(context);
-    return { entry: finished, verification, status: after.status };
+    // Owners and open tabs hear about it without holding up the answer.
+    void this.#announce(context, finished, verification);
+    return {
+      entry: finished,
+      verification,
+      status: this.#compose(context, after, {
+        lastSwitch: finished,
+        scaleDown,
+      }),
+    };
   }
 
   /**
@@ -373,12 +389,12 @@ export class BlueGreenService {
     } catch (readError) {
       observed = `unknown (${message(readError)})`;
     }
-    const cluster =
-      outcome === 'succeeded'
-        ? `switched: ${run.to} is live although the cluster answered with an error`
-        : sent.length === 0
-        ? `untouched: no request was accepted; live is ${observed}`
-        : `partial: ${sent.length} request(s) accepted before the error; live is ${observed}`;
+    let cluster = `partial: ${sent.length} request(s) accepted before the error; live is ${observed}`;
+    if (outcome === 'succeeded') {
+      cluster = `switched: ${run.to} is live although the cluster answered with an error`;
+    } else if (sent.length === 0) {
+      cluster = `untouched: no request was accepted; live is ${observed}`;
+    }
     const finished = await this.#history.finish(entry.id, {
       outcome,
       error: message(error),
@@ -652,8 +668,8 @@ export class BlueGreenService {
     context: EntityContext,
     promoted: Color,
     historyId: string,
-  ): Promise<void> {
-    if (context.target.strategy === 'argo-rollouts') return; // Argo has scaleDownDelaySeconds itself
+  ): Promise<ScheduledScaleDown | undefined> {
+    if (context.target.strategy === 'argo-rollouts') return undefined; // Argo has scaleDownDelaySeconds itself
     const annotation =
       context.entity.metadata.annotations?.[
         BLUE_GREEN_ANNOTATIONS.scaleDownDelaySeconds
@@ -671,15 +687,17 @@ export class BlueGreenService {
     }
     if (delaySeconds === undefined) {
       await this.#history.cancelScaleDown(context.entityRef);
-      return;
+      return undefined;
     }
-    await this.#history.scheduleScaleDown({
+    const scaleDown: ScheduledScaleDown = {
       entityRef: context.entityRef,
-      color: promoted === 'blue' ? 'green' : 'blue',
+      color: otherColor(promoted),
       replicas: this.#config.scaleDown.replicas,
       dueAt: new Date(Date.now() + delaySeconds * 1000),
       historyId,
-    });
+    };
+    await this.#history.scheduleScaleDown(scaleDown);
+    return scaleDown;
   }
 
   async #observe(context: EntityContext): Promise<Observation> {
@@ -689,13 +707,34 @@ export class BlueGreenService {
       this.#history.inProgress(context.entityRef),
       this.#history.scheduledScaleDown(context.entityRef),
     ]);
+    return {
+      snapshot,
+      status: this.#compose(context, snapshot, {
+        lastSwitch,
+        inProgress,
+        scaleDown,
+      }),
+    };
+  }
+
+  /** The entity's status: the cluster snapshot and the history's facts, decided. */
+  #compose(
+    context: EntityContext,
+    snapshot: StrategySnapshot,
+    facts: {
+      lastSwitch?: HistoryEntry;
+      inProgress?: HistoryEntry;
+      scaleDown?: ScheduledScaleDown;
+    },
+  ): EntityStatus {
+    const { lastSwitch, inProgress, scaleDown } = facts;
     const decisions = decideActions({
       snapshot,
       handler: context.handler,
       lastSwitch,
       inProgress,
     });
-    const status: EntityStatus = {
+    return {
       entityRef: context.entityRef,
       strategy: context.target.strategy,
       cluster: context.kube.cluster,
@@ -714,7 +753,6 @@ export class BlueGreenService {
         at: scaleDown.dueAt.toISOString(),
       },
     };
-    return { snapshot, status };
   }
 
   async #entity(

@@ -65,9 +65,9 @@ export function readinessReasons(
         p =>
           `${p.name}: ${p.waitingReason ?? p.lastTerminationReason ?? p.phase}`,
       );
+    const why = waiting.length ? ` (${waiting.slice(0, 3).join('; ')})` : '';
     return [
-      `${color} is not ready: ${replicas.ready}/${replicas.desired} replicas ready` +
-        (waiting.length ? ` (${waiting.slice(0, 3).join('; ')})` : ''),
+      `${color} is not ready: ${replicas.ready}/${replicas.desired} replicas ready${why}`,
     ];
   }
   return [];

@@ -134,13 +134,13 @@ export class KubernetesGateway {
       config.getOptionalNumber('blueGreen.kubernetes.requestTimeoutMs') ??
       10_000;
     const clusters = readKubernetesClusterConfig(config);
+    const direct = [...clusters.direct.keys()].join(', ') || '(none)';
+    const proxied =
+      clusters.otherLocators.length || clusters.proxiedConfigClusters.length
+        ? ', others through the Kubernetes backend proxy'
+        : '';
     deps.logger.info(
-      `Blue/Green reaches clusters ${
-        [...clusters.direct.keys()].join(', ') || '(none)'
-      } directly` +
-        (clusters.otherLocators.length || clusters.proxiedConfigClusters.length
-          ? ', others through the Kubernetes backend proxy'
-          : ''),
+      `Blue/Green reaches clusters ${direct} directly${proxied}`,
     );
     return new KubernetesGateway(clusters, access === 'proxy', timeoutMs, deps);
   }

@@ -1,6 +1,7 @@
 import {
   coreServices,
   createServiceFactory,
+  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
@@ -17,7 +18,7 @@ import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { parseAllDocuments } from 'yaml';
 
-export const repoRoot = resolve(__dirname, '../../../..');
+export const repoRoot = resolvePackagePath('backend', '../..');
 
 /**
  * Group memberships from examples/org.yaml: what the real sign-in resolver puts in a user's

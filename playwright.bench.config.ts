@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import base from '../../../../playwright.config';
+import base from './playwright.config';
 
 /**
  * The frontend benchmark (`yarn workspace app bench`): same browser and global setup as the
@@ -7,9 +7,8 @@ import base from '../../../../playwright.config';
  */
 export default defineConfig({
   ...base,
-  testDir: '.',
+  testDir: 'packages/app/e2e-tests/bench',
   testMatch: '**/*.bench.ts',
-  globalSetup: '../support/globalSetup.ts',
   reporter: [['list']],
-  outputDir: '../../../../test-results/bench',
+  outputDir: 'test-results/bench',
 });
