@@ -9,3 +9,4 @@ export * from './permissions';
 export * from './api';
 export * from './target';
 export * from './checklist';
+export * from './fleet';

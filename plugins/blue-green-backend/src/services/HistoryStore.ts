@@ -209,6 +209,40 @@ export class HistoryStore {
   }
 
   /**
+   * The last succeeded switch of every entity that has one, and every operation in progress, by
+   * entity ref: the fleet's history facts in two queries, however many entities there are.
+   */
+  async fleetFacts(): Promise<{
+    lastSwitches: Map<string, HistoryEntry>;
+    inProgress: Map<string, HistoryEntry>;
+  }> {
+    const switched = (q: Knex.QueryBuilder) =>
+      q
+        .where({ outcome: 'succeeded' })
+        .whereIn('action', ['promote', 'rollback', 'auto-rollback']);
+    const latest = switched(this.#db('blue_green_history'))
+      .select('entity_ref')
+      .max({ at: 'created_at' })
+      .groupBy('entity_ref')
+      .as('latest');
+    const [last, running] = await Promise.all([
+      switched(this.#db<HistoryRow>('blue_green_history as h'))
+        .join(latest, join =>
+          join
+            .on('h.entity_ref', '=', 'latest.entity_ref')
+            .andOn('h.created_at', '=', 'latest.at'),
+        )
+        .select('h.*'),
+      this.#db<HistoryRow>('blue_green_history')
+        .where({ outcome: 'in-progress' })
+        .orderBy('created_at', 'asc'),
+    ]);
+    const byRef = (rows: HistoryRow[]) =>
+      new Map(rows.map(row => [row.entity_ref, toEntry(row)]));
+    return { lastSwitches: byRef(last), inProgress: byRef(running) };
+  }
+
+  /**
    * Entries left in progress by a backend instance that stopped mid-operation. Called at start-up
    * with this instance's id excluded, after the others have had `graceMs` to finish.
    */

@@ -1,0 +1,51 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { HistoryStore } from './HistoryStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({
+  ids: process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING
+    ? ['SQLITE_3', 'POSTGRES_15']
+    : ['SQLITE_3'],
+});
+
+describe('HistoryStore.fleetFacts', () => {
+  it.each(databases.eachSupportedId())(
+    'gives each entity its last succeeded switch and its running operation, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await HistoryStore.create({
+        database: { getClient: async () => knex } as any,
+      });
+      const entry = (entityRef: string, action: any) => ({
+        entityRef,
+        action,
+        actor: 'user:default/alice',
+        forced: false,
+        to: 'green' as const,
+      });
+      await store.record(entry('component:default/a', 'promote'), 'succeeded');
+      await new Promise(r => setTimeout(r, 5));
+      await store.record(
+        { ...entry('component:default/a', 'rollback'), to: 'blue' },
+        'succeeded',
+      );
+      await store.record(entry('component:default/a', 'promote'), 'refused');
+      await store.record(entry('component:default/a', 'scale'), 'succeeded');
+      await store.record(entry('component:default/b', 'promote'), 'failed');
+      const running = await store.start(
+        entry('component:default/b', 'promote'),
+      );
+
+      const facts = await store.fleetFacts();
+
+      expect([...facts.lastSwitches.keys()]).toEqual(['component:default/a']);
+      expect(facts.lastSwitches.get('component:default/a')).toMatchObject({
+        action: 'rollback',
+        to: 'blue',
+      });
+      expect([...facts.inProgress.keys()]).toEqual(['component:default/b']);
+      expect(facts.inProgress.get('component:default/b')!.id).toBe(running.id);
+    },
+  );
+});

@@ -1,0 +1,99 @@
+import { KUBE_RESOURCES } from '@bluegreen-backstage/plugin-blue-green-node';
+import { STRATEGIES } from '../../strategies';
+import {
+  ClusterSnapshot,
+  labelSelectorPredicate,
+  listCallsFor,
+} from './ClusterSnapshot';
+import { FakeKube, mergeObjects, serviceSelectorObjects } from './testKube';
+
+describe('labelSelectorPredicate', () => {
+  const labels = { app: 'my-app', color: 'blue' };
+  it.each([
+    ['app=my-app,color=blue', true],
+    ['app==my-app', true],
+    ['color!=blue', false],
+    ['color in (green, blue)', true],
+    ['color notin (blue)', false],
+    ['tier notin (web)', true],
+    ['app', true],
+    ['!app', false],
+    ['rollouts-pod-template-hash', false],
+    ['app=my-app,color in (green)', false],
+  ])('%s → %s', (selector, expected) => {
+    expect(labelSelectorPredicate(selector)(labels)).toBe(expected);
+  });
+
+  it('refuses what it cannot read', () => {
+    expect(() => labelSelectorPredicate('a > 1')).toThrow(
+      'unsupported label selector',
+    );
+  });
+});
+
+describe('ClusterSnapshot', () => {
+  it('lists each kind the strategies need once, cluster-wide, ReplicaSets by label', () => {
+    const calls = listCallsFor(['service-selector', 'istio', 'argo-rollouts']);
+    expect(calls.map(c => [c.resource.plural, c.labelSelector ?? ''])).toEqual([
+      ['services', ''],
+      ['deployments', ''],
+      ['virtualservices', ''],
+      ['destinationrules', ''],
+      ['rollouts', ''],
+      ['replicasets', 'rollouts-pod-template-hash'],
+    ]);
+  });
+
+  it('answers a strategy read with the same snapshot the live cluster gives, from two list calls', async () => {
+    const kube = new FakeKube(
+      'sandbox',
+      mergeObjects(
+        serviceSelectorObjects('my-app'),
+        serviceSelectorObjects('other', { namespace: 'shop', live: 'green' }),
+      ),
+    );
+    const snapshot = await ClusterSnapshot.read(kube, ['service-selector']);
+    expect(kube.calls).toEqual([
+      { verb: 'list', plural: 'services', labelSelector: undefined },
+      { verb: 'list', plural: 'deployments', labelSelector: undefined },
+    ]);
+
+    const target = {
+      strategy: 'service-selector' as const,
+      namespace: 'shop',
+      name: 'other',
+      colorLabel: 'color',
+      healthPath: '/health',
+      service: 'other',
+      deployments: { blue: 'other-blue', green: 'other-green' },
+    };
+    const fromSnapshot = await STRATEGIES['service-selector'].read(
+      snapshot,
+      target,
+    );
+    const live = await STRATEGIES['service-selector'].read(kube, target);
+    expect(fromSnapshot.live).toBe('green');
+    expect(fromSnapshot.colors.blue.replicas).toEqual(
+      live.colors.blue.replicas,
+    );
+    expect(fromSnapshot.colors.green.version).toBe('v1.1.0');
+    // Pods are not listed: the fleet shows replica counts from the workloads' status.
+    expect(fromSnapshot.colors.green.pods).toEqual([]);
+    expect(snapshot.has(KUBE_RESOURCES.services, 'shop', 'other')).toBe(true);
+    expect(snapshot.has(KUBE_RESOURCES.services, 'default', 'other')).toBe(
+      false,
+    );
+  });
+
+  it('is read-only and says which kinds it did not list', async () => {
+    const snapshot = await ClusterSnapshot.read(new FakeKube('c'), [
+      'service-selector',
+    ]);
+    await expect(snapshot.patch()).rejects.toThrow('read-only');
+    await expect(
+      snapshot.get(KUBE_RESOURCES.rollouts, 'default', 'x'),
+    ).rejects.toThrow('did not list rollouts');
+    expect(snapshot.covers(['service-selector'])).toBe(true);
+    expect(snapshot.covers(['istio'])).toBe(false);
+  });
+});

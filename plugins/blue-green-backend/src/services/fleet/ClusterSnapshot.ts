@@ -1,0 +1,214 @@
+import { BlueGreenStrategy } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  KUBE_RESOURCES,
+  KubeClient,
+  KubeObject,
+  KubeResource,
+} from '@bluegreen-backstage/plugin-blue-green-node';
+import { POD_HASH_LABEL } from '../../strategies/argoRollouts';
+
+/** One list call: a kind, cluster-wide, label-selected where a label marks the objects we need. */
+type ListCall = { resource: KubeResource; labelSelector?: string };
+
+/**
+ * What each strategy's `read()` looks up, as cluster-wide lists. Pods are left out: the fleet shows
+ * replica counts, which the workloads' status carries, and pods are the largest list by far.
+ */
+const LISTS: Record<BlueGreenStrategy, ListCall[]> = {
+  'service-selector': [
+    { resource: KUBE_RESOURCES.services },
+    { resource: KUBE_RESOURCES.deployments },
+  ],
+  istio: [
+    { resource: KUBE_RESOURCES.deployments },
+    { resource: KUBE_RESOURCES.virtualServices },
+    { resource: KUBE_RESOURCES.destinationRules },
+  ],
+  'argo-rollouts': [
+    { resource: KUBE_RESOURCES.rollouts },
+    // Only the ReplicaSets a Rollout owns carry this label; Deployments' ReplicaSets stay out.
+    { resource: KUBE_RESOURCES.replicasets, labelSelector: POD_HASH_LABEL },
+  ],
+};
+
+/** Kinds the fleet never lists; a strategy asking for them gets nothing. */
+const OMITTED = new Set([KUBE_RESOURCES.pods.plural]);
+
+const keyOf = (resource: KubeResource) =>
+  `${resource.group}/${resource.plural}`;
+
+/** The list calls the given strategies need, without duplicates. */
+export function listCallsFor(strategies: Iterable<BlueGreenStrategy>) {
+  const calls = new Map<string, ListCall>();
+  for (const strategy of strategies) {
+    for (const call of LISTS[strategy]) calls.set(keyOf(call.resource), call);
+  }
+  return [...calls.values()];
+}
+
+type Requirement = (labels: Record<string, string>) => boolean;
+
+/**
+ * A label selector as a predicate: equality (`a=b`, `a==b`, `a!=b`), set (`a in (x,y)`,
+ * `a notin (x)`) and existence (`a`, `!a`) requirements, comma-separated — the grammar the
+ * strategies' `selectorString` writes.
+ */
+export function labelSelectorPredicate(selector: string): Requirement {
+  const requirements: Requirement[] = selector
+    .split(/,(?![^(]*\))/)
+    .map(part => part.trim())
+    .filter(Boolean)
+    .map(part => {
+      let m = /^([^\s=!]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
+      if (m) {
+        const [, key, op, list] = m;
+        const values = list.split(',').map(v => v.trim());
+        return op === 'in'
+          ? labels => key in labels && values.includes(labels[key])
+          : labels => !(key in labels) || !values.includes(labels[key]);
+      }
+      m = /^([^\s=!]+)\s*(==|=|!=)\s*(\S*)$/.exec(part);
+      if (m) {
+        const [, key, op, value] = m;
+        return op === '!='
+          ? labels => labels[key] !== value
+          : labels => labels[key] === value;
+      }
+      m = /^(!?)([^\s=!(),]+)$/.exec(part);
+      if (m) {
+        const [, not, key] = m;
+        return not ? labels => !(key in labels) : labels => key in labels;
+      }
+      throw new Error(`unsupported label selector "${part}"`);
+    });
+  return labels => requirements.every(r => r(labels));
+}
+
+/**
+ * A cluster as one set of list calls made at one moment: every object a strategy's `read()` looks
+ * up, indexed by namespace and name. It answers `get` and `list` like the cluster did at `readAt`,
+ * so the fleet runs the very same `read()` as the entity tab — hundreds of entities, a handful of
+ * requests. Writes are refused: a switch always reads the live cluster.
+ */
+export class ClusterSnapshot implements KubeClient {
+  readonly cluster: string;
+  readonly readAt: Date;
+  readonly strategies: ReadonlySet<BlueGreenStrategy>;
+  readonly #objects: Map<string, Map<string, KubeObject>>;
+
+  /** Lists what `strategies` need from `kube`, in parallel. */
+  static async read(
+    kube: KubeClient,
+    strategies: Iterable<BlueGreenStrategy>,
+  ): Promise<ClusterSnapshot> {
+    const wanted = new Set(strategies);
+    const calls = listCallsFor(wanted);
+    const lists = await Promise.all(
+      calls.map(call =>
+        kube.list(
+          call.resource,
+          undefined,
+          call.labelSelector ? { labelSelector: call.labelSelector } : {},
+        ),
+      ),
+    );
+    const objects = new Map<string, Map<string, KubeObject>>();
+    calls.forEach((call, i) => {
+      const byName = new Map<string, KubeObject>();
+      for (const item of lists[i].items) {
+        byName.set(`${item.metadata.namespace ?? ''}/${item.metadata.name}`, {
+          // Lists leave kind and apiVersion out of their items; a get has them.
+          apiVersion: call.resource.group
+            ? `${call.resource.group}/${call.resource.version}`
+            : call.resource.version,
+          kind: call.resource.kind,
+          ...item,
+        });
+      }
+      objects.set(keyOf(call.resource), byName);
+    });
+    return new ClusterSnapshot(kube.cluster, wanted, objects);
+  }
+
+  private constructor(
+    cluster: string,
+    strategies: Set<BlueGreenStrategy>,
+    objects: Map<string, Map<string, KubeObject>>,
+  ) {
+    this.cluster = cluster;
+    this.strategies = strategies;
+    this.#objects = objects;
+    this.readAt = new Date();
+  }
+
+  /** Whether this snapshot holds everything the given strategies look up. */
+  covers(strategies: Iterable<BlueGreenStrategy>): boolean {
+    return [...strategies].every(s => this.strategies.has(s));
+  }
+
+  #kind(resource: KubeResource): Map<string, KubeObject> | undefined {
+    const objects = this.#objects.get(keyOf(resource));
+    if (!objects && !OMITTED.has(resource.plural)) {
+      throw new Error(
+        `the fleet snapshot of cluster ${this.cluster} did not list ${resource.plural}`,
+      );
+    }
+    return objects;
+  }
+
+  async get<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
+    return this.#kind(resource)?.get(`${namespace ?? ''}/${name}`) as
+      | T
+      | undefined;
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options?: { labelSelector?: string; fieldSelector?: string },
+  ): Promise<{ items: T[] }> {
+    if (options?.fieldSelector) {
+      throw new Error('the fleet snapshot does not answer field selectors');
+    }
+    const objects = this.#kind(resource);
+    if (!objects) return { items: [] };
+    const matches = options?.labelSelector
+      ? labelSelectorPredicate(options.labelSelector)
+      : () => true;
+    const items = [...objects.values()].filter(
+      o =>
+        (namespace === undefined || o.metadata.namespace === namespace) &&
+        matches(o.metadata.labels ?? {}),
+    );
+    return { items: items as T[] };
+  }
+
+  /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */
+  has(resource: KubeResource, namespace: string, name: string): boolean {
+    return Boolean(this.#kind(resource)?.has(`${namespace}/${name}`));
+  }
+
+  patch(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  create(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  replace(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  proxyGet(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  async #readOnly(): Promise<never> {
+    throw new Error('the fleet snapshot is read-only');
+  }
+}
