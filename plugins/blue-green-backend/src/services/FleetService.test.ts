@@ -158,7 +158,6 @@ describe('FleetService', () => {
     expect(kube.calls).toHaveLength(2);
 
     kube.objects = serviceSelectorObjects('my-app', { live: 'green' });
-    await new Promise(r => setTimeout(r, 1100));
     const refreshed = await fleet.getFleet(
       { credentials: alice },
       { refresh: true },

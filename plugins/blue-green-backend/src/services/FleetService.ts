@@ -124,6 +124,7 @@ type ClusterRead =
 
 type CacheEntry = {
   at: number;
+  settled: boolean;
   strategies: Set<BlueGreenStrategy>;
   read: Promise<ClusterRead>;
 };
@@ -333,7 +334,11 @@ export class FleetService {
         );
       }
     }
-    rows.sort((a, b) => a.key.localeCompare(b.key));
+    rows.sort(
+      (a, b) =>
+        a.entityRef.localeCompare(b.entityRef) ||
+        (a.cluster ?? '').localeCompare(b.cluster ?? ''),
+    );
 
     const clusters: FleetCluster[] = [...clusterReads].map(([name, read]) =>
       read.ok
@@ -372,7 +377,7 @@ export class FleetService {
     const replicas = request.replicas ?? 0;
     // The idle color is the one the caller saw; `scale` re-reads the cluster and refuses if that
     // color has become live since.
-    const fleet = await this.getFleet(caller);
+    const fleet = await this.getFleet(caller, { refresh: true });
     const touched = new Set<string>();
     const results = await mapLimit(
       request.entityRefs,
@@ -535,8 +540,8 @@ export class FleetService {
       cached &&
       now - cached.at < this.#config.cacheTtlMs &&
       [...strategies].every(s => cached.strategies.has(s));
-    // A refresh still shares a read that started in the last second (two tabs pressing reload).
-    if (cached && fresh && (!refresh || now - cached.at < 1000)) {
+    // A refresh still shares a read that has not answered yet (two tabs pressing reload).
+    if (cached && fresh && (!refresh || !cached.settled)) {
       return cached.read;
     }
     const all = new Set([...strategies, ...(cached?.strategies ?? [])]);
@@ -564,7 +569,16 @@ export class FleetService {
         return { ok: false, error: message(error) };
       }
     })();
-    this.#cache.set(key, { at: now, strategies: all, read });
+    const entry: CacheEntry = {
+      at: now,
+      settled: false,
+      strategies: all,
+      read,
+    };
+    read.then(() => {
+      entry.settled = true;
+    });
+    this.#cache.set(key, entry);
     // Expired entries go when they are next looked at; keep the map from growing with callers.
     if (this.#cache.size > 200) {
       for (const [k, entry] of this.#cache) {

@@ -1,0 +1,151 @@
+import { Sandbox } from '@bluegreen-backstage/kube-sandbox';
+import { writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+
+/**
+ * Seed 001 §2's shape for one more service: Deployments `<name>-blue` / `<name>-green`
+ * (my-app 1.0.0 / 1.1.0, requests 250m / 256Mi) behind Service `<name>` selecting blue.
+ */
+export function serviceSelectorManifests(
+  name: string,
+  options: { namespace?: string; replicas?: number } = {},
+) {
+  const namespace = options.namespace ?? 'default';
+  const deployment = (color: 'blue' | 'green') => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: `${name}-${color}`, namespace, labels: { app: name } },
+    spec: {
+      replicas: options.replicas ?? 2,
+      selector: { matchLabels: { app: name, color } },
+      template: {
+        metadata: {
+          labels: {
+            app: name,
+            color,
+            version: color === 'blue' ? 'v1.0.0' : 'v1.1.0',
+          },
+        },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: color === 'blue' ? 'my-app:1.0.0' : 'my-app:1.1.0',
+              ports: [{ containerPort: 8080 }],
+              resources: { requests: { cpu: '250m', memory: '256Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  });
+  return [
+    deployment('blue'),
+    deployment('green'),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace },
+      spec: {
+        selector: { app: name, color: 'blue' },
+        ports: [{ port: 80, targetPort: 8080 }],
+      },
+    },
+  ];
+}
+
+/** Creates objects through the sandbox's API, as `kubectl create` would. */
+export async function createObjects(
+  sandbox: Pick<Sandbox, 'url' | 'token'>,
+  objects: Array<{ apiVersion: string; kind: string; metadata: any }>,
+): Promise<void> {
+  for (const object of objects) {
+    const base = object.apiVersion.includes('/')
+      ? `/apis/${object.apiVersion}`
+      : `/api/${object.apiVersion}`;
+    const plural = `${object.kind.toLowerCase()}s`;
+    const res = await fetch(
+      `${sandbox.url}${base}/namespaces/${object.metadata.namespace}/${plural}`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${sandbox.token}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify(object),
+      },
+    );
+    if (!res.ok) {
+      throw new Error(
+        `create ${object.kind} ${object.metadata.name}: ${
+          res.status
+        } ${await res.text()}`,
+      );
+    }
+  }
+}
+
+/** Catalog components for services created with {@link serviceSelectorManifests}. */
+export function writeComponents(
+  file: string,
+  components: Array<{ name: string; cluster: string; owner: string }>,
+): void {
+  writeFileSync(
+    file,
+    components
+      .map(c =>
+        stringify({
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: c.name,
+            annotations: {
+              'backstage.io/kubernetes-id': c.name,
+              'backstage.io/kubernetes-cluster': c.cluster,
+              'blue-green.backstage.io/strategy': 'service-selector',
+            },
+          },
+          spec: { type: 'service', lifecycle: 'production', owner: c.owner },
+        }),
+      )
+      .join('---\n'),
+  );
+}
+
+/**
+ * Counts the API requests a sandbox serves from now on, at the sandbox: two no-op fault rules
+ * (zero latency) whose hit counters are read back.
+ */
+export function countRequests(sandbox: Sandbox): () => {
+  lists: number;
+  other: number;
+} {
+  const [lists, other] = sandbox.faults.set([
+    { kind: 'latency', delayMs: 0, verb: 'list' },
+    { kind: 'latency', delayMs: 0 },
+  ]);
+  return () => {
+    const rules = sandbox.faults.list();
+    const hits = (id: number) => rules.find(r => r.id === id)?.hits ?? 0;
+    return { lists: hits(lists), other: hits(other) };
+  };
+}
+
+/** `kubernetes.clusterLocatorMethods` for sandboxes by cluster name. */
+export function clustersConfig(clusters: Record<string, Sandbox>) {
+  return {
+    serviceLocatorMethod: { type: 'multiTenant' },
+    clusterLocatorMethods: [
+      {
+        type: 'config',
+        clusters: Object.entries(clusters).map(([name, sandbox]) => ({
+          name,
+          url: sandbox.url,
+          authProvider: 'serviceAccount',
+          serviceAccountToken: sandbox.token,
+          skipTLSVerify: true,
+        })),
+      },
+    ],
+  };
+}
