@@ -26,6 +26,9 @@ backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(
+  import('@bluegreen-backstage/plugin-scaffolder-backend-module-blue-green'),
+);
 
 // permissions
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -1,0 +1,206 @@
+import { createMockDirectory, mockServices } from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import type {
+  KubeClient,
+  KubeObject,
+  KubeResource,
+} from '@bluegreen-backstage/plugin-blue-green-node';
+import { ManifestApplier } from '../services/ManifestApplier';
+import { createApplyAction } from './apply';
+
+/** An in-memory cluster: what the applier reads and writes, and in which order. */
+class FakeKube implements Partial<KubeClient> {
+  readonly cluster = 'sandbox';
+  readonly objects = new Map<string, KubeObject>();
+  readonly writes: string[] = [];
+  #version = 1;
+
+  key = (r: KubeResource, ns: string | undefined, name: string) =>
+    `${r.plural}/${ns ?? ''}/${name}`;
+
+  async get(r: KubeResource, ns: string | undefined, name: string) {
+    return this.objects.get(this.key(r, ns, name)) as any;
+  }
+  async create(r: KubeResource, ns: string | undefined, body: KubeObject, o?: any) {
+    this.writes.push(`create ${r.plural} ${body.metadata.name}${o?.dryRun ? ' (dry run)' : ''}`);
+    const stored = {
+      ...body,
+      metadata: { ...body.metadata, resourceVersion: String(this.#version++) },
+    };
+    if (!o?.dryRun) this.objects.set(this.key(r, ns, body.metadata.name), stored);
+    return stored as any;
+  }
+  async replace(r: KubeResource, ns: string | undefined, name: string, body: KubeObject, o?: any) {
+    this.writes.push(`replace ${r.plural} ${name}${o?.dryRun ? ' (dry run)' : ''}`);
+    if (!o?.dryRun) this.objects.set(this.key(r, ns, name), body);
+    return body as any;
+  }
+}
+
+const manifests = {
+  'k8s/service.yaml': `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector: { app: web, color: blue }
+`,
+  'k8s/deployments.yaml': `# two colors
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web-blue, namespace: shop }
+spec: { replicas: 1 }
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: web-green, namespace: shop }
+spec: { replicas: 1 }
+---
+`,
+  'k8s/README.md': 'not a manifest',
+};
+
+describe('blue-green:apply', () => {
+  const workspace = createMockDirectory();
+  let kube: FakeKube;
+  let gateway: { client: jest.Mock };
+
+  beforeEach(() => {
+    workspace.setContent(manifests);
+    kube = new FakeKube();
+    kube.objects.set('namespaces//default', { metadata: { name: 'default' } });
+    gateway = { client: jest.fn(async () => kube) };
+  });
+
+  const run = (input: object, extra: object = {}) => {
+    const action = createApplyAction({
+      applier: ManifestApplier.create({ gateway: gateway as any }),
+    });
+    const ctx = createMockActionContext({
+      input: input as any,
+      workspacePath: workspace.path,
+      logger: mockServices.logger.mock() as any,
+    });
+    Object.assign(ctx, extra);
+    return action.handler(ctx).then(() => ctx);
+  };
+
+  it('creates the namespace, then Services before Deployments, as the task user', async () => {
+    const ctx = await run({ cluster: 'sandbox', namespace: 'shop' });
+    expect(gateway.client).toHaveBeenCalledWith(
+      'sandbox',
+      await ctx.getInitiatorCredentials(),
+    );
+    expect(kube.writes).toEqual([
+      'create namespaces shop',
+      'create services web',
+      'create deployments web-blue',
+      'create deployments web-green',
+    ]);
+    const service = kube.objects.get('services/shop/web')!;
+    expect(service.metadata.namespace).toBe('shop');
+    expect(service.metadata.annotations).toEqual({
+      'blue-green.backstage.io/scaffolder-task': 'mock-task-id',
+    });
+    expect(ctx.output).toHaveBeenCalledWith('cluster', 'sandbox');
+    expect(ctx.output).toHaveBeenCalledWith('objects', [
+      { kind: 'Namespace', name: 'shop', result: 'created' },
+      { kind: 'Service', namespace: 'shop', name: 'web', result: 'created' },
+      { kind: 'Deployment', namespace: 'shop', name: 'web-blue', result: 'created' },
+      { kind: 'Deployment', namespace: 'shop', name: 'web-green', result: 'created' },
+    ]);
+  });
+
+  it('refuses to overwrite objects it did not create, and then writes nothing', async () => {
+    await run({ namespace: 'shop' });
+    kube.writes.length = 0;
+    await expect(
+      run({ namespace: 'shop' }, { task: { id: 'another-task' } }),
+    ).rejects.toThrow(
+      'Service shop/web, Deployment shop/web-blue, Deployment shop/web-green already exist in cluster sandbox; choose another name, or set ifExists to skip or replace',
+    );
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('a retried task treats what it created as done', async () => {
+    await run({ namespace: 'shop' });
+    kube.writes.length = 0;
+    const ctx = await run({ namespace: 'shop' });
+    expect(kube.writes).toEqual([]);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'objects',
+      expect.arrayContaining([
+        { kind: 'Service', namespace: 'shop', name: 'web', result: 'unchanged' },
+      ]),
+    );
+  });
+
+  it('replace keeps the resourceVersion and the Service cluster IP', async () => {
+    await run({ namespace: 'shop' });
+    const service = kube.objects.get('services/shop/web')!;
+    service.spec.clusterIP = '10.0.0.7';
+    kube.writes.length = 0;
+    await run({ namespace: 'shop', ifExists: 'replace' }, { task: { id: 't2' } });
+    expect(kube.writes).toEqual([
+      'replace services web',
+      'replace deployments web-blue',
+      'replace deployments web-green',
+    ]);
+    const replaced = kube.objects.get('services/shop/web')!;
+    expect(replaced.metadata.resourceVersion).toBe(service.metadata.resourceVersion);
+    expect(replaced.spec.clusterIP).toBe('10.0.0.7');
+  });
+
+  it('skip leaves existing objects alone', async () => {
+    await run({ namespace: 'shop' });
+    kube.writes.length = 0;
+    await run({ namespace: 'shop', ifExists: 'skip' }, { task: { id: 't2' } });
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('a dry run asks the API server to validate and stores nothing', async () => {
+    const ctx = await run({ path: 'k8s/service.yaml' }, { isDryRun: true });
+    expect(kube.writes).toEqual(['create services web (dry run)']);
+    expect(kube.objects.has('services/default/web')).toBe(false);
+    expect(ctx.output).toHaveBeenCalledWith('objects', [
+      { kind: 'Service', namespace: 'default', name: 'web', result: 'validated' },
+    ]);
+  });
+
+  it('a dry run into a new namespace validates the namespace only', async () => {
+    const ctx = await run({ namespace: 'shop' }, { isDryRun: true });
+    expect(kube.writes).toEqual(['create namespaces shop (dry run)']);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'objects',
+      expect.arrayContaining([
+        { kind: 'Service', namespace: 'shop', name: 'web', result: 'skipped' },
+      ]),
+    );
+  });
+
+  it('does not create namespaces when told not to', async () => {
+    await expect(
+      run({ namespace: 'shop', createNamespace: false }),
+    ).rejects.toThrow(
+      'namespace shop does not exist in cluster sandbox; create it or set createNamespace: true',
+    );
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('refuses kinds it does not know, and paths outside the workspace', async () => {
+    workspace.addContent({
+      'other/job.yaml': 'apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\n',
+      'other/bad.yaml': 'kind: [',
+    });
+    await expect(run({ path: 'other/job.yaml' })).rejects.toThrow(
+      'cannot apply Job j (batch/v1): the kinds this action applies are Namespace, Service',
+    );
+    await expect(run({ path: 'other/bad.yaml' })).rejects.toThrow(
+      'bad.yaml is not valid YAML',
+    );
+    await expect(run({ path: '../outside' })).rejects.toThrow(
+      'Relative path is not allowed to refer to a directory outside its parent',
+    );
+    expect(kube.writes).toEqual([]);
+  });
+});

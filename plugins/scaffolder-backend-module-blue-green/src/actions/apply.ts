@@ -1,0 +1,101 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { z } from 'zod/v3';
+import { ManifestApplier } from '../services/ManifestApplier';
+import { readManifests } from '../services/manifests';
+import { parseInput } from './util';
+
+const applyInputSchema = (zod: typeof z) =>
+  zod
+    .object({
+      path: zod
+        .string()
+        .default('k8s')
+        .describe(
+          'Workspace-relative YAML file, or directory of .yaml/.yml files (e.g. the manifestsPath output of blue-green:render)',
+        ),
+      cluster: zod
+        .string()
+        .optional()
+        .describe(
+          'Cluster name from kubernetes.clusterLocatorMethods; may be left out when only one is configured',
+        ),
+      namespace: zod
+        .string()
+        .default('default')
+        .describe('Namespace of objects whose manifest names none'),
+      createNamespace: zod
+        .boolean()
+        .default(true)
+        .describe('Create missing namespaces'),
+      ifExists: zod
+        .enum(['fail', 'skip', 'replace'])
+        .default('fail')
+        .describe(
+          'An object that already exists (and was not created by this task): fail, skip it, or replace it',
+        ),
+    })
+    .strict();
+
+const applyOutputSchema = (zod: typeof z) =>
+  zod.object({
+    cluster: zod.string().describe('The cluster written to'),
+    objects: zod
+      .array(
+        zod.object({
+          kind: zod.string(),
+          namespace: zod.string().optional(),
+          name: zod.string(),
+          result: zod.string(),
+        }),
+      )
+      .describe('What happened to each object'),
+  });
+
+/**
+ * `blue-green:apply`: creates the manifests in a cluster from `kubernetes.clusterLocatorMethods`
+ * (the clusters the Kubernetes and Blue/Green plugins use). A dry run asks the API server to
+ * validate every object (`dryRun=All`) and stores nothing.
+ *
+ * @public
+ */
+export function createApplyAction(options: { applier: ManifestApplier }) {
+  return createTemplateAction({
+    id: 'blue-green:apply',
+    description:
+      'Applies Kubernetes manifests from the workspace to a cluster configured in kubernetes.clusterLocatorMethods',
+    examples: [
+      {
+        description: 'Apply what blue-green:render wrote',
+        example: [
+          'steps:',
+          '  - id: apply',
+          '    action: blue-green:apply',
+          '    input:',
+          '      path: ${{ steps.render.output.manifestsPath }}',
+          '      cluster: sandbox',
+        ].join('\n'),
+      },
+    ],
+    supportsDryRun: true,
+    schema: { input: applyInputSchema, output: applyOutputSchema },
+    async handler(ctx) {
+      const input = parseInput(applyInputSchema(z), ctx.input);
+      const objects = await readManifests(
+        resolveSafeChildPath(ctx.workspacePath, input.path),
+      );
+      const { cluster, results } = await options.applier.apply(objects, {
+        cluster: input.cluster,
+        credentials: await ctx.getInitiatorCredentials(),
+        defaultNamespace: input.namespace,
+        createNamespaces: input.createNamespace,
+        ifExists: input.ifExists,
+        dryRun: Boolean(ctx.isDryRun),
+        taskId: ctx.task.id,
+        logger: ctx.logger,
+      });
+      ctx.output('cluster', cluster);
+      ctx.output('objects', results);
+    },
+  });
+}

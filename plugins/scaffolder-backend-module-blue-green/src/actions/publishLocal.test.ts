@@ -1,0 +1,162 @@
+import {
+  createMockDirectory,
+  mockServices,
+} from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LocalCatalogPublisher } from '../services/LocalCatalogPublisher';
+import { createPublishLocalAction } from './publishLocal';
+
+const catalogInfo = `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+spec: { type: service, lifecycle: experimental, owner: team-checkout }
+`;
+
+describe('blue-green:publish:local', () => {
+  const workspace = createMockDirectory();
+  const published = createMockDirectory();
+  const component = { kind: 'Component', metadata: { name: 'checkout' } };
+  const location = (target: string) => ({
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Location',
+    metadata: { name: 'generated-abc', namespace: 'default' },
+    spec: { type: 'file', target },
+  });
+  let catalog: ReturnType<typeof catalogServiceMock.mock>;
+  let refreshed = false;
+
+  beforeEach(() => {
+    workspace.setContent({
+      'catalog-info.yaml': catalogInfo,
+      'k8s/service-checkout.yaml': 'kind: Service',
+    });
+    published.clear();
+    refreshed = false;
+    catalog = catalogServiceMock.mock({
+      getEntities: jest.fn(async () => ({
+        items: [
+          location('/elsewhere/*.yaml'),
+          location(`${published.path}/*/catalog-info.yaml`),
+        ],
+      })) as any,
+      refreshEntity: jest.fn(async () => {
+        refreshed = true;
+      }),
+      // The catalog holds the entity once the location was read again.
+      getEntityByRef: jest.fn(async () =>
+        refreshed ? component : undefined,
+      ) as any,
+    });
+  });
+
+  const run = (
+    input: object,
+    extra: object = {},
+    directory: string | null = published.path,
+  ) => {
+    const publisher = LocalCatalogPublisher.fromConfig(
+      new ConfigReader(
+        directory ? { blueGreen: { scaffolder: { localDirectory: directory } } } : {},
+      ),
+      { catalog },
+    );
+    const ctx = createMockActionContext({
+      input: input as any,
+      workspacePath: workspace.path,
+      logger: mockServices.logger.mock() as any,
+    });
+    Object.assign(ctx, extra);
+    return createPublishLocalAction({ publisher })
+      .handler(ctx)
+      .then(() => ctx);
+  };
+
+  it('copies the service where a file location reads it, has the catalog read it now, and waits for the entity', async () => {
+    const ctx = await run({});
+    const destination = join(published.path, 'checkout');
+    await expect(
+      readFile(join(destination, 'catalog-info.yaml'), 'utf8'),
+    ).resolves.toBe(catalogInfo);
+    await expect(
+      readFile(join(destination, 'k8s/service-checkout.yaml'), 'utf8'),
+    ).resolves.toBe('kind: Service');
+    const credentials = await ctx.getInitiatorCredentials();
+    expect(catalog.getEntities).toHaveBeenCalledWith(
+      { filter: { kind: 'Location', 'spec.type': 'file' } },
+      { credentials },
+    );
+    expect(catalog.refreshEntity).toHaveBeenCalledWith(
+      'location:default/generated-abc',
+      { credentials },
+    );
+    expect(catalog.getEntityByRef).toHaveBeenLastCalledWith(
+      'component:default/checkout',
+      { credentials },
+    );
+    expect(ctx.output).toHaveBeenCalledWith(
+      'entityRef',
+      'component:default/checkout',
+    );
+    expect(ctx.output).toHaveBeenCalledWith('path', destination);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogInfoPath',
+      join(destination, 'catalog-info.yaml'),
+    );
+  });
+
+  it('refuses to overwrite a published service', async () => {
+    published.setContent({ 'checkout/catalog-info.yaml': 'old' });
+    await expect(run({})).rejects.toThrow(
+      `${join(published.path, 'checkout')} already exists`,
+    );
+    await expect(
+      readFile(join(published.path, 'checkout/catalog-info.yaml'), 'utf8'),
+    ).resolves.toBe('old');
+  });
+
+  it('says which location to add when no catalog location reads the directory', async () => {
+    catalog.getEntities.mockResolvedValue({
+      items: [location('/elsewhere/*.yaml')],
+    } as any);
+    await expect(run({ name: 'other' })).rejects.toThrow(
+      `no catalog location reads ${published.path}/other/catalog-info.yaml; add one to catalog.locations: { type: file, target: ${published.path}/*/catalog-info.yaml }`,
+    );
+  });
+
+  it('needs the directory to be configured', async () => {
+    await expect(run({}, {}, null)).rejects.toThrow(
+      'blueGreen.scaffolder.localDirectory is not configured',
+    );
+  });
+
+  it('fails when the catalog does not take the entity in time', async () => {
+    catalog.getEntityByRef.mockResolvedValue(undefined);
+    await expect(run({ timeoutSeconds: 1 })).rejects.toThrow(
+      'was written to',
+    );
+  });
+
+  it('a dry run writes nothing and registers nothing', async () => {
+    const ctx = await run({ name: 'dry' }, { isDryRun: true });
+    expect(catalog.refreshEntity).not.toHaveBeenCalled();
+    await expect(
+      readFile(join(published.path, 'dry/catalog-info.yaml')),
+    ).rejects.toThrow('ENOENT');
+    expect(ctx.output).toHaveBeenCalledWith(
+      'entityRef',
+      'component:default/checkout',
+    );
+  });
+
+  it('needs a catalog-info.yaml in the workspace', async () => {
+    workspace.setContent({ 'README.md': 'x' });
+    await expect(run({})).rejects.toThrow(
+      'catalog-info.yaml is missing in sourcePath; run blue-green:render first',
+    );
+  });
+});
