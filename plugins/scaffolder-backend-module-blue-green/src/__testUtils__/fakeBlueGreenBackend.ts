@@ -82,7 +82,10 @@ const ERROR_NAMES: Record<number, string> = {
  */
 export async function startFakeBlueGreenBackend(handlers: {
   status?: () => EntityStatus;
-  switch?: (action: string, body: any) => SwitchResponse | { error: number; message: string };
+  switch?: (
+    action: string,
+    body: any,
+  ) => SwitchResponse | { error: number; message: string };
   checklist?: (phase: string) => Checklist | { error: number; message: string };
 }) {
   const received: ReceivedRequest[] = [];

@@ -1,4 +1,7 @@
-import { createMockDirectory, mockServices } from '@backstage/backend-test-utils';
+import {
+  createMockDirectory,
+  mockServices,
+} from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type {
   KubeClient,
@@ -21,17 +24,35 @@ class FakeKube implements Partial<KubeClient> {
   async get(r: KubeResource, ns: string | undefined, name: string) {
     return this.objects.get(this.key(r, ns, name)) as any;
   }
-  async create(r: KubeResource, ns: string | undefined, body: KubeObject, o?: any) {
-    this.writes.push(`create ${r.plural} ${body.metadata.name}${o?.dryRun ? ' (dry run)' : ''}`);
+  async create(
+    r: KubeResource,
+    ns: string | undefined,
+    body: KubeObject,
+    o?: any,
+  ) {
+    this.writes.push(
+      `create ${r.plural} ${body.metadata.name}${
+        o?.dryRun ? ' (dry run)' : ''
+      }`,
+    );
     const stored = {
       ...body,
       metadata: { ...body.metadata, resourceVersion: String(this.#version++) },
     };
-    if (!o?.dryRun) this.objects.set(this.key(r, ns, body.metadata.name), stored);
+    if (!o?.dryRun)
+      this.objects.set(this.key(r, ns, body.metadata.name), stored);
     return stored as any;
   }
-  async replace(r: KubeResource, ns: string | undefined, name: string, body: KubeObject, o?: any) {
-    this.writes.push(`replace ${r.plural} ${name}${o?.dryRun ? ' (dry run)' : ''}`);
+  async replace(
+    r: KubeResource,
+    ns: string | undefined,
+    name: string,
+    body: KubeObject,
+    o?: any,
+  ) {
+    this.writes.push(
+      `replace ${r.plural} ${name}${o?.dryRun ? ' (dry run)' : ''}`,
+    );
     if (!o?.dryRun) this.objects.set(this.key(r, ns, name), body);
     return body as any;
   }
@@ -106,8 +127,18 @@ describe('blue-green:apply', () => {
     expect(ctx.output).toHaveBeenCalledWith('objects', [
       { kind: 'Namespace', name: 'shop', result: 'created' },
       { kind: 'Service', namespace: 'shop', name: 'web', result: 'created' },
-      { kind: 'Deployment', namespace: 'shop', name: 'web-blue', result: 'created' },
-      { kind: 'Deployment', namespace: 'shop', name: 'web-green', result: 'created' },
+      {
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web-blue',
+        result: 'created',
+      },
+      {
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'web-green',
+        result: 'created',
+      },
     ]);
   });
 
@@ -130,7 +161,12 @@ describe('blue-green:apply', () => {
     expect(ctx.output).toHaveBeenCalledWith(
       'objects',
       expect.arrayContaining([
-        { kind: 'Service', namespace: 'shop', name: 'web', result: 'unchanged' },
+        {
+          kind: 'Service',
+          namespace: 'shop',
+          name: 'web',
+          result: 'unchanged',
+        },
       ]),
     );
   });
@@ -140,14 +176,19 @@ describe('blue-green:apply', () => {
     const service = kube.objects.get('services/shop/web')!;
     service.spec.clusterIP = '10.0.0.7';
     kube.writes.length = 0;
-    await run({ namespace: 'shop', ifExists: 'replace' }, { task: { id: 't2' } });
+    await run(
+      { namespace: 'shop', ifExists: 'replace' },
+      { task: { id: 't2' } },
+    );
     expect(kube.writes).toEqual([
       'replace services web',
       'replace deployments web-blue',
       'replace deployments web-green',
     ]);
     const replaced = kube.objects.get('services/shop/web')!;
-    expect(replaced.metadata.resourceVersion).toBe(service.metadata.resourceVersion);
+    expect(replaced.metadata.resourceVersion).toBe(
+      service.metadata.resourceVersion,
+    );
     expect(replaced.spec.clusterIP).toBe('10.0.0.7');
   });
 
@@ -163,7 +204,12 @@ describe('blue-green:apply', () => {
     expect(kube.writes).toEqual(['create services web (dry run)']);
     expect(kube.objects.has('services/default/web')).toBe(false);
     expect(ctx.output).toHaveBeenCalledWith('objects', [
-      { kind: 'Service', namespace: 'default', name: 'web', result: 'validated' },
+      {
+        kind: 'Service',
+        namespace: 'default',
+        name: 'web',
+        result: 'validated',
+      },
     ]);
   });
 
@@ -189,7 +235,8 @@ describe('blue-green:apply', () => {
 
   it('refuses kinds it does not know, and paths outside the workspace', async () => {
     workspace.addContent({
-      'other/job.yaml': 'apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\n',
+      'other/job.yaml':
+        'apiVersion: batch/v1\nkind: Job\nmetadata: { name: j }\n',
       'other/bad.yaml': 'kind: [',
     });
     await expect(run({ path: 'other/job.yaml' })).rejects.toThrow(

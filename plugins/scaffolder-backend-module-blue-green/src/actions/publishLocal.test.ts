@@ -61,7 +61,9 @@ describe('blue-green:publish:local', () => {
   ) => {
     const publisher = LocalCatalogPublisher.fromConfig(
       new ConfigReader(
-        directory ? { blueGreen: { scaffolder: { localDirectory: directory } } } : {},
+        directory
+          ? { blueGreen: { scaffolder: { localDirectory: directory } } }
+          : {},
       ),
       { catalog },
     );
@@ -136,9 +138,7 @@ describe('blue-green:publish:local', () => {
 
   it('fails when the catalog does not take the entity in time', async () => {
     catalog.getEntityByRef.mockResolvedValue(undefined);
-    await expect(run({ timeoutSeconds: 1 })).rejects.toThrow(
-      'was written to',
-    );
+    await expect(run({ timeoutSeconds: 1 })).rejects.toThrow('was written to');
   });
 
   it('a dry run writes nothing and registers nothing', async () => {

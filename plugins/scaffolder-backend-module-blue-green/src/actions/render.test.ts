@@ -46,9 +46,9 @@ describe('blue-green:render', () => {
     const [entity] = parseAllDocuments(
       await readFile(join(workspace.path, 'catalog-info.yaml'), 'utf8'),
     ).map(d => d.toJS());
-    expect(entity.metadata.annotations['blue-green.backstage.io/strategy']).toBe(
-      'service-selector',
-    );
+    expect(
+      entity.metadata.annotations['blue-green.backstage.io/strategy'],
+    ).toBe('service-selector');
 
     expect(ctx.output).toHaveBeenCalledWith('manifestsPath', 'k8s');
     expect(ctx.output).toHaveBeenCalledWith(
@@ -120,7 +120,10 @@ describe('blue-green:render', () => {
     [{ name: 'a'.repeat(51) }, 'name: String must contain at most 50'],
     [{ strategy: 'canary' }, 'strategy: Invalid enum value'],
     [{ replicas: 0 }, 'replicas: Number must be greater than or equal to 1'],
-    [{ healthPath: 'health' }, "healthPath: must be a URL path starting with '/'"],
+    [
+      { healthPath: 'health' },
+      "healthPath: must be a URL path starting with '/'",
+    ],
     [
       { drain: { preStopSleepSeconds: 60, terminationGracePeriodSeconds: 30 } },
       'drain: preStopSleepSeconds must be shorter than terminationGracePeriodSeconds',

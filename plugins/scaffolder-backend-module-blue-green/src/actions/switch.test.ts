@@ -20,7 +20,10 @@ const switched = (action: string, body: any): SwitchResponse => ({
     outcome: 'succeeded',
     createdAt: new Date().toISOString(),
   },
-  verification: { verified: true, message: 'Endpoints my-app hold only green pods' },
+  verification: {
+    verified: true,
+    message: 'Endpoints my-app hold only green pods',
+  },
   status: entityStatus({ live: 'green' }),
 });
 
@@ -28,7 +31,11 @@ describe('blue-green:promote and blue-green:rollback', () => {
   let backend: Awaited<ReturnType<typeof startFakeBlueGreenBackend>>;
   afterEach(() => backend?.stop());
 
-  const run = (action: 'promote' | 'rollback', input: object, extra: object = {}) => {
+  const run = (
+    action: 'promote' | 'rollback',
+    input: object,
+    extra: object = {},
+  ) => {
     const ctx = createMockActionContext({
       input: input as any,
       logger: mockServices.logger.mock() as any,
@@ -75,7 +82,12 @@ describe('blue-green:promote and blue-green:rollback', () => {
       status: () =>
         entityStatus({
           live: 'green',
-          rollback: { allowed: true, target: 'blue', reasons: [], forceable: false },
+          rollback: {
+            allowed: true,
+            target: 'blue',
+            reasons: [],
+            forceable: false,
+          },
         }),
       switch: switched,
     });
@@ -111,7 +123,8 @@ describe('blue-green:promote and blue-green:rollback', () => {
     backend = await startFakeBlueGreenBackend({
       switch: () => ({
         error: 403,
-        message: 'you do not have permission to promote this entity (blue-green.promote)',
+        message:
+          'you do not have permission to promote this entity (blue-green.promote)',
       }),
     });
     await expect(run('promote', { entityRef: 'my-app' })).rejects.toThrow(
@@ -132,10 +145,16 @@ describe('blue-green:promote and blue-green:rollback', () => {
         }),
       switch: switched,
     });
-    const ctx = await run('promote', { entityRef: 'my-app' }, { isDryRun: true });
+    const ctx = await run(
+      'promote',
+      { entityRef: 'my-app' },
+      { isDryRun: true },
+    );
     expect(backend.received.map(r => r.method)).toEqual(['GET']);
     expect(ctx.output).toHaveBeenCalledWith('allowed', false);
-    expect(ctx.output).toHaveBeenCalledWith('reasons', ['green has 1/2 pods ready']);
+    expect(ctx.output).toHaveBeenCalledWith('reasons', [
+      'green has 1/2 pods ready',
+    ]);
     expect(ctx.output).toHaveBeenCalledWith('live', 'blue');
   });
 

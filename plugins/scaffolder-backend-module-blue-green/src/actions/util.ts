@@ -35,7 +35,10 @@ export function parseTargetRef(ref: string): CompoundEntityRef {
   } catch {
     // reported below
   }
-  if (!parsed || ![parsed.kind, parsed.namespace, parsed.name].every(p => REF_PART.test(p))) {
+  if (
+    !parsed ||
+    ![parsed.kind, parsed.namespace, parsed.name].every(p => REF_PART.test(p))
+  ) {
     throw new InputError(
       `entityRef "${ref}" is not an entity ref like component:default/my-app`,
     );

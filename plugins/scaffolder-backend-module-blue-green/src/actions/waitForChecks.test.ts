@@ -93,7 +93,9 @@ describe('blue-green:wait-for-checks', () => {
     const ctx = await run({ entityRef: 'my-app' }, { isDryRun: true });
     expect(backend.received).toHaveLength(1);
     expect(ctx.output).toHaveBeenCalledWith('status', 'pending');
-    expect(ctx.output).toHaveBeenCalledWith('notPassing', ['pods-ready: pending']);
+    expect(ctx.output).toHaveBeenCalledWith('notPassing', [
+      'pods-ready: pending',
+    ]);
   });
 
   it('stops when the task is cancelled', async () => {
@@ -103,7 +105,10 @@ describe('blue-green:wait-for-checks', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     await expect(
-      run({ entityRef: 'my-app', intervalSeconds: 30 }, { signal: controller.signal }),
+      run(
+        { entityRef: 'my-app', intervalSeconds: 30 },
+        { signal: controller.signal },
+      ),
     ).rejects.toThrow('the task was cancelled');
   });
 

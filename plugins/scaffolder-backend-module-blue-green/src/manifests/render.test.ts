@@ -4,7 +4,9 @@ import { renderService, toYaml } from './render';
 import { BlueGreenServiceSpec } from './spec';
 import { versionOf } from './workload';
 
-const spec = (over: Partial<BlueGreenServiceSpec> = {}): BlueGreenServiceSpec => ({
+const spec = (
+  over: Partial<BlueGreenServiceSpec> = {},
+): BlueGreenServiceSpec => ({
   name: 'checkout',
   namespace: 'shop',
   strategy: 'service-selector',
@@ -83,7 +85,11 @@ describe('renderService', () => {
   });
 
   it('every color has probes, resources and connection draining (seed 000 §4.3)', () => {
-    for (const strategy of ['service-selector', 'argo-rollouts', 'istio'] as const) {
+    for (const strategy of [
+      'service-selector',
+      'argo-rollouts',
+      'istio',
+    ] as const) {
       const pods = podSpecs(
         renderService(spec({ strategy, healthPath: '/ready' })).objects,
       );
@@ -154,7 +160,9 @@ describe('renderService', () => {
         analysis: { prometheusAddress: 'http://prom:9090', successRate: 0.99 },
       }),
     );
-    expect(kindsAndNames(objects)[0]).toBe('AnalysisTemplate/checkout-success-rate');
+    expect(kindsAndNames(objects)[0]).toBe(
+      'AnalysisTemplate/checkout-success-rate',
+    );
     const [template] = objects;
     expect(template.spec.args).toEqual([{ name: 'service-name' }]);
     const [metric] = template.spec.metrics;
@@ -196,11 +204,21 @@ describe('renderService', () => {
       { name: 'green', labels: { color: 'green' } },
     ]);
     const [preview, primary] = objects[4].spec.http;
-    expect(preview.match).toEqual([{ headers: { 'x-canary': { exact: 'true' } } }]);
-    expect(preview.route).toEqual([
-      { destination: { host: 'checkout', subset: 'green', port: { number: 80 } } },
+    expect(preview.match).toEqual([
+      { headers: { 'x-canary': { exact: 'true' } } },
     ]);
-    expect(primary.route.map((r: any) => [r.destination.subset, r.weight])).toEqual([
+    expect(preview.route).toEqual([
+      {
+        destination: {
+          host: 'checkout',
+          subset: 'green',
+          port: { number: 80 },
+        },
+      },
+    ]);
+    expect(
+      primary.route.map((r: any) => [r.destination.subset, r.weight]),
+    ).toEqual([
       ['blue', 100],
       ['green', 0],
     ]);

@@ -123,9 +123,7 @@ export class ManifestApplier {
     );
     if (conflicts.length > 0) {
       throw new ConflictError(
-        `${conflicts
-          .map(p => label(identity(p)))
-          .join(', ')} already exist${
+        `${conflicts.map(p => label(identity(p))).join(', ')} already exist${
           conflicts.length === 1 ? 's' : ''
         } in cluster ${
           kube.cluster
@@ -144,7 +142,9 @@ export class ManifestApplier {
       const id = identity(p);
       if (p.namespace && missingNamespaces.has(p.namespace)) {
         options.logger.info(
-          `dry run: ${label(id)} not validated, namespace ${p.namespace} does not exist yet`,
+          `dry run: ${label(id)} not validated, namespace ${
+            p.namespace
+          } does not exist yet`,
         );
         results.push({ ...id, result: 'skipped' });
         continue;
