@@ -18,6 +18,107 @@ export interface Config {
       /** An operation still in progress after this long is marked interrupted. Default 600. */
       interruptedAfterSeconds?: number;
     };
+    /** The fleet page (`GET /api/blue-green/fleet`). */
+    fleet?: {
+      /** How long one listing of a cluster is reused, in seconds. Default 10. */
+      cacheSeconds?: number;
+      /** How long to wait for a cluster before showing its services as unavailable. Default 5. */
+      clusterTimeoutSeconds?: number;
+    };
+    /** Where the checks read metrics (Prometheus HTTP API). Without it, metric checks are unknown. */
+    prometheus?: {
+      /** e.g. http://prometheus.monitoring:9090 */
+      url?: string;
+      /** Per-cluster Prometheus, by the cluster's name in kubernetes.clusterLocatorMethods. */
+      clusters?: { [cluster: string]: string };
+      /**
+       * Sent as the Authorization header.
+       * @visibility secret
+       */
+      authHeader?: string;
+      /**
+       * Extra request headers (e.g. X-Scope-OrgID for Mimir/Thanos).
+       * @visibility secret
+       */
+      headers?: { [name: string]: string };
+      /** Timeout of one query, in milliseconds. Default 5000. */
+      timeoutMs?: number;
+      /**
+       * PromQL templates, one query per metric for both colors. Placeholders: {{namespace}},
+       * {{selector}}, {{podSelector}}, {{group}}, {{window}}, {{latencySeconds}}. Checked at start-up.
+       */
+      queries?: {
+        requestRate?: string;
+        errorRatio?: string;
+        clientErrorRatio?: string;
+        p99?: string;
+        latencyUnder?: string;
+        restarts?: string;
+        oomKills?: string;
+        cpuRatio?: string;
+        memoryRatio?: string;
+      };
+    };
+    /** Pre-deploy and post-deploy checklists (seed 000 §1.1–1.2). */
+    checks?: {
+      /** Whether promote needs the required pre-deploy items to pass (else force). Default true. */
+      requiredForPromote?: boolean;
+      /** Range of rate() in checklist queries. Default 5m. */
+      window?: string;
+      /** How long an evaluation is reused, in seconds. Default 5. */
+      cacheSeconds?: number;
+      /** Thresholds; per entity, the annotation blue-green.backstage.io/thresholds overrides them. */
+      thresholds?: {
+        errorRatio?: number;
+        clientErrorSpikeFactor?: number;
+        clientErrorSpikeMargin?: number;
+        p99Factor?: number;
+        rpsMin?: number;
+        rpsMax?: number;
+        rpsBandFactor?: number;
+        cpuRatio?: number;
+        memoryRatio?: number;
+        restarts?: number;
+        rollbackErrorRatio?: number;
+        investigateP99Factor?: number;
+        investigateCpuRatio?: number;
+      };
+      /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
+      items?: { [id: string]: { required?: boolean; enabled?: boolean } };
+    };
+    /** The post-promote watch (rollback criteria, seed 000 §1.3). */
+    watch?: {
+      /** Default true. */
+      enabled?: boolean;
+      /** Length of the watch after a promote, in seconds. Default 300. */
+      windowSeconds?: number;
+      /** Default 15. */
+      evaluationIntervalSeconds?: number;
+      /** Range of rate() in the criteria. Default 1m. */
+      rateWindow?: string;
+      /** Failing evaluations in a row before a criterion fires. Default 2. */
+      sustainEvaluations?: number;
+      /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
+      autoRollback?: boolean;
+    };
+    /** Service level objectives (seed 000 §2.1); per entity: blue-green.backstage.io/slo. */
+    slo?: {
+      /** Default 0.999. */
+      availability?: number;
+      /** Share of requests under latencyThresholdMs. Default 0.95. */
+      latency?: number;
+      /** Default 200. */
+      latencyThresholdMs?: number;
+      /** Default 30. */
+      windowDays?: number;
+    };
+    /** Deploy markers (seed 000 §2.4): an annotation on each switch. */
+    grafana?: {
+      url?: string;
+      /** @visibility secret */
+      token?: string;
+      dashboardUid?: string;
+    };
     /** Scale the previous color down after a promote, like Argo's scaleDownDelaySeconds. */
     scaleDown?: {
       /** Default false; the entity annotation blue-green.backstage.io/scale-down-delay-seconds turns it on per entity. */

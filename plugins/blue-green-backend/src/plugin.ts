@@ -11,7 +11,12 @@ import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
 import { registerActions } from './actions';
 import { readBlueGreenConfig } from './config';
 import { createRouter } from './router';
+import { readChecksConfig } from './checks/config';
+import { ChecksService } from './checks/ChecksService';
+import { ChecksStore } from './checks/ChecksStore';
+import { PrometheusClient } from './checks/prometheus';
 import { BlueGreenService } from './services/BlueGreenService';
+import { FleetService } from './services/FleetService';
 import { HistoryStore } from './services/HistoryStore';
 
 /**
@@ -44,11 +49,29 @@ export const blueGreenPlugin = createBackendPlugin({
         const config = readBlueGreenConfig(deps.config);
         const gateway = KubernetesGateway.fromConfig(deps.config, deps);
         const history = await HistoryStore.create({ database: deps.database });
+        // Checklist templates and thresholds are checked here: bad config stops the start-up.
+        const checksConfig = readChecksConfig(deps.config);
+        const prometheus = new PrometheusClient(checksConfig.prometheus);
+        const checks = new ChecksService({
+          config: checksConfig,
+          prometheus,
+          store: await ChecksStore.create({ database: deps.database }),
+        });
         const blueGreen = BlueGreenService.create({
           ...deps,
           gateway,
           history,
           config,
+          checks,
+        });
+
+        const fleet = FleetService.create({
+          ...deps,
+          config: deps.config,
+          gateway,
+          history,
+          blueGreen,
+          prometheus,
         });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);
@@ -65,6 +88,13 @@ export const blueGreenPlugin = createBackendPlugin({
             ),
         });
         await deps.scheduler.scheduleTask({
+          id: 'blue-green-watch',
+          frequency: { seconds: checksConfig.watch.evaluationIntervalSeconds },
+          timeout: { minutes: 2 },
+          fn: async () =>
+            blueGreen.runWatches(await deps.auth.getOwnServiceCredentials()),
+        });
+        await deps.scheduler.scheduleTask({
           id: 'blue-green-sweep-interrupted',
           frequency: { minutes: 1 },
           timeout: { minutes: 1 },
@@ -75,7 +105,7 @@ export const blueGreenPlugin = createBackendPlugin({
         });
 
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, blueGreen }),
+          await createRouter({ httpAuth: deps.httpAuth, blueGreen, fleet }),
         );
         deps.httpRouter.addAuthPolicy({
           path: '/health',

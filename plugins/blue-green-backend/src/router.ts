@@ -5,6 +5,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
 import { BlueGreenService } from './services/BlueGreenService';
+import { FleetService } from './services/FleetService';
 
 const name = z
   .string()
@@ -54,10 +55,59 @@ const mirrorBody = z
   })
   .strict();
 
+const checklistQuery = z.object({
+  phase: z.enum(['pre', 'post']).default('pre'),
+});
+
+const signOffBody = z
+  .object({ note: z.string().max(2000).optional() })
+  .strict();
+
+const itemParams = z.object({
+  itemId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a checklist item id'),
+});
+
+/** Prometheus-style durations for the charts: `30m`, `15s`, `1h`. */
+const seconds = z
+  .string()
+  .regex(/^[1-9][0-9]{0,5}[smhd]$/, 'must be a duration such as 15s, 30m or 1h')
+  .transform(
+    value =>
+      Number(value.slice(0, -1)) *
+      { s: 1, m: 60, h: 3600, d: 86400 }[
+        value.slice(-1) as 's' | 'm' | 'h' | 'd'
+      ],
+  );
+
+const metricsQuery = z
+  .object({
+    range: seconds.default('30m'),
+    step: seconds.default('15s'),
+  })
+  .refine(q => q.range <= 7 * 86400, 'range: at most 7d')
+  .refine(
+    q => q.range / q.step <= 11000,
+    'step: too small for the range (at most 11,000 points)',
+  );
+
 const historyQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(20),
   before: z.string().max(200).optional(),
 });
+
+const fleetQuery = z.object({ refresh: z.enum(['true', 'false']).optional() });
+
+const fleetScaleDownBody = z
+  .object({
+    entityRefs: z.array(z.string().min(1).max(500)).min(1).max(200),
+    replicas: z.number().int().min(0).max(1000).optional(),
+    reason: z.string().max(1000).optional(),
+  })
+  .strict();
 
 function parse<T extends z.ZodTypeAny>(
   schema: T,
@@ -81,8 +131,9 @@ const entityRefOf = (req: Request) =>
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
   blueGreen: BlueGreenService;
+  fleet?: FleetService;
 }): Promise<express.Router> {
-  const { httpAuth, blueGreen } = options;
+  const { httpAuth, blueGreen, fleet } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -145,11 +196,85 @@ export async function createRouter(options: {
     },
   );
 
+  router.get('/entities/:namespace/:kind/:name/checklist', async (req, res) => {
+    const ref = entityRefOf(req);
+    const { phase } = parse(checklistQuery, req.query, 'query');
+    res.json(await blueGreen.checklist(ref, phase, await caller(req)));
+  });
+
+  router.post(
+    '/entities/:namespace/:kind/:name/checklist/:itemId/sign-off',
+    async (req, res) => {
+      const ref = entityRefOf(req);
+      const { itemId } = parse(
+        itemParams,
+        { itemId: req.params.itemId },
+        'item',
+      );
+      const body = parse(signOffBody, req.body, 'body');
+      res.json(await blueGreen.signOff(ref, itemId, body, await caller(req)));
+    },
+  );
+
+  router.delete(
+    '/entities/:namespace/:kind/:name/checklist/:itemId/sign-off',
+    async (req, res) => {
+      const ref = entityRefOf(req);
+      const { itemId } = parse(
+        itemParams,
+        { itemId: req.params.itemId },
+        'item',
+      );
+      res.json(
+        await blueGreen.signOff(ref, itemId, undefined, await caller(req)),
+      );
+    },
+  );
+
+  router.get('/entities/:namespace/:kind/:name/metrics', async (req, res) => {
+    const ref = entityRefOf(req);
+    const query = parse(metricsQuery, req.query, 'query');
+    res.json(
+      await blueGreen.metrics(
+        ref,
+        { seconds: query.range, stepSeconds: query.step },
+        await caller(req),
+      ),
+    );
+  });
+
+  for (const kind of ['prometheus-rules', 'grafana-dashboard'] as const) {
+    router.get(
+      `/entities/:namespace/:kind/:name/monitoring/${kind}`,
+      async (req, res) => {
+        res.json(
+          await blueGreen.monitoring(entityRefOf(req), kind, await caller(req)),
+        );
+      },
+    );
+  }
+
   router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
     const ref = entityRefOf(req);
     const query = parse(historyQuery, req.query, 'query');
     res.json(await blueGreen.history(ref, query, await caller(req)));
   });
+
+  if (fleet) {
+    router.get('/fleet', async (req, res) => {
+      const query = parse(fleetQuery, req.query, 'query');
+      res.json(
+        await fleet.getFleet(await caller(req), {
+          refresh: query.refresh === 'true',
+        }),
+      );
+    });
+
+    router.post('/fleet/scale-down', async (req, res) => {
+      const body = parse(fleetScaleDownBody, req.body, 'body');
+      res.json(await fleet.scaleDown(body, await caller(req)));
+    });
+  }
 
   return router;
 }

@@ -35,6 +35,19 @@ export const BLUE_GREEN_ANNOTATIONS = {
    * scaleDownDelaySeconds; `off` disables it. Default from `blueGreen.scaleDown` config (off).
    */
   scaleDownDelaySeconds: 'blue-green.backstage.io/scale-down-delay-seconds',
+  /** `true` or `false`: whether the post-promote watch rolls back by itself. Default: config. */
+  autoRollback: 'blue-green.backstage.io/auto-rollback',
+  /**
+   * Threshold overrides, `key=value` pairs separated by commas, e.g.
+   * `errorRatio=0.002,p99Factor=1.5` (keys of `blueGreen.checks.thresholds`).
+   */
+  thresholds: 'blue-green.backstage.io/thresholds',
+  /** Dependencies the pre-deploy checklist probes: comma-separated URLs or host:port. */
+  dependencies: 'blue-green.backstage.io/dependencies',
+  /** SLO overrides, e.g. `availability=0.995,latency=0.9,latencyMs=300`. */
+  slo: 'blue-green.backstage.io/slo',
+  /** Checklist item ids to leave out for this entity, comma-separated. */
+  skipChecks: 'blue-green.backstage.io/skip-checks',
 } as const;
 
 /**

@@ -11,7 +11,11 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import { startSandbox, Sandbox } from '@bluegreen-backstage/kube-sandbox';
+import {
+  startPrometheus,
+  startSandbox,
+  Sandbox,
+} from '@bluegreen-backstage/kube-sandbox';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -101,11 +105,13 @@ export const users = {
 
 export type World = {
   sandbox: Sandbox;
+  /** A real Prometheus scraping the sandbox, when the world was started with `prometheus: true`. */
+  prometheus?: { url: string; stop(): Promise<void> };
   server: any;
   /** An authenticated request as one of the example users. */
   as(user: string): {
     /** Any backend path, not only the plugin's. */
-    raw(method: 'get' | 'post', path: string): request.Test;
+    raw(method: 'get' | 'post' | 'delete', path: string): request.Test;
     get(path: string): request.Test;
     post(path: string, body?: object): request.Test;
   };
@@ -151,10 +157,27 @@ function databaseConfig(kind: 'sqlite' | 'postgres') {
 export async function startWorld(options: {
   database: 'sqlite' | 'postgres';
   config?: object;
+  /**
+   * Merged into `blueGreen`. By default promote ignores the checklist and no watch runs, so the
+   * switch suites test the switch alone; the checks suite turns them on.
+   */
+  blueGreen?: object;
+  /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
+  prometheus?: boolean;
   /** More backend features, e.g. the Kubernetes backend. */
   features?: any[];
 }): Promise<World> {
-  const sandbox = await startSandbox({ podReadyDelayMs: 100, traffic: false });
+  const sandbox = await startSandbox({
+    podReadyDelayMs: 100,
+    traffic: Boolean(options.prometheus),
+  });
+  const prometheus = options.prometheus
+    ? await startPrometheus({
+        httpSdUrl: sandbox.httpSdUrl,
+        scrapeIntervalSeconds: 1,
+      })
+    : undefined;
+  if (prometheus) sandbox.setPrometheusUrl(prometheus.url);
   const config = {
     backend: {
       baseUrl: 'http://localhost:7007',
@@ -189,7 +212,13 @@ export async function startWorld(options: {
         },
       ],
     },
-    blueGreen: { switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 } },
+    blueGreen: {
+      switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
+      checks: { requiredForPromote: false },
+      watch: { enabled: false },
+      ...(prometheus && { prometheus: { url: prometheus.url } }),
+      ...options.blueGreen,
+    },
     ...options.config,
   };
 
@@ -237,13 +266,14 @@ export async function startWorld(options: {
 
   const world: World = {
     sandbox,
+    prometheus,
     get server() {
       return backend.server;
     },
     as(user) {
       const header = mockCredentials.user.header(user);
       return {
-        raw: (method: 'get' | 'post', path: string) =>
+        raw: (method: 'get' | 'post' | 'delete', path: string) =>
           request(backend.server)[method](path).set('Authorization', header),
         get: path =>
           request(backend.server)
@@ -276,6 +306,7 @@ export async function startWorld(options: {
     },
     async stop() {
       await backend.stop();
+      await prometheus?.stop();
       await sandbox.stop();
     },
   };

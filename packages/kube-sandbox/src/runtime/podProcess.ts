@@ -49,7 +49,7 @@ export class PodProcess {
       name: 'http_request_duration_seconds',
       help: 'HTTP request latency of this pod, by color, version, status code and Service.',
       labelNames: ['color', 'version', 'status', 'service'],
-      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [this.registry],
     });
   }

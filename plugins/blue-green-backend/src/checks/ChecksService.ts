@@ -488,8 +488,11 @@ export class ChecksService {
     range: { seconds: number; stepSeconds: number },
   ): Promise<MetricsResponse> {
     const scope = this.scope(context, snapshot);
-    const end = new Date();
-    const start = new Date(end.getTime() - range.seconds * 1000);
+    // Aligned to the step, so every chart (and every refresh) shares one grid of timestamps.
+    const step = range.stepSeconds;
+    const endSeconds = Math.floor(Date.now() / 1000 / step) * step;
+    const end = new Date(endSeconds * 1000);
+    const start = new Date((endSeconds - range.seconds) * 1000);
     const window = `${Math.max(4 * range.stepSeconds, 30)}s`;
     const charted: Array<[MetricName, MetricKey]> = [
       ['rps', 'requestRate'],
@@ -518,24 +521,18 @@ export class ChecksService {
             for (const color of COLORS) {
               const points = new Map<number, number>();
               for (const s of result) {
-                if (scope.colorOf(s.labels[scope.group] ?? '') !== color)
+                if (scope.colorOf(s.labels[scope.group] ?? '') !== color) {
                   continue;
+                }
                 for (const [t, v] of s.points) {
-                  if (Number.isFinite(v))
+                  if (Number.isFinite(v)) {
                     points.set(t, (points.get(t) ?? 0) + v);
+                  }
                 }
               }
               const all: Array<[number, number | null]> = [];
-              const first = Math.ceil(start.getTime() / 1000);
-              for (
-                let t = first;
-                t <= end.getTime() / 1000;
-                t += range.stepSeconds
-              ) {
-                const at = [...points.keys()].find(
-                  p => Math.abs(p - t) < range.stepSeconds / 2,
-                );
-                all.push([t, at === undefined ? null : points.get(at)!]);
+              for (let t = endSeconds - range.seconds; t <= endSeconds; t += step) {
+                all.push([t, points.get(t) ?? null]);
               }
               series.push({ metric: name, color, points: all });
             }

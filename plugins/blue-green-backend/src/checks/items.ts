@@ -289,35 +289,42 @@ export function preDeployItems(input: PreDeployInput): ChecklistItem[] {
     });
   }
 
+  const requestSeries = readings.requestRate;
+  let metricsAvailable: Pick<ChecklistItem, 'status' | 'observed' | 'message'>;
+  if (!input.prometheusConfigured) {
+    metricsAvailable = {
+      status: 'unknown',
+      message: 'no Prometheus is configured (blueGreen.prometheus.url)',
+    };
+  } else if (!requestSeries || requestSeries.error) {
+    metricsAvailable = { status: 'unknown', message: requestSeries?.error };
+  } else {
+    const colors = Object.keys(requestSeries.values) as Color[];
+    metricsAvailable =
+      colors.length === 0
+        ? {
+            status: 'fail',
+            message:
+              'Prometheus has no request series for this service: are its pods scraped?',
+          }
+        : {
+            status: 'pass',
+            observed: colors
+              .map(c => `${c}: ${num(requestSeries.values[c]!)} req/s`)
+              .join(', '),
+            message: colors.includes(color)
+              ? undefined
+              : `${color} has served no requests yet`,
+          };
+  }
   items.push({
     id: 'metrics-available',
     category: 'monitoring',
-    title: `Prometheus has request metrics for ${color}`,
+    title: 'Prometheus scrapes the request metrics of this service',
     kind: 'auto',
     required: false,
-    ...(() => {
-      const reading = readings.requestRate;
-      if (!input.prometheusConfigured) {
-        return {
-          status: 'unknown' as const,
-          message: 'no Prometheus is configured (blueGreen.prometheus.url)',
-        };
-      }
-      if (!reading || reading.error) {
-        return { status: 'unknown' as const, message: reading?.error };
-      }
-      const value = reading.values[color];
-      return value === undefined
-        ? {
-            status: 'fail' as const,
-            message: `no request series for ${color}: is it scraped?`,
-          }
-        : { status: 'pass' as const, observed: `${num(value)} req/s` };
-    })(),
-    evidence: readings.requestRate && {
-      type: 'promql',
-      query: readings.requestRate.query,
-    },
+    ...metricsAvailable,
+    evidence: requestSeries && { type: 'promql', query: requestSeries.query },
   });
 
   items.push(

@@ -32,7 +32,9 @@ import {
   blueGreenPromotePermission,
   blueGreenRollbackPermission,
   blueGreenScalePermission,
+  blueGreenSignOffPermission,
   BlueGreenTarget,
+  Checklist,
   Color,
   Diagnostics,
   EntityStatus,
@@ -61,6 +63,13 @@ import {
 import { decideActions, revisionOf } from './decide';
 import { diagnose } from './diagnostics';
 import { HistoryStore, ScheduledScaleDown } from './HistoryStore';
+import { ChecksService } from '../checks/ChecksService';
+import { StoredWatch } from '../checks/ChecksStore';
+import {
+  annotateGrafana,
+  grafanaDashboard,
+  prometheusRule,
+} from '../checks/monitoring';
 
 /** An entity resolved down to its cluster objects' names and the strategy that switches it. */
 type EntityContext = {
@@ -75,6 +84,8 @@ type EntityContext = {
 type Observation = {
   snapshot: StrategySnapshot;
   status: EntityStatus;
+  /** The pre-deploy checklist promote was decided on, when checks are on. */
+  checklist?: Checklist;
 };
 
 type Caller = {
@@ -108,6 +119,7 @@ export class BlueGreenService {
   readonly #config: BlueGreenConfig;
   readonly #notifications?: NotificationService;
   readonly #signals?: SignalsService;
+  readonly #checks?: ChecksService;
 
   static create(options: {
     catalog: CatalogService;
@@ -119,6 +131,7 @@ export class BlueGreenService {
     config: BlueGreenConfig;
     notifications?: NotificationService;
     signals?: SignalsService;
+    checks?: ChecksService;
   }) {
     return new BlueGreenService(options);
   }
@@ -133,6 +146,7 @@ export class BlueGreenService {
     this.#config = options.config;
     this.#notifications = options.notifications;
     this.#signals = options.signals;
+    this.#checks = options.checks;
   }
 
   /** `GET /entities/:namespace/:kind/:name` */
@@ -176,7 +190,7 @@ export class BlueGreenService {
     // The permission decision and the cluster read are independent: run them together. Nothing is
     // written before both are in.
     const [observation] = await Promise.all([
-      this.#observe(context),
+      this.#observe(context, { freshChecks: action === 'promote' }),
       this.#authorize(context, permission, caller, base).then(() =>
         request.force
           ? this.#authorize(context, blueGreenForcePermission, caller, base)
@@ -220,6 +234,7 @@ export class BlueGreenService {
       forcedReasons: decision.allowed ? [] : decision.reasons,
       request,
       caller,
+      checklist: action === 'promote' ? observation.checklist : undefined,
     });
   }
 
@@ -237,6 +252,7 @@ export class BlueGreenService {
       request: SwitchRequest;
       caller?: Caller;
       evidence?: Record<string, unknown>;
+      checklist?: Checklist;
     },
   ): Promise<SwitchResponse> {
     const { snapshot, status } = observation;
@@ -256,6 +272,19 @@ export class BlueGreenService {
         fromState: from,
         ...(run.forcedReasons.length && { forcedPast: run.forcedReasons }),
         ...(run.evidence && { evidence: run.evidence }),
+        ...(run.checklist && {
+          checklist: {
+            status: run.checklist.status,
+            color: run.checklist.color,
+            version: run.checklist.version,
+            items: run.checklist.items.map(i => ({
+              id: i.id,
+              status: i.status,
+              observed: i.observed,
+              signOff: i.signOff?.by,
+            })),
+          },
+        }),
       },
     });
     const audit = await this.#auditor.createEvent({
@@ -287,17 +316,23 @@ export class BlueGreenService {
       this.#config.verifyTimeoutMs,
     );
     // The fresh cluster read runs while history is written; the status is composed from both.
-    const [finished, after, scaleDown] = await Promise.all([
+    const [finished, after, scaleDown, watch] = await Promise.all([
       this.#history.finish(entry.id, {
         outcome: 'succeeded',
         details: { requests: sent, verification },
       }),
-      context.handler.read(context.kube, context.target),
+      context.handler
+        .read(context.kube, context.target)
+        .then(async snapshot => ({
+          snapshot,
+          facts: await this.#checkFacts(context, snapshot),
+        })),
       run.action === 'promote'
         ? this.#scheduleScaleDown(context, run.to, entry.id)
         : this.#history
             .cancelScaleDown(context.entityRef)
             .then(() => undefined),
+      this.#afterSwitch(context, run, from, entry.id),
     ]);
     await audit.success({ meta: { verified: verification.verified } });
     // Owners and open tabs hear about it without holding up the answer.
@@ -305,9 +340,11 @@ export class BlueGreenService {
     return {
       entry: finished,
       verification,
-      status: this.#compose(context, after, {
+      status: this.#compose(context, after.snapshot, {
         lastSwitch: finished,
         scaleDown,
+        watch,
+        ...after.facts,
       }),
     };
   }
@@ -408,6 +445,323 @@ export class BlueGreenService {
       throw new ConflictError(`${message(error)} (${cluster})`);
     }
     throw error;
+  }
+
+  /**
+   * After a switch: a promote starts the post-promote watch (seed 000 §1.3); any rollback ends the
+   * running one.
+   */
+  async #afterSwitch(
+    context: EntityContext,
+    run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
+    from: EntityStatus['live'],
+    historyId: string,
+  ): Promise<StoredWatch | undefined> {
+    if (!this.#checks) return undefined;
+    const { store, config } = this.#checks;
+    if (run.action === 'promote') {
+      if (!config.watch.enabled) return undefined;
+      return store.startWatch({
+        entityRef: context.entityRef,
+        historyId,
+        promotedTo: run.to,
+        previous:
+          from === 'blue' || from === 'green' ? from : otherColor(run.to),
+        autoRollback: this.#checks.autoRollback(context.entity),
+        windowSeconds: config.watch.windowSeconds,
+      });
+    }
+    if (run.action === 'rollback') {
+      await store.stopWatches(
+        context.entityRef,
+        'stopped',
+        `rolled back by hand (${historyId})`,
+      );
+    }
+    return store.latestWatch(context.entityRef);
+  }
+
+  #requireChecks(): ChecksService {
+    if (!this.#checks) {
+      throw new NotFoundError('checklists are not enabled in this backend');
+    }
+    return this.#checks;
+  }
+
+  /** `GET …/checklist?phase=pre|post` */
+  async checklist(
+    ref: CompoundEntityRef,
+    phase: 'pre' | 'post',
+    caller: Caller,
+  ): Promise<Checklist> {
+    const checks = this.#requireChecks();
+    const context = await this.#context(ref, caller.credentials);
+    const [snapshot, lastSwitch] = await Promise.all([
+      context.handler.read(context.kube, context.target),
+      this.#history.lastSwitch(context.entityRef),
+    ]);
+    return checks.checklist(context, snapshot, phase, lastSwitch);
+  }
+
+  /** `POST …/checklist/:itemId/sign-off` and `DELETE` (withdraw): returns the updated checklist. */
+  async signOff(
+    ref: CompoundEntityRef,
+    itemId: string,
+    signOff: { note?: string } | undefined,
+    caller: Caller,
+  ): Promise<Checklist> {
+    const checks = this.#requireChecks();
+    const context = await this.#context(ref, caller.credentials);
+    const actor = actorOf(caller.credentials);
+    const base = {
+      entityRef: context.entityRef,
+      action: signOff ? ('sign-off' as const) : ('sign-off-withdrawn' as const),
+      actor,
+      reason: signOff?.note,
+      forced: false,
+    };
+    const [snapshot, lastSwitch] = await Promise.all([
+      context.handler.read(context.kube, context.target),
+      this.#history.lastSwitch(context.entityRef),
+      this.#authorize(context, blueGreenSignOffPermission, caller, base),
+    ]);
+    const result = await checks.setSignOff(
+      context,
+      snapshot,
+      itemId,
+      signOff && { by: actor, note: signOff.note },
+      lastSwitch,
+    );
+    if (!signOff && !result.changed) {
+      throw new NotFoundError(
+        `${itemId} has no sign-off for ${result.color}'s current version`,
+      );
+    }
+    const entry = await this.#history.record(
+      {
+        ...base,
+        to: result.color,
+        details: {
+          item: itemId,
+          version: snapshot.colors[result.color].version,
+        },
+      },
+      'succeeded',
+    );
+    await this.#auditor
+      .createEvent({
+        eventId: 'checklist-sign-off',
+        severityLevel: 'medium',
+        request: caller.request,
+        meta: {
+          actionType: base.action,
+          entityRef: context.entityRef,
+          item: itemId,
+          color: result.color,
+        },
+      })
+      .then(event => event.success());
+    await this.#publish(context.entityRef, entry);
+    return checks.checklist(context, snapshot, result.phase, lastSwitch, {
+      fresh: true,
+    });
+  }
+
+  /** `GET …/metrics?range=&step=` */
+  async metrics(
+    ref: CompoundEntityRef,
+    range: { seconds: number; stepSeconds: number },
+    caller: Caller,
+  ) {
+    const checks = this.#requireChecks();
+    const context = await this.#context(ref, caller.credentials);
+    const snapshot = await context.handler.read(context.kube, context.target);
+    return checks.metrics(context, snapshot, range);
+  }
+
+  /** `GET …/monitoring/prometheus-rules` and `…/monitoring/grafana-dashboard` */
+  async monitoring(
+    ref: CompoundEntityRef,
+    kind: 'prometheus-rules' | 'grafana-dashboard',
+    caller: Caller,
+  ): Promise<object> {
+    const checks = this.#requireChecks();
+    const context = await this.#context(ref, caller.credentials);
+    const snapshot = await context.handler.read(context.kube, context.target);
+    const scope = checks.scope(context, snapshot);
+    const entity = {
+      name: context.entity.metadata.name,
+      namespace: context.target.namespace,
+      entityRef: context.entityRef,
+    };
+    return kind === 'prometheus-rules'
+      ? prometheusRule(
+          checks.config,
+          scope,
+          entity,
+          checks.thresholds(context.entity),
+        )
+      : grafanaDashboard(checks.config, scope, entity);
+  }
+
+  /**
+   * Evaluates every running post-promote watch (run by the scheduler, once across backend
+   * replicas): immediate-rollback criteria that fire roll back when the entity allows it;
+   * investigate criteria notify the owners. A window that ends quietly passes.
+   */
+  async runWatches(credentials: BackstageCredentials): Promise<void> {
+    const checks = this.#checks;
+    if (!checks) return;
+    for (const watch of await checks.store.runningWatches()) {
+      try {
+        await this.#evaluateWatch(checks, watch, credentials);
+      } catch (error) {
+        this.#logger.warn(
+          `Watch of ${watch.entityRef} could not be evaluated: ${message(
+            error,
+          )}`,
+        );
+      }
+    }
+  }
+
+  async #evaluateWatch(
+    checks: ChecksService,
+    watch: StoredWatch,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const context = await this.#contextOf(watch.entityRef, credentials);
+    const observation = await this.#observe(context);
+    const { snapshot } = observation;
+    if (snapshot.live !== watch.promotedTo) {
+      await checks.store.stopWatches(
+        watch.entityRef,
+        'stopped',
+        `${watch.promotedTo} is no longer live (live: ${snapshot.live})`,
+      );
+      return;
+    }
+    const result = await checks.evaluateWatch(context, snapshot, watch);
+    const firing = result.criteria.filter(c => c.firing);
+    const rollback = firing.filter(c => c.action === 'rollback');
+    const investigate = firing.filter(
+      c => c.action === 'investigate' && !watch.notified.includes(c.id),
+    );
+    const ended = Date.now() >= new Date(watch.endsAt).getTime();
+    const passed = ended && rollback.length === 0;
+    const saved = await checks.store.saveEvaluation(watch.id, {
+      criteria: result.criteria,
+      streaks: result.streaks,
+      notified: [...watch.notified, ...investigate.map(c => c.id)],
+      ...(passed && {
+        state: 'passed' as const,
+        result: `no rollback criterion fired in the window${
+          result.warnings.length ? ` (${result.warnings.join('; ')})` : ''
+        }`,
+      }),
+    });
+    if (!saved) return; // stopped meanwhile
+    if (investigate.length > 0) {
+      await this.#notifyOwners(context, {
+        title: `${context.entity.metadata.name}: investigate ${watch.promotedTo}`,
+        description: investigate
+          .map(c => `${c.title}: ${c.observed} (${c.threshold})`)
+          .join('; '),
+        severity: 'high',
+      });
+    }
+    if (rollback.length === 0) {
+      await this.#publishWatch(context.entityRef, watch.id);
+      return;
+    }
+    const evidence = {
+      watchId: watch.id,
+      criteria: rollback.map(c => ({
+        id: c.id,
+        title: c.title,
+        observed: c.observed,
+        threshold: c.threshold,
+        evidence: c.evidence,
+      })),
+    };
+    const why = rollback.map(c => `${c.title}: ${c.observed}`).join('; ');
+    if (!watch.autoRollback) {
+      if (!watch.notified.includes('rollback')) {
+        await checks.store.saveEvaluation(watch.id, {
+          criteria: result.criteria,
+          streaks: result.streaks,
+          notified: [
+            ...watch.notified,
+            ...investigate.map(c => c.id),
+            'rollback',
+          ],
+        });
+        await this.#notifyOwners(context, {
+          title: `${context.entity.metadata.name}: roll back ${watch.promotedTo}`,
+          description: `Rollback criteria fire (automatic rollback is off): ${why}`,
+          severity: 'critical',
+        });
+      }
+      return;
+    }
+    // Only one evaluation (of one replica) rolls back.
+    if (!(await checks.store.claimRollback(watch.id))) return;
+    const decision = observation.status.rollback;
+    try {
+      if (!decision.target || (!decision.allowed && !decision.forceable)) {
+        throw new ConflictError(
+          `automatic rollback impossible: ${decision.reasons.join('; ')}`,
+        );
+      }
+      await this.#runSwitch(context, observation, {
+        action: 'auto-rollback',
+        actor: actorOf(credentials),
+        reason: `automatic rollback: ${why}`,
+        forced: !decision.allowed,
+        to: decision.target,
+        forcedReasons: decision.allowed ? [] : decision.reasons,
+        request: {},
+        evidence,
+      });
+      await checks.store.finishRollback(
+        watch.id,
+        'rolled-back',
+        `rolled back to ${decision.target}: ${why}`,
+      );
+    } catch (error) {
+      await checks.store.finishRollback(
+        watch.id,
+        'stopped',
+        `automatic rollback failed: ${message(error)}`,
+      );
+      await this.#notifyOwners(context, {
+        title: `${context.entity.metadata.name}: automatic rollback failed`,
+        description: `${why}. ${message(error)}`,
+        severity: 'critical',
+      });
+    }
+    await this.#publishWatch(context.entityRef, watch.id);
+  }
+
+  async #publishWatch(entityRef: string, watchId: string): Promise<void> {
+    try {
+      await this.#signals?.publish({
+        recipients: { type: 'broadcast' },
+        channel: `blue-green:${entityRef}`,
+        message: { entityRef, watchId },
+      });
+    } catch (error) {
+      this.#logger.debug(`Could not publish a signal: ${message(error)}`);
+    }
+  }
+
+  async #contextOf(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityContext> {
+    const [kind, rest] = entityRef.split(':');
+    const [namespace, name] = rest.split('/');
+    return this.#context({ kind, namespace, name }, credentials);
   }
 
   /** `POST …/scale` */
@@ -592,12 +946,7 @@ export class BlueGreenService {
     for (const due of await this.#history.dueScaleDowns(new Date())) {
       await this.#history.cancelScaleDown(due.entityRef);
       try {
-        const [kind, rest] = due.entityRef.split(':');
-        const [namespace, name] = rest.split('/');
-        const context = await this.#context(
-          { kind, namespace, name },
-          credentials,
-        );
+        const context = await this.#contextOf(due.entityRef, credentials);
         const { status, snapshot } = await this.#observe(context);
         if (
           status.live === due.color ||
@@ -645,12 +994,7 @@ export class BlueGreenService {
     )) {
       let observed = 'unknown';
       try {
-        const [kind, rest] = stale.entityRef.split(':');
-        const [namespace, name] = rest.split('/');
-        const context = await this.#context(
-          { kind, namespace, name },
-          credentials,
-        );
+        const context = await this.#contextOf(stale.entityRef, credentials);
         observed = (await context.handler.read(context.kube, context.target))
           .live;
       } catch (error) {
@@ -700,20 +1044,57 @@ export class BlueGreenService {
     return scaleDown;
   }
 
-  async #observe(context: EntityContext): Promise<Observation> {
-    const [snapshot, lastSwitch, inProgress, scaleDown] = await Promise.all([
-      context.handler.read(context.kube, context.target),
-      this.#history.lastSwitch(context.entityRef),
-      this.#history.inProgress(context.entityRef),
-      this.#history.scheduledScaleDown(context.entityRef),
-    ]);
+  async #observe(
+    context: EntityContext,
+    options: { freshChecks?: boolean } = {},
+  ): Promise<Observation> {
+    const [snapshot, lastSwitch, inProgress, scaleDown, watch] =
+      await Promise.all([
+        context.handler.read(context.kube, context.target),
+        this.#history.lastSwitch(context.entityRef),
+        this.#history.inProgress(context.entityRef),
+        this.#history.scheduledScaleDown(context.entityRef),
+        this.#checks?.store.latestWatch(context.entityRef),
+      ]);
+    const facts = await this.#checkFacts(context, snapshot, lastSwitch, {
+      fresh: options.freshChecks,
+    });
     return {
       snapshot,
+      checklist: facts.checklist,
       status: this.#compose(context, snapshot, {
         lastSwitch,
         inProgress,
         scaleDown,
+        watch,
+        ...facts,
       }),
+    };
+  }
+
+  /** What the checklists say about promote (required items) and rollback (contract sign-off). */
+  async #checkFacts(
+    context: EntityContext,
+    snapshot: StrategySnapshot,
+    lastSwitch?: HistoryEntry,
+    options: { fresh?: boolean } = {},
+  ): Promise<{
+    checkReasons: string[];
+    rollbackReasons: string[];
+    checklist?: Checklist;
+  }> {
+    if (!this.#checks) return { checkReasons: [], rollbackReasons: [] };
+    const hasIdle = snapshot.live === 'blue' || snapshot.live === 'green';
+    const [promote, rollbackReasons] = await Promise.all([
+      hasIdle
+        ? this.#checks.promoteReasons(context, snapshot, lastSwitch, options)
+        : Promise.resolve({ reasons: [] as string[], checklist: undefined }),
+      this.#checks.rollbackReasons(context, snapshot),
+    ]);
+    return {
+      checkReasons: promote.reasons,
+      rollbackReasons,
+      checklist: promote.checklist,
     };
   }
 
@@ -725,14 +1106,19 @@ export class BlueGreenService {
       lastSwitch?: HistoryEntry;
       inProgress?: HistoryEntry;
       scaleDown?: ScheduledScaleDown;
+      watch?: StoredWatch;
+      checkReasons?: string[];
+      rollbackReasons?: string[];
     },
   ): EntityStatus {
-    const { lastSwitch, inProgress, scaleDown } = facts;
+    const { lastSwitch, inProgress, scaleDown, watch } = facts;
     const decisions = decideActions({
       snapshot,
       handler: context.handler,
       lastSwitch,
       inProgress,
+      checkReasons: facts.checkReasons,
+      rollbackReasons: facts.rollbackReasons,
     });
     return {
       entityRef: context.entityRef,
@@ -751,6 +1137,18 @@ export class BlueGreenService {
         color: scaleDown.color,
         replicas: scaleDown.replicas,
         at: scaleDown.dueAt.toISOString(),
+      },
+      watch: watch && {
+        id: watch.id,
+        state: watch.state,
+        promotedTo: watch.promotedTo,
+        previous: watch.previous,
+        startedAt: watch.startedAt,
+        endsAt: watch.endsAt,
+        autoRollback: watch.autoRollback,
+        criteria: watch.criteria,
+        lastEvaluatedAt: watch.lastEvaluatedAt,
+        result: watch.result,
       },
     };
   }
@@ -837,13 +1235,49 @@ export class BlueGreenService {
     }
   }
 
-  /** Tells the entity's owners (Backstage notifications) and refreshes open tabs (signals). */
+  /**
+   * Tells the entity's owners (Backstage notifications), refreshes open tabs (signals) and marks the
+   * switch in Grafana when configured.
+   */
   async #announce(
     context: EntityContext,
     entry: HistoryEntry,
     verification: Verification,
   ): Promise<void> {
-    await this.#publish(context.entityRef, entry);
+    const text = `${entry.actor} switched ${context.entityRef} from ${
+      entry.from ?? 'none'
+    } to ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}.`;
+    const grafana = this.#checks?.config.grafana;
+    await Promise.all([
+      this.#publish(context.entityRef, entry),
+      this.#notifyOwners(context, {
+        title: `${context.entity.metadata.name}: ${entry.action} to ${entry.to}`,
+        description: `${text} ${verification.message}`,
+        severity: entry.action === 'promote' ? 'normal' : 'high',
+      }),
+      grafana &&
+        annotateGrafana(grafana, {
+          entityRef: context.entityRef,
+          text: `${entry.action}: ${text}`,
+          time: new Date(entry.createdAt),
+        }).catch(error =>
+          this.#logger.warn(
+            `Could not annotate Grafana for ${context.entityRef}: ${message(
+              error,
+            )}`,
+          ),
+        ),
+    ]);
+  }
+
+  async #notifyOwners(
+    context: EntityContext,
+    payload: {
+      title: string;
+      description: string;
+      severity: 'normal' | 'high' | 'critical';
+    },
+  ): Promise<void> {
     const owners = (context.entity.relations ?? [])
       .filter(r => r.type === RELATION_OWNED_BY)
       .map(r => r.targetRef);
@@ -853,18 +1287,12 @@ export class BlueGreenService {
       await this.#notifications.send({
         recipients: { type: 'entity', entityRef: owners },
         payload: {
-          title: `${context.entity.metadata.name}: ${entry.action} to ${entry.to}`,
-          description: `${entry.actor} switched ${context.entityRef} from ${
-            entry.from ?? 'none'
-          } to ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}. ${
-            verification.message
-          }`,
+          ...payload,
           link: `/catalog/${
             namespace ?? 'default'
           }/${context.entity.kind.toLocaleLowerCase(
             'en-US',
           )}/${name}/blue-green`,
-          severity: entry.action === 'promote' ? 'normal' : 'high',
           topic: `blue-green:${context.entityRef}`,
         },
       });

@@ -84,6 +84,8 @@ export function decideActions(options: {
   inProgress?: HistoryEntry;
   /** Reasons from required checks that are not passing (checklist), forceable. */
   checkReasons?: string[];
+  /** Reasons rollback must not run (a signed-off contract phase), forceable. */
+  rollbackReasons?: string[];
 }): { promote: ActionDecision; rollback: ActionDecision } {
   const { snapshot, handler, inProgress } = options;
   const to = targets(snapshot, options.lastSwitch);
@@ -127,10 +129,12 @@ export function decideActions(options: {
       ]
     : [];
   // Argo Rollouts scales a previous revision back up itself on undo; elsewhere the color must be there.
-  const rollbackForceable =
-    to.rollback && handler.strategy !== 'argo-rollouts'
+  const rollbackForceable = [
+    ...(to.rollback && handler.strategy !== 'argo-rollouts'
       ? readinessReasons(snapshot, to.rollback)
-      : [];
+      : []),
+    ...(options.rollbackReasons ?? []),
+  ];
 
   return {
     promote: decision('promote', to.promote, promoteForceable),

@@ -1,0 +1,365 @@
+import {
+  expectStatus,
+  startWorld,
+  users,
+  waitFor,
+  World,
+} from '../__testUtils__/harness';
+
+/**
+ * Checklists, sign-offs, the post-promote watch and automatic rollback, against the sandbox with
+ * real traffic and a real Prometheus (Debian's) scraping it every second.
+ */
+
+const MY_APP = '/entities/default/component/my-app';
+
+/** Short windows, as in the reaction-time benchmark. */
+const CHECKS = {
+  checks: { requiredForPromote: true, window: '30s', cacheSeconds: 0 },
+  watch: {
+    enabled: true,
+    windowSeconds: 120,
+    evaluationIntervalSeconds: 2,
+    rateWindow: '10s',
+    sustainEvaluations: 2,
+  },
+};
+
+const REQUIRED_MANUAL = [
+  'smoke-test',
+  'critical-endpoints',
+  'db-migration',
+  'schema-compatible',
+  'rollback-owner',
+  'dependencies',
+];
+
+async function annotate(
+  world: World,
+  deployment: string,
+  annotations: Record<string, string | null>,
+) {
+  await world.kube(
+    `/apis/apps/v1/namespaces/default/deployments/${deployment}`,
+    {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { annotations } }),
+    },
+  );
+}
+
+/** Which colors answer through the Service, over a few requests. */
+async function colorsAnswering(world: World): Promise<string[]> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 6; i++) {
+    const body = await world.hit('default', 'my-app');
+    seen.add(/v1\.1/.test(body) ? 'green' : 'blue');
+  }
+  return [...seen].sort();
+}
+
+async function signOffAll(world: World, user: string) {
+  for (const item of REQUIRED_MANUAL) {
+    const res = await world
+      .as(user)
+      .post(`${MY_APP}/checklist/${item}/sign-off`, {
+        note: `checked ${item}`,
+      });
+    expectStatus(res, 200);
+  }
+}
+
+/** Waits until Prometheus has request metrics for both colors of my-app. */
+async function metricsReady(world: World) {
+  await waitFor(
+    'request metrics for my-app in Prometheus',
+    async () => {
+      const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
+      // Prometheus needs a few scrapes of every target before rates exist.
+      const ready = ['metrics-available', 'cpu', 'memory'].map(
+        id => res.body.items?.find((i: any) => i.id === id)?.status,
+      );
+      return ready.every(status => status === 'pass');
+    },
+    60_000,
+  ).catch(async error => {
+    const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
+    throw new Error(`${error.message}: ${JSON.stringify(res.body, null, 1).slice(0, 4000)}`);
+  });
+}
+
+describe('checklists and automatic rollback', () => {
+  let world: World;
+
+  beforeEach(async () => {
+    world = await startWorld({
+      database: 'sqlite',
+      prometheus: true,
+      blueGreen: CHECKS,
+    });
+    await waitFor('my-app ready', async () => {
+      const res = await world.as(users.alice).get(MY_APP);
+      return res.status === 200 && res.body.colors.green.replicas.ready === 3;
+    });
+    await metricsReady(world);
+  }, 120_000);
+
+  afterEach(async () => {
+    await world?.stop();
+  });
+
+  it('passes the automatic items of a healthy green and promotes once the manual items are signed off', async () => {
+    const checklist = await world.as(users.alice).get(`${MY_APP}/checklist`);
+    expectStatus(checklist, 200);
+    expect(checklist.body.color).toBe('green');
+    const byId = Object.fromEntries(
+      checklist.body.items.map((i: any) => [i.id, i]),
+    );
+    for (const id of [
+      'pods-ready',
+      'replicas',
+      'health-endpoint',
+      'cpu',
+      'memory',
+      'metrics-available',
+    ]) {
+      expect([id, byId[id].status]).toEqual([id, 'pass']);
+    }
+    expect(byId.cpu.evidence.query).toContain('container_cpu_usage_seconds_total');
+    expect(byId['smoke-test']).toMatchObject({
+      kind: 'manual',
+      required: true,
+      status: 'pending',
+    });
+    expect(checklist.body.status).toBe('pending');
+
+    // Promote is refused, naming what is missing; nothing moves.
+    const refused = await world.as(users.alice).post(`${MY_APP}/promote`, {});
+    expectStatus(refused, 409);
+    expect(refused.body.error.message).toContain('Smoke test passed (smoke-test)');
+    expect(await colorsAnswering(world)).toEqual(['blue']);
+
+    // A reader (not an owner) may not sign off.
+    expectStatus(
+      await world
+        .as(users.bob)
+        .post(`${MY_APP}/checklist/smoke-test/sign-off`, { note: 'x' }),
+      403,
+    );
+
+    await signOffAll(world, users.alice);
+    const signed = await world.as(users.alice).get(`${MY_APP}/checklist`);
+    expect(signed.body.status).toBe('pass');
+    expect(
+      signed.body.items.find((i: any) => i.id === 'smoke-test').signOff,
+    ).toMatchObject({ by: users.alice, note: 'checked smoke-test' });
+
+    const promoted = await world
+      .as(users.alice)
+      .post(`${MY_APP}/promote`, { reason: 'release 1.1' });
+    expectStatus(promoted, 200);
+    expect(promoted.body.entry.details.checklist.status).toBe('pass');
+    expect(promoted.body.status.watch).toMatchObject({
+      state: 'running',
+      promotedTo: 'green',
+      autoRollback: true,
+    });
+    expect(await colorsAnswering(world)).toEqual(['green']);
+
+    // The sign-offs are in the history, by whom.
+    const history = await world.as(users.alice).get(`${MY_APP}/history?limit=50`);
+    const signOffs = history.body.items.filter(
+      (e: any) => e.action === 'sign-off' && e.outcome === 'succeeded',
+    );
+    expect(signOffs).toHaveLength(REQUIRED_MANUAL.length);
+    expect(signOffs[0].actor).toBe(users.alice);
+  }, 120_000);
+
+  it('withdraws a sign-off, and a new green version starts unsigned', async () => {
+    await signOffAll(world, users.alice);
+    const withdrawn = await world
+      .as(users.alice)
+      .raw('delete', `/api/blue-green${MY_APP}/checklist/smoke-test/sign-off`);
+    expectStatus(withdrawn, 200);
+    expect(
+      withdrawn.body.items.find((i: any) => i.id === 'smoke-test').status,
+    ).toBe('pending');
+    expectStatus(
+      await world
+        .as(users.alice)
+        .raw('delete', `/api/blue-green${MY_APP}/checklist/smoke-test/sign-off`),
+      404,
+    );
+
+    // Deploy another version to green: its checklist has no sign-offs.
+    await world.kube('/apis/apps/v1/namespaces/default/deployments/my-app-green', {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({
+        spec: {
+          template: {
+            metadata: { labels: { version: 'v1.2.0' } },
+            spec: { containers: [{ name: 'app', image: 'my-app:1.2.0' }] },
+          },
+        },
+      }),
+    });
+    const fresh = await waitFor('green v1.2.0', async () => {
+      const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
+      return res.body.version === 'v1.2.0' && res.body;
+    });
+    expect(
+      fresh.items.filter((i: any) => i.signOff).map((i: any) => i.id),
+    ).toEqual([]);
+  }, 120_000);
+
+  it('rolls back by itself when green starts failing 5 % of requests', async () => {
+    await signOffAll(world, users.alice);
+    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    expect(await colorsAnswering(world)).toEqual(['green']);
+
+    await annotate(world, 'my-app-green', {
+      'sandbox.bluegreen.dev/error-rate': '0.05',
+    });
+    const rolledBack = await waitFor(
+      'an automatic rollback',
+      async () => {
+        const res = await world.as(users.alice).get(`${MY_APP}/history?limit=50`);
+        return res.body.items.find(
+          (e: any) => e.action === 'auto-rollback' && e.outcome === 'succeeded',
+        );
+      },
+      60_000,
+    );
+    expect(await colorsAnswering(world)).toEqual(['blue']);
+    const criterion = rolledBack.details.evidence.criteria.find(
+      (c: any) => c.id === 'error-rate',
+    );
+    expect(criterion.evidence.query).toContain('http_requests_total');
+    const observed = parseFloat(criterion.observed);
+    expect(observed).toBeGreaterThan(1);
+    expect(observed).toBeLessThan(20);
+    expect(rolledBack.actor).toMatch(/^plugin:/);
+
+    const status = await world.as(users.alice).get(MY_APP);
+    expect(status.body.live).toBe('blue');
+    expect(status.body.watch).toMatchObject({ state: 'rolled-back' });
+    expect(status.body.watch.result).toContain('5xx ratio');
+  }, 150_000);
+
+  it('resumes a watch after a backend restart and still rolls back', async () => {
+    await signOffAll(world, users.alice);
+    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    await world.restartBackend();
+    await annotate(world, 'my-app-green', {
+      'sandbox.bluegreen.dev/error-rate': '0.05',
+    });
+    await waitFor(
+      'an automatic rollback after the restart',
+      async () => {
+        const res = await world.as(users.alice).get(MY_APP);
+        return res.body.live === 'blue' && res.body.watch?.state === 'rolled-back';
+      },
+      60_000,
+    );
+    expect(await colorsAnswering(world)).toEqual(['blue']);
+  }, 150_000);
+
+  it('says unknown, never pass, when Prometheus is down — and does not roll back', async () => {
+    await signOffAll(world, users.alice);
+    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    await world.prometheus!.stop();
+    await annotate(world, 'my-app-green', {
+      'sandbox.bluegreen.dev/error-rate': '0.05',
+    });
+
+    const post = await world.as(users.alice).get(`${MY_APP}/checklist?phase=post`);
+    expectStatus(post, 200);
+    const errorRate = post.body.items.find((i: any) => i.id === 'error-rate');
+    expect(errorRate.status).toBe('unknown');
+    expect(post.body.status).toBe('unknown');
+    expect(post.body.warnings.join(' ')).toContain('unreachable');
+
+    // Several evaluations later, the watch has seen the outage and stayed put.
+    const watched = await waitFor(
+      'watch evaluations without Prometheus',
+      async () => {
+        const res = await world.as(users.alice).get(MY_APP);
+        const c = res.body.watch?.criteria?.find((x: any) => x.id === 'error-rate');
+        return c?.status === 'unknown' && res.body;
+      },
+      30_000,
+    );
+    await new Promise(r => setTimeout(r, 6000));
+    const after = await world.as(users.alice).get(MY_APP);
+    expect(after.body.live).toBe('green');
+    expect(after.body.watch.state).toBe('running');
+    expect(watched.watch.criteria.find((c: any) => c.id === 'error-rate').firing).toBe(false);
+  }, 150_000);
+
+  it('refuses rollback once the contract phase is signed off, with the reason', async () => {
+    await signOffAll(world, users.alice);
+    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    const post = await world
+      .as(users.alice)
+      .post(`${MY_APP}/checklist/contract/sign-off`, { note: 'dropped old columns' });
+    expectStatus(post, 200);
+    expect(post.body.phase).toBe('post');
+
+    const refused = await world.as(users.alice).post(`${MY_APP}/rollback`, {});
+    expectStatus(refused, 409);
+    expect(refused.body.error.message).toContain('contract phase');
+    expect(await colorsAnswering(world)).toEqual(['green']);
+  }, 120_000);
+
+  it('serves metrics per color, and monitoring rules and a dashboard', async () => {
+    // The chart shows blue's traffic once Prometheus has a few samples in the step's window.
+    const metrics = await waitFor(
+      'blue requests per second in the chart',
+      async () => {
+        const res = await world
+          .as(users.alice)
+          .get(`${MY_APP}/metrics?range=2m&step=5s`);
+        expectStatus(res, 200);
+        const rps = res.body.series.find(
+          (s: any) => s.metric === 'rps' && s.color === 'blue',
+        );
+        return rps?.points.some(([, v]: [number, number | null]) => (v ?? 0) > 0) && res;
+      },
+      30_000,
+    );
+    expect(metrics.body.series).toHaveLength(6);
+    expect(metrics.body.queries.p99).toContain('histogram_quantile(0.99');
+    expectStatus(
+      await world.as(users.alice).get(`${MY_APP}/metrics?range=abc`),
+      400,
+    );
+
+    const rules = await world
+      .as(users.alice)
+      .get(`${MY_APP}/monitoring/prometheus-rules`);
+    expectStatus(rules, 200);
+    expect(rules.body.kind).toBe('PrometheusRule');
+    const high = rules.body.spec.groups[0].rules.find(
+      (r: any) => r.alert === 'BlueGreenHighErrorRate',
+    );
+    // The rule's expression runs on the real Prometheus.
+    const res = await fetch(
+      `${world.prometheus!.url}/api/v1/query?query=${encodeURIComponent(
+        high.expr,
+      )}`,
+    );
+    expect((await res.json()).status).toBe('success');
+
+    const dashboard = await world
+      .as(users.alice)
+      .get(`${MY_APP}/monitoring/grafana-dashboard`);
+    expectStatus(dashboard, 200);
+    expect(dashboard.body.panels.map((p: any) => p.title)).toEqual([
+      'Requests per second by color',
+      '5xx ratio by color',
+      'P99 latency by color',
+    ]);
+  }, 120_000);
+});

@@ -1,0 +1,82 @@
+import { ConfigReader } from '@backstage/config';
+import { readChecksConfig } from './config';
+import {
+  escapeString,
+  parseError,
+  selectorMatchers,
+  validateTemplate,
+} from './promql';
+
+const read = (blueGreen: object) =>
+  readChecksConfig(new ConfigReader({ blueGreen }));
+
+describe('readChecksConfig', () => {
+  it('accepts the defaults, and every default template parses', () => {
+    const config = read({});
+    for (const [metric, template] of Object.entries(config.queries)) {
+      expect(() => validateTemplate(metric, template)).not.toThrow();
+    }
+    expect(config.prometheus).toBeUndefined();
+    expect(config.watch.windowSeconds).toBe(300);
+  });
+
+  it('fails on an unparseable template, naming the key', () => {
+    expect(() =>
+      read({
+        prometheus: {
+          url: 'http://prometheus:9090',
+          queries: { errorRatio: 'sum by ({{group}} (rate(x[5m])' },
+        },
+      }),
+    ).toThrow(/^blueGreen\.prometheus\.queries\.errorRatio is not valid PromQL/);
+  });
+
+  it('fails on an unknown placeholder, naming the key and the placeholder', () => {
+    expect(() =>
+      read({
+        prometheus: { queries: { p99: 'sum(rate(x{app="{{app}}"}[5m]))' } },
+      }),
+    ).toThrow(
+      /blueGreen\.prometheus\.queries\.p99: unknown placeholder \{\{app\}\}/,
+    );
+  });
+
+  it('fails on an unknown metric, a bad URL, a bad duration or a bad threshold', () => {
+    expect(() => read({ prometheus: { queries: { rps: 'up' } } })).toThrow(
+      /blueGreen\.prometheus\.queries\.rps is not a known metric/,
+    );
+    expect(() => read({ prometheus: { url: 'prometheus:9090' } })).toThrow(
+      /blueGreen\.prometheus\.url .* must be an http\(s\) URL/,
+    );
+    expect(() => read({ watch: { rateWindow: '5 minutes' } })).toThrow(
+      /blueGreen\.watch\.rateWindow/,
+    );
+    expect(() => read({ checks: { thresholds: { errorRatio: -1 } } })).toThrow(
+      /blueGreen\.checks\.thresholds\.errorRatio/,
+    );
+  });
+});
+
+describe('PromQL escaping', () => {
+  it('keeps a hostile label value inside its string literal', () => {
+    const hostile = 'x"} or vector(1) or up{a="';
+    const matchers = selectorMatchers('default', `app=${'ok'}`);
+    expect(matchers).toBe('namespace="default",app="ok"');
+    const query = `up{namespace="${escapeString(hostile)}"}`;
+    expect(parseError(query)).toBeUndefined();
+    // Without escaping the same value changes the query's shape.
+    expect(query).toContain('\\"');
+  });
+
+  it('rejects a label selector that is not one', () => {
+    expect(() => selectorMatchers('default', 'app="x"} or up{')).toThrow(
+      /is not a Kubernetes label requirement/,
+    );
+  });
+
+  it('translates set-based selectors with escaped regexes', () => {
+    expect(selectorMatchers('ns', 'tier in (web,api),!canary,app.kubernetes.io/name=a.b', 'label_')).toBe(
+      'namespace="ns",label_tier=~"web|api",label_canary="",label_app_kubernetes_io_name="a.b"',
+    );
+  });
+});
