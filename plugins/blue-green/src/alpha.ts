@@ -1,6 +1,7 @@
 export { default } from './alpha/plugin';
 export {
   blueGreenApi,
+  blueGreenFleetPage,
   entityBlueGreenCard,
   entityBlueGreenContent,
 } from './alpha/plugin';

@@ -1,10 +1,11 @@
 /**
- * Blue/Green frontend plugin: the entity tab (legacy frontend system here, new frontend system in
+ * Blue/Green frontend plugin: the entity tab and the fleet page (legacy frontend system here, new frontend system in
  * `/alpha`).
  *
  * @packageDocumentation
  */
 export {
+  BlueGreenFleetPage,
   blueGreenPlugin,
   EntityBlueGreenCard,
   EntityBlueGreenContent,
@@ -12,3 +13,4 @@ export {
 } from './plugin';
 export { blueGreenApiRef, BlueGreenClient } from './api';
 export type { BlueGreenApi } from './api';
+export { BlueGreenIcon } from './components/BlueGreenIcon';

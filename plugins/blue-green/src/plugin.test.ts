@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  BlueGreenFleetPage,
   blueGreenPlugin,
   EntityBlueGreenContent,
   isBlueGreenAvailable,
@@ -18,6 +19,8 @@ describe('legacy blueGreenPlugin', () => {
       'plugin.blue-green.service',
     ]);
     expect(EntityBlueGreenContent).toBeDefined();
+    expect(BlueGreenFleetPage).toBeDefined();
+    expect(Object.keys(blueGreenPlugin.routes)).toEqual(['root', 'fleet']);
   });
 
   it('offers the tab only to annotated entities', () => {

@@ -9,7 +9,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { isBlueGreenEntity } from '@bluegreen-backstage/plugin-blue-green-common';
 import { blueGreenApiRef, BlueGreenClient } from './api';
-import { rootRouteRef } from './routes';
+import { fleetRouteRef, rootRouteRef } from './routes';
 
 /**
  * The Blue/Green frontend plugin for apps on the legacy frontend system.
@@ -25,7 +25,7 @@ export const blueGreenPlugin = createPlugin({
       factory: deps => new BlueGreenClient(deps),
     }),
   ],
-  routes: { root: rootRouteRef },
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
 });
 
 /**
@@ -66,3 +66,18 @@ export const EntityBlueGreenCard = blueGreenPlugin.provide(
  */
 export const isBlueGreenAvailable = (entity: Entity) =>
   isBlueGreenEntity(entity);
+
+/**
+ * The fleet page: every blue/green service across clusters. Mount it at a path of your choice,
+ * e.g. `<Route path="/blue-green" element={<BlueGreenFleetPage />} />`, with a sidebar item
+ * `<SidebarItem icon={BlueGreenIcon} to="blue-green" text="Blue/Green" />`.
+ *
+ * @public
+ */
+export const BlueGreenFleetPage = blueGreenPlugin.provide(
+  createRoutableExtension({
+    name: 'BlueGreenFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
+  }),
+);

@@ -2,7 +2,12 @@ import { Entity } from '@backstage/catalog-model';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { createExtensionTester } from '@backstage/frontend-test-utils';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import plugin, { entityBlueGreenCard, entityBlueGreenContent } from './plugin';
+import { coreExtensionData } from '@backstage/frontend-plugin-api';
+import plugin, {
+  blueGreenFleetPage,
+  entityBlueGreenCard,
+  entityBlueGreenContent,
+} from './plugin';
 
 describe('alpha blue-green plugin', () => {
   it('mounts a Blue/Green tab at /blue-green', () => {
@@ -43,5 +48,12 @@ describe('alpha blue-green plugin', () => {
         },
       }),
     ).toBe(true);
+  });
+
+  it('offers the fleet page at /blue-green with a nav item', () => {
+    const tester = createExtensionTester(blueGreenFleetPage);
+    expect(tester.get(coreExtensionData.routePath)).toBe('/blue-green');
+    expect(tester.get(coreExtensionData.title)).toBe('Blue/Green');
+    expect(tester.get(coreExtensionData.icon)).toBeDefined();
   });
 });

@@ -3,6 +3,7 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import {
   EntityCardBlueprint,
@@ -10,7 +11,8 @@ import {
 } from '@backstage/plugin-catalog-react/alpha';
 import { isBlueGreenEntity } from '@bluegreen-backstage/plugin-blue-green-common';
 import { blueGreenApiRef, BlueGreenClient } from '../api';
-import { rootRouteRef } from '../routes';
+import { BlueGreenIcon } from '../components/BlueGreenIcon';
+import { fleetRouteRef, rootRouteRef } from '../routes';
 
 /** @alpha */
 export const blueGreenApi = ApiBlueprint.make({
@@ -50,6 +52,24 @@ export const entityBlueGreenCard = EntityCardBlueprint.make({
 });
 
 /**
+ * The fleet page, with a nav item: every blue/green service across clusters.
+ *
+ * @alpha
+ */
+export const blueGreenFleetPage = PageBlueprint.make({
+  params: {
+    path: '/blue-green',
+    title: 'Blue/Green',
+    icon: <BlueGreenIcon />,
+    routeRef: fleetRouteRef,
+    // The page has its own header, as in the legacy app.
+    noHeader: true,
+    loader: () =>
+      import('../components/FleetPage').then(m => <m.FleetPage />),
+  },
+});
+
+/**
  * The Blue/Green frontend plugin for apps on the new frontend system.
  *
  * @alpha
@@ -58,6 +78,11 @@ export default createFrontendPlugin({
   pluginId: 'blue-green',
   title: 'Blue/Green',
   info: { packageJson: () => import('../../package.json') },
-  extensions: [blueGreenApi, entityBlueGreenContent, entityBlueGreenCard],
-  routes: { root: rootRouteRef },
+  extensions: [
+    blueGreenApi,
+    entityBlueGreenContent,
+    entityBlueGreenCard,
+    blueGreenFleetPage,
+  ],
+  routes: { root: rootRouteRef, fleet: fleetRouteRef },
 });

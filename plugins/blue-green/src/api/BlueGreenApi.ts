@@ -4,6 +4,9 @@ import {
   Checklist,
   Diagnostics,
   EntityStatus,
+  FleetResponse,
+  FleetScaleDownRequest,
+  FleetScaleDownResponse,
   HealthResponse,
   HistoryPage,
   MetricsResponse,
@@ -71,6 +74,12 @@ export interface BlueGreenApi {
     entity: CompoundEntityRef,
     options?: { range?: string; step?: string },
   ): Promise<MetricsResponse>;
+  /** Every blue/green service the user can see, across clusters; `refresh` skips the short cache. */
+  getFleet(options?: { refresh?: boolean }): Promise<FleetResponse>;
+  /** Scales the idle color of each entity down; one result per entity (permission checked per entity). */
+  scaleDownFleet(
+    request: FleetScaleDownRequest,
+  ): Promise<FleetScaleDownResponse>;
 }
 
 /** @public */

@@ -5,6 +5,9 @@ import {
   Checklist,
   Diagnostics,
   EntityStatus,
+  FleetResponse,
+  FleetScaleDownRequest,
+  FleetScaleDownResponse,
   HealthResponse,
   HistoryPage,
   MetricsResponse,
@@ -133,6 +136,19 @@ export class BlueGreenClient implements BlueGreenApi {
       step: options?.step ?? '15s',
     });
     return this.#request('GET', entityPath(entity, `/metrics?${query}`));
+  }
+
+  async getFleet(options?: { refresh?: boolean }): Promise<FleetResponse> {
+    return this.#request(
+      'GET',
+      options?.refresh ? '/fleet?refresh=true' : '/fleet',
+    );
+  }
+
+  async scaleDownFleet(
+    request: FleetScaleDownRequest,
+  ): Promise<FleetScaleDownResponse> {
+    return this.#request('POST', '/fleet/scale-down', request);
   }
 
   async #request<T>(

@@ -3,6 +3,9 @@ import {
   Checklist,
   Diagnostics,
   EntityStatus,
+  FleetResponse,
+  FleetScaleDownRequest,
+  FleetScaleDownResponse,
   HealthResponse,
   HistoryEntry,
   HistoryPage,
@@ -52,6 +55,11 @@ export class FakeBlueGreenApi implements BlueGreenApi {
     request: SwitchRequest,
   ) => Promise<SwitchResponse>;
   calls: Array<{ method: string; args: unknown[] }> = [];
+  fleet: FleetResponse | Error = fixtures.fleet();
+  /** What the bulk scale-down answers; defaults to scaling every entity. */
+  onScaleDownFleet?: (
+    request: FleetScaleDownRequest,
+  ) => Promise<FleetScaleDownResponse>;
 
   async getHealth(): Promise<HealthResponse> {
     return { status: 'ok' };
@@ -188,6 +196,27 @@ export class FakeBlueGreenApi implements BlueGreenApi {
       ),
     };
     return this.checklist;
+  }
+
+  async getFleet(options?: { refresh?: boolean }): Promise<FleetResponse> {
+    this.calls.push({ method: 'getFleet', args: [options] });
+    if (this.fleet instanceof Error) throw this.fleet;
+    return this.fleet;
+  }
+
+  async scaleDownFleet(
+    request: FleetScaleDownRequest,
+  ): Promise<FleetScaleDownResponse> {
+    this.calls.push({ method: 'scaleDownFleet', args: [request] });
+    if (this.onScaleDownFleet) return this.onScaleDownFleet(request);
+    return {
+      results: request.entityRefs.map(entityRef => ({
+        entityRef,
+        outcome: 'scaled',
+        color: 'green',
+        replicas: 0,
+      })),
+    };
   }
 
   async getMetrics(): Promise<MetricsResponse> {

@@ -3,6 +3,8 @@ import {
   Checklist,
   ColorStatus,
   EntityStatus,
+  FleetResponse,
+  FleetRow,
   HistoryEntry,
   MetricsResponse,
   WatchStatus,
@@ -211,3 +213,109 @@ export const metrics: MetricsResponse = {
   queries: { rps: 'rps', errorRatio: 'err', p99: 'p99' },
   warnings: [],
 };
+
+/** A fleet row shaped like the seeds' services (blue live, green idle with a new version). */
+export function fleetRow(overrides: Partial<FleetRow> = {}): FleetRow {
+  const name = overrides.name ?? 'my-app';
+  return {
+    key: `component:default/${name}@sandbox`,
+    entityRef: `component:default/${name}`,
+    kind: 'Component',
+    entityNamespace: 'default',
+    name,
+    owners: ['group:default/team-checkout'],
+    strategy: 'service-selector',
+    cluster: 'sandbox',
+    namespace: 'default',
+    live: 'blue',
+    colors: {
+      blue: {
+        role: 'live',
+        weight: 100,
+        version: 'v1.0.0',
+        replicas: { desired: 3, ready: 3 },
+      },
+      green: {
+        role: 'idle',
+        weight: 0,
+        version: 'v1.1.0',
+        replicas: { desired: 3, ready: 3 },
+      },
+    },
+    idle: {
+      color: 'green',
+      replicas: 3,
+      cpuCores: 0.75,
+      memoryBytes: 3 * 256 * 2 ** 20,
+    },
+    promotable: true,
+    status: 'waiting',
+    problems: [],
+    ...overrides,
+  };
+}
+
+export function fleet(overrides: Partial<FleetResponse> = {}): FleetResponse {
+  return {
+    rows: [
+      fleetRow({
+        lastSwitch: {
+          action: 'rollback',
+          actor: 'user:default/alice',
+          from: 'green',
+          to: 'blue',
+          outcome: 'succeeded',
+          createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+        },
+        preDeploy: 'pass',
+      }),
+      fleetRow({
+        name: 'my-app-mesh',
+        strategy: 'istio',
+        owners: ['group:default/team-payments'],
+        namespace: 'istio-demo',
+        live: 'green',
+        idle: {
+          color: 'blue',
+          replicas: 2,
+          cpuCores: 0.5,
+          memoryBytes: 2 * 2 ** 30,
+        },
+        status: 'watching',
+        watch: {
+          state: 'running',
+          promotedTo: 'green',
+          previous: 'blue',
+          startedAt: new Date(Date.now() - 60_000).toISOString(),
+          endsAt: new Date(Date.now() + 240_000).toISOString(),
+          autoRollback: true,
+        },
+        firing: [],
+      }),
+      fleetRow({
+        name: 'shop',
+        cluster: 'east',
+        key: 'component:default/shop@east',
+        owners: ['group:default/team-payments'],
+        live: 'unknown',
+        colors: undefined,
+        idle: undefined,
+        promotable: false,
+        status: 'unavailable',
+        problems: ['cluster east is unavailable: connect ECONNREFUSED'],
+      }),
+    ],
+    clusters: [
+      { name: 'sandbox', status: 'ok', readAt: new Date().toISOString() },
+      {
+        name: 'east',
+        status: 'unavailable',
+        error: 'cluster east is unreachable: connect ECONNREFUSED',
+      },
+    ],
+    partial: true,
+    warnings: [],
+    generatedAt: new Date().toISOString(),
+    ...overrides,
+  };
+}

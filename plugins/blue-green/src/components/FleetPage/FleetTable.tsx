@@ -1,0 +1,323 @@
+import {
+  Link,
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+  Table,
+  TableColumn,
+  TableFilter,
+} from '@backstage/core-components';
+import { useRouteRef } from '@backstage/core-plugin-api';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
+import {
+  FleetRow,
+  FleetRowStatus,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import Typography from '@material-ui/core/Typography';
+import { ReactNode, useCallback, useMemo } from 'react';
+import {
+  actorName,
+  CheckStatusLabel,
+  ColorName,
+  formatTime,
+  relativeTime,
+  remaining,
+} from '../common';
+import { formatBytes, formatCpu, ownerName } from './format';
+
+/** A fleet row with the flat fields the table filters and sorts on. */
+export type FleetTableRow = FleetRow & {
+  owner: string;
+  clusterName: string;
+  idleCpu: number;
+  lastSwitchAt: string;
+};
+
+const NONE = '—';
+
+const STATUS_TEXT: Record<FleetRowStatus, string> = {
+  unavailable: 'cluster unavailable',
+  misconfigured: 'misconfigured',
+  switching: 'switching',
+  failing: 'failing',
+  watching: 'watching',
+  waiting: 'waiting for promotion',
+  split: 'traffic split',
+  stable: 'stable',
+};
+
+export const FleetStatusLabel = ({ status }: { status: FleetRowStatus }) => {
+  const text = STATUS_TEXT[status];
+  switch (status) {
+    case 'stable':
+      return <StatusOK>{text}</StatusOK>;
+    case 'failing':
+    case 'misconfigured':
+      return <StatusError>{text}</StatusError>;
+    case 'switching':
+    case 'watching':
+      return <StatusRunning>{text}</StatusRunning>;
+    case 'waiting':
+      return <StatusPending>{text}</StatusPending>;
+    case 'split':
+      return <StatusWarning>{text}</StatusWarning>;
+    default:
+      return <StatusAborted>{text}</StatusAborted>;
+  }
+};
+
+/** Link to an entity's Blue/Green tab (the catalog's entity route, when the app has it). */
+function useTabLink(): (row: FleetRow) => string {
+  let entityLink: ((params: any) => string) | undefined;
+  try {
+    // eslint-disable-next-line react-hooks/rules-of-hooks
+    entityLink = useRouteRef(entityRouteRef);
+  } catch {
+    entityLink = undefined;
+  }
+  return useCallback(
+    (row: FleetRow) => {
+    const params = {
+      namespace: row.entityNamespace,
+      kind: row.kind.toLocaleLowerCase('en-US'),
+      name: row.name,
+    };
+    const base = entityLink
+      ? entityLink(params)
+      : `/catalog/${params.namespace}/${params.kind}/${params.name}`;
+    return `${base}/blue-green`;
+    },
+    [entityLink],
+  );
+}
+
+const Muted = ({ children }: { children: ReactNode }) => (
+  <Typography variant="body2" color="textSecondary" component="span">
+    {children}
+  </Typography>
+);
+
+function liveCell(row: FleetRow) {
+  if (row.live === 'blue' || row.live === 'green') {
+    return <ColorName color={row.live} />;
+  }
+  if (row.live === 'split' && row.colors) {
+    return `split ${row.colors.blue.weight}/${row.colors.green.weight}`;
+  }
+  return row.live;
+}
+
+function versionsCell(row: FleetRow) {
+  if (!row.colors) return NONE;
+  if (row.live !== 'blue' && row.live !== 'green') {
+    return `blue ${row.colors.blue.version ?? '?'} · green ${
+      row.colors.green.version ?? '?'
+    }`;
+  }
+  const live = row.colors[row.live];
+  const idle = row.colors[row.live === 'blue' ? 'green' : 'blue'];
+  return (
+    <>
+      {live.version ?? '?'}
+      <br />
+      <Muted>idle {idle.version ?? '?'}</Muted>
+    </>
+  );
+}
+
+function idleCell(row: FleetRow) {
+  if (!row.idle) return NONE;
+  const { idle } = row;
+  return (
+    <span aria-label={`idle ${idle.color}: ${idle.replicas} replicas`}>
+      {idle.replicas} × <ColorName color={idle.color} />
+      <br />
+      <Muted>
+        {formatCpu(idle.cpuCores)} · {formatBytes(idle.memoryBytes)}
+      </Muted>
+    </span>
+  );
+}
+
+function watchCell(row: FleetRow) {
+  const { watch } = row;
+  if (!watch) return NONE;
+  if (watch.state === 'running') {
+    return `running, ${remaining(watch.endsAt)} left`;
+  }
+  return watch.state;
+}
+
+function lastSwitchCell(row: FleetRow) {
+  const last = row.lastSwitch;
+  if (!last) return NONE;
+  return (
+    <span title={formatTime(last.createdAt)}>
+      {last.action} {last.from ?? '?'} → {last.to ?? '?'}
+      <br />
+      <Muted>
+        {actorName(last.actor)}, {relativeTime(last.createdAt)}
+      </Muted>
+    </span>
+  );
+}
+
+function trafficCell(row: FleetRow) {
+  if (!row.traffic) return NONE;
+  const { rps, errorRatio } = row.traffic;
+  return (
+    <>
+      {Math.round(rps * 10) / 10} req/s
+      {errorRatio !== undefined && (
+        <>
+          <br />
+          <Muted>{Math.round(errorRatio * 10000) / 100} % 5xx</Muted>
+        </>
+      )}
+    </>
+  );
+}
+
+export function toTableRows(rows: FleetRow[]): FleetTableRow[] {
+  return rows.map(row => ({
+    ...row,
+    owner: row.owners.map(ownerName).join(', ') || NONE,
+    clusterName: row.cluster ?? NONE,
+    idleCpu: row.idle?.cpuCores ?? 0,
+    lastSwitchAt: row.lastSwitch?.createdAt ?? '',
+  }));
+}
+
+const filters: TableFilter[] = [
+  { column: 'Owner', type: 'select' },
+  { column: 'Cluster', type: 'select' },
+  { column: 'Strategy', type: 'select' },
+  { column: 'Status', type: 'select' },
+];
+
+/**
+ * The fleet: one row per service and cluster, with search, filters (owner, cluster, strategy,
+ * status), sorting, and selection of the rows whose idle color can be scaled down.
+ */
+export const FleetTable = (props: {
+  rows: FleetRow[];
+  loading: boolean;
+  onSelectionChange: (rows: FleetRow[]) => void;
+  actions?: ReactNode;
+}) => {
+  const { rows, loading, onSelectionChange } = props;
+  const tabLink = useTabLink();
+  const data = useMemo(() => toTableRows(rows), [rows]);
+
+  // Stable columns and options: material-table resets its selection when they change.
+  const columns = useMemo<TableColumn<FleetTableRow>[]>(() => [
+    {
+      title: 'Service',
+      field: 'name',
+      highlight: true,
+      render: row => (
+        <>
+          <Link to={tabLink(row)}>{row.title ?? row.name}</Link>
+          {row.problems.length > 0 && (
+            <>
+              <br />
+              <Muted>{row.problems[0]}</Muted>
+            </>
+          )}
+        </>
+      ),
+    },
+    { title: 'Owner', field: 'owner' },
+    {
+      title: 'Cluster',
+      field: 'clusterName',
+      render: row => (
+        <>
+          {row.clusterName}
+          <br />
+          <Muted>{row.namespace}</Muted>
+        </>
+      ),
+    },
+    { title: 'Strategy', field: 'strategy' },
+    { title: 'Live', field: 'live', render: liveCell },
+    { title: 'Version', sorting: false, render: versionsCell },
+    {
+      title: 'Idle cost',
+      field: 'idleCpu',
+      searchable: false,
+      render: idleCell,
+    },
+    {
+      title: 'Pre-deploy',
+      field: 'preDeploy',
+      render: row =>
+        row.preDeploy ? <CheckStatusLabel status={row.preDeploy} /> : NONE,
+    },
+    {
+      title: 'Watch',
+      sorting: false,
+      searchable: false,
+      render: watchCell,
+    },
+    {
+      title: 'Firing',
+      sorting: false,
+      render: row => (row.firing?.length ? row.firing.join(', ') : NONE),
+    },
+    {
+      title: 'Last switch',
+      field: 'lastSwitchAt',
+      searchable: false,
+      render: lastSwitchCell,
+    },
+    {
+      title: 'Traffic',
+      sorting: false,
+      searchable: false,
+      render: trafficCell,
+    },
+    {
+      title: 'Status',
+      field: 'status',
+      render: row => <FleetStatusLabel status={row.status} />,
+    },
+  ], [tabLink]);
+  const options = useMemo(
+    () => ({
+      selection: true,
+      selectionProps: (row: FleetTableRow) => ({
+        disabled: !row.idle || row.idle.replicas === 0,
+        inputProps: { 'aria-label': `select ${row.name}` },
+      }),
+      showTextRowsSelected: false,
+      paging: rows.length > 50,
+      pageSize: 50,
+      padding: 'dense' as const,
+      search: true,
+      draggable: false,
+    }),
+    [rows.length],
+  );
+
+  return (
+    <Table<FleetTableRow>
+      title="Blue/green services"
+      isLoading={loading && rows.length === 0}
+      columns={columns}
+      data={data}
+      filters={filters}
+      options={options}
+      onSelectionChange={selected => onSelectionChange(selected)}
+      emptyContent={
+        <Typography style={{ padding: 16 }}>
+          No blue/green service you can see. An entity appears here when it
+          carries the annotation blue-green.backstage.io/strategy.
+        </Typography>
+      }
+    />
+  );
+};
