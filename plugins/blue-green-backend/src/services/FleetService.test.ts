@@ -429,6 +429,22 @@ describe('statusOf', () => {
       }),
     ).toBe('waiting');
   });
+  it('does not call the color traffic just left waiting', () => {
+    expect(
+      statusOf({
+        ...base,
+        colors: { ...colors, green: { ...colors.green, version: 'v0' } },
+        lastSwitch: {
+          action: 'promote',
+          actor: 'a',
+          from: 'green',
+          to: 'blue',
+          outcome: 'succeeded',
+          createdAt: '',
+        },
+      }),
+    ).toBe('stable');
+  });
   it('says failing when the live color lacks ready replicas', () => {
     expect(
       statusOf({

@@ -790,7 +790,13 @@ function runsOn(snapshot: ClusterSnapshot, target: BlueGreenTarget): boolean {
 export function statusOf(
   row: Pick<
     FleetRow,
-    'live' | 'colors' | 'problems' | 'promotable' | 'inProgress' | 'watch'
+    | 'live'
+    | 'colors'
+    | 'problems'
+    | 'promotable'
+    | 'inProgress'
+    | 'watch'
+    | 'lastSwitch'
   > & { firing?: string[] },
 ): FleetRowStatus {
   if (row.live === 'unknown') return 'unavailable';
@@ -809,8 +815,13 @@ export function statusOf(
   if (row.watch?.state === 'running') return 'watching';
   if (row.live === 'split') return 'split';
   if (row.live === 'blue' || row.live === 'green') {
-    const idle = row.colors?.[otherColor(row.live)];
+    const idleColor = otherColor(row.live);
+    const idle = row.colors?.[idleColor];
+    // The color traffic just left (the previous version) is a rollback target, not a candidate.
+    const justLeft =
+      row.lastSwitch?.from === idleColor && row.lastSwitch?.to === row.live;
     if (
+      !justLeft &&
       row.promotable &&
       idle &&
       idle.replicas.desired > 0 &&

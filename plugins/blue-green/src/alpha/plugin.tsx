@@ -64,8 +64,7 @@ export const blueGreenFleetPage = PageBlueprint.make({
     routeRef: fleetRouteRef,
     // The page has its own header, as in the legacy app.
     noHeader: true,
-    loader: () =>
-      import('../components/FleetPage').then(m => <m.FleetPage />),
+    loader: () => import('../components/FleetPage').then(m => <m.FleetPage />),
   },
 });
 

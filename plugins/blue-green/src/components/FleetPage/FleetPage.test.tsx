@@ -26,9 +26,10 @@ const rowOf = (name: string) =>
 describe('FleetPage', () => {
   it('lists every service with its live color, idle cost, checks and last switch', async () => {
     await renderPage(new FakeBlueGreenApi());
-    expect(
-      await screen.findByRole('link', { name: 'my-app' }),
-    ).toHaveAttribute('href', '/catalog/default/component/my-app/blue-green');
+    expect(await screen.findByRole('link', { name: 'my-app' })).toHaveAttribute(
+      'href',
+      '/catalog/default/component/my-app/blue-green',
+    );
 
     const myApp = within(rowOf('my-app'));
     expect(myApp.getByText('team-checkout')).toBeInTheDocument();
@@ -36,16 +37,16 @@ describe('FleetPage', () => {
     expect(myApp.getByText('service-selector')).toBeInTheDocument();
     expect(myApp.getByText('blue')).toBeInTheDocument();
     expect(myApp.getByText('idle v1.1.0')).toBeInTheDocument();
-    expect(
-      myApp.getByLabelText('idle green: 3 replicas'),
-    ).toHaveTextContent('3 × green0.75 CPU · 768 MiB');
-    expect(myApp.getByText('pass')).toBeInTheDocument();
+    expect(myApp.getByLabelText('idle green: 3 replicas')).toHaveTextContent(
+      '3 × green0.75 CPU · 768 MiB',
+    );
+    expect(myApp.getByText('pre-deploy pass')).toBeInTheDocument();
     expect(myApp.getByText(/rollback green → blue/)).toBeInTheDocument();
-    expect(myApp.getByText('waiting for promotion')).toBeInTheDocument();
+    expect(myApp.getByText('ready to promote')).toBeInTheDocument();
 
     const mesh = within(rowOf('my-app-mesh'));
     expect(mesh.getByText('green')).toBeInTheDocument();
-    expect(mesh.getByText(/running, \d:\d\d left/)).toBeInTheDocument();
+    expect(mesh.getByText(/watch running, \d:\d\d left/)).toBeInTheDocument();
     // No checklist engine answer for it: the column says so.
     expect(mesh.getAllByText('—').length).toBeGreaterThan(0);
 
@@ -97,7 +98,8 @@ describe('FleetPage', () => {
               entityRef,
               outcome: 'denied',
               color: 'blue',
-              message: 'user:default/guest may not scale component:default/my-app-mesh',
+              message:
+                'user:default/guest may not scale component:default/my-app-mesh',
             },
       ),
     });
@@ -137,12 +139,17 @@ describe('FleetPage', () => {
     ).toBeInTheDocument();
     expect(api.calls.find(c => c.method === 'scaleDownFleet')!.args).toEqual([
       {
-        entityRefs: ['component:default/my-app', 'component:default/my-app-mesh'],
+        entityRefs: [
+          'component:default/my-app',
+          'component:default/my-app-mesh',
+        ],
         reason: 'end of release',
       },
     ]);
 
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Close' }),
+    );
     // A change was made: the fleet is read again, past the backend's cache.
     await waitFor(() =>
       expect(

@@ -55,9 +55,9 @@ const Summary = ({ fleet }: { fleet: FleetResponse }) => {
     fleet.rows.filter(r => r.status === status).length;
   return (
     <Typography variant="body1" paragraph aria-label="fleet summary">
-      {fleet.rows.length} services · {count('waiting')} waiting for promotion
-      · {count('failing')} failing · idle colors hold {totals.replicas}{' '}
-      replicas requesting {formatCpu(totals.cpuCores)} and{' '}
+      {fleet.rows.length} services · {count('waiting')} waiting for promotion ·{' '}
+      {count('failing')} failing · idle colors hold {totals.replicas} replicas
+      requesting {formatCpu(totals.cpuCores)} and{' '}
       {formatBytes(totals.memoryBytes)}
     </Typography>
   );

@@ -44,7 +44,7 @@ const STATUS_TEXT: Record<FleetRowStatus, string> = {
   switching: 'switching',
   failing: 'failing',
   watching: 'watching',
-  waiting: 'waiting for promotion',
+  waiting: 'ready to promote',
   split: 'traffic split',
   stable: 'stable',
 };
@@ -80,15 +80,15 @@ function useTabLink(): (row: FleetRow) => string {
   }
   return useCallback(
     (row: FleetRow) => {
-    const params = {
-      namespace: row.entityNamespace,
-      kind: row.kind.toLocaleLowerCase('en-US'),
-      name: row.name,
-    };
-    const base = entityLink
-      ? entityLink(params)
-      : `/catalog/${params.namespace}/${params.kind}/${params.name}`;
-    return `${base}/blue-green`;
+      const params = {
+        namespace: row.entityNamespace,
+        kind: row.kind.toLocaleLowerCase('en-US'),
+        name: row.name,
+      };
+      const base = entityLink
+        ? entityLink(params)
+        : `/catalog/${params.namespace}/${params.kind}/${params.name}`;
+      return `${base}/blue-green`;
     },
     [entityLink],
   );
@@ -136,7 +136,9 @@ function idleCell(row: FleetRow) {
       {idle.replicas} × <ColorName color={idle.color} />
       <br />
       <Muted>
-        {formatCpu(idle.cpuCores)} · {formatBytes(idle.memoryBytes)}
+        {idle.cpuCores || idle.memoryBytes
+          ? `${formatCpu(idle.cpuCores)} · ${formatBytes(idle.memoryBytes)}`
+          : 'no requests set'}
       </Muted>
     </span>
   );
@@ -149,6 +151,26 @@ function watchCell(row: FleetRow) {
     return `running, ${remaining(watch.endsAt)} left`;
   }
   return watch.state;
+}
+
+/** Pre-deploy checklist, post-promote watch and firing criteria, from the checklist engine. */
+function checksCell(row: FleetRow) {
+  const lines: ReactNode[] = [];
+  if (row.preDeploy) {
+    lines.push(
+      <CheckStatusLabel key="pre" status={row.preDeploy}>
+        pre-deploy {row.preDeploy}
+      </CheckStatusLabel>,
+    );
+  }
+  if (row.watch) lines.push(<span key="watch">watch {watchCell(row)}</span>);
+  if (row.firing?.length) {
+    lines.push(
+      <StatusError key="firing">firing: {row.firing.join(', ')}</StatusError>,
+    );
+  }
+  if (lines.length === 0) return NONE;
+  return lines.map((line, i) => <div key={i}>{line}</div>);
 }
 
 function lastSwitchCell(row: FleetRow) {
@@ -213,79 +235,76 @@ export const FleetTable = (props: {
   const data = useMemo(() => toTableRows(rows), [rows]);
 
   // Stable columns and options: material-table resets its selection when they change.
-  const columns = useMemo<TableColumn<FleetTableRow>[]>(() => [
-    {
-      title: 'Service',
-      field: 'name',
-      highlight: true,
-      render: row => (
-        <>
-          <Link to={tabLink(row)}>{row.title ?? row.name}</Link>
-          {row.problems.length > 0 && (
-            <>
-              <br />
-              <Muted>{row.problems[0]}</Muted>
-            </>
-          )}
-        </>
-      ),
-    },
-    { title: 'Owner', field: 'owner' },
-    {
-      title: 'Cluster',
-      field: 'clusterName',
-      render: row => (
-        <>
-          {row.clusterName}
-          <br />
-          <Muted>{row.namespace}</Muted>
-        </>
-      ),
-    },
-    { title: 'Strategy', field: 'strategy' },
-    { title: 'Live', field: 'live', render: liveCell },
-    { title: 'Version', sorting: false, render: versionsCell },
-    {
-      title: 'Idle cost',
-      field: 'idleCpu',
-      searchable: false,
-      render: idleCell,
-    },
-    {
-      title: 'Pre-deploy',
-      field: 'preDeploy',
-      render: row =>
-        row.preDeploy ? <CheckStatusLabel status={row.preDeploy} /> : NONE,
-    },
-    {
-      title: 'Watch',
-      sorting: false,
-      searchable: false,
-      render: watchCell,
-    },
-    {
-      title: 'Firing',
-      sorting: false,
-      render: row => (row.firing?.length ? row.firing.join(', ') : NONE),
-    },
-    {
-      title: 'Last switch',
-      field: 'lastSwitchAt',
-      searchable: false,
-      render: lastSwitchCell,
-    },
-    {
-      title: 'Traffic',
-      sorting: false,
-      searchable: false,
-      render: trafficCell,
-    },
-    {
-      title: 'Status',
-      field: 'status',
-      render: row => <FleetStatusLabel status={row.status} />,
-    },
-  ], [tabLink]);
+  const columns = useMemo<TableColumn<FleetTableRow>[]>(
+    () => [
+      {
+        title: 'Service',
+        field: 'name',
+        highlight: true,
+        render: row => (
+          <>
+            <Link to={tabLink(row)}>{row.title ?? row.name}</Link>
+            {row.problems.length > 0 && (
+              <>
+                <br />
+                <Muted>{row.problems[0]}</Muted>
+              </>
+            )}
+          </>
+        ),
+      },
+      {
+        title: 'Status',
+        field: 'status',
+        render: row => <FleetStatusLabel status={row.status} />,
+      },
+      { title: 'Owner', field: 'owner' },
+      {
+        title: 'Cluster',
+        field: 'clusterName',
+        render: row => (
+          <>
+            {row.clusterName}
+            <br />
+            <Muted>{row.namespace}</Muted>
+          </>
+        ),
+      },
+      { title: 'Strategy', field: 'strategy' },
+      {
+        title: 'Live',
+        field: 'live',
+        render: row => (
+          <span data-testid={`live-${row.key}`}>{liveCell(row)}</span>
+        ),
+      },
+      { title: 'Version', sorting: false, render: versionsCell },
+      {
+        title: 'Idle cost',
+        field: 'idleCpu',
+        searchable: false,
+        render: idleCell,
+      },
+      {
+        title: 'Checks',
+        field: 'preDeploy',
+        render: checksCell,
+      },
+      {
+        title: 'Last switch',
+        field: 'lastSwitchAt',
+        searchable: false,
+        render: lastSwitchCell,
+      },
+      {
+        title: 'Traffic',
+        sorting: false,
+        searchable: false,
+        render: trafficCell,
+      },
+    ],
+    [tabLink],
+  );
   const options = useMemo(
     () => ({
       selection: true,
@@ -305,7 +324,7 @@ export const FleetTable = (props: {
 
   return (
     <Table<FleetTableRow>
-      title="Blue/green services"
+      title=""
       isLoading={loading && rows.length === 0}
       columns={columns}
       data={data}

@@ -105,9 +105,8 @@ export const ScaleDownDialog = (props: {
               Scales the idle color of {rows.length} service
               {rows.length === 1 ? '' : 's'} to 0 replicas, freeing{' '}
               {totals.replicas} replicas ({formatCpu(totals.cpuCores)},{' '}
-              {formatBytes(totals.memoryBytes)} requested). The live colors
-              are not touched; a rollback then needs the idle color scaled up
-              again.
+              {formatBytes(totals.memoryBytes)} requested). The live colors are
+              not touched; a rollback then needs the idle color scaled up again.
             </Typography>
             <ul>
               {rows.map(r => (
