@@ -3,6 +3,7 @@ import {
   mockServices,
 } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
+import { locationSpecToMetadataName } from '@backstage/plugin-catalog-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { readFile } from 'node:fs/promises';
@@ -21,12 +22,6 @@ describe('blue-green:publish:local', () => {
   const workspace = createMockDirectory();
   const published = createMockDirectory();
   const component = { kind: 'Component', metadata: { name: 'checkout' } };
-  const location = (target: string) => ({
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Location',
-    metadata: { name: 'generated-abc', namespace: 'default' },
-    spec: { type: 'file', target },
-  });
   let catalog: ReturnType<typeof catalogServiceMock.mock>;
   let refreshed = false;
 
@@ -38,12 +33,6 @@ describe('blue-green:publish:local', () => {
     published.clear();
     refreshed = false;
     catalog = catalogServiceMock.mock({
-      getEntities: jest.fn(async () => ({
-        items: [
-          location('/elsewhere/*.yaml'),
-          location(`${published.path}/*/catalog-info.yaml`),
-        ],
-      })) as any,
       refreshEntity: jest.fn(async () => {
         refreshed = true;
       }),
@@ -54,17 +43,39 @@ describe('blue-green:publish:local', () => {
     });
   });
 
+  /** The catalog's Location entity for the config location reading the published directory. */
+  const locationRef = () =>
+    `location:default/${locationSpecToMetadataName({
+      type: 'file',
+      target: `${published.path}/*/catalog-info.yaml`,
+    })}`;
+
   const run = (
     input: object,
     extra: object = {},
-    directory: string | null = published.path,
+    options: { directory?: boolean; location?: boolean } = {},
   ) => {
+    const { directory = true, location = true } = options;
     const publisher = LocalCatalogPublisher.fromConfig(
-      new ConfigReader(
-        directory
-          ? { blueGreen: { scaffolder: { localDirectory: directory } } }
-          : {},
-      ),
+      new ConfigReader({
+        catalog: {
+          locations: [
+            { type: 'url', target: 'https://example.com/catalog-info.yaml' },
+            { type: 'file', target: '/elsewhere/*.yaml' },
+            ...(location
+              ? [
+                  {
+                    type: 'file',
+                    target: `${published.path}/*/catalog-info.yaml`,
+                  },
+                ]
+              : []),
+          ],
+        },
+        ...(directory && {
+          blueGreen: { scaffolder: { localDirectory: published.path } },
+        }),
+      }),
       { catalog },
     );
     const ctx = createMockActionContext({
@@ -88,14 +99,9 @@ describe('blue-green:publish:local', () => {
       readFile(join(destination, 'k8s/service-checkout.yaml'), 'utf8'),
     ).resolves.toBe('kind: Service');
     const credentials = await ctx.getInitiatorCredentials();
-    expect(catalog.getEntities).toHaveBeenCalledWith(
-      { filter: { kind: 'Location', 'spec.type': 'file' } },
-      { credentials },
-    );
-    expect(catalog.refreshEntity).toHaveBeenCalledWith(
-      'location:default/generated-abc',
-      { credentials },
-    );
+    expect(catalog.refreshEntity).toHaveBeenCalledWith(locationRef(), {
+      credentials,
+    });
     expect(catalog.getEntityByRef).toHaveBeenLastCalledWith(
       'component:default/checkout',
       { credentials },
@@ -122,16 +128,15 @@ describe('blue-green:publish:local', () => {
   });
 
   it('says which location to add when no catalog location reads the directory', async () => {
-    catalog.getEntities.mockResolvedValue({
-      items: [location('/elsewhere/*.yaml')],
-    } as any);
-    await expect(run({ name: 'other' })).rejects.toThrow(
+    await expect(
+      run({ name: 'other' }, {}, { location: false }),
+    ).rejects.toThrow(
       `no catalog location reads ${published.path}/other/catalog-info.yaml; add one to catalog.locations: { type: file, target: ${published.path}/*/catalog-info.yaml }`,
     );
   });
 
   it('needs the directory to be configured', async () => {
-    await expect(run({}, {}, null)).rejects.toThrow(
+    await expect(run({}, {}, { directory: false })).rejects.toThrow(
       'blueGreen.scaffolder.localDirectory is not configured',
     );
   });

@@ -99,7 +99,7 @@ export function createPublishLocalAction(options: {
       const name = input.name ?? entityRef.split('/').pop()!;
       const credentials = await ctx.getInitiatorCredentials();
 
-      const plan = await publisher.plan(name, credentials);
+      const plan = await publisher.plan(name);
       ctx.output('entityRef', entityRef);
       ctx.output('path', plan.destination);
       ctx.output('catalogInfoPath', plan.catalogInfo);

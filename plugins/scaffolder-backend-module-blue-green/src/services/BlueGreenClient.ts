@@ -110,6 +110,9 @@ export class BlueGreenClient {
         error,
       );
     }
-    return (await res.json()) as T;
+    // Parsed here rather than by res.json(): fetch builds its objects in Node's own realm, which
+    // under Jest's VM modules is not this module's, and the scaffolder's template engine refuses
+    // step outputs whose arrays have a foreign prototype.
+    return JSON.parse(await res.text()) as T;
   }
 }

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
-import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  CatalogService,
+  locationSpecToLocationEntity,
+} from '@backstage/plugin-catalog-node';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { minimatch } from 'minimatch';
 import { access, cp } from 'node:fs/promises';
@@ -23,28 +26,41 @@ const exists = (path: string) =>
 
 /**
  * Publishes a rendered service without a Git host: copies it to `<localDirectory>/<name>/`, where
- * a `file` location of the catalog (`<localDirectory>/*\/catalog-info.yaml`) reads it, and has the
- * catalog read that location now instead of at its next processing round.
+ * a `file` location of the catalog's config (`<localDirectory>/*\/catalog-info.yaml`) reads it, and
+ * has the catalog read that location now instead of at its next processing round (minutes).
  */
 export class LocalCatalogPublisher {
   readonly #directory?: string;
+  readonly #fileLocations: string[];
   readonly #catalog: CatalogService;
 
   static fromConfig(config: Config, deps: { catalog: CatalogService }) {
     const directory = config.getOptionalString(LOCAL_DIRECTORY_CONFIG);
+    // Resolved as the catalog resolves them (ConfigLocationEntityProvider): from the working directory.
+    const fileLocations = (
+      config.getOptionalConfigArray('catalog.locations') ?? []
+    )
+      .filter(location => location.getString('type') === 'file')
+      .map(location => resolve(location.getString('target')));
     return new LocalCatalogPublisher(
       directory ? resolve(directory) : undefined,
+      fileLocations,
       deps.catalog,
     );
   }
 
-  private constructor(directory: string | undefined, catalog: CatalogService) {
+  private constructor(
+    directory: string | undefined,
+    fileLocations: string[],
+    catalog: CatalogService,
+  ) {
     this.#directory = directory;
+    this.#fileLocations = fileLocations;
     this.#catalog = catalog;
   }
 
   /** Where a service named `name` would be published, and the Location entity that reads it. */
-  async plan(name: string, credentials: BackstageCredentials) {
+  async plan(name: string) {
     if (!this.#directory) {
       throw new InputError(
         `${LOCAL_DIRECTORY_CONFIG} is not configured: set it to a directory, and add a catalog location of type file with target <directory>/*/${CATALOG_FILE}`,
@@ -55,23 +71,21 @@ export class LocalCatalogPublisher {
       throw new InputError(`"${name}" is not a directory name`);
     }
     const catalogInfo = join(destination, CATALOG_FILE);
-    const { items } = await this.#catalog.getEntities(
-      { filter: { kind: 'Location', 'spec.type': 'file' } },
-      { credentials },
+    // The config location's entity, by the name the catalog gives it. It is looked up in config
+    // rather than in the catalog: while its glob matches no file, the catalog holds no entity for it.
+    const target = this.#fileLocations.find(glob =>
+      minimatch(catalogInfo, glob),
     );
-    const location = items.find(entity => {
-      const spec = entity.spec as { target?: string; targets?: string[] };
-      return [spec.target, ...(spec.targets ?? [])].some(
-        target => target && minimatch(catalogInfo, resolve(target)),
-      );
-    });
-    if (!location) {
+    if (!target) {
       throw new NotFoundError(
         `no catalog location reads ${catalogInfo}; add one to catalog.locations: { type: file, target: ${
           this.#directory
         }/*/${CATALOG_FILE} }`,
       );
     }
+    const location = locationSpecToLocationEntity({
+      location: { type: 'file', target },
+    });
     if (await exists(destination)) {
       throw new ConflictError(
         `${destination} already exists; choose another name or remove it`,
