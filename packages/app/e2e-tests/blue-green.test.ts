@@ -40,7 +40,8 @@ test('the overview shows the compact Blue/Green card', async ({ page }) => {
   const card = page
     .locator('article, div')
     .filter({ has: page.getByText('Blue/Green', { exact: true }) })
-    .filter({ hasText: 'ready to promote' })
+    // The pre-deploy checklist still waits for its sign-offs, and the card says which.
+    .filter({ hasText: 'promote not possible: sign-off missing' })
     .last();
   await expect(card).toBeVisible();
 });
@@ -62,32 +63,22 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
 
   // Pre-deploy checklist: sign off every manual item (issue 9's backend).
   const checklist = page.getByRole('table', { name: /^Pre-deploy checklist/ });
-  const unavailable = page.getByText('Pre-deploy checklist not available');
-  await expect(checklist.or(unavailable)).toBeVisible();
-  if (await checklist.isVisible()) {
-    const signOffButtons = checklist.getByRole('button', {
-      name: /^Sign off /,
-    });
-    while ((await signOffButtons.count()) > 0) {
-      const button = signOffButtons.first();
-      const label = await button.getAttribute('aria-label');
-      await button.click();
-      const dialog = page.getByRole('dialog');
-      await dialog
-        .getByRole('textbox', { name: 'Note' })
-        .fill(`checked by the browser test: ${label}`);
-      await dialog.getByRole('button', { name: 'Sign off' }).click();
-      await expect(dialog).toBeHidden();
-      await expect(page.getByRole('button', { name: label! })).toHaveCount(0);
-    }
-    await expect(checklist.getByText(/^Withdraw$/).first()).toBeVisible();
-  } else {
-    test.info().annotations.push({
-      type: 'missing',
-      description:
-        'the backend serves no checklist (issue 9): sign-off skipped',
-    });
+  await expect(checklist).toBeVisible();
+  const signOffButtons = checklist.getByRole('button', { name: /^Sign off / });
+  await expect(signOffButtons.first()).toBeVisible();
+  while ((await signOffButtons.count()) > 0) {
+    const button = signOffButtons.first();
+    const label = await button.getAttribute('aria-label');
+    await button.click();
+    const dialog = page.getByRole('dialog');
+    await dialog
+      .getByRole('textbox', { name: 'Note' })
+      .fill(`checked by the browser test: ${label}`);
+    await dialog.getByRole('button', { name: 'Sign off' }).click();
+    await expect(dialog).toBeHidden();
+    await expect(page.getByRole('button', { name: label! })).toHaveCount(0);
   }
+  await expect(checklist.getByText(/^Withdraw$/).first()).toBeVisible();
   await screenshot(page, 'blue-green-ready.png');
 
   // Promote with a reason.
@@ -113,13 +104,7 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
   const watchCard = page
     .getByRole('table', { name: 'rollback criteria' })
     .first();
-  test.skip(
-    !(await watchCard
-      .waitFor({ timeout: 15_000 })
-      .then(() => true)
-      .catch(() => false)),
-    'the backend has no post-promote watch yet (issue 9): automatic rollback not tested',
-  );
+  await expect(watchCard).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('watch-remaining')).toBeVisible();
   await screenshot(page, 'blue-green-promoted.png');
 
@@ -128,7 +113,9 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
   await annotateDeployment('default', 'my-app-green', {
     'sandbox.bluegreen.dev/error-rate': '0.05',
   });
-  await expect(history.getByText('automatic rollback')).toBeVisible({
+  await expect(
+    history.getByText('automatic rollback', { exact: true }),
+  ).toBeVisible({
     timeout: 180_000,
   });
   await expect(blue.getByText('live', { exact: true })).toBeVisible();

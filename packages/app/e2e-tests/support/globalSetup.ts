@@ -50,7 +50,17 @@ export default async function globalSetup() {
           },
         ],
       },
-      blueGreen: { prometheus: { url: prometheus.url } },
+      blueGreen: {
+        prometheus: { url: prometheus.url },
+        // Short windows, so the browser sees an automatic rollback within the test.
+        checks: { window: '30s', cacheSeconds: 1 },
+        watch: {
+          windowSeconds: 120,
+          evaluationIntervalSeconds: 2,
+          rateWindow: '10s',
+          sustainEvaluations: 2,
+        },
+      },
     }),
   );
 

@@ -17,11 +17,9 @@ describe('Blue/Green API: bad input, scale, diagnostics', () => {
   beforeAll(async () => {
     world = await startWorld({
       database: 'sqlite',
-      config: {
-        blueGreen: {
-          switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
-          scaleDown: { enabled: true, delaySeconds: 1, replicas: 1 },
-        },
+      blueGreen: {
+        switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
+        scaleDown: { enabled: true, delaySeconds: 1, replicas: 1 },
       },
     });
     await waitFor('test-pod ready', async () => {

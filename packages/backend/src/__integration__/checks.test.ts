@@ -85,7 +85,9 @@ async function metricsReady(world: World) {
     60_000,
   ).catch(async error => {
     const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
-    throw new Error(`${error.message}: ${JSON.stringify(res.body, null, 1).slice(0, 4000)}`);
+    throw new Error(
+      `${error.message}: ${JSON.stringify(res.body, null, 1).slice(0, 4000)}`,
+    );
   });
 }
 
@@ -126,7 +128,9 @@ describe('checklists and automatic rollback', () => {
     ]) {
       expect([id, byId[id].status]).toEqual([id, 'pass']);
     }
-    expect(byId.cpu.evidence.query).toContain('container_cpu_usage_seconds_total');
+    expect(byId.cpu.evidence.query).toContain(
+      'container_cpu_usage_seconds_total',
+    );
     expect(byId['smoke-test']).toMatchObject({
       kind: 'manual',
       required: true,
@@ -137,7 +141,9 @@ describe('checklists and automatic rollback', () => {
     // Promote is refused, naming what is missing; nothing moves.
     const refused = await world.as(users.alice).post(`${MY_APP}/promote`, {});
     expectStatus(refused, 409);
-    expect(refused.body.error.message).toContain('Smoke test passed (smoke-test)');
+    expect(refused.body.error.message).toContain(
+      'Smoke test passed (smoke-test)',
+    );
     expect(await colorsAnswering(world)).toEqual(['blue']);
 
     // A reader (not an owner) may not sign off.
@@ -168,7 +174,9 @@ describe('checklists and automatic rollback', () => {
     expect(await colorsAnswering(world)).toEqual(['green']);
 
     // The sign-offs are in the history, by whom.
-    const history = await world.as(users.alice).get(`${MY_APP}/history?limit=50`);
+    const history = await world
+      .as(users.alice)
+      .get(`${MY_APP}/history?limit=50`);
     const signOffs = history.body.items.filter(
       (e: any) => e.action === 'sign-off' && e.outcome === 'succeeded',
     );
@@ -188,23 +196,29 @@ describe('checklists and automatic rollback', () => {
     expectStatus(
       await world
         .as(users.alice)
-        .raw('delete', `/api/blue-green${MY_APP}/checklist/smoke-test/sign-off`),
+        .raw(
+          'delete',
+          `/api/blue-green${MY_APP}/checklist/smoke-test/sign-off`,
+        ),
       404,
     );
 
     // Deploy another version to green: its checklist has no sign-offs.
-    await world.kube('/apis/apps/v1/namespaces/default/deployments/my-app-green', {
-      method: 'PATCH',
-      headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
-      body: JSON.stringify({
-        spec: {
-          template: {
-            metadata: { labels: { version: 'v1.2.0' } },
-            spec: { containers: [{ name: 'app', image: 'my-app:1.2.0' }] },
+    await world.kube(
+      '/apis/apps/v1/namespaces/default/deployments/my-app-green',
+      {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/strategic-merge-patch+json' },
+        body: JSON.stringify({
+          spec: {
+            template: {
+              metadata: { labels: { version: 'v1.2.0' } },
+              spec: { containers: [{ name: 'app', image: 'my-app:1.2.0' }] },
+            },
           },
-        },
-      }),
-    });
+        }),
+      },
+    );
     const fresh = await waitFor('green v1.2.0', async () => {
       const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
       return res.body.version === 'v1.2.0' && res.body;
@@ -216,7 +230,10 @@ describe('checklists and automatic rollback', () => {
 
   it('rolls back by itself when green starts failing 5 % of requests', async () => {
     await signOffAll(world, users.alice);
-    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    expectStatus(
+      await world.as(users.alice).post(`${MY_APP}/promote`, {}),
+      200,
+    );
     expect(await colorsAnswering(world)).toEqual(['green']);
 
     await annotate(world, 'my-app-green', {
@@ -225,7 +242,9 @@ describe('checklists and automatic rollback', () => {
     const rolledBack = await waitFor(
       'an automatic rollback',
       async () => {
-        const res = await world.as(users.alice).get(`${MY_APP}/history?limit=50`);
+        const res = await world
+          .as(users.alice)
+          .get(`${MY_APP}/history?limit=50`);
         return res.body.items.find(
           (e: any) => e.action === 'auto-rollback' && e.outcome === 'succeeded',
         );
@@ -250,7 +269,10 @@ describe('checklists and automatic rollback', () => {
 
   it('resumes a watch after a backend restart and still rolls back', async () => {
     await signOffAll(world, users.alice);
-    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    expectStatus(
+      await world.as(users.alice).post(`${MY_APP}/promote`, {}),
+      200,
+    );
     await world.restartBackend();
     await annotate(world, 'my-app-green', {
       'sandbox.bluegreen.dev/error-rate': '0.05',
@@ -259,7 +281,9 @@ describe('checklists and automatic rollback', () => {
       'an automatic rollback after the restart',
       async () => {
         const res = await world.as(users.alice).get(MY_APP);
-        return res.body.live === 'blue' && res.body.watch?.state === 'rolled-back';
+        return (
+          res.body.live === 'blue' && res.body.watch?.state === 'rolled-back'
+        );
       },
       60_000,
     );
@@ -268,13 +292,18 @@ describe('checklists and automatic rollback', () => {
 
   it('says unknown, never pass, when Prometheus is down — and does not roll back', async () => {
     await signOffAll(world, users.alice);
-    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    expectStatus(
+      await world.as(users.alice).post(`${MY_APP}/promote`, {}),
+      200,
+    );
     await world.prometheus!.stop();
     await annotate(world, 'my-app-green', {
       'sandbox.bluegreen.dev/error-rate': '0.05',
     });
 
-    const post = await world.as(users.alice).get(`${MY_APP}/checklist?phase=post`);
+    const post = await world
+      .as(users.alice)
+      .get(`${MY_APP}/checklist?phase=post`);
     expectStatus(post, 200);
     const errorRate = post.body.items.find((i: any) => i.id === 'error-rate');
     expect(errorRate.status).toBe('unknown');
@@ -286,7 +315,9 @@ describe('checklists and automatic rollback', () => {
       'watch evaluations without Prometheus',
       async () => {
         const res = await world.as(users.alice).get(MY_APP);
-        const c = res.body.watch?.criteria?.find((x: any) => x.id === 'error-rate');
+        const c = res.body.watch?.criteria?.find(
+          (x: any) => x.id === 'error-rate',
+        );
         return c?.status === 'unknown' && res.body;
       },
       30_000,
@@ -295,15 +326,22 @@ describe('checklists and automatic rollback', () => {
     const after = await world.as(users.alice).get(MY_APP);
     expect(after.body.live).toBe('green');
     expect(after.body.watch.state).toBe('running');
-    expect(watched.watch.criteria.find((c: any) => c.id === 'error-rate').firing).toBe(false);
+    expect(
+      watched.watch.criteria.find((c: any) => c.id === 'error-rate').firing,
+    ).toBe(false);
   }, 150_000);
 
   it('refuses rollback once the contract phase is signed off, with the reason', async () => {
     await signOffAll(world, users.alice);
-    expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`, {}), 200);
+    expectStatus(
+      await world.as(users.alice).post(`${MY_APP}/promote`, {}),
+      200,
+    );
     const post = await world
       .as(users.alice)
-      .post(`${MY_APP}/checklist/contract/sign-off`, { note: 'dropped old columns' });
+      .post(`${MY_APP}/checklist/contract/sign-off`, {
+        note: 'dropped old columns',
+      });
     expectStatus(post, 200);
     expect(post.body.phase).toBe('post');
 
@@ -325,7 +363,10 @@ describe('checklists and automatic rollback', () => {
         const rps = res.body.series.find(
           (s: any) => s.metric === 'rps' && s.color === 'blue',
         );
-        return rps?.points.some(([, v]: [number, number | null]) => (v ?? 0) > 0) && res;
+        return (
+          rps?.points.some(([, v]: [number, number | null]) => (v ?? 0) > 0) &&
+          res
+        );
       },
       30_000,
     );

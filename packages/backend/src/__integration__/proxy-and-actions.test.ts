@@ -17,11 +17,9 @@ describe('clusters reached through the Kubernetes backend proxy', () => {
     world = await startWorld({
       database: 'sqlite',
       // Every cluster through /api/kubernetes/proxy, as for clusters from the catalog, GKE or AWS locators.
-      config: {
-        blueGreen: {
-          kubernetes: { access: 'proxy' },
-          switch: { verifyTimeoutSeconds: 10 },
-        },
+      blueGreen: {
+        kubernetes: { access: 'proxy' },
+        switch: { verifyTimeoutSeconds: 10 },
       },
       features: [import('@backstage/plugin-kubernetes-backend')],
     });

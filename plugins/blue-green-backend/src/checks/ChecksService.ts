@@ -531,7 +531,11 @@ export class ChecksService {
                 }
               }
               const all: Array<[number, number | null]> = [];
-              for (let t = endSeconds - range.seconds; t <= endSeconds; t += step) {
+              for (
+                let t = endSeconds - range.seconds;
+                t <= endSeconds;
+                t += step
+              ) {
                 all.push([t, points.get(t) ?? null]);
               }
               series.push({ metric: name, color, points: all });
@@ -770,8 +774,11 @@ export class ChecksService {
       target: number,
     ): ChecklistItem => {
       const reading = long[metric];
-      const badOf = (v: number | undefined) =>
-        v === undefined ? undefined : metric === 'errorRatio' ? v : 1 - v;
+      // The share of bad requests: errors, or requests slower than the threshold.
+      const badOf = (v: number | undefined) => {
+        if (v === undefined) return undefined;
+        return metric === 'errorRatio' ? v : 1 - v;
+      };
       const bad = badOf(reading?.values[live]);
       const recent = badOf(hour[metric]?.values[live]);
       if (reading?.error && !warnings.includes(reading.error))
@@ -784,7 +791,8 @@ export class ChecksService {
         };
       }
       const budget = 1 - target;
-      const remaining = budget > 0 ? 1 - bad / budget : bad === 0 ? 1 : 0;
+      let remaining = bad === 0 ? 1 : 0;
+      if (budget > 0) remaining = 1 - bad / budget;
       const burn =
         recent === undefined || budget <= 0 ? undefined : recent / budget;
       return {

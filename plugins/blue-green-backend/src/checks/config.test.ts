@@ -28,7 +28,9 @@ describe('readChecksConfig', () => {
           queries: { errorRatio: 'sum by ({{group}} (rate(x[5m])' },
         },
       }),
-    ).toThrow(/^blueGreen\.prometheus\.queries\.errorRatio is not valid PromQL/);
+    ).toThrow(
+      /^blueGreen\.prometheus\.queries\.errorRatio is not valid PromQL/,
+    );
   });
 
   it('fails on an unknown placeholder, naming the key and the placeholder', () => {
@@ -75,7 +77,13 @@ describe('PromQL escaping', () => {
   });
 
   it('translates set-based selectors with escaped regexes', () => {
-    expect(selectorMatchers('ns', 'tier in (web,api),!canary,app.kubernetes.io/name=a.b', 'label_')).toBe(
+    expect(
+      selectorMatchers(
+        'ns',
+        'tier in (web,api),!canary,app.kubernetes.io/name=a.b',
+        'label_',
+      ),
+    ).toBe(
       'namespace="ns",label_tier=~"web|api",label_canary="",label_app_kubernetes_io_name="a.b"',
     );
   });

@@ -449,12 +449,12 @@ export function postDeployItems(input: PostDeployInput): ChecklistItem[] {
     format: ms,
   });
   const rps = base('requestRate');
-  const band: [number, number] | undefined =
-    t.rpsMin !== undefined || t.rpsMax !== undefined
-      ? [t.rpsMin ?? 0, t.rpsMax ?? Number.POSITIVE_INFINITY]
-      : rps !== undefined && rps > 0
-      ? [rps * (1 - t.rpsBandFactor), rps * (1 + t.rpsBandFactor)]
-      : undefined;
+  let band: [number, number] | undefined;
+  if (t.rpsMin !== undefined || t.rpsMax !== undefined) {
+    band = [t.rpsMin ?? 0, t.rpsMax ?? Number.POSITIVE_INFINITY];
+  } else if (rps !== undefined && rps > 0) {
+    band = [rps * (1 - t.rpsBandFactor), rps * (1 + t.rpsBandFactor)];
+  }
   add({
     id: 'rps',
     category: 'traffic',

@@ -321,12 +321,10 @@ export class BlueGreenService {
         outcome: 'succeeded',
         details: { requests: sent, verification },
       }),
-      context.handler
-        .read(context.kube, context.target)
-        .then(async snapshot => ({
-          snapshot,
-          facts: await this.#checkFacts(context, snapshot),
-        })),
+      context.handler.read(context.kube, context.target).then(async fresh => ({
+        snapshot: fresh,
+        facts: await this.#checkFacts(context, fresh),
+      })),
       run.action === 'promote'
         ? this.#scheduleScaleDown(context, run.to, entry.id)
         : this.#history
@@ -631,7 +629,8 @@ export class BlueGreenService {
     credentials: BackstageCredentials,
   ): Promise<void> {
     const context = await this.#contextOf(watch.entityRef, credentials);
-    const observation = await this.#observe(context);
+    // The watch decides rollback only: the pre-deploy checklist is not needed.
+    const observation = await this.#observe(context, { promoteChecks: false });
     const { snapshot } = observation;
     if (snapshot.live !== watch.promotedTo) {
       await checks.store.stopWatches(
@@ -1046,7 +1045,7 @@ export class BlueGreenService {
 
   async #observe(
     context: EntityContext,
-    options: { freshChecks?: boolean } = {},
+    options: { freshChecks?: boolean; promoteChecks?: boolean } = {},
   ): Promise<Observation> {
     const [snapshot, lastSwitch, inProgress, scaleDown, watch] =
       await Promise.all([
@@ -1058,6 +1057,7 @@ export class BlueGreenService {
       ]);
     const facts = await this.#checkFacts(context, snapshot, lastSwitch, {
       fresh: options.freshChecks,
+      promote: options.promoteChecks,
     });
     return {
       snapshot,
@@ -1077,14 +1077,16 @@ export class BlueGreenService {
     context: EntityContext,
     snapshot: StrategySnapshot,
     lastSwitch?: HistoryEntry,
-    options: { fresh?: boolean } = {},
+    options: { fresh?: boolean; promote?: boolean } = {},
   ): Promise<{
     checkReasons: string[];
     rollbackReasons: string[];
     checklist?: Checklist;
   }> {
     if (!this.#checks) return { checkReasons: [], rollbackReasons: [] };
-    const hasIdle = snapshot.live === 'blue' || snapshot.live === 'green';
+    const hasIdle =
+      (snapshot.live === 'blue' || snapshot.live === 'green') &&
+      options.promote !== false;
     const [promote, rollbackReasons] = await Promise.all([
       hasIdle
         ? this.#checks.promoteReasons(context, snapshot, lastSwitch, options)

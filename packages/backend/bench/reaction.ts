@@ -1,0 +1,198 @@
+/* eslint-disable no-console */
+/**
+ * Issue 9 benchmark: reaction time of the automatic rollback, from fault injection (5 % of green's
+ * requests answer 500) to the Service answering with blue only, with short windows: Prometheus
+ * scrapes every 1 s (the harness' Prometheus), the criteria's rate window is 10 s, the watch evaluates every 2 s.
+ * Median of RUNS (default 5). Also counts the Prometheus queries of one pre-deploy and one
+ * post-deploy checklist evaluation and of one watch evaluation, at a counting proxy in front of
+ * the real Prometheus. Run: yarn workspace backend bench:reaction
+ */
+import { createServer, request as httpRequest } from 'node:http';
+import { AddressInfo } from 'node:net';
+import {
+  startWorld,
+  users,
+  waitFor,
+  World,
+} from '../src/__testUtils__/harness';
+
+const RUNS = Number(process.env.RUNS ?? 5);
+const SCRAPE_SECONDS = 1;
+const RATE_WINDOW_SECONDS = 10;
+const EVALUATION_SECONDS = 2;
+const MY_APP = '/entities/default/component/my-app';
+
+/** An HTTP proxy that counts the queries it forwards to Prometheus. */
+async function countingProxy(target: () => string) {
+  let count = 0;
+  const server = createServer((req, res) => {
+    if (req.url?.startsWith('/api/v1/query')) count++;
+    const url = new URL(req.url ?? '/', target());
+    const upstream = httpRequest(
+      url,
+      { method: req.method, headers: { ...req.headers, host: url.host } },
+      answer => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  });
+  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    count: () => count,
+    close: () => new Promise(r => server.close(r)),
+  };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2
+    ? s[(s.length - 1) / 2]
+    : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function answering(world: World): Promise<Set<string>> {
+  const seen = new Set<string>();
+  for (let i = 0; i < 4; i++) {
+    const body = await world.hit('default', 'my-app').catch(() => '');
+    seen.add(/v1\.1/.test(body) ? 'green' : 'blue');
+  }
+  return seen;
+}
+
+async function patchGreen(
+  world: World,
+  annotations: Record<string, string | null>,
+) {
+  await world.kube(
+    '/apis/apps/v1/namespaces/default/deployments/my-app-green',
+    {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { annotations } }),
+    },
+  );
+}
+
+async function main() {
+  // The proxy learns Prometheus' address once the world has started it.
+  let prometheusUrl = '';
+  const proxy = await countingProxy(() => prometheusUrl);
+  const world = await startWorld({
+    database: 'sqlite',
+    prometheus: true,
+    blueGreen: {
+      prometheus: { url: proxy.url },
+      checks: { requiredForPromote: true, window: '30s', cacheSeconds: 0 },
+      watch: {
+        enabled: true,
+        windowSeconds: 600,
+        evaluationIntervalSeconds: EVALUATION_SECONDS,
+        rateWindow: `${RATE_WINDOW_SECONDS}s`,
+        sustainEvaluations: 2,
+      },
+    },
+  });
+  prometheusUrl = world.prometheus!.url;
+  try {
+    await runBench(world, proxy);
+  } finally {
+    await world.stop();
+    await proxy.close();
+  }
+}
+
+async function runBench(world: World, proxy: { count: () => number }) {
+  const as = world.as(users.alice);
+  await waitFor(
+    'green checks passing',
+    async () => {
+      const res = await as.get(`${MY_APP}/checklist`);
+      return ['cpu', 'health-endpoint'].every(
+        id => res.body.items?.find((i: any) => i.id === id)?.status === 'pass',
+      );
+    },
+    90_000,
+  );
+  for (const item of [
+    'smoke-test',
+    'critical-endpoints',
+    'db-migration',
+    'schema-compatible',
+    'rollback-owner',
+    'dependencies',
+  ]) {
+    await as.post(`${MY_APP}/checklist/${item}/sign-off`, { note: 'bench' });
+  }
+
+  let before = proxy.count();
+  await as.get(`${MY_APP}/checklist?phase=pre`);
+  const preQueries = proxy.count() - before;
+  before = proxy.count();
+  await as.get(`${MY_APP}/checklist?phase=post`);
+  const postQueries = proxy.count() - before;
+
+  const reactions: number[] = [];
+  let watchQueries = 0;
+  for (let run = 1; run <= RUNS; run++) {
+    const promoted = await as.post(`${MY_APP}/promote`, {
+      reason: `bench ${run}`,
+    });
+    if (promoted.status !== 200) {
+      throw new Error(
+        `promote: ${promoted.status} ${JSON.stringify(promoted.body)}`,
+      );
+    }
+    // Let the watch settle (and measure the queries of one evaluation while it does).
+    before = proxy.count();
+    await new Promise(r => setTimeout(r, EVALUATION_SECONDS * 1000 * 2));
+    watchQueries = (proxy.count() - before) / 2;
+
+    const injected = Date.now();
+    await patchGreen(world, { 'sandbox.bluegreen.dev/error-rate': '0.05' });
+    await waitFor(
+      'traffic back on blue',
+      async () => {
+        const seen = await answering(world);
+        return seen.size === 1 && seen.has('blue');
+      },
+      120_000,
+    );
+    const seconds = (Date.now() - injected) / 1000;
+    reactions.push(seconds);
+    console.log(
+      `run ${run}: traffic back on blue ${seconds.toFixed(
+        1,
+      )} s after the fault`,
+    );
+    await patchGreen(world, { 'sandbox.bluegreen.dev/error-rate': null });
+    // Green's window must empty of errors before the next promote.
+    await new Promise(r => setTimeout(r, (RATE_WINDOW_SECONDS + 3) * 1000));
+  }
+
+  const target = RATE_WINDOW_SECONDS + 3 * SCRAPE_SECONDS;
+  console.log('');
+  console.log(
+    `automatic rollback reaction, ${RUNS} runs (scrape ${SCRAPE_SECONDS} s, window ${RATE_WINDOW_SECONDS} s, evaluation every ${EVALUATION_SECONDS} s)`,
+  );
+  console.log(
+    `  median ${median(reactions).toFixed(1)} s   min ${Math.min(
+      ...reactions,
+    ).toFixed(1)} s   max ${Math.max(...reactions).toFixed(
+      1,
+    )} s   (target <= ${target} s: ${
+      median(reactions) <= target ? 'met' : 'NOT met'
+    })`,
+  );
+  console.log(
+    `Prometheus queries: pre-deploy checklist ${preQueries}, post-deploy checklist ${postQueries}, one watch evaluation ${watchQueries}`,
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
