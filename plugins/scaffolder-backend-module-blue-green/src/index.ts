@@ -7,10 +7,6 @@
  */
 
 export { scaffolderModuleBlueGreen as default } from './module';
-export { createRenderAction } from './actions/render';
-export { createApplyAction } from './actions/apply';
-export { createPublishLocalAction } from './actions/publishLocal';
-export { createSwitchAction } from './actions/switch';
-export { createWaitForChecksAction } from './actions/waitForChecks';
 export { renderService } from './manifests/render';
-export type { BlueGreenServiceSpec } from './manifests/spec';
+export type { RenderedService } from './manifests/render';
+export type { BlueGreenServiceSpec, ServiceNames } from './manifests/spec';

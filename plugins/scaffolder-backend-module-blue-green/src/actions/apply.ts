@@ -56,8 +56,6 @@ const applyOutputSchema = (zod: typeof z) =>
  * `blue-green:apply`: creates the manifests in a cluster from `kubernetes.clusterLocatorMethods`
  * (the clusters the Kubernetes and Blue/Green plugins use). A dry run asks the API server to
  * validate every object (`dryRun=All`) and stores nothing.
- *
- * @public
  */
 export function createApplyAction(options: { applier: ManifestApplier }) {
   return createTemplateAction({

@@ -67,8 +67,6 @@ async function entityRefOf(catalogInfo: string): Promise<string> {
  * Copies the rendered service to a directory on the backend's machine
  * (`blueGreen.scaffolder.localDirectory`) that a `file` location of the catalog reads, and has
  * the catalog read it right away.
- *
- * @public
  */
 export function createPublishLocalAction(options: {
   publisher: LocalCatalogPublisher;

@@ -163,8 +163,6 @@ const renderOutputSchema = (zod: typeof z) =>
 /**
  * `blue-green:render`: writes the manifests of a new blue/green service for the chosen strategy
  * (`k8s/`) and its `catalog-info.yaml` into the workspace.
- *
- * @public
  */
 export function createRenderAction() {
   return createTemplateAction({

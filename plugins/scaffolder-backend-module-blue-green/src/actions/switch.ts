@@ -67,8 +67,6 @@ const switchOutputSchema = (zod: typeof z) =>
  * `blue-green:promote` and `blue-green:rollback`: the Blue/Green tab's buttons for pipelines.
  * The backend decides, on behalf of the user running the task (permissions, checks, the live
  * state it was decided on); a dry run only reports that decision.
- *
- * @public
  */
 export function createSwitchAction(
   action: 'promote' | 'rollback',

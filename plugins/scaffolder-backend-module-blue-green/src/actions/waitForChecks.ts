@@ -66,8 +66,6 @@ function notPassing(checklist: Checklist): string[] {
 /**
  * `blue-green:wait-for-checks`: waits until the pre-deploy (or post-deploy) checklist of a
  * blue/green entity passes, as the user running the task sees it. A dry run reads it once.
- *
- * @public
  */
 export function createWaitForChecksAction(options: {
   client: BlueGreenClient;

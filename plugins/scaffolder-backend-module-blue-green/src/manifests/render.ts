@@ -13,7 +13,11 @@ import { Document } from 'yaml';
 import type { BlueGreenServiceSpec, ServiceNames } from './spec';
 import { MANIFEST_STRATEGIES } from './strategies';
 
-/** A rendered blue/green service: its Kubernetes objects and its catalog entity. */
+/**
+ * A rendered blue/green service: its Kubernetes objects and its catalog entity.
+ *
+ * @public
+ */
 export type RenderedService = {
   objects: KubeObject[];
   entity: Entity;
@@ -63,6 +67,8 @@ function catalogEntity(
  * Renders a blue/green service for its strategy. The entity is read back the way the Blue/Green
  * backend reads it, and every object it would look for must be among the manifests: a template
  * can never produce a service whose tab shows "does not exist".
+ *
+ * @public
  */
 export function renderService(spec: BlueGreenServiceSpec): RenderedService {
   const strategy = MANIFEST_STRATEGIES[spec.strategy];

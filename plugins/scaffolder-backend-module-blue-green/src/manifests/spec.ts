@@ -47,7 +47,11 @@ export type BlueGreenServiceSpec = {
 /** One rendered manifest file: its path below the manifests directory and its objects. */
 export type ManifestFile = { file: string; objects: KubeObject[] };
 
-/** The names a strategy gives its objects, so catalog-info and manifests cannot disagree. */
+/**
+ * The names a strategy gives its objects, so catalog-info and manifests cannot disagree.
+ *
+ * @public
+ */
 export type ServiceNames = {
   service: string;
   previewService?: string;
