@@ -72,6 +72,9 @@ export const blueGreenPlugin = createBackendPlugin({
           history,
           blueGreen,
           prometheus,
+          insights: {
+            forEntities: refs => checks.fleetInsights(refs),
+          },
         });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);

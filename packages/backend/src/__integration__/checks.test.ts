@@ -173,6 +173,16 @@ describe('checklists and automatic rollback', () => {
     });
     expect(await colorsAnswering(world)).toEqual(['green']);
 
+    // The fleet shows the running watch and the last pre-deploy result (of the new idle color).
+    const fleet = await world.as(users.alice).get('/fleet');
+    expectStatus(fleet, 200);
+    const row = fleet.body.rows.find(
+      (r: any) => r.entityRef === 'component:default/my-app',
+    );
+    expect(row.watch).toMatchObject({ state: 'running' });
+    // Blue is the idle color now, and its version has no sign-offs.
+    expect(row.preDeploy).toBe('pending');
+
     // The sign-offs are in the history, by whom.
     const history = await world
       .as(users.alice)

@@ -5,6 +5,7 @@ import {
   BlueGreenTarget,
   Checklist,
   ChecklistItem,
+  CheckStatus,
   Color,
   COLORS,
   HistoryEntry,
@@ -26,7 +27,8 @@ import {
   SloConfig,
   Thresholds,
 } from './config';
-import { ChecksStore, StoredWatch } from './ChecksStore';
+import { ChecksStore, StoredWatch, toWatchStatus } from './ChecksStore';
+import type { FleetEntityInsights } from '../services/FleetService';
 import { CriteriaResult, evaluateCriteria } from './criteria';
 import {
   blockingReasons,
@@ -107,6 +109,8 @@ export class ChecksService {
   readonly #prometheus: PrometheusClient;
   readonly #store: ChecksStore;
   readonly #cache = new Map<string, { at: number; checklist: Checklist }>();
+  /** The last pre-deploy result per entity, for the fleet (which never evaluates on its own). */
+  readonly #lastPreDeploy = new Map<string, CheckStatus>();
 
   constructor(options: {
     config: ChecksConfig;
@@ -223,6 +227,9 @@ export class ChecksService {
       lastSwitch,
     );
     this.#cache.set(key, { at: Date.now(), checklist });
+    if (phase === 'pre') {
+      this.#lastPreDeploy.set(context.entityRef, checklist.status);
+    }
     if (this.#cache.size > 5000) {
       this.#cache.delete(this.#cache.keys().next().value!);
     }
@@ -348,6 +355,30 @@ export class ChecksService {
       evaluatedAt: new Date().toISOString(),
       warnings,
     };
+  }
+
+  /**
+   * The fleet's columns for many entities in one database query: the newest watch and its firing
+   * criteria, and the last pre-deploy result this backend evaluated.
+   */
+  async fleetInsights(
+    entityRefs: string[],
+  ): Promise<Map<string, FleetEntityInsights>> {
+    const watches = await this.#store.latestWatches(entityRefs);
+    const result = new Map<string, FleetEntityInsights>();
+    for (const ref of entityRefs) {
+      const stored = watches.get(ref);
+      const watch = stored && toWatchStatus(stored);
+      result.set(ref, {
+        preDeploy: this.#lastPreDeploy.get(ref),
+        watch,
+        firing:
+          watch?.state === 'running'
+            ? watch.criteria.filter(c => c.firing).map(c => c.title)
+            : undefined,
+      });
+    }
+    return result;
   }
 
   /** Why promote must wait: required pre-deploy items not passing. Empty when enforcement is off. */

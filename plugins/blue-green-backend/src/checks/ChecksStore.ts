@@ -69,6 +69,22 @@ function toWatch(row: WatchRow): StoredWatch {
   };
 }
 
+/** The API shape of a stored watch. */
+export function toWatchStatus(watch: StoredWatch): WatchStatus {
+  return {
+    id: watch.id,
+    state: watch.state,
+    promotedTo: watch.promotedTo,
+    previous: watch.previous,
+    startedAt: watch.startedAt,
+    endsAt: watch.endsAt,
+    autoRollback: watch.autoRollback,
+    criteria: watch.criteria,
+    lastEvaluatedAt: watch.lastEvaluatedAt,
+    result: watch.result,
+  };
+}
+
 /** Sign-offs and post-promote watches, in the plugin database. */
 export class ChecksStore {
   readonly #db: Knex;

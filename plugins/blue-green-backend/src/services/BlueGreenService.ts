@@ -64,7 +64,7 @@ import { decideActions, revisionOf } from './decide';
 import { diagnose } from './diagnostics';
 import { HistoryStore, ScheduledScaleDown } from './HistoryStore';
 import { ChecksService } from '../checks/ChecksService';
-import { StoredWatch } from '../checks/ChecksStore';
+import { StoredWatch, toWatchStatus } from '../checks/ChecksStore';
 import {
   annotateGrafana,
   grafanaDashboard,
@@ -1140,18 +1140,7 @@ export class BlueGreenService {
         replicas: scaleDown.replicas,
         at: scaleDown.dueAt.toISOString(),
       },
-      watch: watch && {
-        id: watch.id,
-        state: watch.state,
-        promotedTo: watch.promotedTo,
-        previous: watch.previous,
-        startedAt: watch.startedAt,
-        endsAt: watch.endsAt,
-        autoRollback: watch.autoRollback,
-        criteria: watch.criteria,
-        lastEvaluatedAt: watch.lastEvaluatedAt,
-        result: watch.result,
-      },
+      watch: watch && toWatchStatus(watch),
     };
   }
 
