@@ -122,9 +122,7 @@ export function createSwitchAction(
         return;
       }
 
-      const { entityRef: _unused, expectLive: _live, ...rest } = input;
       const body: SwitchRequest = {
-        ...rest,
         revision: status.revision,
         reason:
           input.reason ??
@@ -133,6 +131,10 @@ export function createSwitchAction(
               ? ` (${ctx.templateInfo.entityRef})`
               : ''
           }`,
+        force: input.force,
+        steps: input.steps,
+        stepIntervalSeconds: input.stepIntervalSeconds,
+        full: input.full,
       };
       const response = await client.switch(ref, action, body, credentials);
       const { entry, verification } = response;
