@@ -581,8 +581,8 @@ export class FleetService {
     this.#cache.set(key, entry);
     // Expired entries go when they are next looked at; keep the map from growing with callers.
     if (this.#cache.size > 200) {
-      for (const [k, entry] of this.#cache) {
-        if (now - entry.at >= this.#config.cacheTtlMs) this.#cache.delete(k);
+      for (const [k, cached] of this.#cache) {
+        if (now - cached.at >= this.#config.cacheTtlMs) this.#cache.delete(k);
       }
     }
     return read;
