@@ -581,8 +581,8 @@ export class FleetService {
     this.#cache.set(key, entry);
     // Expired entries go when they are next looked at; keep the map from growing with callers.
     if (this.#cache.size > 200) {
-      for (const [k, cached] of this.#cache) {
-        if (now - cached.at >= this.#config.cacheTtlMs) this.#cache.delete(k);
+      for (const [k, old] of this.#cache) {
+        if (now - old.at >= this.#config.cacheTtlMs) this.#cache.delete(k);
       }
     }
     return read;
