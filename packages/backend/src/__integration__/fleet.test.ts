@@ -127,13 +127,14 @@ describe('GET /api/blue-green/fleet', () => {
       const res = await world.as(users.alice).get('/fleet?refresh=true');
       expectStatus(res, 200);
       expect(res.body.partial).toBe(true);
+      // Sorted by name.
       expect(res.body.clusters).toEqual([
-        expect.objectContaining({ name: 'sandbox', status: 'ok' }),
         expect.objectContaining({
           name: 'east',
           status: 'unavailable',
           error: expect.stringContaining('cluster east'),
         }),
+        expect.objectContaining({ name: 'sandbox', status: 'ok' }),
       ]);
       const shop = res.body.rows.find((r: any) => r.entityRef === SHOP);
       expect(shop).toMatchObject({

@@ -183,8 +183,8 @@ describe('FleetService', () => {
       const result = await fleet.getFleet({ credentials: alice });
 
       expect(result.partial).toBe(true);
+      // Sorted by name.
       expect(result.clusters).toEqual([
-        expect.objectContaining({ name: 'west', status: 'ok' }),
         expect.objectContaining({
           name: 'east',
           status: 'unavailable',
@@ -192,6 +192,7 @@ describe('FleetService', () => {
             down === 'hang' ? 'did not answer within 200 ms' : 'ECONNREFUSED',
           ),
         }),
+        expect.objectContaining({ name: 'west', status: 'ok' }),
       ]);
       const shop = result.rows.find(r => r.name === 'shop')!;
       expect(shop).toMatchObject({

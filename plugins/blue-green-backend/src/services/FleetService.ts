@@ -353,6 +353,8 @@ export class FleetService {
             error: read.error,
           },
     );
+    // A stable order, whichever cluster answered first.
+    clusters.sort((a, b) => a.name.localeCompare(b.name));
     return {
       rows,
       clusters,
