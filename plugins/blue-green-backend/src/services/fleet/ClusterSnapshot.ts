@@ -31,6 +31,8 @@ const LISTS: Record<BlueGreenStrategy, ListCall[]> = {
   ],
 };
 
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /** Kinds the fleet never lists; a strategy asking for them gets nothing. */
 const OMITTED = new Set([KUBE_RESOURCES.pods.plural]);
 
@@ -116,13 +118,20 @@ export class ClusterSnapshot implements KubeClient {
     calls.forEach((call, i) => {
       const byName = new Map<string, KubeObject>();
       for (const item of lists[i].items) {
-        byName.set(`${item.metadata.namespace ?? ''}/${item.metadata.name}`, {
+        // Held for the cache's lifetime: drop what no strategy reads and real clusters make large.
+        const { managedFields, ...metadata } = item.metadata as any;
+        if (metadata.annotations?.[LAST_APPLIED]) {
+          const { [LAST_APPLIED]: _, ...annotations } = metadata.annotations;
+          metadata.annotations = annotations;
+        }
+        byName.set(`${metadata.namespace ?? ''}/${metadata.name}`, {
           // Lists leave kind and apiVersion out of their items; a get has them.
           apiVersion: call.resource.group
             ? `${call.resource.group}/${call.resource.version}`
             : call.resource.version,
           kind: call.resource.kind,
           ...item,
+          metadata,
         });
       }
       objects.set(keyOf(call.resource), byName);
