@@ -359,6 +359,22 @@ describe('checklists and automatic rollback', () => {
     expectStatus(refused, 409);
     expect(refused.body.error.message).toContain('contract phase');
     expect(await colorsAnswering(world)).toEqual(['green']);
+
+    // Nor does the watch roll back by itself: it stops and the owners are told.
+    await annotate(world, 'my-app-green', {
+      'sandbox.bluegreen.dev/error-rate': '0.05',
+    });
+    const stopped = await waitFor(
+      'the watch giving up on the rollback',
+      async () => {
+        const res = await world.as(users.alice).get(MY_APP);
+        return res.body.watch?.state === 'stopped' && res.body;
+      },
+      60_000,
+    );
+    expect(stopped.watch.result).toContain('automatic rollback failed');
+    expect(stopped.watch.result).toContain('contract phase');
+    expect(stopped.live).toBe('green');
   }, 120_000);
 
   it('serves metrics per color, and monitoring rules and a dashboard', async () => {

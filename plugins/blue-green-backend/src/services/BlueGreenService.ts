@@ -707,7 +707,9 @@ export class BlueGreenService {
     if (!(await checks.store.claimRollback(watch.id))) return;
     const decision = observation.status.rollback;
     try {
-      if (!decision.target || (!decision.allowed && !decision.forceable)) {
+      // Never forced: a previous color that is not ready, or a signed-off contract phase, needs a
+      // person; the owners are told below.
+      if (!decision.target || !decision.allowed) {
         throw new ConflictError(
           `automatic rollback impossible: ${decision.reasons.join('; ')}`,
         );
@@ -716,9 +718,9 @@ export class BlueGreenService {
         action: 'auto-rollback',
         actor: actorOf(credentials),
         reason: `automatic rollback: ${why}`,
-        forced: !decision.allowed,
+        forced: false,
         to: decision.target,
-        forcedReasons: decision.allowed ? [] : decision.reasons,
+        forcedReasons: [],
         request: {},
         evidence,
       });
