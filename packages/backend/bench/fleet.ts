@@ -163,6 +163,10 @@ async function main() {
     }
     const setup = (Date.now() - grown) / 1000;
 
+    // Memory before and after the fleet calls at this size: the difference is the fleet's own
+    // (the catalog's growth from ingesting the components happened before).
+    const rssBefore = rssMb();
+    const heapBefore = process.memoryUsage().heapUsed / 2 ** 20;
     const before = await ask(child, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
@@ -185,6 +189,8 @@ async function main() {
       kubeGetsPerCall: (after.other - before.other) / ROUNDS,
       promPerCall: (promAfter - promBefore) / ROUNDS,
       rss: rssMb(),
+      rssBefore,
+      heapDelta: process.memoryUsage().heapUsed / 2 ** 20 - heapBefore,
     };
     results.push(row);
     console.log(
@@ -196,7 +202,11 @@ async function main() {
         row.kubePerCall
       } Kubernetes requests/call (${row.kubeGetsPerCall} not lists), ${
         row.promPerCall
-      } Prometheus requests/call; RSS ${row.rss.toFixed(0)} MB`,
+      } Prometheus requests/call; RSS ${row.rss.toFixed(
+        0,
+      )} MB (${row.rssBefore.toFixed(
+        0,
+      )} MB before the fleet calls, heap +${row.heapDelta.toFixed(1)} MB)`,
     );
   }
 
@@ -233,6 +243,13 @@ async function main() {
     ).toFixed(0)} MB, from start-up: ${(last.rss - baseline).toFixed(
       0,
     )} MB (target < 150)`,
+  );
+  console.log(
+    `the fleet's own share at ${last.services}: RSS ${(
+      last.rss - last.rssBefore
+    ).toFixed(0)} MB, heap ${last.heapDelta.toFixed(
+      1,
+    )} MB across its calls (the rest is the catalog ingesting the components)`,
   );
 
   await world.stop();
