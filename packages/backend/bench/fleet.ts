@@ -13,7 +13,8 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { clustersConfig, writeComponents } from '../src/__testUtils__/fleet';
+import { kubernetesConfig } from '@bluegreen-backstage/kube-sandbox';
+import { writeComponents } from '../src/__testUtils__/fleet';
 import { repoRoot, startWorld, users } from '../src/__testUtils__/harness';
 
 const SIZES = (process.env.SIZES ?? '10,100,1000').split(',').map(Number);
@@ -102,7 +103,7 @@ async function main() {
   const world = await startWorld({
     database: 'sqlite',
     config: {
-      kubernetes: clustersConfig({ bench: cluster }),
+      kubernetes: kubernetesConfig({ bench: cluster }),
       catalog: {
         rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
         locations: [

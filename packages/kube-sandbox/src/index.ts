@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export { startSandbox } from './sandbox';
+export { kubernetesConfig } from './backstageConfig';
 export type { Sandbox, SandboxOptions, SandboxAddress } from './sandbox';
 export { startPrometheus } from './prometheus';
 export type { PrometheusOptions, RunningPrometheus } from './prometheus';

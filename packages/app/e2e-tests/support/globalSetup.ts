@@ -1,4 +1,5 @@
 import {
+  kubernetesConfig,
   startPrometheus,
   startSandbox,
 } from '@bluegreen-backstage/kube-sandbox';
@@ -32,24 +33,7 @@ export default async function globalSetup() {
           connection: { directory: join(dir, 'db') },
         },
       },
-      kubernetes: {
-        serviceLocatorMethod: { type: 'multiTenant' },
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
-              {
-                name: 'sandbox',
-                url: sandbox.url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
-                skipMetricsLookup: true,
-              },
-            ],
-          },
-        ],
-      },
+      kubernetes: kubernetesConfig({ sandbox }, { skipMetricsLookup: true }),
       blueGreen: {
         prometheus: { url: prometheus.url },
         // Short windows, so the browser sees an automatic rollback within the test.

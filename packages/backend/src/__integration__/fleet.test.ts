@@ -1,9 +1,12 @@
-import { startSandbox, Sandbox } from '@bluegreen-backstage/kube-sandbox';
+import {
+  kubernetesConfig,
+  startSandbox,
+  Sandbox,
+} from '@bluegreen-backstage/kube-sandbox';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  clustersConfig,
   countRequests,
   createObjects,
   serviceSelectorManifests,
@@ -45,7 +48,7 @@ describe('GET /api/blue-green/fleet', () => {
     world = await startWorld({
       database: 'sqlite',
       config: {
-        kubernetes: clustersConfig({ sandbox: west, east }),
+        kubernetes: kubernetesConfig({ sandbox: west, east }),
         catalog: {
           rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
           locations: [

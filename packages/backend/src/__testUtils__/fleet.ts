@@ -130,22 +130,3 @@ export function countRequests(sandbox: Sandbox): () => {
     return { lists: hits(lists), other: hits(other) };
   };
 }
-
-/** `kubernetes.clusterLocatorMethods` for sandboxes by cluster name. */
-export function clustersConfig(clusters: Record<string, Sandbox>) {
-  return {
-    serviceLocatorMethod: { type: 'multiTenant' },
-    clusterLocatorMethods: [
-      {
-        type: 'config',
-        clusters: Object.entries(clusters).map(([name, sandbox]) => ({
-          name,
-          url: sandbox.url,
-          authProvider: 'serviceAccount',
-          serviceAccountToken: sandbox.token,
-          skipTLSVerify: true,
-        })),
-      },
-    ],
-  };
-}

@@ -12,6 +12,7 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import {
+  kubernetesConfig,
   startPrometheus,
   startSandbox,
   Sandbox,
@@ -195,23 +196,7 @@ export async function startWorld(options: {
       processingInterval: { seconds: 1 },
     },
     permission: { enabled: true },
-    kubernetes: {
-      serviceLocatorMethod: { type: 'multiTenant' },
-      clusterLocatorMethods: [
-        {
-          type: 'config',
-          clusters: [
-            {
-              name: 'sandbox',
-              url: sandbox.url,
-              authProvider: 'serviceAccount',
-              serviceAccountToken: sandbox.token,
-              skipTLSVerify: true,
-            },
-          ],
-        },
-      ],
-    },
+    kubernetes: kubernetesConfig({ sandbox }),
     blueGreen: {
       switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
       checks: { requiredForPromote: false },

@@ -8,6 +8,7 @@ import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
 import { Server } from 'http';
 import { AddressInfo } from 'net';
 import { startSandbox, Sandbox } from '../sandbox';
+import { kubernetesConfig } from '../backstageConfig';
 
 jest.setTimeout(120000);
 
@@ -49,22 +50,7 @@ describe('Backstage Kubernetes backend against the sandbox', () => {
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    {
-                      name: 'sandbox',
-                      url: sandbox.url,
-                      authProvider: 'serviceAccount',
-                      serviceAccountToken: sandbox.token,
-                      skipTLSVerify: true,
-                      skipMetricsLookup: false,
-                    },
-                  ],
-                },
-              ],
+              ...kubernetesConfig({ sandbox }, { skipMetricsLookup: false }),
               customResources: [
                 {
                   group: 'argoproj.io',

@@ -19,7 +19,11 @@ import type {
   Checklist,
   EntityStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { Sandbox, startSandbox } from '@bluegreen-backstage/kube-sandbox';
+import {
+  kubernetesConfig,
+  Sandbox,
+  startSandbox,
+} from '@bluegreen-backstage/kube-sandbox';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -189,23 +193,7 @@ describe('the example templates in a real backend', () => {
                 },
               ],
             },
-            kubernetes: {
-              serviceLocatorMethod: { type: 'multiTenant' },
-              clusterLocatorMethods: [
-                {
-                  type: 'config',
-                  clusters: [
-                    {
-                      name: 'sandbox',
-                      url: sandbox.url,
-                      authProvider: 'serviceAccount',
-                      serviceAccountToken: sandbox.token,
-                      skipTLSVerify: true,
-                    },
-                  ],
-                },
-              ],
-            },
+            kubernetes: kubernetesConfig({ sandbox }),
             blueGreen: {
               scaffolder: { localDirectory: published },
               switch: { verifyTimeoutSeconds: 10 },
