@@ -282,13 +282,15 @@ export class ChecksService {
           read(['cpuRatio', 'memoryRatio', 'requestRate'], { window }),
           this.#health(context, snapshot, color),
           this.#dependencies(context.entity),
-          context.kube
-            .get(
-              KUBE_RESOURCES.services,
-              context.target.namespace,
-              context.target.service,
-            )
-            .catch(() => undefined),
+          // The snapshot holds the Service when its strategy read it; else one GET.
+          snapshot.raw.service ??
+            context.kube
+              .get(
+                KUBE_RESOURCES.services,
+                context.target.namespace,
+                context.target.service,
+              )
+              .catch(() => undefined),
           this.#analysis(context, snapshot, color, 'PrePromotion'),
           this.#sloItems(context, scope, live, warnings, prometheusConfigured),
         ]);

@@ -195,6 +195,7 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
       },
       problems,
       raw: {
+        service: objects.service,
         templates: {
           blue: objects.deployments.blue?.spec?.template,
           green: objects.deployments.green?.spec?.template,

@@ -25,6 +25,8 @@ export type StrategySnapshot<TObjects = unknown> = {
   raw: {
     templates: Partial<Record<Color, any>>;
     pods: Record<Color, KubeObject[]>;
+    /** The switched Service, when the strategy read it (service-selector). */
+    service?: KubeObject;
   };
   /**
    * Strategy facts that decide what promote and rollback can do (e.g. "a new revision is paused at
