@@ -87,6 +87,31 @@ describe('API fault mode', () => {
     });
   });
 
+  it('lost-answer: applies the request, then closes the connection without an answer', async () => {
+    await api(sandbox, 'POST', '/api/v1/namespaces/default/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'lost' },
+    });
+    sandbox.faults.set({ kind: 'lost-answer', verb: 'patch', count: 1 });
+    await expect(
+      api(
+        sandbox,
+        'PATCH',
+        '/api/v1/namespaces/default/configmaps/lost',
+        { data: { written: 'yes' } },
+        'application/merge-patch+json',
+      ),
+    ).rejects.toThrow();
+    const r = await api(
+      sandbox,
+      'GET',
+      '/api/v1/namespaces/default/configmaps/lost',
+    );
+    expect(r.status).toBe(200);
+    expect(r.json.data).toEqual({ written: 'yes' });
+  });
+
   it('conflict: a 409 storm on writes', async () => {
     await api(sandbox, 'POST', '/api/v1/namespaces/default/configmaps', {
       apiVersion: 'v1',

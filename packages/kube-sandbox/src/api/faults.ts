@@ -1,10 +1,17 @@
 /**
  * Programmatic fault mode for the API server itself (not for pods): 5xx answers, hung
- * requests, dropped connections, 409 storms and added latency, filtered by method, verb
- * and path, applied with a probability and/or a maximum count.
+ * requests, dropped connections (before the request is handled, or after it was applied —
+ * the answer is lost), 409 storms and added latency, filtered by method, verb and path,
+ * applied with a probability and/or a maximum count.
  */
 
-export type FaultKind = 'error' | 'timeout' | 'drop' | 'conflict' | 'latency';
+export type FaultKind =
+  | 'error'
+  | 'timeout'
+  | 'drop'
+  | 'lost-answer'
+  | 'conflict'
+  | 'latency';
 
 export interface FaultRule {
   kind: FaultKind;

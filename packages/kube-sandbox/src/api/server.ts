@@ -302,6 +302,16 @@ export class ApiServer {
       case 'drop':
         req.socket.destroy();
         return true;
+      case 'lost-answer': {
+        // The request is handled (and a write lands), then the connection goes before the answer:
+        // what a client sees when the network fails between the API server's commit and its reply.
+        const socket = req.socket;
+        res.end = (() => {
+          socket.destroy();
+          return res;
+        }) as typeof res.end;
+        return false;
+      }
       case 'timeout': {
         await new Promise<void>(resolve => {
           const t = setTimeout(resolve, fault.delayMs ?? 60000);
