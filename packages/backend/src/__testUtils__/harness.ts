@@ -17,6 +17,7 @@ import {
   startSandbox,
   Sandbox,
 } from '@bluegreen-backstage/kube-sandbox';
+import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -132,7 +133,7 @@ export const DATABASES: Array<'sqlite' | 'postgres'> = process.env
   : ['sqlite'];
 
 /** `backend.database` config: SQLite files in a temp dir, or per-plugin PostgreSQL databases. */
-function databaseConfig(kind: 'sqlite' | 'postgres') {
+export function databaseConfig(kind: 'sqlite' | 'postgres') {
   if (kind === 'sqlite') {
     return {
       client: 'better-sqlite3',
@@ -150,39 +151,31 @@ function databaseConfig(kind: 'sqlite' | 'postgres') {
   };
 }
 
-/**
- * The product's backend as deployed (real catalog with the example entities, real permission
- * framework with the demo policy, the Blue/Green plugin, Backstage's real database manager on
- * SQLite files or PostgreSQL) against the sandbox cluster.
- */
-export async function startWorld(options: {
-  database: 'sqlite' | 'postgres';
+/** `startWorld`'s options that shape the backend's app-config. */
+export type BackendOptions = {
   config?: object;
   /**
    * Merged into `blueGreen`. By default promote ignores the checklist and no watch runs, so the
    * switch suites test the switch alone; the checks suite turns them on.
    */
   blueGreen?: object;
-  /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
-  prometheus?: boolean;
-  /** More backend features, e.g. the Kubernetes backend. */
-  features?: any[];
-}): Promise<World> {
-  const sandbox = await startSandbox({
-    podReadyDelayMs: 100,
-    traffic: Boolean(options.prometheus),
-  });
-  const prometheus = options.prometheus
-    ? await startPrometheus({
-        httpSdUrl: sandbox.httpSdUrl,
-        scrapeIntervalSeconds: 1,
-      })
-    : undefined;
-  if (prometheus) sandbox.setPrometheusUrl(prometheus.url);
-  const config = {
+};
+
+/**
+ * The app-config of a backend against this sandbox (and Prometheus): the example catalog, the real
+ * permission framework, the cluster. Plain data, so a replica in another process can get it too.
+ */
+export function backendConfig(
+  options: BackendOptions & {
+    sandbox: Sandbox;
+    prometheus?: { url: string };
+    database: object;
+  },
+) {
+  return {
     backend: {
       baseUrl: 'http://localhost:7007',
-      database: databaseConfig(options.database),
+      database: options.database,
     },
     catalog: {
       rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
@@ -196,56 +189,101 @@ export async function startWorld(options: {
       processingInterval: { seconds: 1 },
     },
     permission: { enabled: true },
-    kubernetes: kubernetesConfig({ sandbox }),
+    kubernetes: kubernetesConfig({ sandbox: options.sandbox }),
     blueGreen: {
       switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
       checks: { requiredForPromote: false },
       watch: { enabled: false },
-      ...(prometheus && { prometheus: { url: prometheus.url } }),
+      ...(options.prometheus && {
+        prometheus: { url: options.prometheus.url },
+      }),
       ...options.blueGreen,
     },
     ...options.config,
   };
+}
 
-  let backend: Awaited<ReturnType<typeof startTestBackend>>;
-  const start = async () => {
-    backend = await startTestBackend({
-      features: [
-        import('@backstage/plugin-catalog-backend'),
-        import('@backstage/plugin-permission-backend'),
-        import('../modules/permissionPolicy'),
-        import('@bluegreen-backstage/plugin-blue-green-backend'),
-        mockServices.rootConfig.factory({ data: config }),
-        userInfoFactory,
-        authFactory,
-        // The real HTTP auth service, so requests are authenticated by the auth service above.
-        httpAuthServiceFactory,
-        // The real scheduler: periodic tasks, database-locked across backend replicas.
-        schedulerServiceFactory,
-        // The real actions registry, invoked over HTTP as the MCP actions backend does.
-        actionsRegistryServiceFactory,
-        ...(options.features ?? []),
-      ],
-    });
-    // The catalog reads the example files asynchronously: wait until the entities are there.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await request(backend.server)
-        .get('/api/catalog/entities/by-name/component/default/my-app-mesh')
-        .set('Authorization', mockCredentials.user.header(users.alice));
-      const group = await request(backend.server)
-        .get('/api/catalog/entities/by-name/group/default/platform')
-        .set('Authorization', mockCredentials.user.header(users.alice));
-      if (res.status === 200 && group.status === 200) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `catalog did not load the examples: ${res.status} ${JSON.stringify(
-            res.body,
-          ).slice(0, 300)}`,
-        );
-      }
-      await new Promise(r => setTimeout(r, 200));
+/**
+ * The product's backend as deployed (real catalog with the example entities, real permission
+ * framework with the demo policy, the Blue/Green plugin, Backstage's real database manager on
+ * SQLite files or PostgreSQL), started with this config; resolves once the catalog holds the
+ * examples.
+ */
+export async function startBackend(config: object, features: any[] = []) {
+  const backend = await startTestBackend({
+    features: [
+      import('@backstage/plugin-catalog-backend'),
+      import('@backstage/plugin-permission-backend'),
+      import('../modules/permissionPolicy'),
+      import('@bluegreen-backstage/plugin-blue-green-backend'),
+      mockServices.rootConfig.factory({ data: config }),
+      userInfoFactory,
+      authFactory,
+      // The real HTTP auth service, so requests are authenticated by the auth service above.
+      httpAuthServiceFactory,
+      // The real scheduler: periodic tasks, database-locked across backend replicas.
+      schedulerServiceFactory,
+      // The real actions registry, invoked over HTTP as the MCP actions backend does.
+      actionsRegistryServiceFactory,
+      ...features,
+    ],
+  });
+  // The catalog reads the example files asynchronously: wait until the entities are there.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await request(backend.server)
+      .get('/api/catalog/entities/by-name/component/default/my-app-mesh')
+      .set('Authorization', mockCredentials.user.header(users.alice));
+    const group = await request(backend.server)
+      .get('/api/catalog/entities/by-name/group/default/platform')
+      .set('Authorization', mockCredentials.user.header(users.alice));
+    if (res.status === 200 && group.status === 200) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `catalog did not load the examples: ${res.status} ${JSON.stringify(
+          res.body,
+        ).slice(0, 300)}`,
+      );
     }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  return backend;
+}
+
+/**
+ * The product's backend (see {@link startBackend}) against a new sandbox cluster, and a real
+ * Prometheus when asked for.
+ */
+export async function startWorld(
+  options: BackendOptions & {
+    database: 'sqlite' | 'postgres';
+    /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
+    prometheus?: boolean;
+    /** More backend features, e.g. the Kubernetes backend. */
+    features?: any[];
+  },
+): Promise<World> {
+  const sandbox = await startSandbox({
+    podReadyDelayMs: 100,
+    traffic: Boolean(options.prometheus),
+  });
+  const prometheus = options.prometheus
+    ? await startPrometheus({
+        httpSdUrl: sandbox.httpSdUrl,
+        scrapeIntervalSeconds: 1,
+      })
+    : undefined;
+  if (prometheus) sandbox.setPrometheusUrl(prometheus.url);
+  const config = backendConfig({
+    ...options,
+    sandbox,
+    prometheus,
+    database: databaseConfig(options.database),
+  });
+
+  let backend: Awaited<ReturnType<typeof startBackend>>;
+  const start = async () => {
+    backend = await startBackend(config, options.features);
   };
   await start();
 
@@ -322,4 +360,69 @@ export function expectStatus(res: { status: number; body: any }, code: number) {
       ).slice(0, 1500)}`,
     );
   }
+}
+
+/** A backend replica in its own process (see replica.ts). */
+export type Replica = {
+  url: string;
+  /** An authenticated request to the plugin, as one of the example users. */
+  fetch(user: string, path: string, init?: RequestInit): Promise<Response>;
+  /** SIGKILL: no shutdown hook runs, in-flight work is lost, as when a pod is killed. */
+  kill(): Promise<void>;
+  /** A graceful stop. */
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a backend replica in a child process with this app-config (e.g. one from
+ * {@link backendConfig} on a shared PostgreSQL database).
+ */
+export async function startReplica(config: object): Promise<Replica> {
+  const child = fork(
+    resolvePackagePath('backend', 'src/__testUtils__/replica.ts'),
+    [],
+    {
+      execArgv: ['-r', '@backstage/cli-node/config/nodeTransform.cjs'],
+      env: { ...process.env, BG_REPLICA_CONFIG: JSON.stringify(config) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>(r => child.once('exit', () => r()));
+  const port = await new Promise<number>((resolvePort, reject) => {
+    child.on('message', (m: any) => {
+      if (m?.type === 'ready') resolvePort(m.port);
+      if (m?.type === 'error') reject(new Error(`replica: ${m.message}`));
+    });
+    child.once('exit', code =>
+      reject(new Error(`replica exited with ${code} before it was ready`)),
+    );
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    fetch: (user, path, init) =>
+      fetch(`${url}/api/blue-green${path}`, {
+        ...init,
+        headers: {
+          Authorization: mockCredentials.user.header(user),
+          ...(init?.body && { 'Content-Type': 'application/json' }),
+          ...init?.headers,
+        },
+      }),
+    async kill() {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.send({ type: 'stop' });
+      await Promise.race([
+        exited,
+        new Promise(r => setTimeout(r, 10_000)).then(() =>
+          child.kill('SIGKILL'),
+        ),
+      ]);
+      await exited;
+    },
+  };
 }

@@ -17,6 +17,7 @@ import {
   isError,
   NotAllowedError,
   NotFoundError,
+  ServiceUnavailableError,
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
@@ -104,6 +105,16 @@ export function actorOf(credentials: BackstageCredentials): string {
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
+
+/** The same kind of error (so the same HTTP status), saying what the cluster shows now. */
+function withClusterState(error: unknown, cluster: string): Error {
+  const text = `${message(error)} (${cluster})`;
+  if (error instanceof ConflictError) return new ConflictError(text);
+  if (error instanceof ServiceUnavailableError) {
+    return new ServiceUnavailableError(text);
+  }
+  return isError(error) ? error : new Error(text);
+}
 
 /**
  * The switch engine: reads an entity's colors from its cluster, decides whether promote and rollback
@@ -303,23 +314,45 @@ export class BlueGreenService {
     await this.#publish(context.entityRef, entry);
 
     const sent: SentRequest[] = [];
+    let cluster: string | undefined;
     try {
       await this.#writeWithRetry(context, snapshot, status.revision, run, sent);
     } catch (error) {
-      return this.#failSwitch(context, entry, audit, run, sent, error);
+      // Returns only when a re-read shows the switch landed although its answer was lost.
+      cluster = await this.#failSwitch(
+        context,
+        observation,
+        entry,
+        audit,
+        run,
+        sent,
+        error,
+      );
     }
 
-    const verification = await context.handler.verify(
-      context.kube,
-      context.target,
-      run.to,
-      this.#config.verifyTimeoutMs,
-    );
+    // The switch is in the cluster: from here on, an error says so instead of hiding it.
+    const verification = await context.handler
+      .verify(
+        context.kube,
+        context.target,
+        run.to,
+        this.#config.verifyTimeoutMs,
+      )
+      .catch(
+        (error): Verification => ({
+          verified: false,
+          message: `could not verify the switch: ${message(error)}`,
+        }),
+      );
     // The fresh cluster read runs while history is written; the status is composed from both.
     const [finished, after, scaleDown, watch] = await Promise.all([
       this.#history.finish(entry.id, {
         outcome: 'succeeded',
-        details: { requests: sent, verification },
+        details: {
+          requests: sent,
+          verification,
+          ...(cluster && { cluster }),
+        },
       }),
       context.handler.read(context.kube, context.target).then(async fresh => ({
         snapshot: fresh,
@@ -403,35 +436,80 @@ export class BlueGreenService {
   }
 
   /**
-   * A write failed. Says in history what the cluster shows now: untouched (nothing changed),
-   * switched (the write landed although the answer was lost), or partial — in which case the
-   * original traffic split is restored where the strategy can.
+   * A write failed. History says what the cluster shows now, and the caller hears it too:
+   * - the cluster refused the compare-and-swap before anything was written: untouched, refused
+   *   (another switch won) — definitive, no re-read needed;
+   * - otherwise (an error, a timeout, a dropped connection: the write may or may not have landed) a
+   *   re-read decides: the target is live → the switch landed and its answer was lost, which is
+   *   returned to carry on as a success; the previous state is live → untouched; anything else
+   *   (a stepped shift stopped half-way) → the strategy puts the previous split back where it can,
+   *   so the cluster ends fully switched or untouched, and partial only when even that fails.
    */
   async #failSwitch(
     context: EntityContext,
+    observation: Observation,
     entry: HistoryEntry,
     audit: AuditorServiceEvent,
     run: { action: string; to: Color },
     sent: SentRequest[],
     error: unknown,
-  ): Promise<never> {
-    let observed: string;
-    let outcome: 'failed' | 'succeeded' = 'failed';
-    try {
-      const after = await context.handler.read(context.kube, context.target);
-      observed = after.live;
-      if (after.live === run.to) outcome = 'succeeded';
-    } catch (readError) {
-      observed = `unknown (${message(readError)})`;
-    }
-    let cluster = `partial: ${sent.length} request(s) accepted before the error; live is ${observed}`;
-    if (outcome === 'succeeded') {
-      cluster = `switched: ${run.to} is live although the cluster answered with an error`;
-    } else if (sent.length === 0) {
-      cluster = `untouched: no request was accepted; live is ${observed}`;
+  ): Promise<string> {
+    const before = observation.snapshot;
+    const refusedCas = error instanceof ConflictError && sent.length === 0;
+    let observed: string = before.live;
+    let cluster = `untouched: the cluster refused the compare-and-swap; live is ${before.live}`;
+    if (!refusedCas) {
+      const read = () => context.handler.read(context.kube, context.target);
+      let after = await read().catch(readError => readError as Error);
+      if (!(after instanceof Error) && after.live === run.to) {
+        return `switched: ${
+          run.to
+        } is live although the cluster's answer was lost (${message(error)})`;
+      }
+      if (
+        !(after instanceof Error) &&
+        after.live !== before.live &&
+        sent.length > 0 &&
+        context.handler.restore
+      ) {
+        const restoring: SentRequest[] = [];
+        try {
+          await context.handler.restore(
+            context.kube,
+            context.target,
+            before,
+            after,
+            restoring,
+          );
+        } catch (restoreError) {
+          this.#logger.warn(
+            `Could not restore ${
+              context.entityRef
+            } after a failed switch: ${message(restoreError)}`,
+          );
+        }
+        sent.push(...restoring);
+        after = await read().catch(readError => readError as Error);
+      }
+      if (after instanceof Error) {
+        observed = `unknown (${message(after)})`;
+        cluster = `unknown: the cluster could not be read after the error (${message(
+          after,
+        )}); ${sent.length} request(s) were accepted`;
+      } else {
+        observed = after.live;
+        cluster =
+          after.live === before.live
+            ? `untouched: live is ${after.live}${
+                sent.length
+                  ? ` (${sent.length} request(s) accepted; the previous traffic split is back)`
+                  : ''
+              }`
+            : `partial: ${sent.length} request(s) accepted before the error; live is ${after.live}`;
+      }
     }
     const finished = await this.#history.finish(entry.id, {
-      outcome,
+      outcome: refusedCas ? 'refused' : 'failed',
       error: message(error),
       details: { requests: sent, cluster, observedLive: observed },
     });
@@ -439,10 +517,7 @@ export class BlueGreenService {
       error: isError(error) ? error : new Error(message(error)),
     });
     await this.#publish(context.entityRef, finished);
-    if (error instanceof ConflictError) {
-      throw new ConflictError(`${message(error)} (${cluster})`);
-    }
-    throw error;
+    throw withClusterState(error, cluster);
   }
 
   /**
@@ -1001,10 +1076,21 @@ export class BlueGreenService {
       } catch (error) {
         observed = `unknown (${message(error)})`;
       }
+      const isSwitch = ['promote', 'rollback', 'auto-rollback'].includes(
+        stale.action,
+      );
+      let cluster: string | undefined;
+      if (isSwitch && observed === stale.to) {
+        cluster = `switched: ${stale.to} is live`;
+      } else if (isSwitch && observed === (stale.from ?? 'none')) {
+        cluster = `untouched: live is ${observed}`;
+      } else if (isSwitch) {
+        cluster = `partial: live is ${observed}; promote or roll back to finish`;
+      }
       await this.#history.finish(stale.id, {
         outcome: 'interrupted',
         error: 'the backend stopped before the operation finished',
-        details: { observedLive: observed },
+        details: { observedLive: observed, ...(cluster && { cluster }) },
       });
     }
   }

@@ -294,14 +294,18 @@ export const argoRolloutsStrategy: SwitchStrategyHandler<Objects> = {
       description: string,
       type: 'merge' | 'json' = 'merge',
     ) => {
-      await kube.patch(
+      const written = await kube.patch(
         KUBE_RESOURCES.rollouts,
         target.namespace,
         target.rollout!,
         body,
         { type, subresource },
       );
-      sent.push({ description, patch: body });
+      sent.push({
+        description,
+        patch: body,
+        resourceVersion: written.metadata.resourceVersion,
+      });
     };
     const timeoutMs = 60_000;
 

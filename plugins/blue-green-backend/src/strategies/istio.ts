@@ -274,7 +274,7 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
           value: next[color],
         });
       }
-      await kube.patch(
+      const written = await kube.patch(
         KUBE_RESOURCES.virtualServices,
         target.namespace,
         target.virtualService!,
@@ -284,9 +284,26 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
       sent.push({
         description: `PATCH virtualservices/${target.virtualService} (${plan.to} ${share}%)`,
         patch,
+        resourceVersion: written.metadata.resourceVersion,
       });
       current = next;
     }
+  },
+
+  async restore(kube, target, before, now, sent) {
+    // One step from the weights found now back to the weights before the shift began.
+    await istioStrategy.switchTo(
+      kube,
+      target,
+      now,
+      {
+        action: 'rollback',
+        from: now.live,
+        to: 'blue',
+        steps: [before.colors.blue.weight],
+      },
+      sent,
+    );
   },
 
   async verify(kube, target, to, timeoutMs) {

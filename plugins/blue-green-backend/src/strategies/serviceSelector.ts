@@ -223,14 +223,18 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
             { op: 'test' as const, path, value: snapshot.live },
             { op: 'replace' as const, path, value: plan.to },
           ];
-    await kube.patch(
+    const written = await kube.patch(
       KUBE_RESOURCES.services,
       target.namespace,
       target.service,
       patch,
       { type: 'json' },
     );
-    sent.push({ description: `PATCH services/${target.service}`, patch });
+    sent.push({
+      description: `PATCH services/${target.service}`,
+      patch,
+      resourceVersion: written.metadata.resourceVersion,
+    });
   },
 
   async verify(kube, target, to, timeoutMs) {

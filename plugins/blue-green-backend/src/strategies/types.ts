@@ -49,8 +49,15 @@ export type SwitchPlan = {
   beforeStep?: (step: number, weight: number) => Promise<void>;
 };
 
-/** One request a switch sent to the cluster — the audit trail of the write. */
-export type SentRequest = { description: string; patch: unknown };
+/**
+ * One request a switch sent to the cluster — the audit trail of the write — and the
+ * resourceVersion the object had after it, which orders switches as the cluster applied them.
+ */
+export type SentRequest = {
+  description: string;
+  patch: unknown;
+  resourceVersion?: string;
+};
 
 /** What a write did, for the history entry. */
 export type SwitchWrite = { requests: SentRequest[] };
@@ -88,6 +95,19 @@ export interface SwitchStrategyHandler<TObjects = any> {
     target: BlueGreenTarget,
     snapshot: StrategySnapshot<TObjects>,
     plan: SwitchPlan,
+    sent: SentRequest[],
+  ): Promise<void>;
+
+  /**
+   * Puts traffic back where `before` had it after a switch stopped half-way (a stepped shift whose
+   * later step failed), as a compare-and-swap on `now`. Strategies that switch in one request
+   * have nothing to restore and leave it out.
+   */
+  restore?(
+    kube: KubeClient,
+    target: BlueGreenTarget,
+    before: StrategySnapshot<TObjects>,
+    now: StrategySnapshot<TObjects>,
     sent: SentRequest[],
   ): Promise<void>;
 
