@@ -1143,15 +1143,21 @@ export class BlueGreenService {
         this.#history.scheduledScaleDown(context.entityRef),
         this.#checks?.store.latestWatch(context.entityRef),
       ]);
-    const facts = await this.#checkFacts(context, snapshot, lastSwitch, {
-      fresh: options.freshChecks,
-      promote: options.promoteChecks,
-    });
+    const [facts, heading] = await Promise.all([
+      this.#checkFacts(context, snapshot, lastSwitch, {
+        fresh: options.freshChecks,
+        promote: options.promoteChecks,
+      }),
+      // Traffic split between colors: promote finishes, and rollback undoes, the last shift tried.
+      snapshot.live === 'split'
+        ? this.#history.lastSwitch(context.entityRef, { attempts: true })
+        : undefined,
+    ]);
     return {
       snapshot,
       checklist: facts.checklist,
       status: this.#compose(context, snapshot, {
-        lastSwitch,
+        lastSwitch: heading ?? lastSwitch,
         inProgress,
         scaleDown,
         watch,

@@ -49,3 +49,34 @@ describe('HistoryStore.fleetFacts', () => {
     },
   );
 });
+
+describe('HistoryStore.lastSwitch', () => {
+  it.each(databases.eachSupportedId())(
+    'is the last succeeded switch, or with attempts the last one that may have written, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await HistoryStore.create({
+        database: { getClient: async () => knex } as any,
+      });
+      const ref = 'component:default/mesh';
+      const entry = (to: 'blue' | 'green') => ({
+        entityRef: ref,
+        action: 'promote' as const,
+        actor: 'user:default/bob',
+        forced: false,
+        to,
+      });
+      await store.record(entry('blue'), 'succeeded');
+      await new Promise(r => setTimeout(r, 5));
+      await store.record(entry('green'), 'failed');
+      await new Promise(r => setTimeout(r, 5));
+      // A refusal wrote nothing, so it says nothing about where traffic was heading.
+      await store.record(entry('blue'), 'refused');
+
+      expect((await store.lastSwitch(ref))?.to).toBe('blue');
+      expect((await store.lastSwitch(ref, { attempts: true }))?.to).toBe(
+        'green',
+      );
+    },
+  );
+});

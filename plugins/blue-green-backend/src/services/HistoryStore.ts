@@ -199,9 +199,22 @@ export class HistoryStore {
   }
 
   /** The last switch that moved traffic (promote, rollback or auto-rollback). */
-  async lastSwitch(entityRef: string): Promise<HistoryEntry | undefined> {
+  /**
+   * The last succeeded switch; with `attempts`, the last one that wrote or may have written to the
+   * cluster (succeeded, failed or interrupted) — where a shift that stopped half-way was heading.
+   */
+  async lastSwitch(
+    entityRef: string,
+    options: { attempts?: boolean } = {},
+  ): Promise<HistoryEntry | undefined> {
     const row = await this.#db<HistoryRow>('blue_green_history')
-      .where({ entity_ref: entityRef, outcome: 'succeeded' })
+      .where({ entity_ref: entityRef })
+      .whereIn(
+        'outcome',
+        options.attempts
+          ? ['succeeded', 'failed', 'interrupted']
+          : ['succeeded'],
+      )
       .whereIn('action', ['promote', 'rollback', 'auto-rollback'])
       .orderBy('created_at', 'desc')
       .first();
