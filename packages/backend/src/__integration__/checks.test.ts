@@ -5,91 +5,20 @@ import {
   waitFor,
   World,
 } from '../__testUtils__/harness';
+import {
+  annotate,
+  CHECKS,
+  colorsAnswering,
+  metricsReady,
+  MY_APP,
+  REQUIRED_MANUAL,
+  signOffAll,
+} from '../__testUtils__/checks';
 
 /**
  * Checklists, sign-offs, the post-promote watch and automatic rollback, against the sandbox with
  * real traffic and a real Prometheus (Debian's) scraping it every second.
  */
-
-const MY_APP = '/entities/default/component/my-app';
-
-/** Short windows, as in the reaction-time benchmark. */
-const CHECKS = {
-  checks: { requiredForPromote: true, window: '30s', cacheSeconds: 0 },
-  watch: {
-    enabled: true,
-    windowSeconds: 120,
-    evaluationIntervalSeconds: 2,
-    rateWindow: '10s',
-    sustainEvaluations: 2,
-  },
-};
-
-const REQUIRED_MANUAL = [
-  'smoke-test',
-  'critical-endpoints',
-  'db-migration',
-  'schema-compatible',
-  'rollback-owner',
-  'dependencies',
-];
-
-async function annotate(
-  world: World,
-  deployment: string,
-  annotations: Record<string, string | null>,
-) {
-  await world.kube(
-    `/apis/apps/v1/namespaces/default/deployments/${deployment}`,
-    {
-      method: 'PATCH',
-      headers: { 'Content-Type': 'application/merge-patch+json' },
-      body: JSON.stringify({ metadata: { annotations } }),
-    },
-  );
-}
-
-/** Which colors answer through the Service, over a few requests. */
-async function colorsAnswering(world: World): Promise<string[]> {
-  const seen = new Set<string>();
-  for (let i = 0; i < 6; i++) {
-    const body = await world.hit('default', 'my-app');
-    seen.add(/v1\.1/.test(body) ? 'green' : 'blue');
-  }
-  return [...seen].sort();
-}
-
-async function signOffAll(world: World, user: string) {
-  for (const item of REQUIRED_MANUAL) {
-    const res = await world
-      .as(user)
-      .post(`${MY_APP}/checklist/${item}/sign-off`, {
-        note: `checked ${item}`,
-      });
-    expectStatus(res, 200);
-  }
-}
-
-/** Waits until Prometheus has request metrics for both colors of my-app. */
-async function metricsReady(world: World) {
-  await waitFor(
-    'request metrics for my-app in Prometheus',
-    async () => {
-      const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
-      // Prometheus needs a few scrapes of every target before rates exist.
-      const ready = ['metrics-available', 'cpu', 'memory'].map(
-        id => res.body.items?.find((i: any) => i.id === id)?.status,
-      );
-      return ready.every(status => status === 'pass');
-    },
-    60_000,
-  ).catch(async error => {
-    const res = await world.as(users.alice).get(`${MY_APP}/checklist`);
-    throw new Error(
-      `${error.message}: ${JSON.stringify(res.body, null, 1).slice(0, 4000)}`,
-    );
-  });
-}
 
 describe('checklists and automatic rollback', () => {
   let world: World;

@@ -105,13 +105,23 @@ export async function readMetrics(
           options.time,
         );
         const values: Partial<Record<Color, number>> = {};
+        let nonFinite = 0;
         for (const sample of samples) {
           const color = scope.colorOf(sample.labels[scope.group] ?? '');
-          if (color && Number.isFinite(sample.value)) {
+          if (!color) continue;
+          if (Number.isFinite(sample.value)) {
             values[color] = (values[color] ?? 0) + sample.value;
+          } else {
+            nonFinite++;
           }
         }
-        return [metric, { query, values }] as const;
+        // Series whose every value is NaN or ±Inf (0/0 rates, a broken exporter) are no data, not
+        // "no series": say so, so that nothing reads them as the service being unscraped.
+        const error =
+          nonFinite > 0 && Object.keys(values).length === 0
+            ? `Prometheus answered only NaN or infinite values (${nonFinite} series)`
+            : undefined;
+        return [metric, { query, values, ...(error && { error }) }] as const;
       } catch (error) {
         return [
           metric,

@@ -354,10 +354,13 @@ export class BlueGreenService {
           ...(cluster && { cluster }),
         },
       }),
-      context.handler.read(context.kube, context.target).then(async fresh => ({
-        snapshot: fresh,
-        facts: await this.#checkFacts(context, fresh),
-      })),
+      context.handler
+        .read(context.kube, context.target)
+        .then(async fresh => ({
+          snapshot: fresh,
+          facts: await this.#checkFacts(context, fresh),
+        }))
+        .catch(error => error as Error),
       run.action === 'promote'
         ? this.#scheduleScaleDown(context, run.to, entry.id)
         : this.#history
@@ -368,6 +371,13 @@ export class BlueGreenService {
     await audit.success({ meta: { verified: verification.verified } });
     // Owners and open tabs hear about it without holding up the answer.
     void this.#announce(context, finished, verification);
+    if (after instanceof Error) {
+      throw new ServiceUnavailableError(
+        `${run.action} to ${run.to} was written (history ${
+          finished.id
+        }), but the cluster could not be read afterwards: ${message(after)}`,
+      );
+    }
     return {
       entry: finished,
       verification,
