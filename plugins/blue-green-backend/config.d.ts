@@ -17,6 +17,8 @@ export interface Config {
       stepIntervalSeconds?: number;
       /** An operation still in progress after this long is marked interrupted. Default 600. */
       interruptedAfterSeconds?: number;
+      /** How often each backend looks for such operations, in seconds. Default 60. */
+      sweepIntervalSeconds?: number;
     };
     /** The fleet page (`GET /api/blue-green/fleet`). */
     fleet?: {

@@ -10,6 +10,8 @@ export type BlueGreenConfig = {
   scaleDown: { enabled: boolean; delaySeconds: number; replicas: number };
   /** An operation still "in progress" after this long belongs to a backend that stopped. */
   interruptedAfterMs: number;
+  /** How often a backend looks for such operations. */
+  sweepIntervalSeconds: number;
 };
 
 function nonNegative(config: Config, key: string, fallback: number): number {
@@ -29,6 +31,10 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       nonNegative(config, 'switch.stepIntervalSeconds', 30) * 1000,
     interruptedAfterMs:
       nonNegative(config, 'switch.interruptedAfterSeconds', 600) * 1000,
+    sweepIntervalSeconds: Math.max(
+      1,
+      nonNegative(config, 'switch.sweepIntervalSeconds', 60),
+    ),
     scaleDown: {
       enabled: config.getOptionalBoolean('scaleDown.enabled') ?? false,
       delaySeconds: nonNegative(config, 'scaleDown.delaySeconds', 30),

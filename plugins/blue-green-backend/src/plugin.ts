@@ -99,7 +99,7 @@ export const blueGreenPlugin = createBackendPlugin({
         });
         await deps.scheduler.scheduleTask({
           id: 'blue-green-sweep-interrupted',
-          frequency: { minutes: 1 },
+          frequency: { seconds: config.sweepIntervalSeconds },
           timeout: { minutes: 1 },
           fn: async () =>
             blueGreen.sweepInterrupted(
