@@ -43,7 +43,7 @@ const post = (replica: Replica, user: string, path: string, body = {}) =>
 describe('backend replicas sharing one PostgreSQL', () => {
   let sandbox: Sandbox;
   let prometheus: Awaited<ReturnType<typeof startPrometheus>>;
-  let replicas: Replica[] = [];
+  const replicas: Replica[] = [];
   let config: object;
 
   beforeAll(async () => {
