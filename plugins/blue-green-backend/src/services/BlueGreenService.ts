@@ -200,7 +200,7 @@ export class BlueGreenService {
         : blueGreenRollbackPermission;
     // The permission decision and the cluster read are independent: run them together. Nothing is
     // written before both are in.
-    const [observation] = await Promise.all([
+    const [observed, authorized] = await Promise.allSettled([
       this.#observe(context, { freshChecks: action === 'promote' }),
       this.#authorize(context, permission, caller, base).then(() =>
         request.force
@@ -208,6 +208,23 @@ export class BlueGreenService {
           : undefined,
       ),
     ]);
+    // A refusal by the permission framework comes first (it is recorded as refused).
+    if (authorized.status === 'rejected') throw authorized.reason;
+    if (observed.status === 'rejected') {
+      // The cluster could not be read: nothing was decided or written, and history says so.
+      const cluster =
+        'untouched: the cluster could not be read, nothing was written';
+      await this.#history.record(
+        {
+          ...base,
+          error: message(observed.reason),
+          details: { strategy: context.target.strategy, cluster },
+        },
+        'failed',
+      );
+      throw withClusterState(observed.reason, cluster);
+    }
+    const observation = observed.value;
     const { status } = observation;
     const decision = status[action];
     const refuse = async (reasons: string[]) => {
@@ -316,7 +333,13 @@ export class BlueGreenService {
     const sent: SentRequest[] = [];
     let cluster: string | undefined;
     try {
-      await this.#writeWithRetry(context, snapshot, status.revision, run, sent);
+      await this.#writeWithRetry(
+        context,
+        snapshot,
+        status.revision,
+        { ...run, switchId: entry.id },
+        sent,
+      );
     } catch (error) {
       // Returns only when a re-read shows the switch landed although its answer was lost.
       cluster = await this.#failSwitch(
@@ -403,6 +426,7 @@ export class BlueGreenService {
       action: 'promote' | 'rollback' | 'auto-rollback';
       to: Color;
       request: SwitchRequest;
+      switchId: string;
     },
     sent: SentRequest[],
   ): Promise<void> {
@@ -423,6 +447,7 @@ export class BlueGreenService {
                 ? run.request.stepIntervalSeconds * 1000
                 : this.#config.stepIntervalMs,
             full: run.request.full,
+            switchId: run.switchId,
           },
           sent,
         );
@@ -471,7 +496,13 @@ export class BlueGreenService {
     if (!refusedCas) {
       const read = () => context.handler.read(context.kube, context.target);
       let after = await read().catch(readError => readError as Error);
-      if (!(after instanceof Error) && after.live === run.to) {
+      // The target is live — by this write, when the object carries its switch id (a concurrent
+      // switch to the same color is someone else's success, not this one's).
+      if (
+        !(after instanceof Error) &&
+        after.live === run.to &&
+        (!context.handler.marksSwitches || after.switchId === entry.id)
+      ) {
         return `switched: ${
           run.to
         } is live although the cluster's answer was lost (${message(error)})`;
@@ -508,14 +539,20 @@ export class BlueGreenService {
         )}); ${sent.length} request(s) were accepted`;
       } else {
         observed = after.live;
-        cluster =
-          after.live === before.live
-            ? `untouched: live is ${after.live}${
-                sent.length
-                  ? ` (${sent.length} request(s) accepted; the previous traffic split is back)`
-                  : ''
-              }`
-            : `partial: ${sent.length} request(s) accepted before the error; live is ${after.live}`;
+        if (after.live === before.live) {
+          cluster = `untouched: live is ${after.live}${
+            sent.length
+              ? ` (${sent.length} request(s) accepted; the previous traffic split is back)`
+              : ''
+          }`;
+        } else if (sent.length > 0) {
+          cluster = `partial: ${sent.length} request(s) accepted before the error; live is ${after.live}`;
+        } else if (context.handler.marksSwitches) {
+          // The object does not carry this switch's id: another switch moved it meanwhile.
+          cluster = `untouched by this request: live is ${after.live}, switched by another request`;
+        } else {
+          cluster = `unknown: live is ${after.live}, switched by this write or a concurrent one`;
+        }
       }
     }
     const finished = await this.#history.finish(entry.id, {

@@ -15,7 +15,13 @@ import {
   scaleDeployment,
 } from './serviceSelector';
 import { StrategySnapshot, SwitchStrategyHandler } from './types';
-import { deploymentColor, labelsMatch, pollUntil } from './workloads';
+import {
+  deploymentColor,
+  labelsMatch,
+  pollUntil,
+  SWITCH_ID_ANNOTATION,
+  switchIdOps,
+} from './workloads';
 
 /** The header that reaches the idle color before the switch (seed 001 §4.3). */
 export const PREVIEW_HEADER = { name: 'x-canary', value: 'true' };
@@ -127,6 +133,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
  */
 export const istioStrategy: SwitchStrategyHandler<Objects> = {
   strategy: 'istio',
+  marksSwitches: true,
 
   async read(kube, target) {
     const [virtualService, destinationRule, workloads] = await Promise.all([
@@ -217,6 +224,8 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
         mirror: layout.mirror,
       },
       problems,
+      switchId:
+        objects.virtualService?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
       raw: {
         templates: {
           blue: objects.deployments.blue?.spec?.template,
@@ -273,6 +282,11 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
           path,
           value: next[color],
         });
+      }
+      if (index === 0) {
+        patch.push(
+          ...switchIdOps(snapshot.objects.virtualService!, plan.switchId),
+        );
       }
       const written = await kube.patch(
         KUBE_RESOURCES.virtualServices,

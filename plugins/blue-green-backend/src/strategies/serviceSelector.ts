@@ -15,6 +15,8 @@ import {
   labelsMatch,
   pointer,
   pollUntil,
+  SWITCH_ID_ANNOTATION,
+  switchIdOps,
   selectorString,
 } from './workloads';
 
@@ -121,6 +123,7 @@ export async function scaleDeployment(
  */
 export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
   strategy: 'service-selector',
+  marksSwitches: true,
 
   async read(kube, target) {
     const [service, previewService, workloads] = await Promise.all([
@@ -194,6 +197,7 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
         selector,
       },
       problems,
+      switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
       raw: {
         service: objects.service,
         templates: {
@@ -216,13 +220,15 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
     const path = `/spec/selector/${pointer(target.colorLabel)}`;
     // Compare-and-swap: the patch only applies if the selector still names the color it was
     // decided on; otherwise the API server answers 422 and nothing changes.
-    const patch =
-      snapshot.live === 'none'
+    const patch = [
+      ...(snapshot.live === 'none'
         ? [{ op: 'add' as const, path, value: plan.to }]
         : [
             { op: 'test' as const, path, value: snapshot.live },
             { op: 'replace' as const, path, value: plan.to },
-          ];
+          ]),
+      ...switchIdOps(snapshot.objects.service!, plan.switchId),
+    ];
     const written = await kube.patch(
       KUBE_RESOURCES.services,
       target.namespace,

@@ -28,6 +28,8 @@ export type StrategySnapshot<TObjects = unknown> = {
     /** The switched Service, when the strategy read it (service-selector). */
     service?: KubeObject;
   };
+  /** The switch id the switched object carries (strategies that mark their writes). */
+  switchId?: string;
   /**
    * Strategy facts that decide what promote and rollback can do (e.g. "a new revision is paused at
    * BlueGreenPause"); part of the revision token.
@@ -45,6 +47,8 @@ export type SwitchPlan = {
   stepIntervalMs?: number;
   /** Argo Rollouts: promote --full. */
   full?: boolean;
+  /** Written with the switch on the switched object (see SWITCH_ID_ANNOTATION). */
+  switchId?: string;
   /** Called between steps; a rejection stops the shift. */
   beforeStep?: (step: number, weight: number) => Promise<void>;
 };
@@ -71,6 +75,11 @@ export type Verification = { verified: boolean; message: string };
  */
 export interface SwitchStrategyHandler<TObjects = any> {
   readonly strategy: BlueGreenStrategy;
+  /**
+   * Whether `switchTo` writes the plan's switch id on the switched object and `read` gives it back,
+   * so that a landed write can be told from a concurrent one after an error.
+   */
+  readonly marksSwitches?: boolean;
 
   /** Reads every object the strategy needs, in parallel where it can. */
   read(

@@ -3,7 +3,10 @@ import {
   ColorStatus,
   PodSummary,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { KubeObject } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  JsonPatchOperation,
+  KubeObject,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 
 /** `app=my-app,color=blue` from a workload's `spec.selector` (matchLabels and matchExpressions). */
 export function selectorString(selector: {
@@ -127,4 +130,34 @@ export async function pollUntil<T extends { done: boolean }>(
 /** JSON-pointer segment for a map key such as the label `app.kubernetes.io/color`. */
 export function pointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/**
+ * The annotation a switch writes, in the same compare-and-swap patch, on the object it switches:
+ * the id of its history entry. After an ambiguous error (a lost answer, a timeout) it tells whether
+ * this write landed or a concurrent one did — and `kubectl describe` shows which switch was last.
+ */
+export const SWITCH_ID_ANNOTATION = 'blue-green.backstage.io/switch-id';
+
+/** The JSON-patch operations that set {@link SWITCH_ID_ANNOTATION} on `object`. */
+export function switchIdOps(
+  object: KubeObject,
+  switchId: string | undefined,
+): JsonPatchOperation[] {
+  if (!switchId) return [];
+  return object.metadata.annotations
+    ? [
+        {
+          op: 'add',
+          path: `/metadata/annotations/${pointer(SWITCH_ID_ANNOTATION)}`,
+          value: switchId,
+        },
+      ]
+    : [
+        {
+          op: 'add',
+          path: '/metadata/annotations',
+          value: { [SWITCH_ID_ANNOTATION]: switchId },
+        },
+      ];
 }
