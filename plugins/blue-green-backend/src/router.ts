@@ -1,5 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { HealthResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -290,6 +290,13 @@ export async function createRouter(options: {
       res.json(await fleet.scaleDown(body, await caller(req)));
     });
   }
+
+  // Anything else under /api/blue-green: a JSON 404 like every other error, not an empty one.
+  router.use(req => {
+    throw new NotFoundError(
+      `no route ${req.method} ${req.path.slice(0, 200)} in the Blue/Green API`,
+    );
+  });
 
   return router;
 }
