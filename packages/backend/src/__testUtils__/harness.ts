@@ -167,6 +167,8 @@ export async function startWorld(options: {
   prometheus?: boolean;
   /** More backend features, e.g. the Kubernetes backend. */
   features?: any[];
+  /** More catalog files (absolute paths) beside the examples, e.g. entities a suite writes. */
+  catalogFiles?: string[];
 }): Promise<World> {
   const sandbox = await startSandbox({
     podReadyDelayMs: 100,
@@ -192,6 +194,10 @@ export async function startWorld(options: {
           target: resolve(repoRoot, 'examples/blue-green/entities.yaml'),
         },
         { type: 'file', target: resolve(repoRoot, 'examples/org.yaml') },
+        ...(options.catalogFiles ?? []).map(target => ({
+          type: 'file',
+          target,
+        })),
       ],
       processingInterval: { seconds: 1 },
     },
