@@ -1,4 +1,5 @@
 import { Sandbox } from '@bluegreen-backstage/kube-sandbox';
+import { parser } from '@prometheus-io/lezer-promql';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
@@ -137,4 +138,56 @@ export function writeAnnotatedComponents(
       )
       .join('---\n'),
   );
+}
+
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+
+export type Matcher = { name: string; op: string; value: string };
+
+/**
+ * A PromQL expression read with Prometheus' own grammar (the parser the plugin validates its
+ * templates with): where it fails to parse, its label matchers with their values decoded, and its
+ * skeleton — the node types outside the matchers, which no annotation may change.
+ */
+export function inspectPromQL(query: string): {
+  errors: string[];
+  matchers: Matcher[];
+  skeleton: string;
+} {
+  const errors: string[] = [];
+  const matchers: Matcher[] = [];
+  const skeleton: string[] = [];
+  const text = (node: SyntaxNode) => query.slice(node.from, node.to);
+  // PromQL's double-quoted strings have Go's escapes; JSON's cover what the plugin sends.
+  const decode = (literal = '""') =>
+    literal.startsWith('"') ? JSON.parse(literal) : literal.slice(1, -1);
+  const parts = (node: SyntaxNode) => {
+    const result: Record<string, string> = {};
+    for (let c = node.firstChild; c; c = c.nextSibling)
+      result[c.name] = text(c);
+    return result;
+  };
+  parser.parse(query).iterate({
+    enter: ref => {
+      if (ref.type.isError) {
+        errors.push(`at ${ref.from}: ${query.slice(ref.from, ref.from + 30)}`);
+      }
+      if (ref.name !== 'LabelMatchers') {
+        skeleton.push(ref.name);
+        return undefined;
+      }
+      skeleton.push('{…}');
+      for (let m = ref.node.firstChild; m; m = m.nextSibling) {
+        if (!m.name.endsWith('LabelMatcher')) continue;
+        const p = parts(m);
+        matchers.push({
+          name: p.LabelName ?? decode(p.QuotedLabelName),
+          op: p.MatchOp,
+          value: decode(p.StringLiteral),
+        });
+      }
+      return false;
+    },
+  });
+  return { errors, matchers, skeleton: skeleton.join(' ') };
 }
