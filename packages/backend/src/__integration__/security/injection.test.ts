@@ -119,6 +119,19 @@ const CRAFTED: Crafted[] = [
     value: 'latencyMs=200"} or vector(1)',
     refused: 'checks',
   },
+  // Numbers that enter PromQL as durations: an integer number of days, or the query breaks.
+  {
+    name: 'slo-window-fraction',
+    annotation: 'blue-green.backstage.io/slo',
+    value: 'windowDays=0.5',
+    refused: 'checks',
+  },
+  {
+    name: 'slo-window-huge',
+    annotation: 'blue-green.backstage.io/slo',
+    value: 'windowDays=1e21',
+    refused: 'checks',
+  },
   // Kubernetes label selectors and API paths built from annotations.
   {
     name: 'color-label-selector',
