@@ -10,6 +10,8 @@ export { startPrometheus } from './prometheus';
 export type { PrometheusOptions, RunningPrometheus } from './prometheus';
 export { ApiFaults } from './api/faults';
 export type { FaultRule, FaultKind, FaultState } from './api/faults';
+export { ApiRequestLog } from './api/requestLog';
+export type { LoggedRequest } from './api/requestLog';
 export { FAULT_ANNOTATIONS, FAULT_PREFIX } from './runtime/faultAnnotations';
 export { KNOWN_REPOSITORIES, KNOWN_TAG } from './runtime/images';
 export { LOOPBACK_ANNOTATION, TRAFFIC_RPS_ANNOTATION } from './runtime/network';

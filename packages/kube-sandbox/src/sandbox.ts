@@ -8,6 +8,7 @@ import path from 'path';
 import { randomBytes } from 'crypto';
 import { ApiServer } from './api/server';
 import { ApiFaults } from './api/faults';
+import { ApiRequestLog } from './api/requestLog';
 import { ResourceRegistry } from './api/resources';
 import { ResourceService } from './api/service';
 import { Store } from './api/store';
@@ -76,6 +77,8 @@ export interface Sandbox {
   services(): SandboxAddress[];
   /** API fault mode (500s, timeouts, dropped connections, 409 storms, latency). */
   faults: ApiFaults;
+  /** Every API request received, in order: what clients read and wrote (`mutating()`). */
+  requests: ApiRequestLog;
   /** Points AnalysisRuns at this Prometheus (overrides the templates' address). */
   setPrometheusUrl(url: string | undefined): void;
   /** Resolves when every Deployment is complete and every Rollout Healthy or Paused. */
@@ -286,6 +289,7 @@ export async function startSandbox(
     httpSdUrl: `${url}/sandbox/http-sd`,
     dataDir,
     faults,
+    requests: server.requests,
     serviceUrl: (ns, name, p) => network.serviceUrl(ns, name, p),
     services: () => network.serviceAddresses(),
     setPrometheusUrl: u => analysis.setPrometheusUrl(u),

@@ -1,5 +1,5 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, NotFoundError } from '@backstage/errors';
 import { HealthResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
@@ -136,6 +136,21 @@ export async function createRouter(options: {
   const { httpAuth, blueGreen, fleet } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
+  // express.json leaves a body of any other type unread, and the routes would take it for `{}`: a
+  // promote sent as text/plain with `{"revision": …}` would switch without its compare-and-swap.
+  router.use((req, _res, next) => {
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined ||
+      Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !req.is('application/json')) {
+      throw new InputError(
+        `the request body must be JSON (Content-Type: application/json), not ${
+          req.headers['content-type'] || 'untyped'
+        }`,
+      );
+    }
+    next();
+  });
 
   const caller = async (req: Request) => ({
     credentials: await httpAuth.credentials(req, {
@@ -275,6 +290,13 @@ export async function createRouter(options: {
       res.json(await fleet.scaleDown(body, await caller(req)));
     });
   }
+
+  // Anything else under /api/blue-green: a JSON 404 like every other error, not an empty one.
+  router.use(req => {
+    throw new NotFoundError(
+      `no route ${req.method} ${req.path.slice(0, 200)} in the Blue/Green API`,
+    );
+  });
 
   return router;
 }

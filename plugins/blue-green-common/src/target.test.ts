@@ -94,6 +94,48 @@ describe('resolveBlueGreenTarget', () => {
     ]);
   });
 
+  it.each([
+    '/../../../../../../api/v1/namespaces/kube-system/secrets',
+    '/health/..',
+    '/./health',
+    '/%2e%2e/%2E%2e/api/v1/secrets',
+    '/.%2e/api',
+    '/%2e./api',
+  ])(
+    'refuses the health path %s, which would climb out of the pods proxy',
+    path => {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'blue-green.backstage.io/health-path': path,
+        }),
+      );
+      expect(result).toEqual({
+        ok: false,
+        problems: [
+          expect.stringContaining(
+            'health-path is "' +
+              path +
+              "\"; it must be a URL path starting with '/', without '.' or '..' segments",
+          ),
+        ],
+      });
+    },
+  );
+
+  it.each(['/health', '/.well-known/ready', '/v1.2/health..check', '/%2F'])(
+    'accepts the health path %s',
+    path => {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'blue-green.backstage.io/health-path': path,
+        }),
+      );
+      expect(result.ok && result.target.healthPath).toBe(path);
+    },
+  );
+
   it('reports a missing strategy', () => {
     const result = resolveBlueGreenTarget(entity({}));
     expect(result).toEqual({

@@ -46,6 +46,15 @@ const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /**
+ * Whether a URL path has a `.` or `..` segment, percent-encoded ones included (`%2e%2e`): URL
+ * parsers resolve them, so the health path appended to the pods proxy path would climb out of it
+ * to any API server path.
+ */
+function hasDotSegment(path: string): boolean {
+  return path.split('/').some(segment => /^(\.|%2e){1,2}$/i.test(segment));
+}
+
+/**
  * Reads the Blue/Green and Kubernetes annotations of an entity.
  *
  * @public
@@ -135,9 +144,12 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
       `annotation ${BLUE_GREEN_ANNOTATIONS.colorLabel} is "${colorLabel}"; it must be a Kubernetes label key`,
     );
   }
-  if (!/^\/[A-Za-z0-9\-._~/%]*$/.test(healthPath)) {
+  if (
+    !/^\/[A-Za-z0-9\-._~/%]*$/.test(healthPath) ||
+    hasDotSegment(healthPath)
+  ) {
     problems.push(
-      `annotation ${BLUE_GREEN_ANNOTATIONS.healthPath} is "${healthPath}"; it must be a URL path starting with '/'`,
+      `annotation ${BLUE_GREEN_ANNOTATIONS.healthPath} is "${healthPath}"; it must be a URL path starting with '/', without '.' or '..' segments`,
     );
   }
 

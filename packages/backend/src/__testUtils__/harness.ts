@@ -159,6 +159,8 @@ export type BackendOptions = {
    * switch suites test the switch alone; the checks suite turns them on.
    */
   blueGreen?: object;
+  /** More catalog files (absolute paths) beside the examples, e.g. entities a suite writes. */
+  catalogFiles?: string[];
 };
 
 /**
@@ -185,6 +187,10 @@ export function backendConfig(
           target: resolve(repoRoot, 'examples/blue-green/entities.yaml'),
         },
         { type: 'file', target: resolve(repoRoot, 'examples/org.yaml') },
+        ...(options.catalogFiles ?? []).map(target => ({
+          type: 'file',
+          target,
+        })),
       ],
       processingInterval: { seconds: 1 },
     },

@@ -24,6 +24,7 @@ import {
   unauthorized,
 } from './errors';
 import { ApiFaults, RequestInfo } from './faults';
+import { ApiRequestLog } from './requestLog';
 import {
   apiVersionOf,
   ResourceRegistry,
@@ -158,6 +159,8 @@ export class ApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<() => void>();
   port = 0;
+  /** Every API request received (not the sandbox's own /sandbox/* routes), for assertions. */
+  readonly requests = new ApiRequestLog();
 
   constructor(
     private readonly service: ResourceService,
@@ -383,9 +386,20 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname.replace(/\/+$/, '') || '/';
-    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
 
     if (this.hooks.extraRoute?.(req, res, url)) return;
+
+    // Logged before anything can refuse it (token, malformed path, fault rule).
+    const logged = this.requests.record({
+      method,
+      path,
+      query: url.search.slice(1),
+      verb: nonResourceVerb(method),
+    });
+    res.once('finish', () => {
+      logged.status = res.statusCode;
+    });
+    const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
 
     if (this.options.requiredToken) {
       const auth = req.headers.authorization ?? '';
@@ -412,6 +426,8 @@ export class ApiServer {
           : nonResourceVerb(method),
       resource: typeof route === 'object' ? route.type.plural : undefined,
     };
+    logged.verb = info.verb;
+    logged.resource = info.resource;
     if (
       await this.applyFault(
         info,

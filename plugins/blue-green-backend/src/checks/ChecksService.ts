@@ -23,6 +23,7 @@ import { StrategySnapshot } from '../strategies';
 import {
   ChecksConfig,
   DEFAULT_THRESHOLDS,
+  isWholeDays,
   MetricKey,
   SloConfig,
   Thresholds,
@@ -153,6 +154,11 @@ export class ChecksService {
       'latencyMs',
       'windowDays',
     ]);
+    if (o.windowDays !== undefined && !isWholeDays(o.windowDays)) {
+      throw new InputError(
+        `annotation ${BLUE_GREEN_ANNOTATIONS.slo} has "windowDays=${o.windowDays}"; it must be a whole number of days from 1 to 365`,
+      );
+    }
     return {
       availability: o.availability ?? this.#config.slo.availability,
       latency: o.latency ?? this.#config.slo.latency,

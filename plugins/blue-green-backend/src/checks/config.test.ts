@@ -20,6 +20,15 @@ describe('readChecksConfig', () => {
     expect(config.watch.windowSeconds).toBe(300);
   });
 
+  it.each([0.5, 0, 400, 1e21])(
+    'fails on slo.windowDays %s: PromQL ranges are whole days here',
+    windowDays => {
+      expect(() => read({ slo: { windowDays } })).toThrow(
+        `blueGreen.slo.windowDays is ${windowDays}; it must be a whole number of days from 1 to 365`,
+      );
+    },
+  );
+
   it('fails on an unparseable template, naming the key', () => {
     expect(() =>
       read({

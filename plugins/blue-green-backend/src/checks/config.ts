@@ -165,6 +165,21 @@ function number(
   return value;
 }
 
+/** A number of days that enters PromQL as a range (`30d`): PromQL has no fractional durations. */
+export function isWholeDays(value: number): boolean {
+  return Number.isInteger(value) && value >= 1 && value <= 365;
+}
+
+function wholeDays(config: Config, key: string, fallback: number): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!isWholeDays(value)) {
+    throw new Error(
+      `blueGreen.${key} is ${value}; it must be a whole number of days from 1 to 365`,
+    );
+  }
+  return value;
+}
+
 function stringMap(config: Config | undefined): Record<string, string> {
   const result: Record<string, string> = {};
   for (const key of config?.keys() ?? []) {
@@ -283,7 +298,7 @@ export function readChecksConfig(root: Config): ChecksConfig {
       availability: number(config, 'slo.availability', 0.999, [0, 1]),
       latency: number(config, 'slo.latency', 0.95, [0, 1]),
       latencyThresholdMs: number(config, 'slo.latencyThresholdMs', 200),
-      windowDays: number(config, 'slo.windowDays', 30, [1, 365]),
+      windowDays: wholeDays(config, 'slo.windowDays', 30),
     },
     grafana: grafanaUrl
       ? {

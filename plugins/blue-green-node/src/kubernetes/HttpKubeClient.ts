@@ -172,10 +172,19 @@ export class HttpKubeClient implements KubeClient {
   }): Promise<{ status: number; body: string }> {
     const name =
       target.port === undefined ? target.name : `${target.name}:${target.port}`;
-    const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/${
+    const proxy = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/${
       target.kind
-    }/${encodeURIComponent(name)}/proxy${target.path}`;
-    return this.#request('GET', path, { accept: '*/*' });
+    }/${encodeURIComponent(name)}/proxy`;
+    // URL parsing resolves `..` (and `%2e%2e`): a path that climbs out of the proxy would read
+    // any API server path with the plugin's credentials.
+    const resolved = new URL(`${proxy}${target.path}`, 'http://cluster')
+      .pathname;
+    if (resolved !== proxy && !resolved.startsWith(`${proxy}/`)) {
+      throw new InputError(
+        `proxy path "${target.path}" leaves ${proxy}; use a path without '..' segments`,
+      );
+    }
+    return this.#request('GET', `${proxy}${target.path}`, { accept: '*/*' });
   }
 
   #json<T>(res: RawResponse, what: string): T {

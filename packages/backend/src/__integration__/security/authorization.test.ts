@@ -1,0 +1,442 @@
+import request from 'supertest';
+import {
+  DATABASES,
+  expectStatus,
+  startWorld,
+  users,
+  waitFor,
+  World,
+} from '../../__testUtils__/harness';
+import {
+  anonymous,
+  BASE,
+  mountedRoutes,
+  writesSince,
+} from '../../__testUtils__/security';
+
+/**
+ * The authorization matrix (issue 8): every endpoint × {anonymous, another team, the owner, the
+ * platform team} → the expected status, with the real permission backend and the demo policy
+ * (packages/backend/src/modules/permissionPolicy.ts). A denied request writes nothing to the
+ * cluster — read off the sandbox's request log — and an allowed write really wrote.
+ */
+
+jest.setTimeout(180_000);
+
+const ROLES = ['anonymous', 'other team', 'owner', 'platform'] as const;
+type Role = (typeof ROLES)[number];
+
+const MY_APP = '/entities/default/component/my-app';
+const MESH = '/entities/default/component/my-app-mesh';
+
+/** Who plays each role: my-app is team-checkout's (alice), my-app-mesh team-payments' (bob). */
+const PLAYERS: Record<
+  'my-app' | 'my-app-mesh',
+  Record<Role, string | undefined>
+> = {
+  'my-app': {
+    anonymous: undefined,
+    'other team': users.bob,
+    owner: users.alice,
+    platform: users.carol,
+  },
+  'my-app-mesh': {
+    anonymous: undefined,
+    'other team': users.alice,
+    owner: users.bob,
+    platform: users.carol,
+  },
+};
+
+type Row = {
+  /** `METHOD /route` as mounted, for the coverage check. */
+  route: string;
+  title: string;
+  method: 'get' | 'post' | 'delete';
+  path: string;
+  body?: object;
+  entity?: 'my-app' | 'my-app-mesh';
+  /** Status per role; a string is a fleet scale-down outcome (the request itself answers 200). */
+  expect: Record<Role, number | string>;
+  /** What an allowed call writes: cluster objects, or only the plugin's database. */
+  writes?: 'cluster' | 'database';
+  /** Before each role's call, e.g. a sign-off to withdraw. */
+  setup?: (world: World) => Promise<void>;
+  /** After an allowed write, back to the state the next role expects. */
+  restore?: (world: World) => Promise<void>;
+};
+
+const READ = { anonymous: 401, 'other team': 200, owner: 200, platform: 200 };
+const WRITE = { anonymous: 401, 'other team': 403, owner: 200, platform: 200 };
+const ENTITY = '/entities/:namespace/:kind/:name';
+const ACTIONS_V1 = '/.backstage/actions/v1/actions/:actionId/invoke';
+const ACTIONS_V2 = '/.backstage/actions/v2/actions/:actionId/invoke';
+
+async function deployment(world: World, name: string) {
+  return world.kube(`/apis/apps/v1/namespaces/default/deployments/${name}`);
+}
+
+async function readyAgain(world: World) {
+  await waitFor('my-app ready again', async () => {
+    const res = await world.as(users.carol).get(MY_APP);
+    const { blue, green } = res.body.colors ?? {};
+    return (
+      res.body.live === 'blue' &&
+      blue?.replicas.ready === blue?.replicas.desired &&
+      green?.replicas.ready === 3 &&
+      green?.replicas.desired === 3
+    );
+  });
+}
+
+/** Back to blue, both colors at full strength. */
+async function backToBlue(world: World) {
+  const status = await world.as(users.carol).get(MY_APP);
+  if (status.body.live !== 'blue') {
+    expectStatus(await world.as(users.carol).post(`${MY_APP}/rollback`), 200);
+  }
+  await readyAgain(world);
+}
+
+async function greenAt3(world: World) {
+  expectStatus(
+    await world
+      .as(users.carol)
+      .post(`${MY_APP}/scale`, { color: 'green', replicas: 3 }),
+    200,
+  );
+  await readyAgain(world);
+}
+
+const invoke = (version: 1 | 2, action: string, input: object) => ({
+  path: `/.backstage/actions/v${version}/actions/blue-green:${action}/invoke`,
+  body: version === 1 ? input : { input },
+});
+
+const ROWS: Row[] = [
+  {
+    route: 'GET /health',
+    title: 'GET /health',
+    method: 'get',
+    path: '/health',
+    expect: { anonymous: 200, 'other team': 200, owner: 200, platform: 200 },
+  },
+  ...(
+    [
+      ['', ENTITY],
+      ['/diagnostics', `${ENTITY}/diagnostics`],
+      ['/checklist?phase=pre', `${ENTITY}/checklist`],
+      ['/metrics', `${ENTITY}/metrics`],
+      ['/monitoring/prometheus-rules', `${ENTITY}/monitoring/prometheus-rules`],
+      [
+        '/monitoring/grafana-dashboard',
+        `${ENTITY}/monitoring/grafana-dashboard`,
+      ],
+      ['/history', `${ENTITY}/history`],
+    ] as const
+  ).map(
+    ([suffix, route]): Row => ({
+      route: `GET ${route}`,
+      title: `GET …${suffix || '/:name'}`,
+      method: 'get',
+      path: `${MY_APP}${suffix}`,
+      expect: READ,
+    }),
+  ),
+  {
+    route: `POST ${ENTITY}/promote`,
+    title: 'POST …/promote',
+    method: 'post',
+    path: `${MY_APP}/promote`,
+    body: { reason: 'matrix' },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: backToBlue,
+  },
+  {
+    route: `POST ${ENTITY}/promote`,
+    title: 'POST …/promote {force: true}',
+    method: 'post',
+    path: `${MY_APP}/promote`,
+    body: { force: true, reason: 'matrix' },
+    expect: { ...WRITE, owner: 403 },
+    writes: 'cluster',
+    restore: backToBlue,
+  },
+  {
+    route: `POST ${ENTITY}/promote`,
+    title: 'POST …/promote {revision: stale}',
+    method: 'post',
+    path: `${MY_APP}/promote`,
+    body: { revision: 'stale' },
+    // The permission is decided before the compare-and-swap: another team learns nothing.
+    expect: { ...WRITE, owner: 409, platform: 409 },
+  },
+  {
+    route: `POST ${ENTITY}/rollback`,
+    title: 'POST …/rollback',
+    method: 'post',
+    path: `${MY_APP}/rollback`,
+    body: { reason: 'matrix' },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: backToBlue,
+  },
+  {
+    route: `POST ${ENTITY}/scale`,
+    title: 'POST …/scale',
+    method: 'post',
+    path: `${MY_APP}/scale`,
+    body: { color: 'green', replicas: 2 },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: greenAt3,
+  },
+  {
+    route: `POST ${ENTITY}/preview-route`,
+    title: 'POST …/preview-route (Istio)',
+    method: 'post',
+    path: `${MESH}/preview-route`,
+    entity: 'my-app-mesh',
+    body: { enabled: true },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: async world => {
+      expectStatus(
+        await world
+          .as(users.carol)
+          .post(`${MESH}/preview-route`, { enabled: false }),
+        200,
+      );
+    },
+  },
+  {
+    route: `POST ${ENTITY}/mirror`,
+    title: 'POST …/mirror (Istio)',
+    method: 'post',
+    path: `${MESH}/mirror`,
+    entity: 'my-app-mesh',
+    body: { enabled: true, percent: 10 },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: async world => {
+      expectStatus(
+        await world.as(users.carol).post(`${MESH}/mirror`, { enabled: false }),
+        200,
+      );
+    },
+  },
+  {
+    route: `POST ${ENTITY}/checklist/:itemId/sign-off`,
+    title: 'POST …/checklist/:itemId/sign-off',
+    method: 'post',
+    path: `${MY_APP}/checklist/smoke-test/sign-off`,
+    body: { note: 'matrix' },
+    expect: WRITE,
+    writes: 'database',
+    restore: async world => {
+      expectStatus(
+        await world
+          .as(users.carol)
+          .raw('delete', `${BASE}${MY_APP}/checklist/smoke-test/sign-off`),
+        200,
+      );
+    },
+  },
+  {
+    route: `DELETE ${ENTITY}/checklist/:itemId/sign-off`,
+    title: 'DELETE …/checklist/:itemId/sign-off',
+    method: 'delete',
+    path: `${MY_APP}/checklist/smoke-test/sign-off`,
+    expect: WRITE,
+    writes: 'database',
+    setup: async world => {
+      expectStatus(
+        await world
+          .as(users.carol)
+          .post(`${MY_APP}/checklist/smoke-test/sign-off`, { note: 'setup' }),
+        200,
+      );
+    },
+  },
+  {
+    route: 'GET /fleet',
+    title: 'GET /fleet',
+    method: 'get',
+    path: '/fleet?refresh=true',
+    expect: READ,
+  },
+  {
+    route: 'POST /fleet/scale-down',
+    title: 'POST /fleet/scale-down [my-app]',
+    method: 'post',
+    path: '/fleet/scale-down',
+    body: { entityRefs: ['component:default/my-app'], replicas: 1 },
+    expect: {
+      anonymous: 401,
+      'other team': 'denied',
+      owner: 'scaled',
+      platform: 'scaled',
+    },
+    writes: 'cluster',
+    restore: greenAt3,
+  },
+  {
+    route: 'GET /.backstage/actions/v1/actions',
+    title: 'GET actions (MCP)',
+    method: 'get',
+    path: '/.backstage/actions/v1/actions',
+    expect: READ,
+  },
+  ...([1, 2] as const).flatMap((version): Row[] => [
+    {
+      route: `POST ${version === 1 ? ACTIONS_V1 : ACTIONS_V2}`,
+      title: `action get-status (v${version})`,
+      method: 'post',
+      ...invoke(version, 'get-status', {
+        entityRef: 'component:default/my-app',
+      }),
+      expect: READ,
+    },
+    ...(['promote', 'rollback'] as const).map(
+      (action): Row => ({
+        route: `POST ${version === 1 ? ACTIONS_V1 : ACTIONS_V2}`,
+        title: `action ${action} (v${version})`,
+        method: 'post',
+        ...invoke(version, action, { entityRef: 'component:default/my-app' }),
+        expect: WRITE,
+        writes: 'cluster',
+        restore: backToBlue,
+      }),
+    ),
+  ]),
+];
+
+/** The answer as the matrix writes it: the status, or a fleet scale-down's outcome. */
+function cellOf(row: Row, res: request.Response): number | string {
+  if (typeof row.expect.owner === 'string' && res.status === 200) {
+    return res.body.results?.[0]?.outcome ?? 'no result';
+  }
+  return res.status;
+}
+
+const denied = (cell: number | string) =>
+  cell === 401 || cell === 403 || cell === 'denied';
+
+describe.each(DATABASES)('authorization matrix on %s', database => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await startWorld({ database });
+    await readyAgain(world);
+  });
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it('covers every route the plugin mounts', () => {
+    expect([...new Set(ROWS.map(r => r.route))].sort()).toEqual(
+      mountedRoutes(world).sort(),
+    );
+  });
+
+  it.each(ROWS.map(r => [r.title, r] as const))('%s', async (_title, row) => {
+    const players = PLAYERS[row.entity ?? 'my-app'];
+    const actual: Record<string, number | string> = {};
+    const problems: string[] = [];
+    for (const role of ROLES) {
+      await row.setup?.(world);
+      const user = players[role];
+      const mark = world.sandbox.requests.mark();
+      let req = user
+        ? world.as(user).raw(row.method, `${BASE}${row.path}`)
+        : anonymous(world, row.method, `${BASE}${row.path}`);
+      if (row.body) req = req.send(row.body);
+      const res = await req;
+      const cell = cellOf(row, res);
+      actual[role] = cell;
+      const writes = writesSince(world.sandbox, mark);
+      const where = `${role}: ${res.status} ${JSON.stringify(res.body).slice(
+        0,
+        300,
+      )}`;
+      const allowedWrite = row.writes && !denied(cell) && res.status < 400;
+      if (!allowedWrite && writes.length > 0) {
+        // Denied, refused or read-only: the cluster must not have seen a write.
+        problems.push(`${where}: wrote ${writes.join(', ')}`);
+      }
+      if (allowedWrite && row.writes === 'cluster' && writes.length === 0) {
+        problems.push(`${where}: allowed, but nothing was written`);
+      }
+      const errorName = { 401: 'AuthenticationError', 403: 'NotAllowedError' }[
+        res.status as 401 | 403
+      ];
+      if (errorName && res.body?.error?.name !== errorName) {
+        problems.push(`${where}: not a ${errorName}`);
+      }
+      if (allowedWrite) await row.restore?.(world);
+    }
+    expect({ status: actual, problems }).toEqual({
+      status: row.expect,
+      problems: [],
+    });
+  });
+
+  it('a denied sign-off leaves the checklist as it was', async () => {
+    const item = async () =>
+      (await world.as(users.alice).get(`${MY_APP}/checklist`)).body.items.find(
+        (i: any) => i.id === 'smoke-test',
+      );
+    expect((await item()).signOff).toBeUndefined();
+    expectStatus(
+      await world
+        .as(users.bob)
+        .post(`${MY_APP}/checklist/smoke-test/sign-off`, { note: 'not mine' }),
+      403,
+    );
+    expect((await item()).signOff).toBeUndefined();
+    expectStatus(
+      await world
+        .as(users.alice)
+        .post(`${MY_APP}/checklist/smoke-test/sign-off`, { note: 'mine' }),
+      200,
+    );
+    expectStatus(
+      await world
+        .as(users.bob)
+        .raw('delete', `${BASE}${MY_APP}/checklist/smoke-test/sign-off`),
+      403,
+    );
+    expect((await item()).signOff).toMatchObject({ by: users.alice });
+    expectStatus(
+      await world
+        .as(users.alice)
+        .raw('delete', `${BASE}${MY_APP}/checklist/smoke-test/sign-off`),
+      200,
+    );
+  });
+
+  it('refuses a forged token on every route with 401 and no write', async () => {
+    const mark = world.sandbox.requests.mark();
+    for (const row of ROWS.filter(r => r.route !== 'GET /health')) {
+      let req = request(world.server)
+        [row.method](`${BASE}${row.path}`)
+        .set('Authorization', 'Bearer not-a-token');
+      if (row.body) req = req.send(row.body);
+      const res = await req;
+      expect([row.title, res.status]).toEqual([row.title, 401]);
+    }
+    expect(writesSince(world.sandbox, mark)).toEqual([]);
+  });
+
+  it('left the entities as the matrix found them', async () => {
+    const [blue, green, service] = await Promise.all([
+      deployment(world, 'my-app-blue'),
+      deployment(world, 'my-app-green'),
+      world.kube('/api/v1/namespaces/default/services/my-app'),
+    ]);
+    expect(service.spec.selector.color).toBe('blue');
+    expect([blue.spec.replicas, green.spec.replicas]).toEqual([3, 3]);
+  });
+});
