@@ -1,15 +1,10 @@
 import { expect, test } from './support/test';
 import { join } from 'node:path';
 import { repoRoot } from './support/backend';
+import { signIn } from './support/blueGreen';
 
 test('a guest finds the Blue/Green tab on my-app', async ({ page }) => {
-  await page.goto('/');
-
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
-  ).toBeVisible();
-
+  await signIn(page);
   await page.goto('/catalog/default/component/my-app');
   await expect(page.getByRole('heading', { name: 'my-app' })).toBeVisible();
 
@@ -41,8 +36,8 @@ test('a guest finds the Blue/Green tab on my-app', async ({ page }) => {
 test('entities without the annotation get no Blue/Green tab', async ({
   page,
 }) => {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
+  // Navigating before the sign-in has finished lands back on the sign-in page.
+  await signIn(page);
   await page.goto('/catalog/default/system/storefront');
   await expect(page.getByRole('heading', { name: 'storefront' })).toBeVisible();
   const tabs = page.getByRole('navigation', { name: 'Content navigation' });
