@@ -136,6 +136,42 @@ describe('resolveBlueGreenTarget', () => {
     },
   );
 
+  it.each(['east\r\nX-Injected: 1', 'east\u0000', 'ëast', 'east\u2028west'])(
+    'refuses the cluster name %j, which would not survive an HTTP header',
+    cluster => {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'backstage.io/kubernetes-cluster': cluster,
+        }),
+      );
+      expect(result).toEqual({
+        ok: false,
+        problems: [
+          expect.stringContaining(
+            'annotation backstage.io/kubernetes-cluster is',
+          ),
+        ],
+      });
+    },
+  );
+
+  it('accepts cluster names as Backstage writes them', () => {
+    for (const cluster of [
+      'east',
+      'gke_project_europe-west1_prod',
+      'my cluster',
+    ]) {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'backstage.io/kubernetes-cluster': cluster,
+        }),
+      );
+      expect(result.ok && result.target.cluster).toBe(cluster);
+    }
+  });
+
   it('reports a missing strategy', () => {
     const result = resolveBlueGreenTarget(entity({}));
     expect(result).toEqual({
