@@ -114,9 +114,7 @@ describe('resolveBlueGreenTarget', () => {
         ok: false,
         problems: [
           expect.stringContaining(
-            'health-path is "' +
-              path +
-              "\"; it must be a URL path starting with '/', without '.' or '..' segments",
+            `health-path is "${path}"; it must be a URL path starting with '/', without '.' or '..' segments`,
           ),
         ],
       });
