@@ -114,9 +114,7 @@ describe('resolveBlueGreenTarget', () => {
         ok: false,
         problems: [
           expect.stringContaining(
-            'health-path is "' +
-              path +
-              "\"; it must be a URL path starting with '/', without '.' or '..' segments",
+            `health-path is "${path}"; it must be a URL path starting with '/', without '.' or '..' segments`,
           ),
         ],
       });
@@ -135,6 +133,42 @@ describe('resolveBlueGreenTarget', () => {
       expect(result.ok && result.target.healthPath).toBe(path);
     },
   );
+
+  it.each(['east\r\nX-Injected: 1', 'east\u0000', 'ëast', 'east\u2028west'])(
+    'refuses the cluster name %j, which would not survive an HTTP header',
+    cluster => {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'backstage.io/kubernetes-cluster': cluster,
+        }),
+      );
+      expect(result).toEqual({
+        ok: false,
+        problems: [
+          expect.stringContaining(
+            'annotation backstage.io/kubernetes-cluster is',
+          ),
+        ],
+      });
+    },
+  );
+
+  it('accepts cluster names as Backstage writes them', () => {
+    for (const cluster of [
+      'east',
+      'gke_project_europe-west1_prod',
+      'my cluster',
+    ]) {
+      const result = resolveBlueGreenTarget(
+        entity({
+          'blue-green.backstage.io/strategy': 'service-selector',
+          'backstage.io/kubernetes-cluster': cluster,
+        }),
+      );
+      expect(result.ok && result.target.cluster).toBe(cluster);
+    }
+  });
 
   it('reports a missing strategy', () => {
     const result = resolveBlueGreenTarget(entity({}));

@@ -139,6 +139,18 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
       );
     }
   }
+  // The name travels in a header (Backstage-Kubernetes-Cluster) to the Kubernetes backend's proxy:
+  // a control character there is a header injection, and Node refuses it with an error of its own.
+  if (
+    cluster !== undefined &&
+    !/^[\x21-\x7e]+( [\x21-\x7e]+)*$/.test(cluster)
+  ) {
+    problems.push(
+      `annotation ${KUBERNETES_ANNOTATIONS.cluster} is ${JSON.stringify(
+        cluster,
+      )}; it must be a cluster name from kubernetes.clusterLocatorMethods (printable ASCII)`,
+    );
+  }
   if (!LABEL_KEY.test(colorLabel)) {
     problems.push(
       `annotation ${BLUE_GREEN_ANNOTATIONS.colorLabel} is "${colorLabel}"; it must be a Kubernetes label key`,

@@ -383,6 +383,38 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
     });
   });
 
+  it("fleet scale-down decides per entity: only the caller's own idle colors are written", async () => {
+    const mark = world.sandbox.requests.mark();
+    const res = await world.as(users.bob).post('/fleet/scale-down', {
+      entityRefs: [
+        'component:default/my-app',
+        'component:default/my-app-mesh',
+        'component:default/test-pod',
+      ],
+      replicas: 1,
+    });
+    expectStatus(res, 200);
+    expect(
+      res.body.results.map((r: any) => [r.entityRef, r.outcome, r.color]),
+    ).toEqual([
+      ['component:default/my-app', 'denied', 'green'],
+      ['component:default/my-app-mesh', 'scaled', 'green'],
+      ['component:default/test-pod', 'denied', 'green'],
+    ]);
+    // One write, to team-payments' mesh Deployment; none to team-checkout's.
+    expect(
+      writesSince(world.sandbox, mark).map(w => w.replace(/\?.*$/, '')),
+    ).toEqual([
+      'PATCH /apis/apps/v1/namespaces/istio-demo/deployments/my-app-green/scale',
+    ]);
+    expectStatus(
+      await world
+        .as(users.carol)
+        .post(`${MESH}/scale`, { color: 'green', replicas: 3 }),
+      200,
+    );
+  });
+
   it('a denied sign-off leaves the checklist as it was', async () => {
     const item = async () =>
       (await world.as(users.alice).get(`${MY_APP}/checklist`)).body.items.find(

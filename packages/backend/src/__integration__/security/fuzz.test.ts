@@ -26,7 +26,7 @@ import { BASE, mountedRoutes, writesSince } from '../../__testUtils__/security';
 jest.setTimeout(300_000);
 
 const SEED = 20_250_808;
-const RUNS = { paths: 40, queries: 40, bodies: 80 };
+const RUNS = { paths: 30, queries: 30, bodies: 60 };
 
 const mallory = 'user:default/mallory';
 
