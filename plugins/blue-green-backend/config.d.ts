@@ -65,6 +65,12 @@ export interface Config {
     checks?: {
       /** Whether promote needs the required pre-deploy items to pass (else force). Default true. */
       requiredForPromote?: boolean;
+      /**
+       * Hosts the dependency probe (annotation blue-green.backstage.io/dependencies) may contact:
+       * `db.internal`, `*.svc.cluster.local`, `redis.cache:6379`. Others are not contacted (the item
+       * is unknown). Default: none.
+       */
+      dependencyHosts?: string[];
       /** Range of rate() in checklist queries. Default 5m. */
       window?: string;
       /** How long an evaluation is reused, in seconds. Default 5. */

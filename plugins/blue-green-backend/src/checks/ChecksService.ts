@@ -23,6 +23,7 @@ import { StrategySnapshot } from '../strategies';
 import {
   ChecksConfig,
   DEFAULT_THRESHOLDS,
+  dependencyAllowed,
   isWholeDays,
   MetricKey,
   SloConfig,
@@ -637,7 +638,10 @@ export class ChecksService {
     };
   }
 
-  /** Probes the dependencies named in the annotation: HTTP(S) URLs answer < 400; host:port accepts TCP. */
+  /**
+   * Probes the dependencies named in the annotation: HTTP(S) URLs answer < 400; host:port accepts
+   * TCP. Only hosts in blueGreen.checks.dependencyHosts are contacted (redirects are not followed).
+   */
   async #dependencies(entity: Entity): Promise<Probe[] | undefined> {
     const raw =
       entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.dependencies];
@@ -649,7 +653,25 @@ export class ChecksService {
         .filter(Boolean)
         .slice(0, 20)
         .map(async dependency => {
+          const allowed = (host: string, port: number) =>
+            dependencyAllowed(this.#config.dependencyHosts, host, port);
+          const notProbed = (host: string): Probe => ({
+            ok: false,
+            notProbed: true,
+            detail: `${dependency}: not contacted, ${host} is not in blueGreen.checks.dependencyHosts`,
+          });
           if (/^https?:\/\//.test(dependency)) {
+            let url: URL;
+            try {
+              url = new URL(dependency);
+            } catch {
+              return { ok: false, detail: `${dependency}: not a URL` };
+            }
+            const port = Number(
+              url.port || (url.protocol === 'https:' ? 443 : 80),
+            );
+            const host = url.hostname.replace(/^\[|\]$/g, '');
+            if (!allowed(host, port)) return notProbed(host);
             try {
               const response = await fetch(dependency, {
                 signal: AbortSignal.timeout(3000),
@@ -676,6 +698,9 @@ export class ChecksService {
               ok: false,
               detail: `${dependency}: not a URL or host:port`,
             };
+          }
+          if (!allowed(match[1].replace(/^\[|\]$/g, ''), Number(match[2]))) {
+            return notProbed(match[1]);
           }
           return new Promise<Probe>(resolve => {
             const socket = connect({

@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { readChecksConfig } from './config';
+import { dependencyAllowed, readChecksConfig } from './config';
 import {
   escapeString,
   parseError,
@@ -94,6 +94,32 @@ describe('PromQL escaping', () => {
       ),
     ).toBe(
       'namespace="ns",label_tier=~"web|api",label_canary="",label_app_kubernetes_io_name="a.b"',
+    );
+  });
+});
+
+describe('dependencyHosts', () => {
+  it('matches exact hosts, *.domain suffixes and ports', () => {
+    const allowed = read({
+      checks: {
+        dependencyHosts: ['DB.internal', '*.svc.cluster.local', 'redis:6379'],
+      },
+    }).dependencyHosts;
+    expect(dependencyAllowed(allowed, 'db.internal', 5432)).toBe(true);
+    expect(dependencyAllowed(allowed, 'api.shop.svc.cluster.local', 80)).toBe(
+      true,
+    );
+    expect(dependencyAllowed(allowed, 'svc.cluster.local', 80)).toBe(false);
+    expect(dependencyAllowed(allowed, 'evilsvc.cluster.local', 80)).toBe(false);
+    expect(dependencyAllowed(allowed, 'redis', 6379)).toBe(true);
+    expect(dependencyAllowed(allowed, 'redis', 6380)).toBe(false);
+    expect(dependencyAllowed(allowed, '169.254.169.254', 80)).toBe(false);
+  });
+
+  it('allows nothing by default, and refuses a pattern that is not a host', () => {
+    expect(read({}).dependencyHosts).toEqual([]);
+    expect(() => read({ checks: { dependencyHosts: ['http://db/'] } })).toThrow(
+      /dependencyHosts: "http:\/\/db\/" is not a host name/,
     );
   });
 });

@@ -123,6 +123,12 @@ export type ChecksConfig = {
   items: Record<string, { required?: boolean; enabled?: boolean }>;
   /** How long a checklist evaluation is reused (status polls, promote right after a look). */
   cacheMs: number;
+  /**
+   * Hosts the dependency probe may contact (`db.internal`, `*.svc.cluster.local`, with an
+   * optional `:port`). The annotation is written by entity authors: without this list the backend
+   * would connect anywhere they name, inside the network it runs in.
+   */
+  dependencyHosts: string[];
   watch: {
     enabled: boolean;
     windowSeconds: number;
@@ -193,6 +199,35 @@ function stringMap(config: Config | undefined): Record<string, string> {
  * `blueGreen.grafana`. Every template is checked here, so a typo stops the backend at start-up
  * with the key's name rather than failing a promote later.
  */
+function dependencyHosts(config: Config): string[] {
+  const hosts = config.getOptionalStringArray('checks.dependencyHosts') ?? [];
+  for (const host of hosts) {
+    if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) {
+      throw new Error(
+        `blueGreen.checks.dependencyHosts: "${host}" is not a host name, *.domain or host:port`,
+      );
+    }
+  }
+  return hosts.map(h => h.toLocaleLowerCase('en-US'));
+}
+
+/** Whether the dependency probe may contact `host` on `port` (see ChecksConfig.dependencyHosts). */
+export function dependencyAllowed(
+  allowed: string[],
+  host: string,
+  port: number,
+): boolean {
+  const name = host.toLocaleLowerCase('en-US');
+  return allowed.some(pattern => {
+    const [patternHost, patternPort] = pattern.split(':');
+    if (patternPort !== undefined && Number(patternPort) !== port) return false;
+    return patternHost.startsWith('*.')
+      ? name.endsWith(patternHost.slice(1)) &&
+          name.length > patternHost.length - 1
+      : name === patternHost;
+  });
+}
+
 export function readChecksConfig(root: Config): ChecksConfig {
   const config = root.getOptionalConfig('blueGreen') ?? new ConfigReader({});
 
@@ -276,6 +311,7 @@ export function readChecksConfig(root: Config): ChecksConfig {
       config.getOptionalBoolean('checks.requiredForPromote') ?? true,
     items,
     cacheMs: number(config, 'checks.cacheSeconds', 5, [0, 3600]) * 1000,
+    dependencyHosts: dependencyHosts(config),
     watch: {
       enabled: config.getOptionalBoolean('watch.enabled') ?? true,
       windowSeconds: number(config, 'watch.windowSeconds', 300, [1, 86400]),

@@ -83,7 +83,8 @@ export const CONTRACT_ITEM = 'contract';
 export type SignOff = { by: string; at: string; note?: string };
 
 /** A fact a check needs that did not come from Prometheus. */
-export type Probe = { ok: boolean; detail: string };
+/** One dependency probe; `notProbed` when the host is not one the backend may contact. */
+export type Probe = { ok: boolean; detail: string; notProbed?: boolean };
 
 const pct = (ratio: number) =>
   `${(ratio * 100).toFixed(ratio < 0.01 ? 3 : 2)} %`;
@@ -270,18 +271,23 @@ export function preDeployItems(input: PreDeployInput): ChecklistItem[] {
   ];
 
   if (input.dependencies) {
-    const failing = input.dependencies.filter(d => !d.ok);
+    const failing = input.dependencies.filter(d => !d.ok && !d.notProbed);
+    const notProbed = input.dependencies.filter(d => d.notProbed);
+    let status: ChecklistItem['status'] = 'pass';
+    if (failing.length) status = 'fail';
+    else if (notProbed.length) status = 'unknown';
     items.push({
       id: 'dependencies',
       category: 'application',
       title: 'Dependencies reachable',
       kind: 'auto',
       required: true,
-      status: failing.length === 0 ? 'pass' : 'fail',
+      status,
       observed: `${input.dependencies.length - failing.length}/${
         input.dependencies.length
       } reachable`,
-      message: failing.map(d => d.detail).join('; ') || undefined,
+      message:
+        [...failing, ...notProbed].map(d => d.detail).join('; ') || undefined,
       evidence: {
         type: 'http',
         detail: input.dependencies.map(d => d.detail).join('; '),

@@ -1,4 +1,6 @@
 import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -453,5 +455,76 @@ describe('annotations crafted to inject PromQL, label selectors and API paths', 
       for (const crafted of CRAFTED)
         expect(selector).not.toContain(crafted.value);
     }
+  });
+});
+
+describe('dependency probes', () => {
+  let world: World;
+  const servers: http.Server[] = [];
+  const hits = { allowed: 0, internal: 0 };
+
+  /** A loopback HTTP server that counts the requests it gets. */
+  async function counting(which: keyof typeof hits) {
+    const server = http.createServer((_req, res) => {
+      hits[which]++;
+      res.end('ok');
+    });
+    servers.push(server);
+    await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+    return (server.address() as AddressInfo).port;
+  }
+
+  beforeAll(async () => {
+    const allowed = await counting('allowed');
+    // Stands for a host inside the backend's network that the entity author has no business with.
+    const internal = await counting('internal');
+    const file = join(mkdtempSync(join(tmpdir(), 'dependencies-')), 'd.yaml');
+    writeAnnotatedComponents(file, [
+      {
+        name: 'dep-probe',
+        annotations: {
+          ...BASE_ANNOTATIONS,
+          'blue-green.backstage.io/dependencies': [
+            `http://localhost:${allowed}/health`,
+            `http://127.0.0.1:${internal}/admin`,
+            `127.0.0.1:${internal}`,
+          ].join(','),
+        },
+      },
+    ]);
+    world = await startWorld({
+      database: 'sqlite',
+      catalogFiles: [file],
+      blueGreen: {
+        checks: { cacheSeconds: 0, dependencyHosts: [`localhost:${allowed}`] },
+      },
+    });
+    await waitFor('dep-probe in the catalog', async () => {
+      const res = await world
+        .as(users.alice)
+        .raw(
+          'get',
+          '/api/catalog/entities/by-name/component/default/dep-probe',
+        );
+      return res.status === 200;
+    });
+  });
+
+  afterAll(async () => {
+    await world?.stop();
+    for (const server of servers) server.close();
+  });
+
+  it('contacts only the hosts in blueGreen.checks.dependencyHosts; the others make the item unknown', async () => {
+    const res = await world
+      .as(users.alice)
+      .get('/entities/default/component/dep-probe/checklist');
+    expectStatus(res, 200);
+    const item = res.body.items.find((i: any) => i.id === 'dependencies');
+    expect(item).toMatchObject({ kind: 'auto', status: 'unknown' });
+    expect(item.message).toContain(
+      '127.0.0.1 is not in blueGreen.checks.dependencyHosts',
+    );
+    expect(hits).toEqual({ allowed: 1, internal: 0 });
   });
 });
