@@ -204,23 +204,30 @@ describe('cluster faults during a switch', () => {
     });
   });
 
-  it('istio, a stepped shift whose second step fails: the first step is undone, untouched', async () => {
+  /**
+   * A stepped Istio promote (10 → 50 → 100) from blue whose first step goes through and whose
+   * next `failures` writes (the second step, then the restore) answer 500.
+   */
+  async function failingSteppedPromote(failures: number) {
     await blueLive(MESH, users.bob);
     world.sandbox.faults.set([
-      // The first step (green 10 %) goes through …
+      { kind: 'latency', delayMs: 0, ...patchOf('virtualservices'), count: 1 },
       {
-        kind: 'latency',
-        delayMs: 0,
+        kind: 'error',
+        status: 500,
         ...patchOf('virtualservices'),
-        count: 1,
+        count: failures,
       },
-      // … the second (green 50 %) fails; the restore that follows goes through.
-      { kind: 'error', status: 500, ...patchOf('virtualservices'), count: 1 },
     ]);
-    const res = await world.as(users.bob).post(`${MESH}/promote`, {
+    return world.as(users.bob).post(`${MESH}/promote`, {
       steps: [10, 50, 100],
       stepIntervalSeconds: 0,
     });
+  }
+
+  it('istio, a stepped shift whose second step fails: the first step is undone, untouched', async () => {
+    // The second step (green 50 %) fails; the restore that follows goes through.
+    const res = await failingSteppedPromote(1);
     expectStatus(res, 503);
     expect(res.body.error.message).toContain('untouched: live is blue');
     world.sandbox.faults.clear();
@@ -237,21 +244,8 @@ describe('cluster faults during a switch', () => {
   });
 
   it('istio, a stepped shift that fails and cannot be undone: partial, said so, and a rollback finishes it', async () => {
-    await blueLive(MESH, users.bob);
-    world.sandbox.faults.set([
-      {
-        kind: 'latency',
-        delayMs: 0,
-        ...patchOf('virtualservices'),
-        count: 1,
-      },
-      // The second step and the restore both fail.
-      { kind: 'error', status: 500, ...patchOf('virtualservices'), count: 2 },
-    ]);
-    const res = await world.as(users.bob).post(`${MESH}/promote`, {
-      steps: [10, 50, 100],
-      stepIntervalSeconds: 0,
-    });
+    // The second step and the restore both fail.
+    const res = await failingSteppedPromote(2);
     expectStatus(res, 503);
     expect(res.body.error.message).toContain('partial');
     world.sandbox.faults.clear();
