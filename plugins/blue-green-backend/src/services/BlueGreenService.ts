@@ -20,11 +20,7 @@ import {
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   BLUE_GREEN_ANNOTATIONS,
@@ -63,6 +59,7 @@ import {
 import { decideActions, revisionOf } from './decide';
 import { diagnose } from './diagnostics';
 import { HistoryStore, ScheduledScaleDown } from './HistoryStore';
+import { EntityDecision, EntityPermissions } from './EntityPermissions';
 import { ChecksService } from '../checks/ChecksService';
 import { StoredWatch, toWatchStatus } from '../checks/ChecksStore';
 import {
@@ -113,7 +110,7 @@ export class BlueGreenService {
   readonly #catalog: CatalogService;
   readonly #gateway: KubernetesGateway;
   readonly #history: HistoryStore;
-  readonly #permissions: PermissionsService;
+  readonly #permissions: EntityPermissions;
   readonly #auditor: AuditorService;
   readonly #logger: LoggerService;
   readonly #config: BlueGreenConfig;
@@ -140,7 +137,9 @@ export class BlueGreenService {
     this.#catalog = options.catalog;
     this.#gateway = options.gateway;
     this.#history = options.history;
-    this.#permissions = options.permissions;
+    this.#permissions = EntityPermissions.create({
+      permissions: options.permissions,
+    });
     this.#auditor = options.auditor;
     this.#logger = options.logger;
     this.#config = options.config;
@@ -165,6 +164,15 @@ export class BlueGreenService {
     request: SwitchRequest,
     caller: Caller,
   ): Promise<SwitchResponse> {
+    const permission =
+      action === 'promote'
+        ? blueGreenPromotePermission
+        : blueGreenRollbackPermission;
+    // The policy's decisions need only the caller: they are asked for while the entity is read.
+    const decisions = this.#permissions.decide(
+      request.force ? [permission, blueGreenForcePermission] : [permission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const actor = actorOf(caller.credentials);
     const base = {
@@ -183,19 +191,11 @@ export class BlueGreenService {
         'full is only supported for the argo-rollouts strategy',
       );
     }
-    const permission =
-      action === 'promote'
-        ? blueGreenPromotePermission
-        : blueGreenRollbackPermission;
-    // The permission decision and the cluster read are independent: run them together. Nothing is
+    // The permission check and the cluster read are independent: run them together. Nothing is
     // written before both are in.
     const [observation] = await Promise.all([
       this.#observe(context, { freshChecks: action === 'promote' }),
-      this.#authorize(context, permission, caller, base).then(() =>
-        request.force
-          ? this.#authorize(context, blueGreenForcePermission, caller, base)
-          : undefined,
-      ),
+      this.#authorize(context, decisions, caller, base),
     ]);
     const { status } = observation;
     const decision = status[action];
@@ -509,6 +509,10 @@ export class BlueGreenService {
     caller: Caller,
   ): Promise<Checklist> {
     const checks = this.#requireChecks();
+    const decisions = this.#permissions.decide(
+      [blueGreenSignOffPermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const actor = actorOf(caller.credentials);
     const base = {
@@ -521,7 +525,7 @@ export class BlueGreenService {
     const [snapshot, lastSwitch] = await Promise.all([
       context.handler.read(context.kube, context.target),
       this.#history.lastSwitch(context.entityRef),
-      this.#authorize(context, blueGreenSignOffPermission, caller, base),
+      this.#authorize(context, decisions, caller, base),
     ]);
     const result = await checks.setSignOff(
       context,
@@ -771,6 +775,10 @@ export class BlueGreenService {
     request: ScaleRequest,
     caller: Caller,
   ): Promise<EntityStatus> {
+    const decisions = this.#permissions.decide(
+      [blueGreenScalePermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const base = {
       entityRef: context.entityRef,
@@ -780,7 +788,7 @@ export class BlueGreenService {
       forced: false,
       to: request.color,
     };
-    await this.#authorize(context, blueGreenScalePermission, caller, base);
+    await this.#authorize(context, decisions, caller, base);
     const { status, snapshot } = await this.#observe(context);
     if (status.live === request.color && request.replicas === 0) {
       await this.#history.record(
@@ -841,6 +849,10 @@ export class BlueGreenService {
       snapshot: StrategySnapshot,
     ) => Promise<{ requests: SentRequest[] }>,
   ): Promise<EntityStatus> {
+    const decisions = this.#permissions.decide(
+      [blueGreenPromotePermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     if (!context.handler.setPreviewRoute || !context.handler.setMirror) {
       throw new InputError(
@@ -853,7 +865,7 @@ export class BlueGreenService {
       actor: actorOf(caller.credentials),
       forced: false,
     };
-    await this.#authorize(context, blueGreenPromotePermission, caller, base);
+    await this.#authorize(context, decisions, caller, base);
     const { snapshot } = await this.#observe(context);
     if (snapshot.problems.length > 0) {
       throw new ConflictError(
@@ -1185,17 +1197,27 @@ export class BlueGreenService {
     };
   }
 
+  /**
+   * Applies the policy's decisions to the entity, in order; the first one that does not allow is
+   * recorded as a refusal and answered with 403.
+   */
   async #authorize(
     context: EntityContext,
-    permission: ResourcePermission<'catalog-entity'> | BasicPermission,
+    decisions: Promise<EntityDecision[]>,
     caller: Caller,
     refused: Parameters<HistoryStore['record']>[0],
   ): Promise<void> {
-    const [decision] = await this.#permissions.authorize(
-      [{ permission, resourceRef: context.entityRef } as any],
-      { credentials: caller.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    for (const decision of await decisions) {
+      if (
+        await this.#permissions.allows(
+          decision,
+          context.entity,
+          caller.credentials,
+        )
+      ) {
+        continue;
+      }
+      const permission: ResourcePermission = decision.permission;
       await this.#history.record(
         { ...refused, error: `not allowed: ${permission.name}` },
         'refused',
