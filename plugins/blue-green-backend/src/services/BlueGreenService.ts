@@ -85,6 +85,14 @@ type Observation = {
   checklist?: Checklist;
 };
 
+/** What a switch's write went by, and what it left. */
+type Written = {
+  /** The snapshot the write was decided on (a fresh one after a retry). */
+  decidedOn: StrategySnapshot;
+  /** The snapshot the write left, when the strategy can tell (see `switchTo`). */
+  after?: StrategySnapshot;
+};
+
 type Caller = {
   credentials: BackstageCredentials;
   /** The HTTP request, for the audit event; absent for actions and background work. */
@@ -287,24 +295,35 @@ export class BlueGreenService {
         }),
       },
     });
-    const audit = await this.#auditor.createEvent({
-      eventId: 'color-switch',
-      severityLevel: 'high',
-      request: run.caller?.request,
-      meta: {
-        actionType: run.action,
-        entityRef: context.entityRef,
-        from,
-        to: run.to,
-        forced: run.forced,
-        historyId: entry.id,
-      },
-    });
-    await this.#publish(context.entityRef, entry);
+    // The history record exists before anything is written (a crash leaves it "in progress", later
+    // marked interrupted); the audit event and the signal only need its id, and go out together.
+    const [audit] = await Promise.all([
+      this.#auditor.createEvent({
+        eventId: 'color-switch',
+        severityLevel: 'high',
+        request: run.caller?.request,
+        meta: {
+          actionType: run.action,
+          entityRef: context.entityRef,
+          from,
+          to: run.to,
+          forced: run.forced,
+          historyId: entry.id,
+        },
+      }),
+      this.#publish(context.entityRef, entry),
+    ]);
 
     const sent: SentRequest[] = [];
+    let written: Written;
     try {
-      await this.#writeWithRetry(context, snapshot, status.revision, run, sent);
+      written = await this.#writeWithRetry(
+        context,
+        snapshot,
+        status.revision,
+        run,
+        sent,
+      );
     } catch (error) {
       return this.#failSwitch(context, entry, audit, run, sent, error);
     }
@@ -312,16 +331,22 @@ export class BlueGreenService {
     const verification = await context.handler.verify(
       context.kube,
       context.target,
+      written.decidedOn,
       run.to,
       this.#config.verifyTimeoutMs,
     );
-    // The fresh cluster read runs while history is written; the status is composed from both.
+    // The status after the switch: when the strategy knows what its write left (the cluster's
+    // answer to it) and the switch is verified, that; otherwise a fresh read. Either runs while
+    // history is written; the status is composed from both.
     const [finished, after, scaleDown, watch] = await Promise.all([
       this.#history.finish(entry.id, {
         outcome: 'succeeded',
         details: { requests: sent, verification },
       }),
-      context.handler.read(context.kube, context.target).then(async fresh => ({
+      (written.after && verification.verified
+        ? Promise.resolve(written.after)
+        : context.handler.read(context.kube, context.target)
+      ).then(async fresh => ({
         snapshot: fresh,
         facts: await this.#checkFacts(context, fresh),
       })),
@@ -362,11 +387,11 @@ export class BlueGreenService {
       request: SwitchRequest;
     },
     sent: SentRequest[],
-  ): Promise<void> {
+  ): Promise<Written> {
     let current = snapshot;
     for (let attempt = 1; ; attempt++) {
       try {
-        await context.handler.switchTo(
+        const after = await context.handler.switchTo(
           context.kube,
           context.target,
           current,
@@ -383,7 +408,7 @@ export class BlueGreenService {
           },
           sent,
         );
-        return;
+        return { decidedOn: current, after: after || undefined };
       } catch (error) {
         if (
           !(error instanceof ConflictError) ||
