@@ -137,18 +137,17 @@ export class HistoryStore {
       ...(existing.details ? JSON.parse(existing.details) : {}),
       ...result.details,
     };
+    const update = {
+      outcome: result.outcome,
+      error: result.error ?? null,
+      details: JSON.stringify(details),
+      finished_at: new Date(),
+    };
     await this.#db<HistoryRow>('blue_green_history')
       .where({ id })
-      .update({
-        outcome: result.outcome,
-        error: result.error ?? null,
-        details: JSON.stringify(details),
-        finished_at: new Date(),
-      });
-    const row = await this.#db<HistoryRow>('blue_green_history')
-      .where({ id })
-      .first();
-    return toEntry(row!);
+      .update(update);
+    // The entry as written, without reading it back.
+    return toEntry({ ...existing, ...update });
   }
 
   async list(
