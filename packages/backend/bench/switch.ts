@@ -135,7 +135,10 @@ async function main() {
   await world.stop();
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// Exit once done: timers left by the in-process backend would otherwise keep the process alive.
+main()
+  .then(() => process.exit(0))
+  .catch(error => {
+    console.error(error);
+    process.exit(1);
+  });
