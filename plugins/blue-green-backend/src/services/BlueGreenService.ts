@@ -339,7 +339,7 @@ export class BlueGreenService {
     // answer to it) and the switch is verified, that; otherwise a fresh read. Either runs while
     // history is written; the status is composed from both.
     const [finished, after, scaleDown, watch] = await Promise.all([
-      this.#history.finish(entry.id, {
+      this.#history.finish(entry, {
         outcome: 'succeeded',
         details: { requests: sent, verification },
       }),
@@ -455,7 +455,7 @@ export class BlueGreenService {
     } else if (sent.length === 0) {
       cluster = `untouched: no request was accepted; live is ${observed}`;
     }
-    const finished = await this.#history.finish(entry.id, {
+    const finished = await this.#history.finish(entry, {
       outcome,
       error: message(error),
       details: { requests: sent, cluster, observedLive: observed },
@@ -924,7 +924,7 @@ export class BlueGreenService {
     });
     try {
       const details = await work();
-      const finished = await this.#history.finish(entry.id, {
+      const finished = await this.#history.finish(entry, {
         outcome: 'succeeded',
         details,
       });
@@ -932,7 +932,7 @@ export class BlueGreenService {
       await this.#publish(context.entityRef, finished);
       return finished;
     } catch (error) {
-      const finished = await this.#history.finish(entry.id, {
+      const finished = await this.#history.finish(entry, {
         outcome: 'failed',
         error: message(error),
       });
@@ -1038,7 +1038,7 @@ export class BlueGreenService {
       } catch (error) {
         observed = `unknown (${message(error)})`;
       }
-      await this.#history.finish(stale.id, {
+      await this.#history.finish(stale, {
         outcome: 'interrupted',
         error: 'the backend stopped before the operation finished',
         details: { observedLive: observed },

@@ -69,7 +69,7 @@ describe('HistoryStore.finish', () => {
         details: { strategy: 'service-selector', revision: 'r1' },
       });
 
-      const finished = await store.finish(started.id, {
+      const finished = await store.finish(started, {
         outcome: 'succeeded',
         details: { verification: { verified: true } },
       });
@@ -89,6 +89,9 @@ describe('HistoryStore.finish', () => {
       const { items } = await store.list('component:default/a', { limit: 5 });
       expect(items).toEqual([finished]);
       expect(await store.lastSwitch('component:default/a')).toEqual(finished);
+      await expect(
+        store.finish({ ...started, id: 'missing' }, { outcome: 'failed' }),
+      ).rejects.toThrow('history entry missing does not exist');
     },
   );
 });
