@@ -4,7 +4,9 @@
  *   1. the plugin's HTTP API (catalog lookup, permission check, CAS patch, verification, history);
  *   2. seed 001's switch-traffic.sh (kubectl, unmodified);
  *   3. a bare @kubernetes/client-node GET + PATCH of the Service.
- * Prints p50/p90 per way and the ratios. Run: yarn workspace backend bench:switch
+ * Prints p50/p90 per way and the ratios, then extra baselines that explain the figures (no target):
+ * bare GET + PATCH + waiting for the Endpoints, the plugin's cluster requests sent bare, and one
+ * request to the backend. Run: yarn workspace backend bench:switch
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -107,6 +109,102 @@ async function main() {
     );
   }
 
+  // Extra baselines, measured after the issue's three (which they do not change), to explain the
+  // figures: what waiting for the Endpoints adds, what the plugin's cluster requests cost without
+  // Backstage, and one authenticated request to the backend that does nothing.
+  const endpointsHold = async (color: string) => {
+    for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
+      const [endpoints, pods] = await Promise.all([
+        core.readNamespacedEndpoints({ name: 'my-app', namespace: 'default' }),
+        core.listNamespacedPod({
+          namespace: 'default',
+          labelSelector: `color=${color}`,
+        }),
+      ]);
+      const names = new Set(pods.items.map(pod => pod.metadata!.name));
+      const addresses = (endpoints.subsets ?? []).flatMap(
+        subset => subset.addresses ?? [],
+      );
+      if (
+        addresses.length > 0 &&
+        addresses.every(a => names.has(a.targetRef?.name))
+      ) {
+        return;
+      }
+      await new Promise(r => setTimeout(r, pause));
+    }
+  };
+  const bareVerified: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareVerified.push(
+      await time(async () => {
+        const svc = await core.readNamespacedService({
+          name: 'my-app',
+          namespace: 'default',
+        });
+        const target = other(svc.spec!.selector!.color);
+        await core.patchNamespacedService(
+          {
+            name: 'my-app',
+            namespace: 'default',
+            body: { spec: { selector: { color: target } } },
+          },
+          merge,
+        );
+        await endpointsHold(target);
+      }),
+    );
+  }
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const bareRequests: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    bareRequests.push(
+      await time(async () => {
+        // The plugin's reads for its decision (Service, both Deployments, their pods) ...
+        const [svc, deployments] = await Promise.all([
+          core.readNamespacedService({ name: 'my-app', namespace: 'default' }),
+          Promise.all(
+            ['blue', 'green'].map(c =>
+              apps.readNamespacedDeployment({
+                name: `my-app-${c}`,
+                namespace: 'default',
+              }),
+            ),
+          ),
+        ]);
+        await Promise.all(
+          deployments.map(d =>
+            core.listNamespacedPod({
+              namespace: 'default',
+              labelSelector: Object.entries(d.spec!.selector.matchLabels!)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(','),
+            }),
+          ),
+        );
+        // ... its compare-and-swap JSON patch, and its verification.
+        const from = svc.spec!.selector!.color;
+        const target = other(from);
+        await core.patchNamespacedService(
+          {
+            name: 'my-app',
+            namespace: 'default',
+            body: [
+              { op: 'test', path: '/spec/selector/color', value: from },
+              { op: 'replace', path: '/spec/selector/color', value: target },
+            ],
+          },
+          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+        );
+        await endpointsHold(target);
+      }),
+    );
+  }
+  const health: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    health.push(await time(() => world.as(users.alice).get('/health')));
+  }
+
   const p = stats(plugin);
   const s = stats(kubectl);
   const b = stats(bare);
@@ -132,10 +230,26 @@ async function main() {
   console.log(
     `  script / plugin        ${(s.p50 / p.p50).toFixed(2)}x   (target >= 3x)`,
   );
+  console.log('extra baselines (no target)');
+  for (const [label, samples] of [
+    ['bare GET + PATCH + Endpoints', bareVerified],
+    ["bare, the plugin's 8 cluster requests", bareRequests],
+    ['backend GET /health', health],
+  ] as const) {
+    const x = stats([...samples]);
+    console.log(
+      `  ${label.padEnd(38)} p50 ${x.p50.toFixed(1)} ms   p90 ${x.p90.toFixed(
+        1,
+      )} ms   plugin / this ${(p.p50 / x.p50).toFixed(2)}x`,
+    );
+  }
   await world.stop();
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+// Exit once done: timers left by the in-process backend would otherwise keep the process alive.
+main()
+  .then(() => process.exit(0))
+  .catch(error => {
+    console.error(error);
+    process.exit(1);
+  });

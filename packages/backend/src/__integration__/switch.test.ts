@@ -70,10 +70,26 @@ describe.each(DATABASES)('color switches on %s', database => {
     for (let i = 0; i < 5; i++) {
       expect(await world.hit('default', 'my-app')).toContain('v1.1.0');
     }
+    // The answer's status (composed from the patch's answer, not read again) is what a fresh read
+    // shows, down to the revision token the next switch is checked against.
+    const decided = (s: EntityStatus) => ({
+      live: s.live,
+      revision: s.revision,
+      colors: s.colors,
+      details: s.details,
+      problems: s.problems,
+      promote: s.promote,
+      rollback: s.rollback,
+      scaleDown: s.scaleDown,
+    });
+    expect(decided(promoted.body.status)).toEqual(
+      decided(await statusOf(world, MY_APP)),
+    );
 
-    const rolledBack = await world
-      .as(users.alice)
-      .post(`${MY_APP}/rollback`, { reason: 'errors on checkout' });
+    const rolledBack = await world.as(users.alice).post(`${MY_APP}/rollback`, {
+      revision: promoted.body.status.revision,
+      reason: 'errors on checkout',
+    });
     expectStatus(rolledBack, 200);
     expect(rolledBack.body.status.live).toBe('blue');
     expect(await world.hit('default', 'my-app')).toContain('v1.0.0');

@@ -21,11 +21,7 @@ import {
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { NotificationService } from '@backstage/plugin-notifications-node';
-import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
+import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import {
   BLUE_GREEN_ANNOTATIONS,
@@ -64,6 +60,7 @@ import {
 import { decideActions, revisionOf } from './decide';
 import { diagnose } from './diagnostics';
 import { HistoryStore, ScheduledScaleDown } from './HistoryStore';
+import { EntityDecision, EntityPermissions } from './EntityPermissions';
 import { ChecksService } from '../checks/ChecksService';
 import { StoredWatch, toWatchStatus } from '../checks/ChecksStore';
 import {
@@ -87,6 +84,14 @@ type Observation = {
   status: EntityStatus;
   /** The pre-deploy checklist promote was decided on, when checks are on. */
   checklist?: Checklist;
+};
+
+/** What a switch's write went by, and what it left. */
+type Written = {
+  /** The snapshot the write was decided on (a fresh one after a retry). */
+  decidedOn: StrategySnapshot;
+  /** The snapshot the write left, when the strategy can tell (see `switchTo`). */
+  after?: StrategySnapshot;
 };
 
 type Caller = {
@@ -124,7 +129,7 @@ export class BlueGreenService {
   readonly #catalog: CatalogService;
   readonly #gateway: KubernetesGateway;
   readonly #history: HistoryStore;
-  readonly #permissions: PermissionsService;
+  readonly #permissions: EntityPermissions;
   readonly #auditor: AuditorService;
   readonly #logger: LoggerService;
   readonly #config: BlueGreenConfig;
@@ -151,7 +156,9 @@ export class BlueGreenService {
     this.#catalog = options.catalog;
     this.#gateway = options.gateway;
     this.#history = options.history;
-    this.#permissions = options.permissions;
+    this.#permissions = EntityPermissions.create({
+      permissions: options.permissions,
+    });
     this.#auditor = options.auditor;
     this.#logger = options.logger;
     this.#config = options.config;
@@ -176,6 +183,15 @@ export class BlueGreenService {
     request: SwitchRequest,
     caller: Caller,
   ): Promise<SwitchResponse> {
+    const permission =
+      action === 'promote'
+        ? blueGreenPromotePermission
+        : blueGreenRollbackPermission;
+    // The policy's decisions need only the caller: they are asked for while the entity is read.
+    const decisions = this.#permissions.decide(
+      request.force ? [permission, blueGreenForcePermission] : [permission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const actor = actorOf(caller.credentials);
     const base = {
@@ -194,19 +210,11 @@ export class BlueGreenService {
         'full is only supported for the argo-rollouts strategy',
       );
     }
-    const permission =
-      action === 'promote'
-        ? blueGreenPromotePermission
-        : blueGreenRollbackPermission;
-    // The permission decision and the cluster read are independent: run them together. Nothing is
+    // The permission check and the cluster read are independent: run them together. Nothing is
     // written before both are in.
     const [observed, authorized] = await Promise.allSettled([
       this.#observe(context, { freshChecks: action === 'promote' }),
-      this.#authorize(context, permission, caller, base).then(() =>
-        request.force
-          ? this.#authorize(context, blueGreenForcePermission, caller, base)
-          : undefined,
-      ),
+      this.#authorize(context, decisions, caller, base),
     ]);
     // A refusal by the permission framework comes first (it is recorded as refused).
     if (authorized.status === 'rejected') throw authorized.reason;
@@ -315,25 +323,30 @@ export class BlueGreenService {
         }),
       },
     });
-    const audit = await this.#auditor.createEvent({
-      eventId: 'color-switch',
-      severityLevel: 'high',
-      request: run.caller?.request,
-      meta: {
-        actionType: run.action,
-        entityRef: context.entityRef,
-        from,
-        to: run.to,
-        forced: run.forced,
-        historyId: entry.id,
-      },
-    });
-    await this.#publish(context.entityRef, entry);
+    // The history record exists before anything is written (a crash leaves it "in progress", later
+    // marked interrupted); the audit event and the signal only need its id, and go out together.
+    const [audit] = await Promise.all([
+      this.#auditor.createEvent({
+        eventId: 'color-switch',
+        severityLevel: 'high',
+        request: run.caller?.request,
+        meta: {
+          actionType: run.action,
+          entityRef: context.entityRef,
+          from,
+          to: run.to,
+          forced: run.forced,
+          historyId: entry.id,
+        },
+      }),
+      this.#publish(context.entityRef, entry),
+    ]);
 
     const sent: SentRequest[] = [];
     let cluster: string | undefined;
+    let written: Written;
     try {
-      await this.#writeWithRetry(
+      written = await this.#writeWithRetry(
         context,
         snapshot,
         status.revision,
@@ -341,7 +354,9 @@ export class BlueGreenService {
         sent,
       );
     } catch (error) {
-      // Returns only when a re-read shows the switch landed although its answer was lost.
+      // Returns only when a re-read shows the switch landed although its answer was lost; what the
+      // write left is then unknown, so the status is read again.
+      written = { decidedOn: snapshot };
       cluster = await this.#failSwitch(
         context,
         observation,
@@ -358,6 +373,7 @@ export class BlueGreenService {
       .verify(
         context.kube,
         context.target,
+        written.decidedOn,
         run.to,
         this.#config.verifyTimeoutMs,
       )
@@ -367,9 +383,11 @@ export class BlueGreenService {
           message: `could not verify the switch: ${message(error)}`,
         }),
       );
-    // The fresh cluster read runs while history is written; the status is composed from both.
+    // The status after the switch: when the strategy knows what its write left (the cluster's
+    // answer to it) and the switch is verified, that; otherwise a fresh read. Either runs while
+    // history is written; the status is composed from both.
     const [finished, after, scaleDown, watch] = await Promise.all([
-      this.#history.finish(entry.id, {
+      this.#history.finish(entry, {
         outcome: 'succeeded',
         details: {
           requests: sent,
@@ -377,8 +395,10 @@ export class BlueGreenService {
           ...(cluster && { cluster }),
         },
       }),
-      context.handler
-        .read(context.kube, context.target)
+      (written.after && verification.verified
+        ? Promise.resolve(written.after)
+        : context.handler.read(context.kube, context.target)
+      )
         .then(async fresh => ({
           snapshot: fresh,
           facts: await this.#checkFacts(context, fresh),
@@ -429,11 +449,11 @@ export class BlueGreenService {
       switchId: string;
     },
     sent: SentRequest[],
-  ): Promise<void> {
+  ): Promise<Written> {
     let current = snapshot;
     for (let attempt = 1; ; attempt++) {
       try {
-        await context.handler.switchTo(
+        const after = await context.handler.switchTo(
           context.kube,
           context.target,
           current,
@@ -451,7 +471,7 @@ export class BlueGreenService {
           },
           sent,
         );
-        return;
+        return { decidedOn: current, after: after || undefined };
       } catch (error) {
         if (
           !(error instanceof ConflictError) ||
@@ -555,7 +575,7 @@ export class BlueGreenService {
         }
       }
     }
-    const finished = await this.#history.finish(entry.id, {
+    const finished = await this.#history.finish(entry, {
       outcome: refusedCas ? 'refused' : 'failed',
       error: message(error),
       details: { requests: sent, cluster, observedLive: observed },
@@ -631,6 +651,10 @@ export class BlueGreenService {
     caller: Caller,
   ): Promise<Checklist> {
     const checks = this.#requireChecks();
+    const decisions = this.#permissions.decide(
+      [blueGreenSignOffPermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const actor = actorOf(caller.credentials);
     const base = {
@@ -643,7 +667,7 @@ export class BlueGreenService {
     const [snapshot, lastSwitch] = await Promise.all([
       context.handler.read(context.kube, context.target),
       this.#history.lastSwitch(context.entityRef),
-      this.#authorize(context, blueGreenSignOffPermission, caller, base),
+      this.#authorize(context, decisions, caller, base),
     ]);
     const result = await checks.setSignOff(
       context,
@@ -893,6 +917,10 @@ export class BlueGreenService {
     request: ScaleRequest,
     caller: Caller,
   ): Promise<EntityStatus> {
+    const decisions = this.#permissions.decide(
+      [blueGreenScalePermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     const base = {
       entityRef: context.entityRef,
@@ -902,7 +930,7 @@ export class BlueGreenService {
       forced: false,
       to: request.color,
     };
-    await this.#authorize(context, blueGreenScalePermission, caller, base);
+    await this.#authorize(context, decisions, caller, base);
     const { status, snapshot } = await this.#observe(context);
     if (status.live === request.color && request.replicas === 0) {
       await this.#history.record(
@@ -963,6 +991,10 @@ export class BlueGreenService {
       snapshot: StrategySnapshot,
     ) => Promise<{ requests: SentRequest[] }>,
   ): Promise<EntityStatus> {
+    const decisions = this.#permissions.decide(
+      [blueGreenPromotePermission],
+      caller.credentials,
+    );
     const context = await this.#context(ref, caller.credentials);
     if (!context.handler.setPreviewRoute || !context.handler.setMirror) {
       throw new InputError(
@@ -975,7 +1007,7 @@ export class BlueGreenService {
       actor: actorOf(caller.credentials),
       forced: false,
     };
-    await this.#authorize(context, blueGreenPromotePermission, caller, base);
+    await this.#authorize(context, decisions, caller, base);
     const { snapshot } = await this.#observe(context);
     if (snapshot.problems.length > 0) {
       throw new ConflictError(
@@ -1009,7 +1041,7 @@ export class BlueGreenService {
     });
     try {
       const details = await work();
-      const finished = await this.#history.finish(entry.id, {
+      const finished = await this.#history.finish(entry, {
         outcome: 'succeeded',
         details,
       });
@@ -1017,7 +1049,7 @@ export class BlueGreenService {
       await this.#publish(context.entityRef, finished);
       return finished;
     } catch (error) {
-      const finished = await this.#history.finish(entry.id, {
+      const finished = await this.#history.finish(entry, {
         outcome: 'failed',
         error: message(error),
       });
@@ -1134,7 +1166,7 @@ export class BlueGreenService {
       } else if (isSwitch) {
         cluster = `partial: live is ${observed}; promote or roll back to finish`;
       }
-      await this.#history.finish(stale.id, {
+      await this.#history.finish(stale, {
         outcome: 'interrupted',
         error: 'the backend stopped before the operation finished',
         details: { observedLive: observed, ...(cluster && { cluster }) },
@@ -1324,17 +1356,27 @@ export class BlueGreenService {
     };
   }
 
+  /**
+   * Applies the policy's decisions to the entity, in order; the first one that does not allow is
+   * recorded as a refusal and answered with 403.
+   */
   async #authorize(
     context: EntityContext,
-    permission: ResourcePermission<'catalog-entity'> | BasicPermission,
+    decisions: Promise<EntityDecision[]>,
     caller: Caller,
     refused: Parameters<HistoryStore['record']>[0],
   ): Promise<void> {
-    const [decision] = await this.#permissions.authorize(
-      [{ permission, resourceRef: context.entityRef } as any],
-      { credentials: caller.credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    for (const decision of await decisions) {
+      if (
+        await this.#permissions.allows(
+          decision,
+          context.entity,
+          caller.credentials,
+        )
+      ) {
+        continue;
+      }
+      const permission: ResourcePermission = decision.permission;
       await this.#history.record(
         { ...refused, error: `not allowed: ${permission.name}` },
         'refused',

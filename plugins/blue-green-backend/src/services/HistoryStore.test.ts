@@ -80,3 +80,49 @@ describe('HistoryStore.lastSwitch', () => {
     },
   );
 });
+
+describe('HistoryStore.finish', () => {
+  it.each(databases.eachSupportedId())(
+    'returns the entry exactly as a later read shows it, details merged, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await HistoryStore.create({
+        database: { getClient: async () => knex } as any,
+      });
+      const started = await store.start({
+        entityRef: 'component:default/a',
+        action: 'promote',
+        actor: 'user:default/alice',
+        forced: false,
+        from: 'blue',
+        to: 'green',
+        reason: 'release',
+        details: { strategy: 'service-selector', revision: 'r1' },
+      });
+
+      const finished = await store.finish(started, {
+        outcome: 'succeeded',
+        details: { verification: { verified: true } },
+      });
+
+      expect(finished).toMatchObject({
+        id: started.id,
+        outcome: 'succeeded',
+        createdAt: started.createdAt,
+        details: {
+          strategy: 'service-selector',
+          revision: 'r1',
+          verification: { verified: true },
+        },
+      });
+      expect(finished.finishedAt).toEqual(expect.any(String));
+      expect(finished.error).toBeUndefined();
+      const { items } = await store.list('component:default/a', { limit: 5 });
+      expect(items).toEqual([finished]);
+      expect(await store.lastSwitch('component:default/a')).toEqual(finished);
+      await expect(
+        store.finish({ ...started, id: 'missing' }, { outcome: 'failed' }),
+      ).rejects.toThrow('history entry missing does not exist');
+    },
+  );
+});

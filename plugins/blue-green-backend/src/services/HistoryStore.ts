@@ -119,36 +119,38 @@ export class HistoryStore {
     return this.#insert(entry, outcome, new Date());
   }
 
+  /**
+   * Ends an operation recorded by {@link HistoryStore.start}, merging `result.details` into the
+   * details it started with. One UPDATE: the caller holds the entry it started (or listed).
+   */
   async finish(
-    id: string,
+    entry: HistoryEntry,
     result: {
       outcome: Exclude<HistoryEntry['outcome'], 'in-progress'>;
       error?: string;
       details?: Record<string, unknown>;
     },
   ): Promise<HistoryEntry> {
-    const existing = await this.#db<HistoryRow>('blue_green_history')
-      .where({ id })
-      .first();
-    if (!existing) {
-      throw new Error(`history entry ${id} does not exist`);
-    }
-    const details = {
-      ...(existing.details ? JSON.parse(existing.details) : {}),
-      ...result.details,
-    };
-    await this.#db<HistoryRow>('blue_green_history')
-      .where({ id })
+    const finishedAt = new Date();
+    const details = { ...entry.details, ...result.details };
+    const updated = await this.#db<HistoryRow>('blue_green_history')
+      .where({ id: entry.id })
       .update({
         outcome: result.outcome,
         error: result.error ?? null,
         details: JSON.stringify(details),
-        finished_at: new Date(),
+        finished_at: finishedAt,
       });
-    const row = await this.#db<HistoryRow>('blue_green_history')
-      .where({ id })
-      .first();
-    return toEntry(row!);
+    if (updated === 0) {
+      throw new Error(`history entry ${entry.id} does not exist`);
+    }
+    return {
+      ...entry,
+      outcome: result.outcome,
+      error: result.error,
+      details,
+      finishedAt: finishedAt.toISOString(),
+    };
   }
 
   async list(

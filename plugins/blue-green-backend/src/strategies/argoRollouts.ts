@@ -408,7 +408,7 @@ export const argoRolloutsStrategy: SwitchStrategyHandler<Objects> = {
     }
   },
 
-  async verify(kube, target, to, timeoutMs) {
+  async verify(kube, target, _snapshot, to, timeoutMs) {
     const first = await argoRolloutsStrategy.read(kube, target);
     const hash = hashOf(first.objects.colorSets[to]);
     const rollout = await waitForRollout(

@@ -320,7 +320,7 @@ export const istioStrategy: SwitchStrategyHandler<Objects> = {
     );
   },
 
-  async verify(kube, target, to, timeoutMs) {
+  async verify(kube, target, _snapshot, to, timeoutMs) {
     const result = await pollUntil(async () => {
       const virtualService = await kube.get(
         KUBE_RESOURCES.virtualServices,

@@ -117,6 +117,83 @@ export async function scaleDeployment(
   };
 }
 
+/** What the objects say: which color the Service selects, and each color's state. */
+function snapshotOf(
+  target: BlueGreenTarget,
+  objects: Objects,
+): StrategySnapshot<Objects> {
+  const { service } = objects;
+  const problems = deploymentProblems(
+    target,
+    objects.deployments,
+    target.colorLabel,
+  );
+  const selector: Record<string, string> = service?.spec?.selector ?? {};
+  const selected = selector[target.colorLabel];
+  let live: Color | 'none' = 'none';
+  if (!service) {
+    problems.unshift(
+      `Service ${target.namespace}/${target.service} does not exist`,
+    );
+  } else if (selected === 'blue' || selected === 'green') {
+    live = selected;
+  } else {
+    problems.unshift(
+      `Service ${target.namespace}/${target.service} selects no color: its selector has no ${target.colorLabel}=blue|green`,
+    );
+  }
+  const previewSelects = objects.previewService?.spec?.selector?.[
+    target.colorLabel
+  ] as Color | undefined;
+
+  const colors = Object.fromEntries(
+    COLORS.map(color => {
+      const status = deploymentColor(
+        color,
+        objects.deployments[color],
+        objects.pods[color],
+        live === color ? 'live' : 'idle',
+        live === color ? 100 : 0,
+      );
+      if (live !== color) {
+        status.preview =
+          previewSelects === color
+            ? {
+                description: `Service ${target.previewService} selects ${color}`,
+              }
+            : {
+                description: `Pods of Deployment ${
+                  target.deployments![color]
+                } (no preview Service selects ${color})`,
+              };
+      }
+      return [color, status];
+    }),
+  ) as StrategySnapshot['colors'];
+
+  return {
+    objects,
+    live,
+    colors,
+    details: {
+      strategy: 'service-selector',
+      service: target.service,
+      selector,
+    },
+    problems,
+    switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+    raw: {
+      service: objects.service,
+      templates: {
+        blue: objects.deployments.blue?.spec?.template,
+        green: objects.deployments.green?.spec?.template,
+      },
+      pods: objects.pods,
+    },
+    state: { selector },
+  };
+}
+
 /**
  * Seed 001 §2: two Deployments labelled `color: blue|green` behind one Service; promote patches
  * the Service selector (`kubectl patch svc -p '{"spec":{"selector":{"color":"green"}}}'`).
@@ -137,77 +214,7 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
         : Promise.resolve(undefined),
       readDeployments(kube, target),
     ]);
-    const objects: Objects = { service, previewService, ...workloads };
-
-    const problems = deploymentProblems(
-      target,
-      objects.deployments,
-      target.colorLabel,
-    );
-    const selector: Record<string, string> = service?.spec?.selector ?? {};
-    const selected = selector[target.colorLabel];
-    let live: Color | 'none' = 'none';
-    if (!service) {
-      problems.unshift(
-        `Service ${target.namespace}/${target.service} does not exist`,
-      );
-    } else if (selected === 'blue' || selected === 'green') {
-      live = selected;
-    } else {
-      problems.unshift(
-        `Service ${target.namespace}/${target.service} selects no color: its selector has no ${target.colorLabel}=blue|green`,
-      );
-    }
-    const previewSelects = objects.previewService?.spec?.selector?.[
-      target.colorLabel
-    ] as Color | undefined;
-
-    const colors = Object.fromEntries(
-      COLORS.map(color => {
-        const status = deploymentColor(
-          color,
-          objects.deployments[color],
-          objects.pods[color],
-          live === color ? 'live' : 'idle',
-          live === color ? 100 : 0,
-        );
-        if (live !== color) {
-          status.preview =
-            previewSelects === color
-              ? {
-                  description: `Service ${target.previewService} selects ${color}`,
-                }
-              : {
-                  description: `Pods of Deployment ${
-                    target.deployments![color]
-                  } (no preview Service selects ${color})`,
-                };
-        }
-        return [color, status];
-      }),
-    ) as StrategySnapshot['colors'];
-
-    return {
-      objects,
-      live,
-      colors,
-      details: {
-        strategy: 'service-selector',
-        service: target.service,
-        selector,
-      },
-      problems,
-      switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
-      raw: {
-        service: objects.service,
-        templates: {
-          blue: objects.deployments.blue?.spec?.template,
-          green: objects.deployments.green?.spec?.template,
-        },
-        pods: objects.pods,
-      },
-      state: { selector },
-    };
+    return snapshotOf(target, { service, previewService, ...workloads });
   },
 
   refusals(snapshot) {
@@ -229,7 +236,7 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
           ]),
       ...switchIdOps(snapshot.objects.service!, plan.switchId),
     ];
-    const written = await kube.patch(
+    const service = await kube.patch(
       KUBE_RESOURCES.services,
       target.namespace,
       target.service,
@@ -239,18 +246,17 @@ export const serviceSelectorStrategy: SwitchStrategyHandler<Objects> = {
     sent.push({
       description: `PATCH services/${target.service}`,
       patch,
-      resourceVersion: written.metadata.resourceVersion,
+      resourceVersion: service.metadata.resourceVersion,
     });
+    // The selector is the only thing the switch moves: the snapshot it leaves is the one it was
+    // decided on with the Service as the API server answered the patch.
+    return snapshotOf(target, { ...snapshot.objects, service });
   },
 
-  async verify(kube, target, to, timeoutMs) {
-    const deployment = await kube.get(
-      KUBE_RESOURCES.deployments,
-      target.namespace,
-      target.deployments![to],
-    );
+  async verify(kube, target, snapshot, to, timeoutMs) {
+    // The target's pods are those of its Deployment's template, as read for the switch decision.
     const template: Record<string, string> =
-      deployment?.spec?.template?.metadata?.labels ?? {};
+      snapshot.objects.deployments[to]?.spec?.template?.metadata?.labels ?? {};
     const result = await pollUntil(async () => {
       const [endpoints, pods] = await Promise.all([
         kube.get(KUBE_RESOURCES.endpoints, target.namespace, target.service),

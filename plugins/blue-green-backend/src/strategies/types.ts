@@ -98,6 +98,11 @@ export interface SwitchStrategyHandler<TObjects = any> {
    * Writes the switch as a compare-and-swap on the state the snapshot shows: a concurrent change
    * makes the cluster refuse it (ConflictError), never a lost update. Every request that reached
    * the cluster is pushed to `sent` as it goes, so a failure half-way says what was written.
+   *
+   * A strategy whose write is the whole switch (service-selector: one selector patch) returns the
+   * snapshot the write leaves, built from the cluster's answer, so the engine need not read the
+   * cluster again once the switch is verified. Strategies whose controllers move other objects
+   * after the write (Argo Rollouts) or that write in steps (Istio) return nothing and are re-read.
    */
   switchTo(
     kube: KubeClient,
@@ -105,7 +110,7 @@ export interface SwitchStrategyHandler<TObjects = any> {
     snapshot: StrategySnapshot<TObjects>,
     plan: SwitchPlan,
     sent: SentRequest[],
-  ): Promise<void>;
+  ): Promise<StrategySnapshot<TObjects> | void>;
 
   /**
    * Puts traffic back where `before` had it after a switch stopped half-way (a stepped shift whose
@@ -120,10 +125,14 @@ export interface SwitchStrategyHandler<TObjects = any> {
     sent: SentRequest[],
   ): Promise<void>;
 
-  /** Polls the cluster until the target color takes the traffic, or the timeout passes. */
+  /**
+   * Polls the cluster until the target color takes the traffic, or the timeout passes. `snapshot`
+   * is what the switch was decided on.
+   */
   verify(
     kube: KubeClient,
     target: BlueGreenTarget,
+    snapshot: StrategySnapshot<TObjects>,
     to: Color,
     timeoutMs: number,
   ): Promise<Verification>;

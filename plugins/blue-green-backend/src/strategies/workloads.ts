@@ -111,8 +111,16 @@ export function deploymentColor(
   };
 }
 
+const sleep = (ms: number) =>
+  new Promise<void>(resolve => setTimeout(resolve, ms));
+
 /**
  * Polls `check` until it reports done, or the timeout passes. Returns the last result either way.
+ *
+ * The first check runs at once; the pauses between checks start at 10 ms and double up to
+ * `intervalMs`, so a change that lands within milliseconds (an Endpoints controller reacting to a
+ * selector patch) is noticed within milliseconds, and a slow one costs at most one check per
+ * `intervalMs`.
  */
 export async function pollUntil<T extends { done: boolean }>(
   check: () => Promise<T>,
@@ -120,10 +128,11 @@ export async function pollUntil<T extends { done: boolean }>(
   intervalMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let pause = Math.min(10, intervalMs); ; ) {
     const result = await check();
     if (result.done || Date.now() >= deadline) return result;
-    await new Promise(resolve => setTimeout(resolve, intervalMs));
+    await sleep(pause);
+    pause = Math.min(pause * 2, intervalMs);
   }
 }
 
