@@ -1,6 +1,5 @@
 import { Sandbox } from '@bluegreen-backstage/kube-sandbox';
-import { writeFileSync } from 'node:fs';
-import { stringify } from 'yaml';
+import { writeAnnotatedComponents } from './security';
 
 /**
  * Seed 001 §2's shape for one more service: Deployments `<name>-blue` / `<name>-green`
@@ -90,25 +89,18 @@ export function writeComponents(
   file: string,
   components: Array<{ name: string; cluster: string; owner: string }>,
 ): void {
-  writeFileSync(
+  writeAnnotatedComponents(
     file,
-    components
-      .map(c =>
-        stringify({
-          apiVersion: 'backstage.io/v1alpha1',
-          kind: 'Component',
-          metadata: {
-            name: c.name,
-            annotations: {
-              'backstage.io/kubernetes-id': c.name,
-              'backstage.io/kubernetes-cluster': c.cluster,
-              'blue-green.backstage.io/strategy': 'service-selector',
-            },
-          },
-          spec: { type: 'service', lifecycle: 'production', owner: c.owner },
-        }),
-      )
-      .join('---\n'),
+    components.map(c => ({
+      name: c.name,
+      owner: c.owner,
+      lifecycle: 'production',
+      annotations: {
+        'backstage.io/kubernetes-id': c.name,
+        'backstage.io/kubernetes-cluster': c.cluster,
+        'blue-green.backstage.io/strategy': 'service-selector',
+      },
+    })),
   );
 }
 

@@ -119,6 +119,7 @@ export function writeAnnotatedComponents(
     name: string;
     annotations: Record<string, string>;
     owner?: string;
+    lifecycle?: string;
   }>,
 ): void {
   writeFileSync(
@@ -131,7 +132,7 @@ export function writeAnnotatedComponents(
           metadata: { name: c.name, annotations: c.annotations },
           spec: {
             type: 'service',
-            lifecycle: 'experimental',
+            lifecycle: c.lifecycle ?? 'experimental',
             owner: c.owner ?? 'team-checkout',
           },
         }),
