@@ -5,7 +5,7 @@ import {
 } from '@bluegreen-backstage/kube-sandbox';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   countRequests,
   createObjects,
@@ -14,7 +14,6 @@ import {
 } from '../__testUtils__/fleet';
 import {
   expectStatus,
-  repoRoot,
   startWorld,
   users,
   waitFor,
@@ -47,21 +46,8 @@ describe('GET /api/blue-green/fleet', () => {
     ]);
     world = await startWorld({
       database: 'sqlite',
-      config: {
-        kubernetes: kubernetesConfig({ sandbox: west, east }),
-        catalog: {
-          rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
-          locations: [
-            {
-              type: 'file',
-              target: resolve(repoRoot, 'examples/blue-green/entities.yaml'),
-            },
-            { type: 'file', target: resolve(repoRoot, 'examples/org.yaml') },
-            { type: 'file', target: file },
-          ],
-          processingInterval: { seconds: 1 },
-        },
-      },
+      catalogFiles: [file],
+      config: { kubernetes: kubernetesConfig({ sandbox: west, east }) },
     });
     await waitFor(
       'every service listed and ready',
