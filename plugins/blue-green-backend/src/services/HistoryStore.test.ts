@@ -1,4 +1,10 @@
-import { TestDatabases } from '@backstage/backend-test-utils';
+import { DatabaseManager } from '@backstage/backend-defaults/database';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import knexFactory from 'knex';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HistoryStore } from './HistoryStore';
 
 jest.setTimeout(60_000);
@@ -125,4 +131,44 @@ describe('HistoryStore.finish', () => {
       ).rejects.toThrow('history entry missing does not exist');
     },
   );
+});
+
+describe('HistoryStore.create', () => {
+  it('puts a SQLite database file, configured the way Backstage reads it, in write-ahead-log mode', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'blue-green-wal-'));
+    const database = DatabaseManager.fromConfig(
+      new ConfigReader({
+        backend: {
+          database: { client: 'better-sqlite3', connection: { directory } },
+        },
+      }),
+    ).forPlugin('blue-green', {
+      logger: mockServices.logger.mock(),
+      lifecycle: mockServices.lifecycle.mock(),
+    });
+    await HistoryStore.create({ database });
+    const knex = await database.getClient();
+    try {
+      // A second connection sees it too: the mode is stored in the file.
+      const other = knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: join(directory, 'blue-green.sqlite') },
+        useNullAsDefault: true,
+      });
+      const [{ journal_mode: mode }] = await other.raw('PRAGMA journal_mode');
+      await other.destroy();
+      expect(mode).toBe('wal');
+    } finally {
+      await knex.destroy();
+    }
+  });
+
+  it('leaves an in-memory SQLite database as it is', async () => {
+    const knex = await databases.init('SQLITE_3');
+    await HistoryStore.create({
+      database: { getClient: async () => knex } as any,
+    });
+    const [{ journal_mode: mode }] = await knex.raw('PRAGMA journal_mode');
+    expect(mode).toBe('memory');
+  });
 });
