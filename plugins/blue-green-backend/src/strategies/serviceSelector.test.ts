@@ -71,8 +71,8 @@ class PatchableKube extends FakeKube {
   }
 }
 
-function cluster(live: 'blue' | 'green' = 'blue') {
-  return new PatchableKube('sandbox', {
+function cluster(live: 'blue' | 'green' = 'blue', name = 'sandbox') {
+  return new PatchableKube(name, {
     ...serviceSelectorObjects('my-app', { live }),
     pods: [pod('blue', 0), pod('blue', 1), pod('green', 0), pod('green', 1)],
     endpoints: [endpoints(['my-app-blue-0', 'my-app-blue-1'])],
@@ -163,5 +163,63 @@ describe('serviceSelectorStrategy', () => {
       message:
         'Endpoints my-app still hold 1 pod(s) of another color after 50 ms',
     });
+  });
+
+  it('lists the pods in the same round as their Deployments once it has read them', async () => {
+    const kube = cluster('blue', 'pods-early');
+    const first = await strategy.read(kube, target);
+    const order = () => kube.calls.map(c => `${c.verb} ${c.plural}`);
+    // First read: the Deployments' selectors are not known yet, so the pods come after them.
+    expect(order().indexOf('list pods')).toBeGreaterThan(
+      order().lastIndexOf('get deployments'),
+    );
+    kube.calls = [];
+
+    const second = await strategy.read(kube, target);
+
+    // Second read: both pod lists go out before the Deployments have answered, and only they.
+    const pods = order()
+      .map((call, i) => (call === 'list pods' ? i : -1))
+      .filter(i => i >= 0);
+    expect(pods).toHaveLength(2);
+    expect(Math.max(...pods)).toBeLessThan(order().indexOf('get deployments'));
+    expect(second.colors.green.pods.map(p => p.name)).toEqual(
+      first.colors.green.pods.map(p => p.name),
+    );
+  });
+
+  it('lists the pods again when a Deployment came back with another selector', async () => {
+    const kube = cluster('blue', 'pods-recreated');
+    await strategy.read(kube, target);
+    // my-app-green deleted and created again, selecting by a new label.
+    const green = kube.objects.deployments.find(
+      d => d.metadata.name === 'my-app-green',
+    )!;
+    green.spec.selector = { matchLabels: { app: 'my-app', track: 'green' } };
+    green.spec.template.metadata.labels.track = 'green';
+    kube.objects.pods = [
+      ...kube.objects.pods.filter(p => p.metadata.labels!.color !== 'green'),
+      {
+        ...pod('green', 7),
+        metadata: {
+          ...pod('green', 7).metadata,
+          labels: { ...pod('green', 7).metadata.labels, track: 'green' },
+        },
+      },
+    ];
+    kube.calls = [];
+
+    const snapshot = await strategy.read(kube, target);
+
+    expect(snapshot.colors.green.pods.map(p => p.name)).toEqual([
+      'my-app-green-7',
+    ]);
+    expect(
+      kube.calls.filter(c => c.verb === 'list').map(c => c.labelSelector),
+    ).toEqual([
+      'app=my-app,color=blue',
+      'app=my-app,color=green',
+      'app=my-app,track=green',
+    ]);
   });
 });

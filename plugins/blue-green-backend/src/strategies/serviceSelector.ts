@@ -27,17 +27,34 @@ type Objects = {
   pods: Record<Color, KubeObject[]>;
 };
 
-/** Pods of a Deployment, listed by its own selector. */
-async function podsOf(
+/** Pods matching a Deployment's selector (as `selectorString` writes it). */
+async function listPods(
   kube: KubeClient,
   namespace: string,
-  deployment: KubeObject | undefined,
+  labelSelector: string,
 ): Promise<KubeObject[]> {
-  if (!deployment?.spec?.selector) return [];
   const { items } = await kube.list(KUBE_RESOURCES.pods, namespace, {
-    labelSelector: selectorString(deployment.spec.selector),
+    labelSelector,
   });
   return items;
+}
+
+/**
+ * Pod selectors of the Deployments read before, by cluster, namespace and name. A Deployment's
+ * `spec.selector` cannot change (apps/v1 refuses the update), so the next read lists the pods in
+ * the same round as their Deployment; the selector the Deployment then shows decides whether that
+ * list is the one to use (a Deployment deleted and created again with another selector is listed
+ * again). Saves one round trip to the API server per read.
+ */
+const podSelectors = new Map<string, string>();
+const POD_SELECTORS_KEPT = 10_000;
+
+function rememberSelector(key: string, selector: string) {
+  podSelectors.delete(key);
+  podSelectors.set(key, selector);
+  if (podSelectors.size > POD_SELECTORS_KEPT) {
+    podSelectors.delete(podSelectors.keys().next().value!);
+  }
 }
 
 /** Reads the two colors' Deployments and their pods (shared with the Istio strategy). */
@@ -46,15 +63,45 @@ export async function readDeployments(
   target: BlueGreenTarget,
 ): Promise<Pick<Objects, 'deployments' | 'pods'>> {
   const names = target.deployments!;
-  const [blue, green] = await Promise.all(
-    COLORS.map(c =>
-      kube.get(KUBE_RESOURCES.deployments, target.namespace, names[c]),
-    ),
+  const keyOf = (c: Color) => `${kube.cluster}/${target.namespace}/${names[c]}`;
+  const early = COLORS.map(c => {
+    const selector = podSelectors.get(keyOf(c));
+    return (
+      selector && {
+        selector,
+        pods: listPods(kube, target.namespace, selector),
+      }
+    );
+  });
+  // A list not used after all is waited for (never failing) so that it ends within this read.
+  const drop = (i: number) => early[i] && early[i].pods.catch(() => []);
+  let deployments;
+  try {
+    deployments = await Promise.all(
+      COLORS.map(c =>
+        kube.get(KUBE_RESOURCES.deployments, target.namespace, names[c]),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(COLORS.map((_, i) => drop(i)));
+    throw error;
+  }
+  const [bluePods, greenPods] = await Promise.all(
+    COLORS.map(async (c, i) => {
+      const deployment = deployments[i];
+      if (!deployment?.spec?.selector) {
+        podSelectors.delete(keyOf(c));
+        await drop(i);
+        return [];
+      }
+      const selector = selectorString(deployment.spec.selector);
+      rememberSelector(keyOf(c), selector);
+      if (early[i] && early[i].selector === selector) return early[i].pods;
+      await drop(i);
+      return listPods(kube, target.namespace, selector);
+    }),
   );
-  const [bluePods, greenPods] = await Promise.all([
-    podsOf(kube, target.namespace, blue),
-    podsOf(kube, target.namespace, green),
-  ]);
+  const [blue, green] = deployments;
   return {
     deployments: { blue, green },
     pods: { blue: bluePods, green: greenPods },
