@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   expectStatus,
   startWorld,
@@ -5,11 +8,31 @@ import {
   waitFor,
   World,
 } from '../__testUtils__/harness';
+import { writeAnnotatedComponents } from '../__testUtils__/security';
 
 jest.setTimeout(120_000);
 
 const MY_APP = '/entities/default/component/my-app';
 const TEST_POD = '/entities/default/component/test-pod';
+
+/** `moving-app`: the Service-selector my-app, until the test moves it to the Istio one. */
+const movingFile = join(
+  mkdtempSync(join(tmpdir(), 'blue-green-moving-')),
+  'moving.yaml',
+);
+const MOVING = '/entities/default/component/moving-app';
+const writeMoving = (namespace: string, strategy: string) =>
+  writeAnnotatedComponents(movingFile, [
+    {
+      name: 'moving-app',
+      annotations: {
+        'backstage.io/kubernetes-id': 'my-app',
+        'backstage.io/kubernetes-namespace': namespace,
+        'blue-green.backstage.io/strategy': strategy,
+      },
+    },
+  ]);
+writeMoving('default', 'service-selector');
 
 describe('Blue/Green API: bad input, scale, diagnostics', () => {
   let world: World;
@@ -17,6 +40,7 @@ describe('Blue/Green API: bad input, scale, diagnostics', () => {
   beforeAll(async () => {
     world = await startWorld({
       database: 'sqlite',
+      catalogFiles: [movingFile],
       blueGreen: {
         switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
         scaleDown: { enabled: true, delaySeconds: 1, replicas: 1 },
@@ -30,6 +54,36 @@ describe('Blue/Green API: bad input, scale, diagnostics', () => {
 
   afterAll(async () => {
     await world?.stop();
+  });
+
+  it('reads where the catalog places an entity now, not where it was at the last request', async () => {
+    // The reads of a request start where the entity's objects were at the last one, while the
+    // catalog answers; they count only if the catalog still places the entity there.
+    const before = await world.as(users.alice).get(MOVING);
+    expectStatus(before, 200);
+    expect(before.body).toMatchObject({
+      strategy: 'service-selector',
+      namespace: 'default',
+      details: { strategy: 'service-selector' },
+    });
+
+    writeMoving('istio-demo', 'istio');
+    const moved = await waitFor('moving-app moved to Istio', async () => {
+      const res = await world.as(users.alice).get(MOVING);
+      return res.body?.strategy === 'istio' && res;
+    });
+
+    expectStatus(moved, 200);
+    const mesh = await world
+      .as(users.alice)
+      .get('/entities/default/component/my-app-mesh');
+    // Objects, live state and revision are those of the Istio objects, read after the move.
+    expect(moved.body.namespace).toBe('istio-demo');
+    expect(moved.body.details).toEqual(mesh.body.details);
+    expect(moved.body.revision).toBe(mesh.body.revision);
+    expect(moved.body.colors.blue.workload).toEqual(
+      mesh.body.colors.blue.workload,
+    );
   });
 
   it('answers 404 for an unknown entity', async () => {

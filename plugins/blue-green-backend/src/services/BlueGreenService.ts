@@ -78,6 +78,29 @@ type EntityContext = {
   kube: KubeClient;
 };
 
+/** Where an entity's objects are, as its annotations said when the catalog last answered. */
+type Placement = Pick<EntityContext, 'entityRef' | 'target'>;
+
+/** What an entity's status is decided on: its cluster objects and its history's facts. */
+type Reads = {
+  snapshot: StrategySnapshot;
+  lastSwitch?: HistoryEntry;
+  inProgress?: HistoryEntry;
+  scaleDown?: ScheduledScaleDown;
+  watch?: StoredWatch;
+};
+
+/** Placements remembered, at most: one per entity of a large catalog. */
+const PLACEMENTS_KEPT = 10_000;
+
+/** The catalog looks entities up case-insensitively; so does the placements' memory. */
+const refKey = (ref: CompoundEntityRef) =>
+  stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+
+const samePlacement = (a: Placement, b: Placement) =>
+  a.entityRef === b.entityRef &&
+  JSON.stringify(a.target) === JSON.stringify(b.target);
+
 /** One read of the world: the strategy's snapshot, the history facts, and the status built from them. */
 type Observation = {
   snapshot: StrategySnapshot;
@@ -136,6 +159,7 @@ export class BlueGreenService {
   readonly #notifications?: NotificationService;
   readonly #signals?: SignalsService;
   readonly #checks?: ChecksService;
+  readonly #placements = new Map<string, Placement>();
 
   static create(options: {
     catalog: CatalogService;
@@ -172,8 +196,11 @@ export class BlueGreenService {
     ref: CompoundEntityRef,
     caller: Caller,
   ): Promise<EntityStatus> {
-    const context = await this.#context(ref, caller.credentials);
-    return (await this.#observe(context)).status;
+    const { context, reads } = await this.#contextWithReads(
+      ref,
+      caller.credentials,
+    );
+    return (await this.#observe(context, { reads })).status;
   }
 
   /** `POST …/promote` and `POST …/rollback` */
@@ -192,7 +219,10 @@ export class BlueGreenService {
       request.force ? [permission, blueGreenForcePermission] : [permission],
       caller.credentials,
     );
-    const context = await this.#context(ref, caller.credentials);
+    const { context, reads } = await this.#contextWithReads(
+      ref,
+      caller.credentials,
+    );
     const actor = actorOf(caller.credentials);
     const base = {
       entityRef: context.entityRef,
@@ -213,7 +243,7 @@ export class BlueGreenService {
     // The permission check and the cluster read are independent: run them together. Nothing is
     // written before both are in.
     const [observed, authorized] = await Promise.allSettled([
-      this.#observe(context, { freshChecks: action === 'promote' }),
+      this.#observe(context, { freshChecks: action === 'promote', reads }),
       this.#authorize(context, decisions, caller, base),
     ]);
     // A refusal by the permission framework comes first (it is recorded as refused).
@@ -1210,18 +1240,70 @@ export class BlueGreenService {
     return scaleDown;
   }
 
-  async #observe(
-    context: EntityContext,
-    options: { freshChecks?: boolean; promoteChecks?: boolean } = {},
-  ): Promise<Observation> {
+  /** The cluster objects and the history facts of an entity, read in parallel. */
+  async #read(
+    place: Pick<EntityContext, 'entityRef' | 'target' | 'handler' | 'kube'>,
+  ): Promise<Reads> {
     const [snapshot, lastSwitch, inProgress, scaleDown, watch] =
       await Promise.all([
-        context.handler.read(context.kube, context.target),
-        this.#history.lastSwitch(context.entityRef),
-        this.#history.inProgress(context.entityRef),
-        this.#history.scheduledScaleDown(context.entityRef),
-        this.#checks?.store.latestWatch(context.entityRef),
+        place.handler.read(place.kube, place.target),
+        this.#history.lastSwitch(place.entityRef),
+        this.#history.inProgress(place.entityRef),
+        this.#history.scheduledScaleDown(place.entityRef),
+        this.#checks?.store.latestWatch(place.entityRef),
       ]);
+    return { snapshot, lastSwitch, inProgress, scaleDown, watch };
+  }
+
+  /**
+   * `#context`, with the entity's reads started while the catalog answers, where its objects were
+   * when the catalog last answered for this ref. The reads are used only when the entity, read now
+   * with the caller's credentials, still places them there; nothing is decided or written before
+   * it is in, so a moved or hidden entity costs a wasted read, never a stale decision.
+   */
+  async #contextWithReads(
+    ref: CompoundEntityRef,
+    credentials: BackstageCredentials,
+  ): Promise<{ context: EntityContext; reads?: Promise<Reads> }> {
+    const known = this.#placements.get(refKey(ref));
+    const early =
+      known &&
+      this.#gateway.client(known.target.cluster, credentials).then(kube =>
+        this.#read({
+          ...known,
+          kube,
+          handler: STRATEGIES[known.target.strategy],
+        }),
+      );
+    // Reads not used are waited for (never failing), so that their requests end within this one.
+    const drop = async () => {
+      await early?.catch(() => undefined);
+    };
+    let context: EntityContext;
+    try {
+      context = await this.#context(ref, credentials);
+    } catch (error) {
+      await drop();
+      throw error;
+    }
+    if (known && samePlacement(known, context)) {
+      return { context, reads: early };
+    }
+    await drop();
+    return { context };
+  }
+
+  async #observe(
+    context: EntityContext,
+    options: {
+      freshChecks?: boolean;
+      promoteChecks?: boolean;
+      /** Reads already started for this context (see `#contextWithReads`). */
+      reads?: Promise<Reads>;
+    } = {},
+  ): Promise<Observation> {
+    const { snapshot, lastSwitch, inProgress, scaleDown, watch } =
+      await (options.reads ?? this.#read(context));
     const [facts, heading] = await Promise.all([
       this.#checkFacts(context, snapshot, lastSwitch, {
         fresh: options.freshChecks,
@@ -1333,10 +1415,21 @@ export class BlueGreenService {
     ref: CompoundEntityRef,
     credentials: BackstageCredentials,
   ): Promise<EntityContext> {
-    const entity = await this.#entity(ref, credentials);
+    const key = refKey(ref);
+    const entity = await this.#entity(ref, credentials).catch(error => {
+      this.#placements.delete(key);
+      throw error;
+    });
     const resolved = resolveBlueGreenTarget(entity);
     const entityRef = stringifyEntityRef(entity);
-    if (!resolved.ok) {
+    // Remembered for the next request's early reads (`#contextWithReads`), newest last.
+    this.#placements.delete(key);
+    if (resolved.ok) {
+      this.#placements.set(key, { entityRef, target: resolved.target });
+      if (this.#placements.size > PLACEMENTS_KEPT) {
+        this.#placements.delete(this.#placements.keys().next().value!);
+      }
+    } else {
       throw new InputError(
         `${entityRef} is not set up for blue/green: ${resolved.problems.join(
           '; ',
