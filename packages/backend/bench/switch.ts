@@ -4,9 +4,16 @@
  *   1. the plugin's HTTP API (catalog lookup, permission check, CAS patch, verification, history);
  *   2. seed 001's switch-traffic.sh (kubectl, unmodified);
  *   3. a bare @kubernetes/client-node GET + PATCH of the Service.
- * Prints p50/p90 per way and the ratios, then extra baselines that explain the figures (no target):
- * bare GET + PATCH + waiting for the Endpoints, the plugin's cluster requests sent bare, and one
- * request to the backend. Run: yarn workspace backend bench:switch
+ * Extra baselines explain the figures (no target): bare GET + PATCH + waiting for the Endpoints, the
+ * plugin's cluster requests sent bare, and one request to the backend.
+ *
+ * Everything runs in one Node process, so with the sandbox answering at once the figures are CPU
+ * work on one thread, and the API server is 0 ms away. A real one is not: each request crosses a
+ * network and the API server's own handling (authentication, admission, etcd for a write). The
+ * whole comparison is therefore repeated with the sandbox's `latency` fault delaying every API
+ * request by each of LATENCIES ms (0 = as fast as it answers), all in the same run.
+ *
+ * Run: yarn workspace backend bench:switch (ROUNDS=20 LATENCIES=0,2,5,10 DATABASE=sqlite|postgres)
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -16,6 +23,8 @@ import { startWorld, users, waitFor } from '../src/__testUtils__/harness';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.env.ROUNDS ?? 20);
+const LATENCIES = (process.env.LATENCIES ?? '0,2,5,10').split(',').map(Number);
+const DATABASE = process.env.DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -30,8 +39,15 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/** `rounds` runs of `measure` one after the other, each giving its own duration in ms. */
+async function sample(rounds: number, measure: () => Promise<number>) {
+  const samples: number[] = [];
+  for (let i = 0; i < rounds; i++) samples.push(await measure());
+  return stats(samples);
+}
+
 async function main() {
-  const world = await startWorld({ database: 'sqlite' });
+  const world = await startWorld({ database: DATABASE });
   const path = '/entities/default/component/my-app';
   await waitFor('my-app ready', async () => {
     const res = await world.as(users.alice).get(path);
@@ -44,33 +60,25 @@ async function main() {
   const other = (c: string) => (c === 'blue' ? 'green' : 'blue');
 
   // 1. The plugin: each round is one switch (promote and rollback alternate).
-  const plugin: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
+  const pluginSwitch = async () => {
     const action = (await colorOf()) === 'blue' ? 'promote' : 'rollback';
-    plugin.push(
-      await time(async () => {
-        const res = await world.as(users.alice).post(`${path}/${action}`, {});
-        if (res.status !== 200)
-          throw new Error(
-            `${action}: ${res.status} ${JSON.stringify(res.body)}`,
-          );
-      }),
-    );
-  }
+    return time(async () => {
+      const res = await world.as(users.alice).post(`${path}/${action}`, {});
+      if (res.status !== 200)
+        throw new Error(`${action}: ${res.status} ${JSON.stringify(res.body)}`);
+    });
+  };
 
   // 2. The seed's script, unmodified, with the sandbox's kubeconfig.
   const script = resolve(FIXTURES_DIR, 'seed-001/switch-traffic.sh');
-  const kubectl: number[] = [];
-  for (let i = 0; i < Math.min(ROUNDS, 10); i++) {
+  const scriptSwitch = async () => {
     const target = other(await colorOf());
-    kubectl.push(
-      await time(() =>
-        run('bash', [script, target], {
-          env: { ...process.env, KUBECONFIG: world.sandbox.kubeconfigPath },
-        }),
-      ),
+    return time(() =>
+      run('bash', [script, target], {
+        env: { ...process.env, KUBECONFIG: world.sandbox.kubeconfigPath },
+      }),
     );
-  }
+  };
 
   // 3. A bare client: GET the Service, PATCH its selector.
   const k8s = await import('@kubernetes/client-node');
@@ -84,6 +92,7 @@ async function main() {
     currentContext: 'c',
   });
   const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
   const merge = k8s.setHeaderOptions(
     'Content-Type',
     k8s.PatchStrategy.MergePatch,
@@ -105,14 +114,9 @@ async function main() {
     );
     return target;
   };
-  const bare: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    bare.push(await time(() => bareSwitch()));
-  }
 
-  // Extra baselines, measured after the issue's three (which they do not change), to explain the
-  // figures: what waiting for the Endpoints adds, what the plugin's cluster requests cost without
-  // Backstage, and one authenticated request to the backend that does nothing.
+  // Extra baselines, to explain the figures: what waiting for the Endpoints adds, what the
+  // plugin's cluster requests cost without Backstage, one authenticated request to the backend.
   const endpointsHold = async (color: string) => {
     for (let pause = 10; ; pause = Math.min(pause * 2, 100)) {
       const [endpoints, pods] = await Promise.all([
@@ -135,100 +139,92 @@ async function main() {
       await new Promise(r => setTimeout(r, pause));
     }
   };
-  const bareVerified: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    bareVerified.push(
-      await time(async () => endpointsHold(await bareSwitch())),
+  /** The plugin's cluster requests, in the plugin's rounds, sent bare. */
+  const pluginRequests = async () => {
+    // Its reads for the decision (Service, both Deployments and their pods: one round) ...
+    const selector = (c: string) => `app=my-app,color=${c}`;
+    const [svc] = await Promise.all([
+      core.readNamespacedService({ name: 'my-app', namespace: 'default' }),
+      ...['blue', 'green'].flatMap(c => [
+        apps.readNamespacedDeployment({
+          name: `my-app-${c}`,
+          namespace: 'default',
+        }),
+        core.listNamespacedPod({
+          namespace: 'default',
+          labelSelector: selector(c),
+        }),
+      ]),
+    ]);
+    // ... its compare-and-swap JSON patch, and its verification.
+    const from = (svc as any).spec.selector.color as string;
+    const target = other(from);
+    await core.patchNamespacedService(
+      {
+        name: 'my-app',
+        namespace: 'default',
+        body: [
+          { op: 'test', path: '/spec/selector/color', value: from },
+          { op: 'replace', path: '/spec/selector/color', value: target },
+        ],
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
     );
-  }
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const bareRequests: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    bareRequests.push(
-      await time(async () => {
-        // The plugin's reads for its decision (Service, both Deployments, their pods) ...
-        const [svc, deployments] = await Promise.all([
-          core.readNamespacedService({ name: 'my-app', namespace: 'default' }),
-          Promise.all(
-            ['blue', 'green'].map(c =>
-              apps.readNamespacedDeployment({
-                name: `my-app-${c}`,
-                namespace: 'default',
-              }),
-            ),
-          ),
-        ]);
-        await Promise.all(
-          deployments.map(d =>
-            core.listNamespacedPod({
-              namespace: 'default',
-              labelSelector: Object.entries(d.spec!.selector.matchLabels!)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(','),
-            }),
-          ),
-        );
-        // ... its compare-and-swap JSON patch, and its verification.
-        const from = svc.spec!.selector!.color;
-        const target = other(from);
-        await core.patchNamespacedService(
-          {
-            name: 'my-app',
-            namespace: 'default',
-            body: [
-              { op: 'test', path: '/spec/selector/color', value: from },
-              { op: 'replace', path: '/spec/selector/color', value: target },
-            ],
-          },
-          k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
-        );
-        await endpointsHold(target);
-      }),
-    );
-  }
-  const health: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) {
-    health.push(await time(() => world.as(users.alice).get('/health')));
-  }
+    await endpointsHold(target);
+  };
 
-  const p = stats(plugin);
-  const s = stats(kubectl);
-  const b = stats(bare);
-  console.log(`promote/rollback of my-app, ${ROUNDS} rounds (script: ${s.n})`);
-  console.log(
-    `  plugin HTTP API        p50 ${p.p50.toFixed(1)} ms   p90 ${p.p90.toFixed(
-      1,
-    )} ms`,
-  );
-  console.log(
-    `  switch-traffic.sh      p50 ${s.p50.toFixed(1)} ms   p90 ${s.p90.toFixed(
-      1,
-    )} ms`,
-  );
-  console.log(
-    `  bare GET + PATCH       p50 ${b.p50.toFixed(1)} ms   p90 ${b.p90.toFixed(
-      1,
-    )} ms`,
-  );
-  console.log(
-    `  plugin / bare          ${(p.p50 / b.p50).toFixed(2)}x   (target <= 2x)`,
-  );
-  console.log(
-    `  script / plugin        ${(s.p50 / p.p50).toFixed(2)}x   (target >= 3x)`,
-  );
-  console.log('extra baselines (no target)');
-  for (const [label, samples] of [
-    ['bare GET + PATCH + Endpoints', bareVerified],
-    ["bare, the plugin's 8 cluster requests", bareRequests],
-    ['backend GET /health', health],
-  ] as const) {
-    const x = stats([...samples]);
-    console.log(
-      `  ${label.padEnd(38)} p50 ${x.p50.toFixed(1)} ms   p90 ${x.p90.toFixed(
-        1,
-      )} ms   plugin / this ${(p.p50 / x.p50).toFixed(2)}x`,
+  const ms = (x: { p50: number; p90: number }) =>
+    `${x.p50.toFixed(1)} / ${x.p90.toFixed(1)}`;
+  const rows: string[] = [];
+  const extras: string[] = [];
+  for (const latency of LATENCIES) {
+    if (latency > 0) {
+      world.sandbox.faults.set({ kind: 'latency', delayMs: latency });
+    } else {
+      world.sandbox.faults.clear();
+    }
+    const plugin = await sample(ROUNDS, pluginSwitch);
+    const kubectl = await sample(Math.min(ROUNDS, 10), scriptSwitch);
+    const bare = await sample(ROUNDS, () => time(bareSwitch));
+    const verified = await sample(ROUNDS, () =>
+      time(async () => endpointsHold(await bareSwitch())),
+    );
+    const requests = await sample(ROUNDS, () => time(pluginRequests));
+    const health = await sample(ROUNDS, () =>
+      time(() => world.as(users.alice).get('/health')),
+    );
+    rows.push(
+      `| ${latency} ms | ${ms(plugin)} | ${ms(kubectl)} | ${ms(bare)} | ${(
+        plugin.p50 / bare.p50
+      ).toFixed(2)}x | ${(kubectl.p50 / plugin.p50).toFixed(2)}x |`,
+    );
+    extras.push(
+      `| ${latency} ms | ${ms(verified)} (${(plugin.p50 / verified.p50).toFixed(
+        2,
+      )}x) | ${ms(requests)} (${(plugin.p50 / requests.p50).toFixed(
+        2,
+      )}x) | ${ms(health)} |`,
     );
   }
+  world.sandbox.faults.clear();
+
+  console.log(
+    `promote/rollback of my-app, ${ROUNDS} rounds per way (script: ${Math.min(
+      ROUNDS,
+      10,
+    )}), ${DATABASE}; p50 / p90 in ms`,
+  );
+  console.log(
+    '| API latency added | plugin HTTP API | switch-traffic.sh | bare GET + PATCH | plugin / bare (target <= 2x) | script / plugin (target >= 3x) |',
+  );
+  console.log('| --- | --- | --- | --- | --- | --- |');
+  rows.forEach(r => console.log(r));
+  console.log('extra baselines (no target), plugin / this in brackets');
+  console.log(
+    "| API latency added | bare GET + PATCH + Endpoints | the plugin's cluster requests, bare | backend GET /health |",
+  );
+  console.log('| --- | --- | --- | --- |');
+  extras.forEach(r => console.log(r));
   await world.stop();
 }
 
