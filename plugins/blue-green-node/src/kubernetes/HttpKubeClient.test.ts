@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { HttpKubeClient } from './HttpKubeClient';
+import { KUBE_RESOURCES } from './resources';
 
 describe('HttpKubeClient.proxyGet', () => {
   let server: http.Server;
@@ -59,4 +60,81 @@ describe('HttpKubeClient.proxyGet', () => {
       expect(paths.length).toBe(before);
     },
   );
+});
+
+describe('HttpKubeClient.list', () => {
+  let server: http.Server;
+  let client: HttpKubeClient;
+  const items = Array.from({ length: 300 }, (_, i) => ({
+    metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' } },
+    spec: { replicas: i % 3, note: 'a } ] , " in a string' },
+  }));
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/apis/apps/v1/deployments')) {
+        // Written in small pieces, so that items arrive split across chunks.
+        const body = JSON.stringify({
+          kind: 'DeploymentList',
+          apiVersion: 'apps/v1',
+          metadata: { resourceVersion: '77' },
+          items,
+        });
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        for (let i = 0; i < body.length; i += 1000) {
+          res.write(body.slice(i, i + 1000));
+        }
+        res.end();
+      } else if (req.url?.startsWith('/api/v1/services')) {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            message: 'services is forbidden',
+            reason: 'Forbidden',
+          }),
+        );
+      } else if (req.url?.startsWith('/api/v1/pods')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"kind":"PodList","items":[{"metadata":');
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    client = new HttpKubeClient({
+      cluster: 'test',
+      baseUrl: new URL(`http://127.0.0.1:${port}`),
+      agent: new http.Agent(),
+      headers: async () => ({}),
+      timeoutMs: 5000,
+    });
+  });
+
+  afterAll(() => new Promise(resolve => server.close(resolve)));
+
+  it('answers the items and the resourceVersion of a list sent in chunks', async () => {
+    const list = await client.list(KUBE_RESOURCES.deployments, undefined);
+    expect(list).toEqual({ items, resourceVersion: '77' });
+  });
+
+  it('reads a refusal from the Status the API server answers', async () => {
+    await expect(client.list(KUBE_RESOURCES.services, undefined)).rejects.toThrow(
+      'cluster test: list services: services is forbidden (the cluster refused the plugin',
+    );
+  });
+
+  it('refuses a truncated list', async () => {
+    await expect(client.list(KUBE_RESOURCES.pods, undefined)).rejects.toThrow(
+      SyntaxError,
+    );
+  });
+
+  it('lists nothing of an API group the cluster does not serve', async () => {
+    await expect(
+      client.list(KUBE_RESOURCES.rollouts, undefined),
+    ).resolves.toEqual({ items: [] });
+  });
 });

@@ -13,6 +13,7 @@ import {
   KubeObject,
   PatchType,
 } from './KubeClient';
+import { ListBodyParser } from './ListBodyParser';
 import { KubeResource, resourcePath } from './resources';
 
 const PATCH_CONTENT_TYPES: Record<PatchType, string> = {
@@ -34,6 +35,11 @@ export type ClusterEndpoint = {
 };
 
 type RawResponse = { status: number; body: string };
+
+/** A successful list response, parsed item by item as it arrived (see {@link ListBodyParser}). */
+type ListResponse = RawResponse & {
+  list?: { items: unknown[]; metadata?: { resourceVersion?: string } };
+};
 
 /** What the API server said, from a Kubernetes Status or a Backstage error body. */
 function reasonOf(body: string): { message?: string; reason?: string } {
@@ -86,19 +92,23 @@ export class HttpKubeClient implements KubeClient {
       query.set('labelSelector', options.labelSelector);
     if (options?.fieldSelector)
       query.set('fieldSelector', options.fieldSelector);
-    const res = await this.#request('GET', resourcePath(resource, namespace), {
-      query,
-    });
+    const res: ListResponse = await this.#request(
+      'GET',
+      resourcePath(resource, namespace),
+      { query, parseList: true },
+    );
     if (res.status === 404 && resource.group !== '') {
       // The API group is not installed on this cluster (no Argo Rollouts, no Istio): nothing to list.
       return { items: [] };
     }
-    const list = this.#json<{
-      items: T[];
-      metadata?: { resourceVersion?: string };
-    }>(res, `list ${resource.plural}`);
+    const list =
+      res.list ??
+      this.#json<{
+        items: T[];
+        metadata?: { resourceVersion?: string };
+      }>(res, `list ${resource.plural}`);
     return {
-      items: list.items ?? [],
+      items: (list.items ?? []) as T[],
       resourceVersion: list.metadata?.resourceVersion,
     };
   }
@@ -223,8 +233,10 @@ export class HttpKubeClient implements KubeClient {
       body?: string;
       contentType?: string;
       accept?: string;
+      /** A successful answer is a list: parse it item by item as it arrives, keep no body. */
+      parseList?: boolean;
     },
-  ): Promise<RawResponse> {
+  ): Promise<ListResponse> {
     const { baseUrl, agent, timeoutMs } = this.#endpoint;
     const url = new URL(baseUrl.toString());
     url.pathname = `${baseUrl.pathname.replace(/\/$/, '')}${path}`;
@@ -233,7 +245,7 @@ export class HttpKubeClient implements KubeClient {
 
     return this.#endpoint.headers().then(
       headers =>
-        new Promise<RawResponse>((resolve, reject) => {
+        new Promise<ListResponse>((resolve, reject) => {
           const transport = url.protocol === 'https:' ? https : http;
           const req = transport.request(
             url,
@@ -249,8 +261,24 @@ export class HttpKubeClient implements KubeClient {
               },
             },
             res => {
+              const status = res.statusCode ?? 0;
+              const parser =
+                options?.parseList && status >= 200 && status < 300
+                  ? new ListBodyParser()
+                  : undefined;
               const chunks: Buffer[] = [];
-              res.on('data', chunk => chunks.push(chunk));
+              res.on('data', (chunk: Buffer) => {
+                if (!parser) {
+                  chunks.push(chunk);
+                  return;
+                }
+                try {
+                  parser.push(chunk);
+                } catch (error) {
+                  res.destroy();
+                  reject(error);
+                }
+              });
               res.on('error', error =>
                 reject(
                   new ServiceUnavailableError(
@@ -258,12 +286,20 @@ export class HttpKubeClient implements KubeClient {
                   ),
                 ),
               );
-              res.on('end', () =>
-                resolve({
-                  status: res.statusCode ?? 0,
-                  body: Buffer.concat(chunks).toString('utf8'),
-                }),
-              );
+              res.on('end', () => {
+                if (!parser) {
+                  resolve({
+                    status,
+                    body: Buffer.concat(chunks).toString('utf8'),
+                  });
+                  return;
+                }
+                try {
+                  resolve({ status, body: '', list: parser.end() });
+                } catch (error) {
+                  reject(error);
+                }
+              });
             },
           );
           req.setTimeout(timeoutMs, () =>
