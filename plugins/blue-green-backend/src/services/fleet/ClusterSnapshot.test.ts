@@ -96,4 +96,54 @@ describe('ClusterSnapshot', () => {
     expect(snapshot.covers(['service-selector'])).toBe(true);
     expect(snapshot.covers(['istio'])).toBe(false);
   });
+
+  it('answers lists by namespace and label, and keeps no managed fields, last-applied configuration or conditions', async () => {
+    const replicaSet = (name: string, namespace: string, hash?: string) => ({
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name,
+        namespace,
+        labels: hash ? { 'rollouts-pod-template-hash': hash } : {},
+        managedFields: [{ manager: 'kubectl' }],
+        annotations: {
+          'kubectl.kubernetes.io/last-applied-configuration': '{}',
+          note: 'kept',
+        },
+      },
+      status: {
+        readyReplicas: 1,
+        conditions: [{ type: 'ReplicaFailure', status: 'False' }],
+      },
+    });
+    const listed = [
+      replicaSet('a-1', 'shop', 'h1'),
+      replicaSet('a-2', 'shop', 'h2'),
+      replicaSet('b-1', 'default', 'h3'),
+    ];
+    const kube = new FakeKube('c', { replicasets: listed });
+    const snapshot = await ClusterSnapshot.read(kube, ['argo-rollouts']);
+
+    const shop = await snapshot.list(KUBE_RESOURCES.replicasets, 'shop', {
+      labelSelector: 'rollouts-pod-template-hash in (h2,h3)',
+    });
+    expect(shop.items.map(o => o.metadata.name)).toEqual(['a-2']);
+    const all = await snapshot.list(KUBE_RESOURCES.replicasets, undefined);
+    expect(all.items.map(o => o.metadata.name).sort()).toEqual([
+      'a-1',
+      'a-2',
+      'b-1',
+    ]);
+    expect(
+      (await snapshot.list(KUBE_RESOURCES.replicasets, 'none')).items,
+    ).toEqual([]);
+
+    const kept = await snapshot.get(KUBE_RESOURCES.replicasets, 'shop', 'a-1');
+    expect(kept?.metadata.managedFields).toBeUndefined();
+    expect(kept?.metadata.annotations).toEqual({ note: 'kept' });
+    expect(kept?.status).toEqual({ readyReplicas: 1 });
+    // What the cluster client answered is left as it was.
+    expect(listed[0].metadata.managedFields).toHaveLength(1);
+    expect(listed[0].status.conditions).toHaveLength(1);
+  });
 });

@@ -50,6 +50,40 @@ export function listCallsFor(strategies: Iterable<BlueGreenStrategy>) {
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
+/** One kind's listed objects, by `namespace/name` and by namespace. */
+type Kind = {
+  byName: Map<string, KubeObject>;
+  byNamespace: Map<string, KubeObject[]>;
+};
+
+/**
+ * What the snapshot keeps of a listed object, for the cache's lifetime: the object without what no
+ * strategy reads and real clusters make large (managed fields, the last-applied configuration,
+ * status conditions: the strategies read the workloads' replica counts, not their conditions).
+ * A shallow copy: the list's objects are not changed.
+ */
+function trimmed(item: KubeObject, resource: KubeResource): KubeObject {
+  const { managedFields, ...metadata } = item.metadata as any;
+  if (metadata.annotations?.[LAST_APPLIED]) {
+    const { [LAST_APPLIED]: _, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  const object: KubeObject = {
+    // Lists leave kind and apiVersion out of their items; a get has them.
+    apiVersion: resource.group
+      ? `${resource.group}/${resource.version}`
+      : resource.version,
+    kind: resource.kind,
+    ...item,
+    metadata,
+  };
+  if (item.status?.conditions) {
+    const { conditions, ...status } = item.status;
+    object.status = status;
+  }
+  return object;
+}
+
 /**
  * A label selector as a predicate: equality (`a=b`, `a==b`, `a!=b`), set (`a in (x,y)`,
  * `a notin (x)`) and existence (`a`, `!a`) requirements, comma-separated — the grammar the
@@ -96,7 +130,7 @@ export class ClusterSnapshot implements KubeClient {
   readonly cluster: string;
   readonly readAt: Date;
   readonly strategies: ReadonlySet<BlueGreenStrategy>;
-  readonly #objects: Map<string, Map<string, KubeObject>>;
+  readonly #objects: Map<string, Kind>;
 
   /** Lists what `strategies` need from `kube`, in parallel. */
   static async read(
@@ -114,27 +148,18 @@ export class ClusterSnapshot implements KubeClient {
         ),
       ),
     );
-    const objects = new Map<string, Map<string, KubeObject>>();
+    const objects = new Map<string, Kind>();
     calls.forEach((call, i) => {
-      const byName = new Map<string, KubeObject>();
+      const kind: Kind = { byName: new Map(), byNamespace: new Map() };
       for (const item of lists[i].items) {
-        // Held for the cache's lifetime: drop what no strategy reads and real clusters make large.
-        const { managedFields, ...metadata } = item.metadata as any;
-        if (metadata.annotations?.[LAST_APPLIED]) {
-          const { [LAST_APPLIED]: _, ...annotations } = metadata.annotations;
-          metadata.annotations = annotations;
-        }
-        byName.set(`${metadata.namespace ?? ''}/${metadata.name}`, {
-          // Lists leave kind and apiVersion out of their items; a get has them.
-          apiVersion: call.resource.group
-            ? `${call.resource.group}/${call.resource.version}`
-            : call.resource.version,
-          kind: call.resource.kind,
-          ...item,
-          metadata,
-        });
+        const object = trimmed(item, call.resource);
+        const namespace = object.metadata.namespace ?? '';
+        kind.byName.set(`${namespace}/${object.metadata.name}`, object);
+        const inNamespace = kind.byNamespace.get(namespace);
+        if (inNamespace) inNamespace.push(object);
+        else kind.byNamespace.set(namespace, [object]);
       }
-      objects.set(keyOf(call.resource), byName);
+      objects.set(keyOf(call.resource), kind);
     });
     return new ClusterSnapshot(kube.cluster, wanted, objects);
   }
@@ -142,7 +167,7 @@ export class ClusterSnapshot implements KubeClient {
   private constructor(
     cluster: string,
     strategies: Set<BlueGreenStrategy>,
-    objects: Map<string, Map<string, KubeObject>>,
+    objects: Map<string, Kind>,
   ) {
     this.cluster = cluster;
     this.strategies = strategies;
@@ -155,7 +180,7 @@ export class ClusterSnapshot implements KubeClient {
     return [...strategies].every(s => this.strategies.has(s));
   }
 
-  #kind(resource: KubeResource): Map<string, KubeObject> | undefined {
+  #kind(resource: KubeResource): Kind | undefined {
     const objects = this.#objects.get(keyOf(resource));
     if (!objects && !OMITTED.has(resource.plural)) {
       throw new Error(
@@ -170,7 +195,7 @@ export class ClusterSnapshot implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
-    return this.#kind(resource)?.get(`${namespace ?? ''}/${name}`) as
+    return this.#kind(resource)?.byName.get(`${namespace ?? ''}/${name}`) as
       | T
       | undefined;
   }
@@ -183,22 +208,23 @@ export class ClusterSnapshot implements KubeClient {
     if (options?.fieldSelector) {
       throw new Error('the fleet snapshot does not answer field selectors');
     }
-    const objects = this.#kind(resource);
-    if (!objects) return { items: [] };
-    const matches = options?.labelSelector
-      ? labelSelectorPredicate(options.labelSelector)
-      : () => true;
-    const items = [...objects.values()].filter(
-      o =>
-        (namespace === undefined || o.metadata.namespace === namespace) &&
-        matches(o.metadata.labels ?? {}),
-    );
-    return { items: items as T[] };
+    const kind = this.#kind(resource);
+    if (!kind) return { items: [] };
+    // One namespace's objects, not the whole kind's: the fleet lists once per entity.
+    const candidates =
+      namespace === undefined
+        ? [...kind.byNamespace.values()].flat()
+        : kind.byNamespace.get(namespace) ?? [];
+    if (!options?.labelSelector) return { items: [...candidates] as T[] };
+    const matches = labelSelectorPredicate(options.labelSelector);
+    return {
+      items: candidates.filter(o => matches(o.metadata.labels ?? {})) as T[],
+    };
   }
 
   /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */
   has(resource: KubeResource, namespace: string, name: string): boolean {
-    return Boolean(this.#kind(resource)?.has(`${namespace}/${name}`));
+    return Boolean(this.#kind(resource)?.byName.has(`${namespace}/${name}`));
   }
 
   patch(): Promise<never> {
