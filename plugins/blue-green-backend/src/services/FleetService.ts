@@ -127,6 +127,8 @@ type CacheEntry = {
   settled: boolean;
   strategies: Set<BlueGreenStrategy>;
   read: Promise<ClusterRead>;
+  /** The snapshot, once read: the next read of the cluster reuses its unchanged objects. */
+  snapshot?: ClusterSnapshot;
 };
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -547,6 +549,7 @@ export class FleetService {
       return cached.read;
     }
     const all = new Set([...strategies, ...(cached?.strategies ?? [])]);
+    const previous = cached?.snapshot;
     const read = (async (): Promise<ClusterRead> => {
       let kube;
       try {
@@ -557,7 +560,7 @@ export class FleetService {
       }
       try {
         const snapshot = await withDeadline(
-          ClusterSnapshot.read(kube, all),
+          ClusterSnapshot.read(kube, all, previous),
           this.#config.clusterTimeoutMs,
           `cluster ${kube.cluster}`,
         );
@@ -577,8 +580,9 @@ export class FleetService {
       strategies: all,
       read,
     };
-    read.then(() => {
+    read.then(result => {
       entry.settled = true;
+      if (result.ok) entry.snapshot = result.snapshot;
     });
     this.#cache.set(key, entry);
     // Expired entries go when they are next looked at; keep the map from growing with callers.

@@ -146,4 +146,46 @@ describe('ClusterSnapshot', () => {
     expect(listed[0].metadata.managedFields).toHaveLength(1);
     expect(listed[0].status.conditions).toHaveLength(1);
   });
+
+  it('takes the objects of the previous snapshot that are at the same resourceVersion', async () => {
+    const service = (name: string, resourceVersion: string, live: string) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name,
+        namespace: 'default',
+        uid: `uid-${name}`,
+        resourceVersion,
+      },
+      spec: { selector: { app: name, color: live } },
+    });
+    const kube = new FakeKube('c', {
+      services: [service('a', '1', 'blue'), service('b', '2', 'blue')],
+    });
+    const first = await ClusterSnapshot.read(kube, ['service-selector']);
+    kube.objects.services = [
+      service('a', '1', 'blue'),
+      service('b', '3', 'green'),
+      service('c', '4', 'blue'),
+    ];
+    const second = await ClusterSnapshot.read(
+      kube,
+      ['service-selector'],
+      first,
+    );
+    const get = (s: ClusterSnapshot, name: string) =>
+      s.get(KUBE_RESOURCES.services, 'default', name);
+
+    expect(await get(second, 'a')).toBe(await get(first, 'a'));
+    expect((await get(second, 'b'))?.spec.selector.color).toBe('green');
+    expect((await get(second, 'c'))?.metadata.resourceVersion).toBe('4');
+    // Deleted since: gone from the new snapshot, whatever the previous one held.
+    kube.objects.services = [];
+    const third = await ClusterSnapshot.read(
+      kube,
+      ['service-selector'],
+      second,
+    );
+    expect(await get(third, 'a')).toBeUndefined();
+  });
 });

@@ -56,6 +56,11 @@ type Kind = {
   byNamespace: Map<string, KubeObject[]>;
 };
 
+const sameVersion = (a: KubeObject, b: KubeObject) =>
+  Boolean(b.metadata.resourceVersion) &&
+  a.metadata.resourceVersion === b.metadata.resourceVersion &&
+  a.metadata.uid === b.metadata.uid;
+
 /**
  * What the snapshot keeps of a listed object, for the cache's lifetime: the object without what no
  * strategy reads and real clusters make large (managed fields, the last-applied configuration,
@@ -132,10 +137,16 @@ export class ClusterSnapshot implements KubeClient {
   readonly strategies: ReadonlySet<BlueGreenStrategy>;
   readonly #objects: Map<string, Kind>;
 
-  /** Lists what `strategies` need from `kube`, in parallel. */
+  /**
+   * Lists what `strategies` need from `kube`, in parallel. Objects that `previous` (the last
+   * snapshot of the same cluster) holds at the same resourceVersion are taken from it: the API
+   * server changes an object's resourceVersion with every write, so they are the same object, and
+   * the just-parsed copy dies young instead of replacing a long-lived one in the old generation.
+   */
   static async read(
     kube: KubeClient,
     strategies: Iterable<BlueGreenStrategy>,
+    previous?: ClusterSnapshot,
   ): Promise<ClusterSnapshot> {
     const wanted = new Set(strategies);
     const calls = listCallsFor(wanted);
@@ -151,10 +162,16 @@ export class ClusterSnapshot implements KubeClient {
     const objects = new Map<string, Kind>();
     calls.forEach((call, i) => {
       const kind: Kind = { byName: new Map(), byNamespace: new Map() };
+      const before = previous
+        ? previous.#objects.get(keyOf(call.resource))?.byName
+        : undefined;
       for (const item of lists[i].items) {
-        const object = trimmed(item, call.resource);
-        const namespace = object.metadata.namespace ?? '';
-        kind.byName.set(`${namespace}/${object.metadata.name}`, object);
+        const namespace = item.metadata.namespace ?? '';
+        const key = `${namespace}/${item.metadata.name}`;
+        const old = before?.get(key);
+        const object =
+          old && sameVersion(old, item) ? old : trimmed(item, call.resource);
+        kind.byName.set(key, object);
         const inNamespace = kind.byNamespace.get(namespace);
         if (inNamespace) inNamespace.push(object);
         else kind.byNamespace.set(namespace, [object]);
