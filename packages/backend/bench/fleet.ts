@@ -81,6 +81,15 @@ function ask(child: ChildProcess, message: object, type: string): Promise<any> {
 
 const execArgv = ['-r', '@backstage/cli-node/config/nodeTransform.cjs'];
 
+/** Asks a child to stop; done when it has exited (it answers nothing). */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise(resolvePromise => {
+    child.once('exit', () => resolvePromise());
+    child.send({ type: 'stop' });
+  });
+}
+
 type Memory = { rss: number; heapUsed: number };
 
 /** A backend in its own process (`fleetBackend.ts`), reached over HTTP as user carol. */
@@ -130,7 +139,7 @@ async function startBackend(options: object) {
       );
       return body.totalItems;
     },
-    stop: () => ask(child, { type: 'stop' }, 'never').catch(() => undefined),
+    stop: () => stopChild(child),
   };
 }
 
@@ -348,7 +357,7 @@ async function main() {
 
   await Promise.all([measured.stop(), control.stop()]);
   await prometheus.stop();
-  await ask(sandbox, { type: 'stop' }, 'never').catch(() => undefined);
+  await stopChild(sandbox);
 }
 
 main()
