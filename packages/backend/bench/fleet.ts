@@ -90,7 +90,7 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-type Memory = { rss: number; heapUsed: number };
+type Memory = { rss: number; heapUsed: number; peak: number };
 
 /** A backend in its own process (`fleetBackend.ts`), reached over HTTP as user carol. */
 async function startBackend(options: object) {
@@ -306,10 +306,10 @@ async function main() {
 
   console.log('');
   console.log(
-    `| services | /fleet p50 | p90 | cached p50 | Kubernetes req/call | Prometheus req/call | backend RSS after the calls | same catalog, no fleet calls | fleet's share | after ${IDLE_SECONDS} s idle (no fleet calls) | live heap (no fleet calls) |`,
+    `| services | /fleet p50 | p90 | cached p50 | Kubernetes req/call | Prometheus req/call | backend RSS after the calls | same catalog, no fleet calls | fleet's share | after ${IDLE_SECONDS} s idle (no fleet calls) | peak RSS so far (no fleet calls) | live heap (no fleet calls) |`,
   );
   console.log(
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     console.log(
@@ -320,8 +320,10 @@ async function main() {
       } | ${mb(r.busy.rss)} | ${mb(r.busyControl.rss)} | ${signed(
         r.busy.rss - r.busyControl.rss,
       )} | ${mb(r.idle.rss)} (${mb(r.idleControl.rss)}) | ${mb(
-        r.idle.heapUsed,
-      )} (${mb(r.idleControl.heapUsed)}) |`,
+        r.idle.peak,
+      )} (${mb(r.idleControl.peak)}) | ${mb(r.idle.heapUsed)} (${mb(
+        r.idleControl.heapUsed,
+      )}) |`,
     );
   }
   const first = results[0];
@@ -353,6 +355,15 @@ async function main() {
     )}) with the same catalog; the fleet's share grew ${signed(
       share(last) - share(first),
     )} (from ${signed(share(first))} to ${signed(share(last))})`,
+  );
+  console.log(
+    `peak RSS growth ${first.services} -> ${last.services} services: ${signed(
+      last.idle.peak - first.idle.peak,
+    )} (the backend that never serves the fleet: ${signed(
+      last.idleControl.peak - first.idleControl.peak,
+    )}); peak at ${last.services} over start-up: ${signed(
+      last.idle.peak - startup[0].peak,
+    )} (${signed(last.idleControl.peak - startup[1].peak)})`,
   );
 
   await Promise.all([measured.stop(), control.stop()]);

@@ -55,6 +55,8 @@ async function main() {
           heapUsed: m.heapUsed / MB,
           heapTotal: m.heapTotal / MB,
           external: m.external / MB,
+          // The high-water mark of the process's RSS so far (kilobytes on Linux).
+          peak: process.resourceUsage().maxRSS / 1024,
         });
       } else if (message.type === 'stop') {
         await world.stop();
