@@ -20,10 +20,13 @@
  * every second (~100 MB/s of allocation, mostly parsing the components' YAML file), which no
  * real installation does and which dominated the RSS measured before.
  *
+ * Each backend's peak RSS (maxRSS) is printed too: a high-water mark, which the timing of V8's
+ * memory reducer does not move.
+ *
  * Measured (2 shared cores, SQLite, Node 22, 15 rounds), RSS right after the calls / same catalog
- * without fleet calls: 10 services 322 / 283 MB, 100: 327 / 269 MB, 1,000: 512 / 363 MB; p50 13,
- * 24, 125 ms; 6 Kubernetes and 2 Prometheus requests per call at every size. Figures and what they
- * mean: plugins/blue-green-backend/README.md.
+ * without fleet calls: 10 services 312 / 276 MB, 100: 315 / 266 MB, 1,000: 453 / 342 MB (the
+ * fleet's share +81 to +111 MB over four runs); p50 22, 41, 206 ms; 6 Kubernetes and 2 Prometheus
+ * requests per call at every size. Figures and what they mean: plugins/blue-green-backend/README.md.
  *
  * Run: yarn workspace backend bench:fleet (SIZES=10,100,1000 ROUNDS=15 IDLE_SECONDS=30)
  */
