@@ -66,7 +66,11 @@ describe('HttpKubeClient.list', () => {
   let server: http.Server;
   let client: HttpKubeClient;
   const items = Array.from({ length: 300 }, (_, i) => ({
-    metadata: { name: `web-${i}`, namespace: 'default', labels: { app: 'web' } },
+    metadata: {
+      name: `web-${i}`,
+      namespace: 'default',
+      labels: { app: 'web' },
+    },
     spec: { replicas: i % 3, note: 'a } ] , " in a string' },
   }));
 
@@ -121,7 +125,9 @@ describe('HttpKubeClient.list', () => {
   });
 
   it('reads a refusal from the Status the API server answers', async () => {
-    await expect(client.list(KUBE_RESOURCES.services, undefined)).rejects.toThrow(
+    await expect(
+      client.list(KUBE_RESOURCES.services, undefined),
+    ).rejects.toThrow(
       'cluster test: list services: services is forbidden (the cluster refused the plugin',
     );
   });
