@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { HttpKubeClient } from './HttpKubeClient';
@@ -132,9 +132,13 @@ describe('HttpKubeClient.list', () => {
     );
   });
 
-  it('refuses a truncated list', async () => {
-    await expect(client.list(KUBE_RESOURCES.pods, undefined)).rejects.toThrow(
-      SyntaxError,
+  it('answers a truncated list as the cluster being unavailable, naming it', async () => {
+    const error = await client
+      .list(KUBE_RESOURCES.pods, undefined)
+      .catch(e => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toContain(
+      'cluster test answered GET /api/v1/pods with an unreadable list',
     );
   });
 

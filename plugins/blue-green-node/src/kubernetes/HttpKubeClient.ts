@@ -267,6 +267,15 @@ export class HttpKubeClient implements KubeClient {
                   ? new ListBodyParser()
                   : undefined;
               const chunks: Buffer[] = [];
+              // An answer that is not the list it says it is: the cluster's fault, not the caller's.
+              const unreadable = (error: unknown) =>
+                new ServiceUnavailableError(
+                  `cluster ${
+                    this.cluster
+                  } answered ${method} ${path} with an unreadable list: ${
+                    (error as Error).message
+                  }`,
+                );
               res.on('data', (chunk: Buffer) => {
                 if (!parser) {
                   chunks.push(chunk);
@@ -276,7 +285,7 @@ export class HttpKubeClient implements KubeClient {
                   parser.push(chunk);
                 } catch (error) {
                   res.destroy();
-                  reject(error);
+                  reject(unreadable(error));
                 }
               });
               res.on('error', error =>
@@ -297,7 +306,7 @@ export class HttpKubeClient implements KubeClient {
                 try {
                   resolve({ status, body: '', list: parser.end() });
                 } catch (error) {
-                  reject(error);
+                  reject(unreadable(error));
                 }
               });
             },
