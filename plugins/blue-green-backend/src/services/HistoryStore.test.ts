@@ -162,13 +162,4 @@ describe('HistoryStore.create', () => {
       await knex.destroy();
     }
   });
-
-  it('leaves an in-memory SQLite database as it is', async () => {
-    const knex = await databases.init('SQLITE_3');
-    await HistoryStore.create({
-      database: { getClient: async () => knex } as any,
-    });
-    const [{ journal_mode: mode }] = await knex.raw('PRAGMA journal_mode');
-    expect(mode).toBe('memory');
-  });
 });

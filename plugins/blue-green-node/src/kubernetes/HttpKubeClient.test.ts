@@ -4,6 +4,19 @@ import { AddressInfo } from 'node:net';
 import { HttpKubeClient } from './HttpKubeClient';
 import { KUBE_RESOURCES } from './resources';
 
+/** Starts `server` on a random local port and answers a client of cluster `test` reaching it. */
+async function clientOf(server: http.Server): Promise<HttpKubeClient> {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return new HttpKubeClient({
+    cluster: 'test',
+    baseUrl: new URL(`http://127.0.0.1:${port}`),
+    agent: new http.Agent(),
+    headers: async () => ({}),
+    timeoutMs: 5000,
+  });
+}
+
 describe('HttpKubeClient.proxyGet', () => {
   let server: http.Server;
   const paths: string[] = [];
@@ -14,15 +27,7 @@ describe('HttpKubeClient.proxyGet', () => {
       paths.push(req.url ?? '');
       res.end('ok');
     });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new HttpKubeClient({
-      cluster: 'test',
-      baseUrl: new URL(`http://127.0.0.1:${port}`),
-      agent: new http.Agent(),
-      headers: async () => ({}),
-      timeoutMs: 5000,
-    });
+    client = await clientOf(server);
   });
 
   afterAll(() => new Promise(resolve => server.close(resolve)));
@@ -106,15 +111,7 @@ describe('HttpKubeClient.list', () => {
         res.end();
       }
     });
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new HttpKubeClient({
-      cluster: 'test',
-      baseUrl: new URL(`http://127.0.0.1:${port}`),
-      agent: new http.Agent(),
-      headers: async () => ({}),
-      timeoutMs: 5000,
-    });
+    client = await clientOf(server);
   });
 
   afterAll(() => new Promise(resolve => server.close(resolve)));

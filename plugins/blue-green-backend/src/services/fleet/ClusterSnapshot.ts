@@ -230,7 +230,7 @@ export class ClusterSnapshot implements KubeClient {
     // One namespace's objects, not the whole kind's: the fleet lists once per entity.
     const candidates =
       namespace === undefined
-        ? [...kind.byNamespace.values()].flat()
+        ? [...kind.byName.values()]
         : kind.byNamespace.get(namespace) ?? [];
     if (!options?.labelSelector) return { items: [...candidates] as T[] };
     const matches = labelSelectorPredicate(options.labelSelector);
