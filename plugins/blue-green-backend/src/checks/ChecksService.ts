@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Entity } from '@backstage/catalog-model';
 import { InputError, NotFoundError } from '@backstage/errors';
 import {
@@ -110,7 +111,9 @@ export class ChecksService {
   readonly #config: ChecksConfig;
   readonly #prometheus: PrometheusClient;
   readonly #store: ChecksStore;
-  readonly #cache = new Map<string, { at: number; checklist: Checklist }>();
+  readonly #cache = new LRUCache<string, { at: number; checklist: Checklist }>({
+    max: 5000,
+  });
   /** The last pre-deploy result per entity, for the fleet (which never evaluates on its own). */
   readonly #lastPreDeploy = new Map<string, CheckStatus>();
 
@@ -236,9 +239,6 @@ export class ChecksService {
     this.#cache.set(key, { at: Date.now(), checklist });
     if (phase === 'pre') {
       this.#lastPreDeploy.set(context.entityRef, checklist.status);
-    }
-    if (this.#cache.size > 5000) {
-      this.#cache.delete(this.#cache.keys().next().value!);
     }
     return checklist;
   }
@@ -464,7 +464,7 @@ export class ChecksService {
     let changed = true;
     if (signOff) await this.#store.signOff(key, signOff);
     else changed = await this.#store.withdraw(key);
-    for (const cacheKey of this.#cache.keys()) {
+    for (const cacheKey of [...this.#cache.keys()]) {
       if (cacheKey.startsWith(`${context.entityRef}|`))
         this.#cache.delete(cacheKey);
     }

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   AuditorService,
   AuditorServiceEvent,
@@ -90,9 +91,6 @@ type Reads = {
   watch?: StoredWatch;
 };
 
-/** Placements remembered, at most: one per entity of a large catalog. */
-const PLACEMENTS_KEPT = 10_000;
-
 /** The catalog looks entities up case-insensitively; so does the placements' memory. */
 const refKey = (ref: CompoundEntityRef) =>
   stringifyEntityRef(ref).toLocaleLowerCase('en-US');
@@ -159,7 +157,8 @@ export class BlueGreenService {
   readonly #notifications?: NotificationService;
   readonly #signals?: SignalsService;
   readonly #checks?: ChecksService;
-  readonly #placements = new Map<string, Placement>();
+  /** Placements remembered, at most one per entity of a large catalog, least recently used out. */
+  readonly #placements = new LRUCache<string, Placement>({ max: 10_000 });
 
   static create(options: {
     catalog: CatalogService;
@@ -1422,14 +1421,11 @@ export class BlueGreenService {
     });
     const resolved = resolveBlueGreenTarget(entity);
     const entityRef = stringifyEntityRef(entity);
-    // Remembered for the next request's early reads (`#contextWithReads`), newest last.
-    this.#placements.delete(key);
+    // Remembered for the next request's early reads (`#contextWithReads`).
     if (resolved.ok) {
       this.#placements.set(key, { entityRef, target: resolved.target });
-      if (this.#placements.size > PLACEMENTS_KEPT) {
-        this.#placements.delete(this.#placements.keys().next().value!);
-      }
     } else {
+      this.#placements.delete(key);
       throw new InputError(
         `${entityRef} is not set up for blue/green: ${resolved.problems.join(
           '; ',

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { ConflictError } from '@backstage/errors';
 import {
   BlueGreenTarget,
@@ -46,16 +47,7 @@ async function listPods(
  * list is the one to use (a Deployment deleted and created again with another selector is listed
  * again). Saves one round trip to the API server per read.
  */
-const podSelectors = new Map<string, string>();
-const POD_SELECTORS_KEPT = 10_000;
-
-function rememberSelector(key: string, selector: string) {
-  podSelectors.delete(key);
-  podSelectors.set(key, selector);
-  if (podSelectors.size > POD_SELECTORS_KEPT) {
-    podSelectors.delete(podSelectors.keys().next().value!);
-  }
-}
+const podSelectors = new LRUCache<string, string>({ max: 10_000 });
 
 /** Reads the two colors' Deployments and their pods (shared with the Istio strategy). */
 export async function readDeployments(
@@ -95,7 +87,7 @@ export async function readDeployments(
         return [];
       }
       const selector = selectorString(deployment.spec.selector);
-      rememberSelector(keyOf(c), selector);
+      podSelectors.set(keyOf(c), selector);
       if (early[i] && early[i].selector === selector) return early[i].pods;
       await drop(i);
       return listPods(kube, target.namespace, selector);
