@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
@@ -50,6 +53,8 @@ async function renderTab(
         <BlueGreenContent />
       </EntityProvider>
     </TestApiProvider>,
+    // Actors link to their catalog pages.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
 
@@ -446,7 +451,7 @@ describe('BlueGreenContent', () => {
 
   it("shows the backend's message when the status cannot be loaded", async () => {
     const api = new FakeBlueGreenApi();
-    api.status = backendError(
+    api.status = await backendError(
       503,
       'cluster sandbox is unreachable: connect ECONNREFUSED',
     );
@@ -464,7 +469,7 @@ describe('BlueGreenContent', () => {
   it("shows the backend's message when a promote is refused", async () => {
     const api = new FakeBlueGreenApi();
     api.onSwitch = async () => {
-      throw backendError(
+      throw await backendError(
         409,
         'promote refused: the live state changed since revision rev-1',
       );
