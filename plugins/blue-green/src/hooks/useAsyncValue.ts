@@ -41,8 +41,19 @@ export function useAsyncValue<T, O = void>(
 
   const last = useRef<T>();
   if (!state.loading && !state.error) last.current = state.value;
-  const reload = useCallback((options?: O) => run({ options }), [run]);
-  const accept = useCallback((value: T) => run({ accepted: value }), [run]);
+  // Both answer nothing: the state above says how the call went (react-use never rejects).
+  const reload = useCallback(
+    (options?: O) => {
+      run({ options });
+    },
+    [run],
+  );
+  const accept = useCallback(
+    (value: T) => {
+      run({ accepted: value });
+    },
+    [run],
+  );
   return {
     value: state.loading || state.error ? last.current : state.value,
     error: state.error,
