@@ -10,15 +10,7 @@ const entityRef = getCompoundEntityRef(fixtures.entity);
 describe('useChecklist', () => {
   it('shows the checklist a sign-off answers, and reloads when the entity changed', async () => {
     const api = new FakeBlueGreenApi();
-    api.checklist = fixtures.checklist({
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff();
     const getChecklist = jest.spyOn(api, 'getChecklist');
     const { result, rerender } = renderHookWithApi(
       ({ version }) => useChecklist(entityRef, 'pre', version),

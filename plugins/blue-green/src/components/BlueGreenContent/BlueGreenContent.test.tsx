@@ -190,16 +190,7 @@ describe('BlueGreenContent', () => {
         forceable: true,
       },
     });
-    api.checklist = fixtures.checklist({
-      status: 'fail',
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff({ status: 'fail' });
     await renderTab(api); // allowed everything, force included
 
     expect(await screen.findByText('2 of 3 required checks pass')).toBeTruthy();
@@ -231,15 +222,7 @@ describe('BlueGreenContent', () => {
 
   it('signs off a manual item with a note', async () => {
     const api = new FakeBlueGreenApi();
-    api.checklist = fixtures.checklist({
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff();
     await renderTab(api);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Sign off Smoke test passed' }),
@@ -272,15 +255,7 @@ describe('BlueGreenContent', () => {
 
   it('disables promote, rollback, scale and sign-off without permission', async () => {
     const api = new FakeBlueGreenApi();
-    api.checklist = fixtures.checklist({
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff();
     await renderTab(api, {
       deny: [
         'blue-green.promote',
