@@ -14,7 +14,8 @@ describe('format', () => {
     expect(relativeTime(at(-3 * 60_000), now)).toBe('3 minutes ago');
     expect(relativeTime(at(4 * 60_000), now)).toBe('in 4 minutes');
     expect(relativeTime(at(-2 * 86_400_000), now)).toBe('2 days ago');
-    expect(relativeTime(at(-400), now)).toBe('just now');
+    expect(relativeTime(at(-400), now)).toBe('now');
+    expect(relativeTime(at(-86_400_000), now)).toBe('yesterday');
     expect(relativeTime('not a time', now)).toBe('not a time');
   });
 
