@@ -31,7 +31,6 @@ export function useAsyncValue<T, O = void>(
   const [state, run] = useAsyncFn(
     (call: Call<T, O> = {}) =>
       'accepted' in call ? Promise.resolve(call.accepted) : load(call.options),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     deps,
     { loading: enabled },
   );
