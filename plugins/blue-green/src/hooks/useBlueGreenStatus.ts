@@ -7,6 +7,8 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import { EntityStatus } from '@bluegreen-backstage/plugin-blue-green-common';
 import { blueGreenApiRef } from '../api';
+import { useAsyncValue } from './useAsyncValue';
+import { usePolling } from './usePolling';
 
 /** The message the backend publishes on `blue-green:<entityRef>` after every change. */
 export type BlueGreenSignal = {
@@ -21,61 +23,63 @@ export const ACTIVE_POLL_MS = 3_000;
 /** Poll this often when signals are not available, to notice other people's switches. */
 export const IDLE_POLL_MS = 15_000;
 
+/** What changes when the entity's state changes: its revision, a switch, or the watch. */
+function stateKey(status?: EntityStatus): string {
+  return status
+    ? `${status.revision}|${status.inProgress?.id}|${status.watch?.id}:${status.watch?.state}`
+    : '';
+}
+
 /**
  * The entity's blue/green status, kept fresh: reloaded on every Backstage signal for the entity,
  * polled while something is running, and polled slowly when the app has no signals.
- * `version` increases on every signal, so other panels (history, checklist) can reload with it.
+ * `version` increases on every change seen, so other panels (history, checklist) reload with it.
  */
 export function useBlueGreenStatus(
   entity: CompoundEntityRef,
   options?: { busy?: boolean },
 ) {
   const api = useApi(blueGreenApiRef);
-  const entityRef = stringifyEntityRef(entity);
   const { lastSignal, isSignalsAvailable } = useSignal<BlueGreenSignal>(
-    `blue-green:${entityRef}`,
+    `blue-green:${stringifyEntityRef(entity)}`,
   );
-  const [status, setStatus] = useState<EntityStatus>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(true);
-  const [version, setVersion] = useState(0);
-  // The latest request wins: an older answer arriving late must not overwrite a newer one.
-  const sequence = useRef(0);
   const { namespace, kind, name } = entity;
+  const {
+    value: status,
+    error,
+    loading,
+    reload,
+    accept: take,
+  } = useAsyncValue(
+    () => api.getStatus({ namespace, kind, name }),
+    [api, namespace, kind, name],
+  );
+  const [version, setVersion] = useState(0);
 
-  const refresh = useCallback(async () => {
-    const mine = ++sequence.current;
-    try {
-      const next = await api.getStatus({ namespace, kind, name });
-      if (mine === sequence.current) {
-        setStatus(next);
-        setError(undefined);
-      }
-    } catch (e) {
-      if (mine === sequence.current) setError(e as Error);
-    } finally {
-      if (mine === sequence.current) setLoading(false);
-    }
-  }, [api, namespace, kind, name]);
-
-  /** Takes a status the backend returned from a mutation, without another round trip. */
-  const accept = useCallback((next: EntityStatus) => {
-    sequence.current++;
-    setStatus(next);
-    setError(undefined);
-    setVersion(v => v + 1);
-  }, []);
-
-  useEffect(() => {
-    refresh();
-  }, [refresh]);
+  /** Takes a status the backend returned from a change, without another round trip. */
+  const accept = useCallback(
+    (next: EntityStatus) => {
+      take(next);
+      setVersion(v => v + 1);
+    },
+    [take],
+  );
 
   useEffect(() => {
     if (lastSignal) {
-      refresh();
+      reload();
       setVersion(v => v + 1);
     }
-  }, [lastSignal, refresh]);
+  }, [lastSignal, reload]);
+
+  // A change seen by polling (no signal) also reloads the panels that follow the status.
+  const key = stateKey(status);
+  const lastKey = useRef(key);
+  useEffect(() => {
+    if (lastKey.current && key && lastKey.current !== key)
+      setVersion(v => v + 1);
+    lastKey.current = key;
+  }, [key]);
 
   const running =
     Boolean(options?.busy) ||
@@ -84,30 +88,13 @@ export function useBlueGreenStatus(
   let interval: number | undefined;
   if (running) interval = ACTIVE_POLL_MS;
   else if (!isSignalsAvailable) interval = IDLE_POLL_MS;
-  // A change seen by polling (no signal) also reloads the panels that follow the status.
-  const stateKey = status
-    ? `${status.revision}|${status.inProgress?.id}|${status.watch?.id}:${status.watch?.state}`
-    : '';
-  const lastKey = useRef(stateKey);
-  useEffect(() => {
-    if (lastKey.current && stateKey && lastKey.current !== stateKey) {
-      setVersion(v => v + 1);
-    }
-    lastKey.current = stateKey;
-  }, [stateKey]);
-  useEffect(() => {
-    if (!interval) return undefined;
-    const timer = setInterval(() => {
-      if (typeof document === 'undefined' || !document.hidden) refresh();
-    }, interval);
-    return () => clearInterval(timer);
-  }, [interval, refresh]);
+  usePolling(reload, interval);
 
   return {
     status,
     error,
     loading,
-    refresh,
+    reload,
     accept,
     version,
     isSignalsAvailable,

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
-import { Checklist } from '@bluegreen-backstage/plugin-blue-green-common';
 import { blueGreenApiRef } from '../api';
+import { useAsyncValue } from './useAsyncValue';
 
-/** A checklist phase of the entity, reloaded when `version` changes, with sign-off actions. */
+/**
+ * A checklist phase of the entity, loaded while `enabled` and again when `version` changes, with
+ * the sign-off actions (which show the checklist the backend answers at once).
+ */
 export function useChecklist(
   entity: CompoundEntityRef,
   phase: 'pre' | 'post',
@@ -12,45 +15,30 @@ export function useChecklist(
   enabled = true,
 ) {
   const api = useApi(blueGreenApiRef);
-  const [checklist, setChecklist] = useState<Checklist>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(enabled);
   const { namespace, kind, name } = entity;
-
-  const load = useCallback(async () => {
-    try {
-      setChecklist(await api.getChecklist({ namespace, kind, name }, phase));
-      setError(undefined);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setLoading(false);
-    }
-  }, [api, namespace, kind, name, phase]);
-
-  useEffect(() => {
-    if (enabled) load();
-  }, [load, version, enabled]);
+  const { value, error, loading, reload, accept } = useAsyncValue(
+    () => api.getChecklist({ namespace, kind, name }, phase),
+    [api, namespace, kind, name, phase, version],
+    { enabled },
+  );
 
   const signOff = useCallback(
     async (itemId: string, note: string) => {
-      setChecklist(
+      accept(
         await api.signOff({ namespace, kind, name }, itemId, {
           ...(note && { note }),
         }),
       );
     },
-    [api, namespace, kind, name],
+    [api, namespace, kind, name, accept],
   );
 
   const withdraw = useCallback(
     async (itemId: string) => {
-      setChecklist(
-        await api.withdrawSignOff({ namespace, kind, name }, itemId),
-      );
+      accept(await api.withdrawSignOff({ namespace, kind, name }, itemId));
     },
-    [api, namespace, kind, name],
+    [api, namespace, kind, name, accept],
   );
 
-  return { checklist, error, loading, signOff, withdraw, reload: load };
+  return { checklist: value, error, loading, signOff, withdraw, reload };
 }

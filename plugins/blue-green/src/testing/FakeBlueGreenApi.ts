@@ -1,4 +1,5 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
 import {
   Checklist,
   Diagnostics,
@@ -18,15 +19,26 @@ import {
 import { BlueGreenApi } from '../api';
 import * as fixtures from './fixtures';
 
-/** An error shaped like `ResponseError.fromResponse` makes of a Backstage error body. */
-export function backendError(status: number, message: string): Error {
-  const error = new Error(`Request failed with ${status}, ${message}`);
-  error.name = 'ResponseError';
-  Object.assign(error, {
-    body: { error: { name: 'ConflictError', message } },
-    response: { status },
+/** The `ResponseError` that `BlueGreenClient` throws for a Backstage error body with this status. */
+export function backendError(
+  status: number,
+  message: string,
+): Promise<ResponseError> {
+  const body = JSON.stringify({
+    error: { name: 'Error', message },
+    request: { method: 'GET', url: '/api/blue-green' },
+    response: { statusCode: status },
   });
-  return error;
+  return ResponseError.fromResponse({
+    ok: false,
+    status,
+    statusText: '',
+    url: '/api/blue-green',
+    type: 'basic',
+    redirected: false,
+    headers: new Headers({ 'content-type': 'application/json' }),
+    text: async () => body,
+  });
 }
 
 /**

@@ -190,6 +190,20 @@ export function checklist(overrides: Partial<Checklist> = {}): Checklist {
   };
 }
 
+/** The checklist with its manual smoke test not signed off yet. */
+export function checklistAwaitingSignOff(
+  overrides: Partial<Checklist> = {},
+): Checklist {
+  return checklist({
+    items: checklist().items.map(i =>
+      i.id === 'smoke-test'
+        ? { ...i, status: 'pending', signOff: undefined }
+        : i,
+    ),
+    ...overrides,
+  });
+}
+
 export function history(items: Partial<HistoryEntry>[] = []): HistoryEntry[] {
   return items.map((item, i) => ({
     id: `h${i}`,

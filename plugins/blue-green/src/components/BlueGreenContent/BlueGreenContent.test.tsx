@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
+import {
+  EntityProvider,
+  entityRouteRef,
+} from '@backstage/plugin-catalog-react';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import {
@@ -50,6 +53,8 @@ async function renderTab(
         <BlueGreenContent />
       </EntityProvider>
     </TestApiProvider>,
+    // Actors link to their catalog pages.
+    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
   );
 }
 
@@ -185,16 +190,7 @@ describe('BlueGreenContent', () => {
         forceable: true,
       },
     });
-    api.checklist = fixtures.checklist({
-      status: 'fail',
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff({ status: 'fail' });
     await renderTab(api); // allowed everything, force included
 
     expect(await screen.findByText('2 of 3 required checks pass')).toBeTruthy();
@@ -226,15 +222,7 @@ describe('BlueGreenContent', () => {
 
   it('signs off a manual item with a note', async () => {
     const api = new FakeBlueGreenApi();
-    api.checklist = fixtures.checklist({
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff();
     await renderTab(api);
     await userEvent.click(
       await screen.findByRole('button', { name: 'Sign off Smoke test passed' }),
@@ -267,15 +255,7 @@ describe('BlueGreenContent', () => {
 
   it('disables promote, rollback, scale and sign-off without permission', async () => {
     const api = new FakeBlueGreenApi();
-    api.checklist = fixtures.checklist({
-      items: fixtures
-        .checklist()
-        .items.map(i =>
-          i.id === 'smoke-test'
-            ? { ...i, status: 'pending', signOff: undefined }
-            : i,
-        ),
-    });
+    api.checklist = fixtures.checklistAwaitingSignOff();
     await renderTab(api, {
       deny: [
         'blue-green.promote',
@@ -446,7 +426,7 @@ describe('BlueGreenContent', () => {
 
   it("shows the backend's message when the status cannot be loaded", async () => {
     const api = new FakeBlueGreenApi();
-    api.status = backendError(
+    api.status = await backendError(
       503,
       'cluster sandbox is unreachable: connect ECONNREFUSED',
     );
@@ -464,7 +444,7 @@ describe('BlueGreenContent', () => {
   it("shows the backend's message when a promote is refused", async () => {
     const api = new FakeBlueGreenApi();
     api.onSwitch = async () => {
-      throw backendError(
+      throw await backendError(
         409,
         'promote refused: the live state changed since revision rev-1',
       );

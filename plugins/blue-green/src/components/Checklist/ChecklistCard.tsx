@@ -17,13 +17,11 @@ import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import { PermissionState } from '../../hooks/useBlueGreenPermissions';
-import {
-  actorName,
-  CheckStatusLabel,
-  ColorName,
-  formatTime,
-  relativeTime,
-} from '../common';
+import { ActorName } from '../shared/ActorName';
+import { ColorName } from '../shared/ColorName';
+import { errorMessage } from '../shared/errors';
+import { formatTime, relativeTime } from '../shared/format';
+import { CheckStatusLabel } from '../shared/StatusLabels';
 import { SignOffDialog } from './SignOffDialog';
 
 const CATEGORY_TITLES: Record<CheckCategory, string> = {
@@ -51,7 +49,7 @@ const useStyles = makeStyles(theme => ({
   required: { marginLeft: theme.spacing(1) },
 }));
 
-/** Categories in the order of the seed's checklist, then any the backend adds. */
+/** Categories in the order of the checklist, then any the backend adds. */
 function groupByCategory(items: ChecklistItem[]) {
   const order = Object.keys(CATEGORY_TITLES);
   const groups = new Map<string, ChecklistItem[]>();
@@ -114,7 +112,7 @@ const ManualAction = ({
 };
 
 /**
- * A checklist grouped by category (seed 000 §1): automatic items with the observed value against
+ * A checklist grouped by category: automatic items with the observed value against
  * the threshold, manual items with who signed off, when and with what note.
  */
 export const ChecklistCard = ({
@@ -154,7 +152,7 @@ export const ChecklistCard = ({
         defaultExpanded
         severity="warning"
         title="The checklist could not be loaded"
-        message={error.message}
+        message={errorMessage(error)}
       />
     );
   } else if (!checklist) {
@@ -233,7 +231,7 @@ export const ChecklistCard = ({
                       <>
                         {item.signOff && (
                           <Typography variant="body2">
-                            {actorName(item.signOff.by)},{' '}
+                            <ActorName actor={item.signOff.by} />,{' '}
                             <span title={formatTime(item.signOff.at)}>
                               {relativeTime(item.signOff.at)}
                             </span>

@@ -1,6 +1,5 @@
 import { Progress, WarningPanel } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/core-plugin-api';
 import {
   COLORS,
   Diagnostics,
@@ -17,9 +16,11 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import ExpandMoreIcon from '@material-ui/icons/ExpandMore';
-import { useCallback, useEffect, useState } from 'react';
-import { blueGreenApiRef } from '../../api';
-import { ColorName, errorMessage, relativeTime } from '../common';
+import { useEffect, useState } from 'react';
+import { useDiagnostics } from '../../hooks/useDiagnostics';
+import { ColorName } from '../shared/ColorName';
+import { errorMessage } from '../shared/errors';
+import { relativeTime } from '../shared/format';
 
 const DiagnosticsBody = ({ data }: { data: Diagnostics }) => (
   <Grid container spacing={2}>
@@ -125,7 +126,7 @@ const DiagnosticsBody = ({ data }: { data: Diagnostics }) => (
 );
 
 /**
- * Troubleshooting (seed 000 §5): why a color's pods are not Ready, recent Events, and how the two
+ * Troubleshooting: why a color's pods are not Ready, recent Events, and how the two
  * colors' pod templates differ. Loaded when opened; opened by itself when the idle color is not
  * ready.
  */
@@ -138,28 +139,16 @@ export const DiagnosticsPanel = ({
   defaultExpanded: boolean;
   version: number;
 }) => {
-  const api = useApi(blueGreenApiRef);
   const [expanded, setExpanded] = useState(defaultExpanded);
-  const [data, setData] = useState<Diagnostics>();
-  const [error, setError] = useState<Error>();
-  const { namespace, kind, name } = entity;
+  const { diagnostics: data, error } = useDiagnostics(
+    entity,
+    version,
+    expanded,
+  );
 
   useEffect(() => {
     if (defaultExpanded) setExpanded(true);
   }, [defaultExpanded]);
-
-  const load = useCallback(async () => {
-    try {
-      setData(await api.getDiagnostics({ namespace, kind, name }));
-      setError(undefined);
-    } catch (e) {
-      setError(e as Error);
-    }
-  }, [api, namespace, kind, name]);
-
-  useEffect(() => {
-    if (expanded) load();
-  }, [expanded, load, version]);
 
   return (
     <Accordion

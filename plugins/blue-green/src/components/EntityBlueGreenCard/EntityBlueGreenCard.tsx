@@ -18,9 +18,11 @@ import Typography from '@material-ui/core/Typography';
 import { useMemo } from 'react';
 import { useBlueGreenStatus } from '../../hooks/useBlueGreenStatus';
 import { rootRouteRef } from '../../routes';
-import { ColorName, errorMessage, RoleBadge } from '../common';
-import { ReplicaState } from '../EnvironmentCard/EnvironmentCard';
-import { TrafficBar } from '../StatusHeader/StatusHeader';
+import { ReplicaState } from '../ColorCard/ReplicaState';
+import { ColorName } from '../shared/ColorName';
+import { errorMessage } from '../shared/errors';
+import { RoleBadge } from '../shared/RoleBadge';
+import { TrafficBar } from '../StatusHeader/TrafficBar';
 
 /** Link to the Blue/Green tab when the app mounted it (not every app does). */
 function useTabLink(): string | undefined {

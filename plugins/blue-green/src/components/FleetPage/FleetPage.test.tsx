@@ -160,7 +160,7 @@ describe('FleetPage', () => {
 
   it('shows the backend error when the fleet cannot be loaded', async () => {
     const api = new FakeBlueGreenApi();
-    api.fleet = backendError(503, 'catalog unavailable');
+    api.fleet = await backendError(503, 'catalog unavailable');
     await renderPage(api);
     expect(
       await screen.findByText(/Could not load the fleet/),

@@ -14,11 +14,12 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
-import { errorMessage, formatTime } from '../common';
-import { formatBytes, formatCpu, idleTotals } from './format';
+import { useFleet } from '../../hooks/useFleet';
+import { errorMessage } from '../shared/errors';
+import { formatBytes, formatCpu, formatTime } from '../shared/format';
 import { FleetTable } from './FleetTable';
+import { idleTotals } from './idleTotals';
 import { ScaleDownDialog } from './ScaleDownDialog';
-import { useFleet } from './useFleet';
 
 /** Says which clusters could not be read: their services are listed as unavailable. */
 const PartialBanner = ({ fleet }: { fleet: FleetResponse }) => {
@@ -34,11 +35,11 @@ const PartialBanner = ({ fleet }: { fleet: FleetResponse }) => {
         message={
           <>
             {down.map(c => (
-              <Typography key={c.name} variant="body2">
+              <Typography key={c.name} variant="body2" component="div">
                 {c.name}: {c.error}
               </Typography>
             ))}
-            <Typography variant="body2">
+            <Typography variant="body2" component="div">
               Their services are listed as unavailable; everything else is
               current.
             </Typography>
@@ -97,7 +98,7 @@ export const FleetContent = () => {
           <Button
             variant="outlined"
             disabled={loading}
-            onClick={() => reload(true)}
+            onClick={() => reload({ refresh: true })}
           >
             Refresh
           </Button>
@@ -128,17 +129,18 @@ export const FleetContent = () => {
         Read at {formatTime(fleet.generatedAt)}; clusters are listed at most
         every few seconds.
       </Typography>
-      <ScaleDownDialog
-        rows={selected}
-        open={dialogOpen}
-        onClose={changed => {
-          setDialogOpen(false);
-          if (changed) {
-            setSelected([]);
-            reload(true);
-          }
-        }}
-      />
+      {dialogOpen && (
+        <ScaleDownDialog
+          rows={selected}
+          onClose={changed => {
+            setDialogOpen(false);
+            if (changed) {
+              setSelected([]);
+              reload({ refresh: true });
+            }
+          }}
+        />
+      )}
     </>
   );
 };

@@ -1,32 +1,30 @@
+import { parseEntityRef } from '@backstage/catalog-model';
 import {
   Link,
-  StatusAborted,
   StatusError,
-  StatusOK,
-  StatusPending,
-  StatusRunning,
-  StatusWarning,
   Table,
   TableColumn,
   TableFilter,
 } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import {
-  FleetRow,
-  FleetRowStatus,
-} from '@bluegreen-backstage/plugin-blue-green-common';
+  EntityRefLinks,
+  entityRouteRef,
+  humanizeEntityRef,
+} from '@backstage/plugin-catalog-react';
+import { FleetRow } from '@bluegreen-backstage/plugin-blue-green-common';
 import Typography from '@material-ui/core/Typography';
 import { ReactNode, useCallback, useMemo } from 'react';
+import { ActorName } from '../shared/ActorName';
+import { ColorName } from '../shared/ColorName';
 import {
-  actorName,
-  CheckStatusLabel,
-  ColorName,
+  formatBytes,
+  formatCpu,
   formatTime,
   relativeTime,
   remaining,
-} from '../common';
-import { formatBytes, formatCpu, ownerName } from './format';
+} from '../shared/format';
+import { CheckStatusLabel, FleetStatusLabel } from '../shared/StatusLabels';
 
 /** A fleet row with the flat fields the table filters and sorts on. */
 export type FleetTableRow = FleetRow & {
@@ -37,37 +35,6 @@ export type FleetTableRow = FleetRow & {
 };
 
 const NONE = '—';
-
-const STATUS_TEXT: Record<FleetRowStatus, string> = {
-  unavailable: 'cluster unavailable',
-  misconfigured: 'misconfigured',
-  switching: 'switching',
-  failing: 'failing',
-  watching: 'watching',
-  waiting: 'ready to promote',
-  split: 'traffic split',
-  stable: 'stable',
-};
-
-export const FleetStatusLabel = ({ status }: { status: FleetRowStatus }) => {
-  const text = STATUS_TEXT[status];
-  switch (status) {
-    case 'stable':
-      return <StatusOK>{text}</StatusOK>;
-    case 'failing':
-    case 'misconfigured':
-      return <StatusError>{text}</StatusError>;
-    case 'switching':
-    case 'watching':
-      return <StatusRunning>{text}</StatusRunning>;
-    case 'waiting':
-      return <StatusPending>{text}</StatusPending>;
-    case 'split':
-      return <StatusWarning>{text}</StatusWarning>;
-    default:
-      return <StatusAborted>{text}</StatusAborted>;
-  }
-};
 
 /** Link to an entity's Blue/Green tab (the catalog's entity route, when the app has it). */
 function useTabLink(): (row: FleetRow) => string {
@@ -181,7 +148,7 @@ function lastSwitchCell(row: FleetRow) {
       {last.action} {last.from ?? '?'} → {last.to ?? '?'}
       <br />
       <Muted>
-        {actorName(last.actor)}, {relativeTime(last.createdAt)}
+        <ActorName actor={last.actor} />, {relativeTime(last.createdAt)}
       </Muted>
     </span>
   );
@@ -206,7 +173,12 @@ function trafficCell(row: FleetRow) {
 export function toTableRows(rows: FleetRow[]): FleetTableRow[] {
   return rows.map(row => ({
     ...row,
-    owner: row.owners.map(ownerName).join(', ') || NONE,
+    owner:
+      row.owners
+        .map(ref =>
+          humanizeEntityRef(parseEntityRef(ref), { defaultKind: 'group' }),
+        )
+        .join(', ') || NONE,
     clusterName: row.cluster ?? NONE,
     idleCpu: row.idle?.cpuCores ?? 0,
     lastSwitchAt: row.lastSwitch?.createdAt ?? '',
@@ -258,7 +230,16 @@ export const FleetTable = (props: {
         field: 'status',
         render: row => <FleetStatusLabel status={row.status} />,
       },
-      { title: 'Owner', field: 'owner' },
+      {
+        title: 'Owner',
+        field: 'owner',
+        render: row =>
+          row.owners.length ? (
+            <EntityRefLinks entityRefs={row.owners} defaultKind="group" />
+          ) : (
+            NONE
+          ),
+      },
       {
         title: 'Cluster',
         field: 'clusterName',

@@ -6,27 +6,17 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { useApi } from '@backstage/core-plugin-api';
-import {
-  HistoryEntry,
-  HistoryPage,
-} from '@bluegreen-backstage/plugin-blue-green-common';
+import { HistoryEntry } from '@bluegreen-backstage/plugin-blue-green-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useEffect, useState } from 'react';
-import { blueGreenApiRef } from '../../api';
-import {
-  actorName,
-  ColorName,
-  errorMessage,
-  formatTime,
-  OutcomeLabel,
-  relativeTime,
-} from '../common';
-
-export const PAGE_SIZE = 10;
+import { useHistory } from '../../hooks/useHistory';
+import { ActorName } from '../shared/ActorName';
+import { ColorName } from '../shared/ColorName';
+import { errorMessage } from '../shared/errors';
+import { formatTime, relativeTime } from '../shared/format';
+import { OutcomeLabel } from '../shared/StatusLabels';
 
 const ACTION_TEXT: Record<HistoryEntry['action'], string> = {
   promote: 'promote',
@@ -47,7 +37,7 @@ const columns: TableColumn<HistoryEntry>[] = [
       <span title={formatTime(e.createdAt)}>{relativeTime(e.createdAt)}</span>
     ),
   },
-  { title: 'Who', render: e => actorName(e.actor) },
+  { title: 'Who', render: e => <ActorName actor={e.actor} /> },
   {
     title: 'What',
     render: e => (
@@ -94,47 +84,20 @@ const columns: TableColumn<HistoryEntry>[] = [
 
 /**
  * Every promote, rollback, automatic rollback, scale and sign-off of the entity, newest first, in
- * pages of {@link PAGE_SIZE} (the backend pages with a cursor).
+ * pages.
  */
 export const HistoryCard = ({
   entity,
   version,
 }: {
   entity: CompoundEntityRef;
-  /** Changes on every signal for the entity: reload the page shown. */
+  /** Changes on every change of the entity: reload the page shown. */
   version: number;
 }) => {
-  const api = useApi(blueGreenApiRef);
-  // Cursors of the pages before the one shown, to go back to newer pages.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([
-    undefined,
-  ]);
-  const [page, setPage] = useState<HistoryPage>();
-  const [error, setError] = useState<Error>();
-  const [loading, setLoading] = useState(true);
-  const before = cursors[cursors.length - 1];
-  const { namespace, kind, name } = entity;
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setPage(
-        await api.getHistory(
-          { namespace, kind, name },
-          { limit: PAGE_SIZE, before },
-        ),
-      );
-      setError(undefined);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setLoading(false);
-    }
-  }, [api, namespace, kind, name, before]);
-
-  useEffect(() => {
-    load();
-  }, [load, version]);
+  const { page, error, loading, pageNumber, newer, older } = useHistory(
+    entity,
+    version,
+  );
 
   if (error && !page) {
     return (
@@ -154,7 +117,6 @@ export const HistoryCard = ({
       </InfoCard>
     );
   }
-  const pageNumber = cursors.length;
   return (
     <div data-testid="history">
       <Table<HistoryEntry>
@@ -181,18 +143,10 @@ export const HistoryCard = ({
           Page {pageNumber}
         </Typography>
         <Box ml={2}>
-          <Button
-            size="small"
-            disabled={pageNumber === 1}
-            onClick={() => setCursors(c => c.slice(0, -1))}
-          >
+          <Button size="small" disabled={pageNumber === 1} onClick={newer}>
             Newer
           </Button>
-          <Button
-            size="small"
-            disabled={!page.nextCursor}
-            onClick={() => setCursors(c => [...c, page.nextCursor])}
-          >
+          <Button size="small" disabled={!page.nextCursor} onClick={older}>
             Older
           </Button>
         </Box>

@@ -4,11 +4,11 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import Switch from '@material-ui/core/Switch';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
-import { errorMessage } from '../common';
+import { errorMessage } from '../shared/errors';
 
 /**
  * Istio only: the `x-canary: true` header route that reaches the idle color before a switch, and
- * mirroring of live traffic to it (seed 001 §4).
+ * mirroring of live traffic to it.
  */
 export const IstioControls = ({
   status,

@@ -1,62 +1,15 @@
 import { InfoCard, StructuredMetadataTable } from '@backstage/core-components';
-import {
-  COLORS,
-  EntityStatus,
-} from '@bluegreen-backstage/plugin-blue-green-common';
+import { EntityStatus } from '@bluegreen-backstage/plugin-blue-green-common';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
-import { COLOR_HEX, ColorName } from '../common';
+import { ColorName } from '../shared/ColorName';
+import { TrafficBar } from './TrafficBar';
 
-const useStyles = makeStyles(theme => ({
-  bar: {
-    display: 'flex',
-    height: 24,
-    borderRadius: theme.shape.borderRadius,
-    overflow: 'hidden',
-    backgroundColor: theme.palette.action.disabledBackground,
-    marginTop: theme.spacing(1),
-  },
-  share: {
-    color: '#fff',
-    fontSize: 12,
-    fontWeight: 600,
-    display: 'flex',
-    alignItems: 'center',
-    justifyContent: 'center',
-    whiteSpace: 'nowrap',
-    overflow: 'hidden',
-    transition: 'width 400ms ease',
-  },
+const useStyles = makeStyles({
   live: { fontWeight: 700 },
-}));
-
-/** The traffic split between the colors as a bar, e.g. blue 90 % | green 10 %. */
-export const TrafficBar = ({ status }: { status: EntityStatus }) => {
-  const classes = useStyles();
-  const label = COLORS.map(c => `${c} ${status.colors[c].weight} %`).join(', ');
-  return (
-    <div
-      className={classes.bar}
-      role="img"
-      aria-label={`traffic split: ${label}`}
-    >
-      {COLORS.filter(c => status.colors[c].weight > 0).map(c => (
-        <div
-          key={c}
-          className={classes.share}
-          style={{
-            width: `${status.colors[c].weight}%`,
-            backgroundColor: COLOR_HEX[c],
-          }}
-        >
-          {c} {status.colors[c].weight} %
-        </div>
-      ))}
-    </div>
-  );
-};
+});
 
 function describeLive(status: EntityStatus): ReactNode {
   if (status.live === 'split') return 'split between blue and green';

@@ -3,22 +3,16 @@ import {
   SwitchRequest,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import Box from '@material-ui/core/Box';
-import Button from '@material-ui/core/Button';
 import Checkbox from '@material-ui/core/Checkbox';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogContentText from '@material-ui/core/DialogContentText';
-import DialogTitle from '@material-ui/core/DialogTitle';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormLabel from '@material-ui/core/FormLabel';
 import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
-import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
-import { ColorName } from '../common';
+import { ColorName } from '../shared/ColorName';
+import { ConfirmDialog } from '../shared/ConfirmDialog';
 import { ActionAvailability, fromLabel, SwitchAction } from './decisions';
 
 /** Istio traffic shifts offered in the dialog: the target color's share after each step. */
@@ -51,11 +45,9 @@ export const SwitchDialog = ({
   status: EntityStatus;
   state: ActionAvailability;
   onCancel: () => void;
-  onConfirm: (request: SwitchRequest) => void;
+  onConfirm: (request: SwitchRequest) => void | Promise<void>;
 }) => {
-  const decision = status[action];
-  const to = decision.target!;
-  const [reason, setReason] = useState('');
+  const to = status[action].target!;
   const [plan, setPlan] = useState(ISTIO_STEP_PLANS[0].id);
   const [interval, setIntervalText] = useState('10');
   const [full, setFull] = useState(false);
@@ -72,137 +64,115 @@ export const SwitchDialog = ({
       Number.isFinite(intervalSeconds) &&
       intervalSeconds >= 0 &&
       intervalSeconds <= 3600);
-  const ready =
-    reason.trim().length > 0 && intervalValid && (!state.needsForce || force);
-
-  const submit = () => {
-    if (!ready) return;
-    onConfirm({
-      revision: status.revision,
-      reason: reason.trim(),
-      ...(state.needsForce && { force: true }),
-      ...(istio &&
-        steps.length > 1 && { steps, stepIntervalSeconds: intervalSeconds }),
-      ...(argoPromote && full && { full: true }),
-    });
-  };
 
   return (
-    <Dialog
-      open
-      onClose={onCancel}
-      aria-labelledby="switch-dialog-title"
-      fullWidth
-      maxWidth="sm"
-    >
-      <DialogTitle id="switch-dialog-title">
-        {verb} {action === 'promote' ? to : `to ${to}`}?
-      </DialogTitle>
-      <DialogContent>
-        <DialogContentText component="div">
+    <ConfirmDialog
+      id="switch-dialog"
+      title={`${verb} ${action === 'promote' ? to : `to ${to}`}?`}
+      description={
+        <>
           Live traffic moves from <strong>{fromLabel(status)}</strong> →{' '}
           <strong>
             <ColorName color={to} />
           </strong>{' '}
           in {status.namespace} on {status.cluster}. The switch is refused if
           someone else changed the live state since this page loaded.
-        </DialogContentText>
-        {state.needsForce && (
-          <Box mb={2}>
-            <Alert severity="warning">
-              <div>These checks do not pass:</div>
-              <ul style={{ margin: 0, paddingLeft: 20 }}>
-                {state.reasons.map(r => (
-                  <li key={r}>{r}</li>
-                ))}
-              </ul>
-              <FormControlLabel
-                control={
-                  <Checkbox
-                    checked={force}
-                    onChange={e => setForce(e.target.checked)}
-                  />
-                }
-                label="Force: switch anyway (recorded as forced)"
-              />
-            </Alert>
-          </Box>
-        )}
-        {istio && (
-          <Box mb={2}>
-            <FormControl component="fieldset">
-              <FormLabel component="legend">Traffic shift</FormLabel>
-              <RadioGroup
-                aria-label="Traffic shift"
-                value={plan}
-                onChange={e => setPlan(e.target.value)}
-              >
-                {ISTIO_STEP_PLANS.map(p => (
-                  <FormControlLabel
-                    key={p.id}
-                    value={p.id}
-                    control={<Radio />}
-                    label={p.label}
-                  />
-                ))}
-              </RadioGroup>
-            </FormControl>
-            {steps.length > 1 && (
-              <TextField
-                id="switch-step-interval"
-                label="Pause between steps (seconds)"
-                type="number"
-                value={interval}
-                onChange={e => setIntervalText(e.target.value)}
-                error={!intervalValid}
-                helperText={!intervalValid ? 'between 0 and 3600' : undefined}
-                inputProps={{ min: 0, max: 3600 }}
-                fullWidth
-              />
-            )}
-          </Box>
-        )}
-        {argoPromote && (
-          <FormControlLabel
-            control={
-              <Checkbox
-                checked={full}
-                onChange={e => setFull(e.target.checked)}
-              />
-            }
-            label="Full promote: skip remaining pauses and analysis (promote --full)"
-          />
-        )}
-        <TextField
-          required
-          fullWidth
-          multiline
-          minRows={2}
-          id="switch-reason"
-          label="Reason"
-          placeholder={
-            action === 'promote'
-              ? 'e.g. release 1.4.0, checks signed off'
-              : 'e.g. 5xx spike after the switch'
+        </>
+      }
+      warning={
+        state.needsForce && (
+          <>
+            <div>These checks do not pass:</div>
+            <ul style={{ margin: 0, paddingLeft: 20 }}>
+              {state.reasons.map(r => (
+                <li key={r}>{r}</li>
+              ))}
+            </ul>
+          </>
+        )
+      }
+      reason={{
+        label: 'Reason',
+        required: true,
+        placeholder:
+          action === 'promote'
+            ? 'e.g. release 1.4.0, checks signed off'
+            : 'e.g. 5xx spike after the switch',
+        helperText: 'Recorded in the history and the audit log.',
+      }}
+      confirmLabel={`${verb}${state.needsForce ? ' (force)' : ''}`}
+      ready={intervalValid && (!state.needsForce || force)}
+      onCancel={onCancel}
+      onConfirm={reason =>
+        onConfirm({
+          revision: status.revision,
+          reason,
+          ...(state.needsForce && { force: true }),
+          ...(istio &&
+            steps.length > 1 && {
+              steps,
+              stepIntervalSeconds: intervalSeconds,
+            }),
+          ...(argoPromote && full && { full: true }),
+        })
+      }
+    >
+      {state.needsForce && (
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={force}
+              onChange={e => setForce(e.target.checked)}
+            />
           }
-          value={reason}
-          onChange={e => setReason(e.target.value)}
-          inputProps={{ maxLength: 1000 }}
-          helperText="Recorded in the history and the audit log."
+          label="Force: switch anyway (recorded as forced)"
         />
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={onCancel}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          onClick={submit}
-          disabled={!ready}
-        >
-          {verb}
-          {state.needsForce ? ' (force)' : ''}
-        </Button>
-      </DialogActions>
-    </Dialog>
+      )}
+      {istio && (
+        <Box mb={2}>
+          <FormControl component="fieldset">
+            <FormLabel component="legend">Traffic shift</FormLabel>
+            <RadioGroup
+              aria-label="Traffic shift"
+              value={plan}
+              onChange={e => setPlan(e.target.value)}
+            >
+              {ISTIO_STEP_PLANS.map(p => (
+                <FormControlLabel
+                  key={p.id}
+                  value={p.id}
+                  control={<Radio />}
+                  label={p.label}
+                />
+              ))}
+            </RadioGroup>
+          </FormControl>
+          {steps.length > 1 && (
+            <TextField
+              id="switch-step-interval"
+              label="Pause between steps (seconds)"
+              type="number"
+              value={interval}
+              onChange={e => setIntervalText(e.target.value)}
+              error={!intervalValid}
+              helperText={!intervalValid ? 'between 0 and 3600' : undefined}
+              inputProps={{ min: 0, max: 3600 }}
+              fullWidth
+            />
+          )}
+        </Box>
+      )}
+      {argoPromote && (
+        <FormControlLabel
+          control={
+            <Checkbox
+              checked={full}
+              onChange={e => setFull(e.target.checked)}
+            />
+          }
+          label="Full promote: skip remaining pauses and analysis (promote --full)"
+        />
+      )}
+    </ConfirmDialog>
   );
 };

@@ -9,7 +9,7 @@ import Step from '@material-ui/core/Step';
 import StepLabel from '@material-ui/core/StepLabel';
 import Stepper from '@material-ui/core/Stepper';
 import Alert from '@material-ui/lab/Alert';
-import { errorMessage } from '../common';
+import { errorMessage } from '../shared/errors';
 import { SwitchAction } from './decisions';
 
 /** A switch started from this page, from the click until the backend answered. */
@@ -24,6 +24,25 @@ export type SwitchRun = {
   response?: SwitchResponse;
   error?: Error;
 };
+
+/** A switch someone else started (or this page before a reload), from the status' inProgress. */
+export function runningElsewhere(status: EntityStatus): SwitchRun | undefined {
+  const entry = status.inProgress;
+  if (!entry || !entry.to) return undefined;
+  if (!['promote', 'rollback', 'auto-rollback'].includes(entry.action)) {
+    return undefined;
+  }
+  return {
+    action: entry.action === 'promote' ? 'promote' : 'rollback',
+    from: entry.from ?? 'the current state',
+    to: entry.to,
+    forced: entry.forced,
+    steps: Array.isArray(entry.details?.steps)
+      ? (entry.details!.steps as number[])
+      : undefined,
+    state: 'running',
+  };
+}
 
 type StepView = {
   label: string;

@@ -19,7 +19,9 @@ import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
-import { COLOR_HEX, ColorName, RoleBadge } from '../common';
+import { COLOR_HEX, ColorName } from '../shared/ColorName';
+import { RoleBadge } from '../shared/RoleBadge';
+import { ReplicaState } from './ReplicaState';
 
 const useStyles = makeStyles(theme => ({
   card: { height: '100%' },
@@ -46,25 +48,11 @@ const PodState = ({ pod }: { pod: PodSummary }) => {
   return <StatusWarning>{reason ?? `${pod.phase}, not ready`}</StatusWarning>;
 };
 
-/** Ready/desired replicas with a status icon, e.g. "3/3 ready". */
-export const ReplicaState = ({ color }: { color: ColorStatus }) => {
-  const { ready, desired } = color.replicas;
-  const text = `${ready}/${desired} ready`;
-  if (!color.workload) return <StatusError>no workload</StatusError>;
-  if (desired === 0) return <StatusPending>scaled to 0</StatusPending>;
-  if (ready >= desired) return <StatusOK>{text}</StatusOK>;
-  return ready === 0 ? (
-    <StatusError>{text}</StatusError>
-  ) : (
-    <StatusWarning>{text}</StatusWarning>
-  );
-};
-
 /**
- * One environment (color): version, image, replicas, pods, preview address and whether it is
- * live. Blue and green are shown side by side.
+ * One color (the "environment" of blue/green): version, image, replicas, pods, preview address
+ * and whether it is live. Blue and green are shown side by side.
  */
-export const EnvironmentCard = ({
+export const ColorCard = ({
   color,
   actions,
 }: {
@@ -77,7 +65,7 @@ export const EnvironmentCard = ({
       role="region"
       aria-label={`${color.color} environment`}
       className={classes.card}
-      data-testid={`environment-${color.color}`}
+      data-testid={`color-${color.color}`}
     >
       <InfoCard
         title={<ColorName color={color.color} />}

@@ -10,24 +10,10 @@ import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useEffect, useState } from 'react';
-import {
-  CheckStatusLabel,
-  ColorName,
-  relativeTime,
-  remaining,
-} from '../common';
-
-/** Re-renders every second while `active`, for the countdown. */
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    if (!active) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
-}
+import { useNow } from '../../hooks/useNow';
+import { ColorName } from '../shared/ColorName';
+import { relativeTime, remaining } from '../shared/format';
+import { CheckStatusLabel } from '../shared/StatusLabels';
 
 const STATE_TEXT: Record<WatchStatus['state'], string> = {
   running: 'watching',
@@ -37,8 +23,8 @@ const STATE_TEXT: Record<WatchStatus['state'], string> = {
 };
 
 /**
- * The post-promote watch (seed 000 §1.3): each rollback criterion with its current value, and the
- * time left in the window. Like Argo's postPromotionAnalysis, shown while it runs and after.
+ * The post-promote watch: each rollback criterion with its current value, and the time left in
+ * the window. Like Argo's postPromotionAnalysis, shown while it runs and after.
  */
 export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
   const running = watch.state === 'running';

@@ -17,7 +17,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { COLOR_HEX } from '../common';
+import { COLOR_HEX } from '../shared/ColorName';
 
 export const METRICS: Array<{
   metric: MetricName;

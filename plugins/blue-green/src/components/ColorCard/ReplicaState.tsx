@@ -1,0 +1,21 @@
+import {
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusWarning,
+} from '@backstage/core-components';
+import { ColorStatus } from '@bluegreen-backstage/plugin-blue-green-common';
+
+/** Ready/desired replicas with a status icon, e.g. "3/3 ready". */
+export const ReplicaState = ({ color }: { color: ColorStatus }) => {
+  const { ready, desired } = color.replicas;
+  const text = `${ready}/${desired} ready`;
+  if (!color.workload) return <StatusError>no workload</StatusError>;
+  if (desired === 0) return <StatusPending>scaled to 0</StatusPending>;
+  if (ready >= desired) return <StatusOK>{text}</StatusOK>;
+  return ready === 0 ? (
+    <StatusError>{text}</StatusError>
+  ) : (
+    <StatusWarning>{text}</StatusWarning>
+  );
+};

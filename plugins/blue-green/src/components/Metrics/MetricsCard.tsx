@@ -1,0 +1,56 @@
+import { InfoCard, Progress, WarningPanel } from '@backstage/core-components';
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import Box from '@material-ui/core/Box';
+import { lazy, Suspense } from 'react';
+import { useMetrics } from '../../hooks/useMetrics';
+import { errorMessage, isNotFound } from '../shared/errors';
+
+// recharts is the heaviest dependency of the tab: it loads in its own chunk, after the cards.
+const MetricsCharts = lazy(() => import('./MetricsCharts'));
+
+/** RPS, 5xx % and P99 per color over the last 30 minutes. */
+export const MetricsCard = ({
+  entity,
+  watching,
+  version,
+}: {
+  entity: CompoundEntityRef;
+  /** Refresh faster while the post-promote watch runs. */
+  watching: boolean;
+  /** Changes when the entity changed (a switch), to reload at once. */
+  version: number;
+}) => {
+  const { metrics, error } = useMetrics(entity, version, watching);
+  return (
+    <InfoCard
+      title="Metrics by color"
+      subheader="last 30 minutes, from Prometheus"
+    >
+      {error && !metrics && (
+        <WarningPanel
+          defaultExpanded
+          severity="info"
+          title="Metrics are not available"
+          message={
+            isNotFound(error)
+              ? 'This backend does not serve metrics (GET …/metrics).'
+              : errorMessage(error)
+          }
+        />
+      )}
+      {!error && !metrics && <Progress />}
+      {metrics && (
+        <>
+          {metrics.warnings.map(w => (
+            <Box mb={1} key={w}>
+              <WarningPanel severity="warning" title={w} />
+            </Box>
+          ))}
+          <Suspense fallback={<Progress />}>
+            <MetricsCharts data={metrics} />
+          </Suspense>
+        </>
+      )}
+    </InfoCard>
+  );
+};

@@ -1,0 +1,92 @@
+import {
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
+import {
+  CheckStatus,
+  FleetRowStatus,
+  HistoryEntry,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { ReactNode } from 'react';
+
+/** Backstage's status icons, by what they mean here. */
+const ICONS = {
+  ok: StatusOK,
+  error: StatusError,
+  warning: StatusWarning,
+  pending: StatusPending,
+  running: StatusRunning,
+  aborted: StatusAborted,
+};
+type Tone = keyof typeof ICONS;
+
+const StatusText = ({
+  tone,
+  children,
+}: {
+  tone: Tone;
+  children: ReactNode;
+}) => {
+  const Icon = ICONS[tone];
+  return <Icon>{children}</Icon>;
+};
+
+const CHECK_TONE: Record<CheckStatus, Tone> = {
+  pass: 'ok',
+  fail: 'error',
+  warn: 'warning',
+  pending: 'pending',
+  unknown: 'aborted',
+};
+
+/** A check's or criterion's status with the Backstage status icons. */
+export const CheckStatusLabel = ({
+  status,
+  children,
+}: {
+  status: CheckStatus;
+  children?: ReactNode;
+}) => (
+  <StatusText tone={CHECK_TONE[status] ?? 'aborted'}>
+    {children ?? status}
+  </StatusText>
+);
+
+const OUTCOME: Record<HistoryEntry['outcome'], [Tone, string]> = {
+  succeeded: ['ok', 'succeeded'],
+  'in-progress': ['running', 'in progress'],
+  refused: ['warning', 'refused'],
+  interrupted: ['aborted', 'interrupted'],
+  failed: ['error', 'failed'],
+};
+
+/** A history entry's outcome. */
+export const OutcomeLabel = ({
+  outcome,
+}: {
+  outcome: HistoryEntry['outcome'];
+}) => {
+  const [tone, text] = OUTCOME[outcome] ?? ['error', outcome];
+  return <StatusText tone={tone}>{text}</StatusText>;
+};
+
+const FLEET_STATUS: Record<FleetRowStatus, [Tone, string]> = {
+  unavailable: ['aborted', 'cluster unavailable'],
+  misconfigured: ['error', 'misconfigured'],
+  switching: ['running', 'switching'],
+  failing: ['error', 'failing'],
+  watching: ['running', 'watching'],
+  waiting: ['pending', 'ready to promote'],
+  split: ['warning', 'traffic split'],
+  stable: ['ok', 'stable'],
+};
+
+/** A fleet row's status: what the service needs now. */
+export const FleetStatusLabel = ({ status }: { status: FleetRowStatus }) => {
+  const [tone, text] = FLEET_STATUS[status] ?? ['aborted', status];
+  return <StatusText tone={tone}>{text}</StatusText>;
+};
