@@ -1,5 +1,10 @@
-import type { BlueGreenStrategy } from './annotations';
+import type { StrategyName } from './annotations';
 import type { WatchStatus } from './checklist';
+import type {
+  StrategyCapabilities,
+  StrategyFact,
+  TrafficControls,
+} from './strategy';
 
 /**
  * The two environments of a blue/green service.
@@ -90,7 +95,8 @@ export type ActionDecision = {
 };
 
 /**
- * Strategy-specific facts shown next to the colors.
+ * Strategy-specific facts of the built-in strategies. A strategy added by a backend module sends
+ * its own `strategy` name here with facts of its own; show `EntityStatus.facts` for those.
  *
  * @public
  */
@@ -130,7 +136,13 @@ export type StrategyDetails =
  */
 export type EntityStatus = {
   entityRef: string;
-  strategy: BlueGreenStrategy;
+  strategy: StrategyName;
+  /** What the strategy can do; offer actions from this, not from `strategy` (always sent). */
+  capabilities?: StrategyCapabilities;
+  /** How the traffic is switched, as label/value pairs to show (always sent). */
+  facts?: StrategyFact[];
+  /** The idle color's header route and mirror, for strategies that have them. */
+  trafficControls?: TrafficControls;
   cluster: string;
   namespace: string;
   /** The color taking all traffic, `split` while Istio weights are shared, `none` when no color is selected. */
@@ -247,7 +259,7 @@ export type EventSummary = {
 };
 
 /**
- * Response of `GET …/diagnostics` (seed 000 §5: why is green not Ready?).
+ * Response of `GET …/diagnostics`: why a color is not Ready, and how the colors differ.
  *
  * @public
  */

@@ -10,3 +10,4 @@ export * from './api';
 export * from './target';
 export * from './checklist';
 export * from './fleet';
+export * from './strategy';
