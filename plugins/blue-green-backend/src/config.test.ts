@@ -43,7 +43,10 @@ describe('readBlueGreenConfig', () => {
     expect(config.watch.rateWindow).toBe('90s');
     expect(config.checks.window).toBe('1h');
     expect(config.checks.cacheTtlMs).toBe(500);
-    expect(config.slo).toMatchObject({ windowDays: 7, latencyThresholdMs: 300 });
+    expect(config.slo).toMatchObject({
+      windowDays: 7,
+      latencyThresholdMs: 300,
+    });
     expect(config.prometheus?.timeoutMs).toBe(2000);
     expect(promqlDuration(90_000)).toBe('90s');
     expect(promqlDuration(86_400_000 * 2)).toBe('2d');

@@ -124,7 +124,10 @@ function reader(root: Config) {
   ): number => {
     const value = root.getOptionalNumber(key(k)) ?? fallback;
     if (!Number.isFinite(value) || value < range[0] || value > range[1]) {
-      fail(k, `is ${value}; it must be a number from ${range[0]} to ${range[1]}`);
+      fail(
+        k,
+        `is ${value}; it must be a number from ${range[0]} to ${range[1]}`,
+      );
     }
     return value;
   };
@@ -285,11 +288,10 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       interruptedAfterMs: read.duration('switch.interruptedAfter', {
         minutes: 10,
       }),
-      sweepIntervalMs: read.duration(
-        'switch.sweepInterval',
-        { minutes: 1 },
-        [{ seconds: 1 }, { days: 1 }],
-      ),
+      sweepIntervalMs: read.duration('switch.sweepInterval', { minutes: 1 }, [
+        { seconds: 1 },
+        { days: 1 },
+      ]),
     },
     scaleDown: {
       enabled: read.boolean('scaleDown.enabled', false),
@@ -333,7 +335,9 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       ? {
           url: grafanaUrl.replace(/\/+$/, ''),
           token: root.getOptionalString('blueGreen.grafana.token'),
-          dashboardUid: root.getOptionalString('blueGreen.grafana.dashboardUid'),
+          dashboardUid: root.getOptionalString(
+            'blueGreen.grafana.dashboardUid',
+          ),
         }
       : undefined,
   };

@@ -131,6 +131,7 @@ export const blueGreenPlugin = createBackendPlugin({
         });
         const switches = new SwitchService({
           resolver,
+          strategies,
           observer,
           authorizer,
           recorder,

@@ -221,9 +221,7 @@ export async function createRouter(
   router.get(
     '/entities/:namespace/:kind/:name/diagnostics',
     async (req, res) => {
-      res.json(
-        await status.diagnostics(entityRefOf(req), await caller(req)),
-      );
+      res.json(await status.diagnostics(entityRefOf(req), await caller(req)));
     },
   );
 
@@ -279,7 +277,11 @@ export async function createRouter(
       `/entities/:namespace/:kind/:name/monitoring/${kind}`,
       async (req, res) => {
         res.json(
-          await monitoring.monitoring(entityRefOf(req), kind, await caller(req)),
+          await monitoring.monitoring(
+            entityRefOf(req),
+            kind,
+            await caller(req),
+          ),
         );
       },
     );

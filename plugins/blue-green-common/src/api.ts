@@ -1,29 +1,11 @@
 import type { StrategyName } from './annotations';
+import type { Color } from './colors';
 import type { WatchStatus } from './checklist';
 import type {
   StrategyCapabilities,
   StrategyFact,
   TrafficControls,
 } from './strategy';
-
-/**
- * The two environments of a blue/green service.
- *
- * @public
- */
-export type Color = 'blue' | 'green';
-
-/** @public */
-export const COLORS: readonly Color[] = ['blue', 'green'];
-
-/**
- * The other color.
- *
- * @public
- */
-export function otherColor(color: Color): Color {
-  return color === 'blue' ? 'green' : 'blue';
-}
 
 /**
  * Response of `GET /api/blue-green/health`.

@@ -1,4 +1,4 @@
-import type { Color } from './api';
+import type { Color } from './colors';
 
 /**
  * Result of one check. Missing data is `unknown`, never `pass`.

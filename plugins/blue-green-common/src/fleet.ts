@@ -1,5 +1,6 @@
 import type { StrategyName } from './annotations';
-import type { Color, HistoryEntry } from './api';
+import type { HistoryEntry } from './api';
+import type { Color } from './colors';
 import type { CheckStatus, WatchStatus } from './checklist';
 
 /**

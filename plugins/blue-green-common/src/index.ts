@@ -6,6 +6,7 @@
 
 export * from './annotations';
 export * from './permissions';
+export * from './colors';
 export * from './api';
 export * from './target';
 export * from './checklist';

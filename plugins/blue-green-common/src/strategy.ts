@@ -1,4 +1,4 @@
-import type { Color } from './api';
+import type { Color } from './colors';
 
 /**
  * What a switch strategy can do. Clients (the entity tab, the scaffolder actions) decide what to

@@ -11,12 +11,7 @@ import { KubeObject, StoreEvent } from '../api/store';
 import { lookupImage } from '../runtime/images';
 import { PodFaults, podFaults } from '../runtime/faultAnnotations';
 import { PodProcess, PodView } from '../runtime/podProcess';
-import {
-  Cluster,
-  controllerOf,
-  amount,
-  randomHex,
-} from './cluster';
+import { Cluster, controllerOf, amount, randomHex } from './cluster';
 import { podRequests } from '@bluegreen-backstage/plugin-blue-green-node';
 
 type ContainerPhase =
@@ -827,9 +822,7 @@ export class Kubelet {
     const info = lookupImage(st.image);
     const base = info?.baseMemoryBytes ?? 8 * 1024 * 1024;
     if (st.phase !== 'running' || !st.runningSinceMs) return 0;
-    const limit = amount(
-      pod.spec?.containers?.[0]?.resources?.limits?.memory,
-    );
+    const limit = amount(pod.spec?.containers?.[0]?.resources?.limits?.memory);
     const f = this.faultsOf(pod);
     const growth = Math.min(
       64 * 1024 * 1024,

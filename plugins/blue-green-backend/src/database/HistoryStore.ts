@@ -86,7 +86,10 @@ export class HistoryStore {
   }
 
   /** Records an operation that already ended (e.g. refused before any write). */
-  async record(entry: NewHistoryEntry, outcome: Outcome): Promise<HistoryEntry> {
+  async record(
+    entry: NewHistoryEntry,
+    outcome: Outcome,
+  ): Promise<HistoryEntry> {
     return this.#insert(entry, outcome, new Date());
   }
 
@@ -96,7 +99,11 @@ export class HistoryStore {
    */
   async finish(
     entry: HistoryEntry,
-    result: { outcome: Outcome; error?: string; details?: Record<string, unknown> },
+    result: {
+      outcome: Outcome;
+      error?: string;
+      details?: Record<string, unknown>;
+    },
   ): Promise<HistoryEntry> {
     const finishedAt = new Date();
     const details = { ...entry.details, ...result.details };

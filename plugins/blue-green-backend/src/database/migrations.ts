@@ -23,7 +23,9 @@ async function useWriteAheadLog(db: Knex): Promise<void> {
 /**
  * The plugin's database, migrated: called once at start-up, before any store is made on it.
  */
-export async function migratedDatabase(database: DatabaseService): Promise<Knex> {
+export async function migratedDatabase(
+  database: DatabaseService,
+): Promise<Knex> {
   const db = await database.getClient();
   if (!database.migrations?.skip) {
     await db.migrate.latest({ directory: migrationsDir });

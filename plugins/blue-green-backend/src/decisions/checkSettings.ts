@@ -51,7 +51,10 @@ const listOf = (entity: Entity, annotation: string) =>
     .filter(Boolean);
 
 /** Thresholds for an entity: config, then its annotation. */
-export function thresholdsOf(entity: Entity, configured: Thresholds): Thresholds {
+export function thresholdsOf(
+  entity: Entity,
+  configured: Thresholds,
+): Thresholds {
   return {
     ...configured,
     ...keyValues(entity, BLUE_GREEN_ANNOTATIONS.thresholds, [
@@ -85,7 +88,8 @@ export function sloOf(entity: Entity, configured: SloConfig): SloConfig {
 
 /** Whether the post-promote watch rolls back by itself: the annotation, else config. */
 export function autoRollbackOf(entity: Entity, configured: boolean): boolean {
-  const raw = entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.autoRollback];
+  const raw =
+    entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.autoRollback];
   if (raw === undefined) return configured;
   if (raw !== 'true' && raw !== 'false') {
     throw new InputError(
@@ -101,7 +105,8 @@ export const skippedItemsOf = (entity: Entity) =>
 
 /** The dependencies the pre-deploy checklist probes (at most 20); undefined when none are named. */
 export function dependenciesOf(entity: Entity): string[] | undefined {
-  const raw = entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.dependencies];
+  const raw =
+    entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.dependencies];
   if (!raw?.trim()) return undefined;
   return listOf(entity, BLUE_GREEN_ANNOTATIONS.dependencies).slice(0, 20);
 }

@@ -95,7 +95,12 @@ export class ClusterCache {
       at: now,
       settled: false,
       strategies: all,
-      read: this.#list(cluster, [...all.values()], credentials, cached?.snapshot),
+      read: this.#list(
+        cluster,
+        [...all.values()],
+        credentials,
+        cached?.snapshot,
+      ),
     };
     entry.read.then(result => {
       entry.settled = true;

@@ -34,7 +34,9 @@ describe('ClusterSnapshot', () => {
         serviceSelectorObjects('other', { namespace: 'shop', live: 'green' }),
       ),
     );
-    const snapshot = await ClusterSnapshot.read(kube, [serviceSelectorStrategy]);
+    const snapshot = await ClusterSnapshot.read(kube, [
+      serviceSelectorStrategy,
+    ]);
     expect(kube.calls).toEqual([
       { verb: 'list', plural: 'services', labelSelector: undefined },
       { verb: 'list', plural: 'deployments', labelSelector: undefined },
@@ -49,10 +51,7 @@ describe('ClusterSnapshot', () => {
       service: 'other',
       deployments: { blue: 'other-blue', green: 'other-green' },
     };
-    const fromSnapshot = await serviceSelectorStrategy.read(
-      snapshot,
-      target,
-    );
+    const fromSnapshot = await serviceSelectorStrategy.read(snapshot, target);
     const live = await serviceSelectorStrategy.read(kube, target);
     expect(fromSnapshot.live).toBe('green');
     expect(fromSnapshot.colors.blue.replicas).toEqual(

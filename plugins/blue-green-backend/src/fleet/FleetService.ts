@@ -232,7 +232,8 @@ export class FleetService {
       {
         // Read access follows catalog read access: the catalog filters with the caller's rights.
         filter: {
-          [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]: strategies,
+          [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]:
+            strategies,
         },
         fields: [
           'kind',
@@ -311,7 +312,13 @@ export class FleetService {
     const strategy = this.#strategies.get(placement.target.strategy);
     try {
       const snapshot = await strategy.read(read.snapshot, placement.target);
-      return rowOf(placement, strategy, snapshot, read.snapshot.cluster, context);
+      return rowOf(
+        placement,
+        strategy,
+        snapshot,
+        read.snapshot.cluster,
+        context,
+      );
     } catch (error) {
       return unplacedRow(
         placement,

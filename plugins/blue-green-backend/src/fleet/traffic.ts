@@ -108,9 +108,6 @@ export function trafficOf(
   if (samples.length === 0) return undefined;
   const rps = samples.reduce((n, s) => n + s.rps, 0);
   // One sample per cluster label; weighted by rps when a Prometheus holds several.
-  const errors = samples.reduce(
-    (n, s) => n + (s.errorRatio ?? 0) * s.rps,
-    0,
-  );
+  const errors = samples.reduce((n, s) => n + (s.errorRatio ?? 0) * s.rps, 0);
   return { rps, errorRatio: rps > 0 ? errors / rps : undefined };
 }

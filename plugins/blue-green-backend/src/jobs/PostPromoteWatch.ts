@@ -61,7 +61,11 @@ export class PostPromoteWatch {
     }
   }
 
-  #criteria(context: EntityContext, watch: StoredWatch, evidence: WatchEvidence) {
+  #criteria(
+    context: EntityContext,
+    watch: StoredWatch,
+    evidence: WatchEvidence,
+  ) {
     const warnings = [
       ...new Set(
         Object.values(evidence.readings)

@@ -54,7 +54,11 @@ export async function metricCharts(
               }
             }
             const all: Array<[number, number | null]> = [];
-            for (let t = endSeconds - range.seconds; t <= endSeconds; t += step) {
+            for (
+              let t = endSeconds - range.seconds;
+              t <= endSeconds;
+              t += step
+            ) {
               all.push([t, points.get(t) ?? null]);
             }
             series.push({ metric: name, color, points: all });

@@ -15,7 +15,11 @@ import { ChecklistEvidence, Probe } from '../decisions/checklist/evidence';
 import { versionKey } from '../decisions/revision';
 import { SloConfig } from '../decisions/thresholds';
 import { EntityContext, EntityPlace } from '../entities/EntityResolver';
-import { MetricReader, MetricReadings, metricScope } from '../prometheus/metrics';
+import {
+  MetricReader,
+  MetricReadings,
+  metricScope,
+} from '../prometheus/metrics';
 import { probeDependencies } from './evidence/dependencyProbe';
 import { probeHealth } from './evidence/healthProbe';
 
@@ -88,11 +92,9 @@ export class EvidenceReader {
     const dependencies = dependenciesOf(context.entity);
     const [readings, health, probes, service, strategyItems, slo, signOffs] =
       await Promise.all([
-        this.#metrics.read(
-          scope,
-          ['cpuRatio', 'memoryRatio', 'requestRate'],
-          { window },
-        ),
+        this.#metrics.read(scope, ['cpuRatio', 'memoryRatio', 'requestRate'], {
+          window,
+        }),
         this.#perColor(options.colors, c =>
           probeHealth(kube, target, snapshot, c),
         ),

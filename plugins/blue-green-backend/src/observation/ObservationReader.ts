@@ -14,11 +14,7 @@ import { promoteReasonsOf } from '../decisions/checklist/checklist';
 import { ChecklistEvidence } from '../decisions/checklist/evidence';
 import { contractReasons } from '../decisions/checklist/manualItems';
 import { versionKey } from '../decisions/revision';
-import {
-  CheckFacts,
-  composeStatus,
-  HistoryFacts,
-} from '../decisions/status';
+import { CheckFacts, composeStatus, HistoryFacts } from '../decisions/status';
 import { liveColorOf } from '../decisions/switchDecision';
 import { EntityContext, EntityPlace } from '../entities/EntityResolver';
 import { ChecklistReader } from './ChecklistReader';
@@ -127,10 +123,15 @@ export class ObservationReader {
       evidence: checked?.evidence,
       signOffs: checked?.signOffs ?? new Map(),
       watchEvidence,
-      status: this.compose(context, snapshot, {
-        ...facts,
-        lastSwitch: heading ?? facts.lastSwitch,
-      }, checks),
+      status: this.compose(
+        context,
+        snapshot,
+        {
+          ...facts,
+          lastSwitch: heading ?? facts.lastSwitch,
+        },
+        checks,
+      ),
     };
   }
 

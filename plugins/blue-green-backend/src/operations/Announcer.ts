@@ -83,9 +83,9 @@ export class Announcer {
         recipients: { type: 'entity', entityRef: owners },
         payload: {
           ...notice,
-          link: `/catalog/${namespace ?? 'default'}/${entity.kind.toLocaleLowerCase(
-            'en-US',
-          )}/${name}/blue-green`,
+          link: `/catalog/${
+            namespace ?? 'default'
+          }/${entity.kind.toLocaleLowerCase('en-US')}/${name}/blue-green`,
           topic: `blue-green:${entityRef}`,
         },
       });

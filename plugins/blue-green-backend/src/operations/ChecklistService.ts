@@ -1,5 +1,8 @@
 import { CompoundEntityRef } from '@backstage/catalog-model';
-import { BLUE_GREEN_ANNOTATIONS, Checklist } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  BLUE_GREEN_ANNOTATIONS,
+  Checklist,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { NotFoundError } from '@backstage/errors';
 import { Authorizer } from '../authorization/Authorizer';
 import { SignOffStore } from '../database/SignOffStore';
@@ -79,7 +82,9 @@ export class ChecklistService {
     const manual = MANUAL_ITEMS.find(m => m.id === itemId);
     const dependenciesManual =
       itemId === 'dependencies' &&
-      !context.entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.dependencies];
+      !context.entity.metadata.annotations?.[
+        BLUE_GREEN_ANNOTATIONS.dependencies
+      ];
     if (!manual && !dependenciesManual) {
       throw new NotFoundError(
         `${itemId} is not a manual checklist item; sign off one of ${[
@@ -97,7 +102,8 @@ export class ChecklistService {
       itemId,
     };
     let changed = true;
-    if (signOff) await this.#signOffs.signOff(key, { by: actor, note: signOff.note });
+    if (signOff)
+      await this.#signOffs.signOff(key, { by: actor, note: signOff.note });
     else changed = await this.#signOffs.withdraw(key);
     this.#checklists.forget(context.entityRef);
     if (!signOff && !changed) {

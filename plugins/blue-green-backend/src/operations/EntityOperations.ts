@@ -57,7 +57,12 @@ export class EntityOperations {
     return this.#mutate(
       ref,
       caller,
-      { change: 'scale', capability: 'scale', reason: request.reason, to: request.color },
+      {
+        change: 'scale',
+        capability: 'scale',
+        reason: request.reason,
+        to: request.color,
+      },
       async (context, snapshot, status, operation) => {
         if (status.live === request.color && request.replicas === 0) {
           await this.#recorder.ended(
@@ -168,9 +173,9 @@ export class EntityOperations {
     const context = await this.#resolver.resolve(ref, caller.credentials);
     if (!context.strategy.capabilities[what.capability]) {
       throw new InputError(
-        `${context.entityRef} uses the ${context.target.strategy} strategy, which does not support ${
-          WHAT[what.capability]
-        }`,
+        `${context.entityRef} uses the ${
+          context.target.strategy
+        } strategy, which does not support ${WHAT[what.capability]}`,
       );
     }
     const operation: Operation = {

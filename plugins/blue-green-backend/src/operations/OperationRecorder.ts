@@ -115,7 +115,11 @@ export class OperationRecorder {
   /** Ends a started operation in history (details merged into those it started with). */
   finish(
     recording: Recording,
-    result: { outcome: Outcome; error?: string; details?: Record<string, unknown> },
+    result: {
+      outcome: Outcome;
+      error?: string;
+      details?: Record<string, unknown>;
+    },
   ): Promise<HistoryEntry> {
     return this.#history.finish(recording.entry, result);
   }
@@ -124,7 +128,10 @@ export class OperationRecorder {
   async fail(
     recording: Recording,
     error: unknown,
-    result: { outcome: 'failed' | 'refused'; details?: Record<string, unknown> },
+    result: {
+      outcome: 'failed' | 'refused';
+      details?: Record<string, unknown>;
+    },
   ): Promise<HistoryEntry> {
     const finished = await this.finish(recording, {
       ...result,
@@ -176,7 +183,11 @@ export class OperationRecorder {
         eventId: audit.eventId,
         severityLevel: audit.severityLevel,
         request: caller?.request,
-        meta: { actionType: operation.action, entityRef: operation.entityRef, ...audit.meta },
+        meta: {
+          actionType: operation.action,
+          entityRef: operation.entityRef,
+          ...audit.meta,
+        },
       })
       .then(event => event.success());
     await this.#announcer.changed(entry.entityRef, { entry });

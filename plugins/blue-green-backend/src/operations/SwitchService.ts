@@ -32,6 +32,7 @@ import {
   Operation,
   OperationRecorder,
 } from './OperationRecorder';
+import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import { SwitchFollowUp } from './SwitchFollowUp';
 import { recoverFailedWrite, Written, writeWithRetry } from './switchWrite';
 
@@ -81,6 +82,7 @@ const checklistRecord = (checklist: Checklist) => ({
  */
 export class SwitchService {
   readonly #resolver: EntityResolver;
+  readonly #strategies: StrategyRegistry;
   readonly #observer: ObservationReader;
   readonly #authorizer: Authorizer;
   readonly #recorder: OperationRecorder;
@@ -91,6 +93,7 @@ export class SwitchService {
 
   constructor(options: {
     resolver: EntityResolver;
+    strategies: StrategyRegistry;
     observer: ObservationReader;
     authorizer: Authorizer;
     recorder: OperationRecorder;
@@ -100,6 +103,7 @@ export class SwitchService {
     logger: LoggerService;
   }) {
     this.#resolver = options.resolver;
+    this.#strategies = options.strategies;
     this.#observer = options.observer;
     this.#authorizer = options.authorizer;
     this.#recorder = options.recorder;
@@ -133,15 +137,22 @@ export class SwitchService {
       forced: Boolean(request.force),
     };
     const { capabilities } = context.strategy;
-    if (request.steps && !capabilities.steppedShift) {
-      throw new InputError(
-        `steps are not supported by the ${context.target.strategy} strategy; it switches all traffic at once`,
+    const unsupported = (
+      option: string,
+      capability: 'steppedShift' | 'fullPromote',
+    ) =>
+      new InputError(
+        `${option} is only supported by the ${this.#strategies
+          .supporting(capability)
+          .join(', ')} strategy; ${context.entityRef} uses ${
+          context.target.strategy
+        }`,
       );
+    if (request.steps && !capabilities.steppedShift) {
+      throw unsupported('steps', 'steppedShift');
     }
     if (request.full && !capabilities.fullPromote) {
-      throw new InputError(
-        `full is not supported by the ${context.target.strategy} strategy; it has no pauses or analysis to skip`,
-      );
+      throw unsupported('full', 'fullPromote');
     }
     // The permission check and the cluster read are independent: run them together. Nothing is
     // written before both are in.
@@ -312,14 +323,18 @@ export class SwitchService {
         .catch(error => error as Error),
       this.#followUp.after(context, run, from, entry.id),
     ]);
-    await recording.audit.success({ meta: { verified: verification.verified } });
+    await recording.audit.success({
+      meta: { verified: verification.verified },
+    });
     // Owners and open tabs hear about it without holding up the answer.
     void this.#announcer.switched(context.entity, finished, verification);
     if (after instanceof Error) {
       throw new ServiceUnavailableError(
         `${run.action} to ${run.to} was written (history ${
           finished.id
-        }), but the cluster could not be read afterwards: ${errorMessage(after)}`,
+        }), but the cluster could not be read afterwards: ${errorMessage(
+          after,
+        )}`,
       );
     }
     return {

@@ -117,7 +117,11 @@ export async function recoverFailedWrite(
 ): Promise<WriteFailure> {
   const { strategy, kube, target } = place;
   if (error instanceof ConflictError && sent.length === 0) {
-    return { landed: false, outcome: 'refused', ...refusedSwitchOutcome(before.live) };
+    return {
+      landed: false,
+      outcome: 'refused',
+      ...refusedSwitchOutcome(before.live),
+    };
   }
   const read = () =>
     strategy.read(kube, target).catch(readError => readError as Error);

@@ -1,4 +1,5 @@
 import { InputError } from '@backstage/errors';
+import { StrategyCapabilities } from '@bluegreen-backstage/plugin-blue-green-common';
 import { SwitchStrategy } from '@bluegreen-backstage/plugin-blue-green-node';
 import { argoRolloutsStrategy } from './argoRollouts/argoRolloutsStrategy';
 import { istioStrategy } from './istio/istioStrategy';
@@ -38,6 +39,13 @@ export class StrategyRegistry {
   /** Every strategy name, the annotation values the plugin accepts. */
   names(): string[] {
     return [...this.#strategies.keys()];
+  }
+
+  /** The names of the strategies that have a capability, for messages that say where to look. */
+  supporting(capability: keyof StrategyCapabilities): string[] {
+    return [...this.#strategies.values()]
+      .filter(s => s.capabilities[capability])
+      .map(s => s.name);
   }
 
   get(name: string): SwitchStrategy {

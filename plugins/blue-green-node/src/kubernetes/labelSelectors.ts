@@ -124,7 +124,9 @@ export function parseLabelSelector(input: string | undefined): LabelSelector {
       next();
       if (next() !== '(') {
         throw new Error(
-          `unable to parse requirement: found '${tokens[i - 1]}', expected: '('`,
+          `unable to parse requirement: found '${
+            tokens[i - 1]
+          }', expected: '('`,
         );
       }
       const values: string[] = [];

@@ -57,4 +57,3 @@ export function metricItem(
   const result = typeof judged === 'string' ? { status: judged } : judged;
   return { ...base, ...result, observed: check.format(value) };
 }
-

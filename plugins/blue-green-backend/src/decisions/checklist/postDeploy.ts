@@ -142,4 +142,3 @@ export function postDeployItems(input: PostDeployInput): ChecklistItem[] {
   });
   return items;
 }
-

@@ -236,4 +236,3 @@ export function preDeployItems(input: PreDeployInput): ChecklistItem[] {
   );
   return items;
 }
-

@@ -12,7 +12,11 @@ import {
 import { POD_HASH_LABEL } from './revisions';
 
 /** One AnalysisRun as a required checklist item, with its last measurements. */
-function itemOf(run: KubeObject, namespace: string, type: string): ChecklistItem {
+function itemOf(
+  run: KubeObject,
+  namespace: string,
+  type: string,
+): ChecklistItem {
   const phase: string = run.status?.phase ?? 'Pending';
   const results: any[] = run.status?.metricResults ?? [];
   const observed = results

@@ -293,5 +293,4 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
           message: `Rollout reports ${to} active but Service ${rollout.spec.strategy.blueGreen.activeService} selects ${selected}`,
         };
   },
-
 };

@@ -39,11 +39,11 @@ function promotePatches(rollout: KubeObject, full: boolean) {
  * `abort` back to a stable revision that is not replaced yet, or `undo` then promote.
  */
 export async function switchRollout(
-kube: KubeClient,
-target: BlueGreenTarget,
-snapshot: StrategySnapshot<RolloutObjects>,
-plan: SwitchPlan,
-sent: SentRequest[],
+  kube: KubeClient,
+  target: BlueGreenTarget,
+  snapshot: StrategySnapshot<RolloutObjects>,
+  plan: SwitchPlan,
+  sent: SentRequest[],
 ): Promise<void> {
   const rollout = snapshot.objects.rollout!;
   const targetRs = snapshot.objects.colorSets[plan.to]!;

@@ -98,4 +98,3 @@ export async function waitForRollout(
   }, timeoutMs);
   return result.done ? result.rollout : undefined;
 }
-

@@ -54,7 +54,10 @@ export const colorOfSubset = (
 
 /** Reads the VirtualService's routes against the DestinationRule's subsets. */
 export function layoutOf(
-  objects: Pick<IstioObjects, 'virtualService' | 'destinationRule' | 'deployments'>,
+  objects: Pick<
+    IstioObjects,
+    'virtualService' | 'destinationRule' | 'deployments'
+  >,
 ): RouteLayout {
   const subsets = subsetColors(objects.destinationRule, objects.deployments);
   const http: any[] = objects.virtualService?.spec?.http ?? [];
@@ -106,4 +109,3 @@ export function liveOf(layout: RouteLayout): Color | 'split' | 'none' {
   if (blue === 0) return 'green';
   return 'split';
 }
-

@@ -109,7 +109,9 @@ export async function setMirror(
   const route = snapshot.objects.virtualService!.spec.http[index];
   const idle = idleOf(snapshot);
   if (mirror.enabled && !idle) {
-    throw new ConflictError('traffic is split: finish the shift before mirroring');
+    throw new ConflictError(
+      'traffic is split: finish the shift before mirroring',
+    );
   }
   const next = { ...route };
   delete next.mirror;

@@ -7,10 +7,7 @@ import {
   SentRequest,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { revisionOf } from '../../decisions/revision';
-import {
-  FakeKube,
-  serviceSelectorObjects,
-} from '../../__testUtils__/FakeKube';
+import { FakeKube, serviceSelectorObjects } from '../../__testUtils__/FakeKube';
 import { serviceSelectorStrategy as strategy } from './serviceSelectorStrategy';
 
 const target: BlueGreenTarget = {
