@@ -140,19 +140,18 @@ export class SwitchService {
     const unsupported = (
       option: string,
       capability: 'steppedShift' | 'fullPromote',
-    ) =>
-      new InputError(
-        `${option} is only supported by the ${this.#strategies
-          .supporting(capability)
-          .join(', ')} strategy; ${context.entityRef} uses ${
-          context.target.strategy
-        }`,
+      what: string,
+    ) => {
+      const names = this.#strategies.supporting(capability).join(', ');
+      return new InputError(
+        `${option} needs a strategy that can ${what} (${names}); ${context.entityRef} uses ${context.target.strategy}`,
       );
+    };
     if (request.steps && !capabilities.steppedShift) {
-      throw unsupported('steps', 'steppedShift');
+      throw unsupported('steps', 'steppedShift', 'shift traffic in steps');
     }
     if (request.full && !capabilities.fullPromote) {
-      throw unsupported('full', 'fullPromote');
+      throw unsupported('full', 'fullPromote', 'skip pauses and analysis');
     }
     // The permission check and the cluster read are independent: run them together. Nothing is
     // written before both are in.
