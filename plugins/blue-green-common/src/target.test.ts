@@ -193,8 +193,8 @@ describe('resolveBlueGreenTarget', () => {
     });
     expect(result.ok && result.target).toMatchObject({
       strategy: 'cloud-lb',
-      service: 'my-app',
-      deployments: { blue: 'my-app-blue', green: 'my-app-green' },
+      service: 'shop',
+      deployments: { blue: 'shop-blue', green: 'shop-green' },
     });
   });
 });
