@@ -9,6 +9,13 @@ import { grafanaDashboard } from './grafanaDashboard';
 import { metricCharts } from './metricCharts';
 import { prometheusRule } from './prometheusRule';
 
+/** The entity facts a rule or dashboard is named and labelled with. */
+const entityOf = (context: EntityContext) => ({
+  name: context.entity.metadata.name,
+  namespace: context.target.namespace,
+  entityRef: context.entityRef,
+});
+
 /** An entity's metrics: charts for the tab, and the alerts and dashboard to install elsewhere. */
 export class MonitoringService {
   readonly #resolver: EntityResolver;
@@ -66,9 +73,3 @@ export class MonitoringService {
       : grafanaDashboard(this.#config.queries, scope, entity);
   }
 }
-
-const entityOf = (context: EntityContext) => ({
-  name: context.entity.metadata.name,
-  namespace: context.target.namespace,
-  entityRef: context.entityRef,
-});

@@ -20,6 +20,12 @@ export function dependencyAllowed(
 
 const unbracket = (host: string) => host.replace(/^\[|\]$/g, '');
 
+const notProbed = (dependency: string, host: string): Probe => ({
+  ok: false,
+  notProbed: true,
+  detail: `${dependency}: not contacted, ${host} is not in blueGreen.checks.dependencyHosts`,
+});
+
 async function probeUrl(dependency: string, allowed: string[]): Promise<Probe> {
   let url: URL;
   try {
@@ -65,12 +71,6 @@ function probeTcp(dependency: string, host: string, port: number) {
     );
   });
 }
-
-const notProbed = (dependency: string, host: string): Probe => ({
-  ok: false,
-  notProbed: true,
-  detail: `${dependency}: not contacted, ${host} is not in blueGreen.checks.dependencyHosts`,
-});
 
 /**
  * Probes the dependencies an entity names: HTTP(S) URLs answer < 400; host:port accepts TCP. Only
