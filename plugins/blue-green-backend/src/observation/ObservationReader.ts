@@ -237,7 +237,11 @@ export class ObservationReader {
       read = evidence.signOffs;
     } else {
       checklist = cached;
-      read = await this.#evidence.signOffs(context, snapshot, [live]);
+      // Both colors' in one query: after a switch the other one is live, and its are known.
+      read = await this.#evidence.signOffs(context, snapshot, [
+        live,
+        otherColor(live),
+      ]);
     }
     const signOffs: Observation['signOffs'] = new Map(
       [...read].map(([color, s]) => [

@@ -29,31 +29,39 @@ export class SwitchFollowUp {
     this.#config = options.config;
   }
 
-  /** Both follow-ups of a switch, in parallel: the scale-down and the watch it leaves. */
+  /**
+   * Both follow-ups of a switch, in parallel: the scale-down and the watch it leaves. `before`
+   * is what the switch's observation saw, so that nothing is cancelled or stopped that was not
+   * there (a scale-down or watch started meanwhile by another replica is harmless: neither ever
+   * acts on the live color).
+   */
   async after(
     context: EntityContext,
     run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
     from: EntityStatus['live'],
     historyId: string,
+    before: { scaleDown?: ScheduledScaleDown; watch?: StoredWatch },
   ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
     const [scaleDown, watch] = await Promise.all([
       run.action === 'promote'
-        ? this.#scheduleScaleDown(context, run.to, historyId)
-        : this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
-      this.#watch(context, run, from, historyId),
+        ? this.#scheduleScaleDown(context, run.to, historyId, before)
+        : before.scaleDown &&
+          this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
+      this.#watch(context, run, from, historyId, before.watch),
     ]);
-    return { scaleDown, watch };
+    return { scaleDown: scaleDown || undefined, watch };
   }
 
   async #scheduleScaleDown(
     context: EntityContext,
     promoted: Color,
     historyId: string,
+    before: { scaleDown?: ScheduledScaleDown },
   ): Promise<ScheduledScaleDown | undefined> {
     if (context.strategy.capabilities.managesScaleDown) return undefined;
     const delayMs = scaleDownDelayOf(context.entity, this.#config.scaleDown);
     if (delayMs === undefined) {
-      await this.#scaleDowns.cancel(context.entityRef);
+      if (before.scaleDown) await this.#scaleDowns.cancel(context.entityRef);
       return undefined;
     }
     const scaleDown: ScheduledScaleDown = {
@@ -72,6 +80,7 @@ export class SwitchFollowUp {
     run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
     from: EntityStatus['live'],
     historyId: string,
+    before?: StoredWatch,
   ): Promise<StoredWatch | undefined> {
     if (run.action === 'promote') {
       if (!this.#config.watch.enabled) return undefined;
@@ -88,13 +97,14 @@ export class SwitchFollowUp {
         durationMs: this.#config.watch.durationMs,
       });
     }
-    if (run.action === 'rollback') {
+    if (run.action === 'rollback' && before?.state === 'running') {
       await this.#watches.stop(
         context.entityRef,
         'stopped',
         `rolled back by hand (${historyId})`,
       );
+      return this.#watches.latest(context.entityRef);
     }
-    return this.#watches.latest(context.entityRef);
+    return before;
   }
 }

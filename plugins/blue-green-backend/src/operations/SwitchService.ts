@@ -320,7 +320,7 @@ export class SwitchService {
           ),
         }))
         .catch(error => error as Error),
-      this.#followUp.after(context, run, from, entry.id),
+      this.#followUp.after(context, run, from, entry.id, observation.facts),
     ]);
     await recording.audit.success({
       meta: { verified: verification.verified },
