@@ -126,6 +126,7 @@ export const blueGreenPlugin = createBackendPlugin({
           history,
           scaleDowns,
           watches,
+          signOffs,
           checklists,
           evidence,
         });

@@ -47,6 +47,30 @@ export class SignOffStore {
     return result;
   }
 
+  /**
+   * The sign-offs of one item for every version of the entity, by `color|version`: few rows (one
+   * per version it was signed for), read before the versions are known.
+   */
+  async ofItem(
+    entityRef: string,
+    itemId: string,
+  ): Promise<Map<string, SignOff>> {
+    const rows = await this.#db('blue_green_sign_offs').where({
+      entity_ref: entityRef,
+      item_id: itemId,
+    });
+    return new Map(
+      rows.map(row => [
+        `${row.color}|${row.version}`,
+        {
+          by: row.signed_by,
+          at: iso(row.signed_at),
+          note: row.note ?? undefined,
+        },
+      ]),
+    );
+  }
+
   async signOff(
     key: SignOffKey,
     signOff: { by: string; note?: string },

@@ -87,6 +87,10 @@ describe('SignOffStore', () => {
         ],
       ]);
       expect([...read.get('blue')!.keys()]).toEqual(['contract']);
+      // One item across every version, before the versions are known.
+      const contracts = await store.ofItem(REF, 'contract');
+      expect([...contracts.keys()]).toEqual(['blue|v1@y']);
+      expect(contracts.get('blue|v1@y')?.by).toBe('user:default/carol');
       expect(await store.withdraw({ ...green, itemId: 'smoke-test' })).toBe(
         true,
       );

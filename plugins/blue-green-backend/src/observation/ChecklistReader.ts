@@ -102,27 +102,22 @@ export class ChecklistReader {
   /**
    * Evaluates a phase's checklist now. `alsoColors` reads the pre-deploy evidence of more colors
    * in the same round (a promote reads the live color's too, to build its checklist once it is
-   * idle); `signOffColors` adds sign-offs to read.
+   * idle).
    */
   async evaluate(
     context: EntityContext,
     snapshot: StrategySnapshot,
     phase: Phase,
-    options: {
-      lastSwitch?: HistoryEntry;
-      alsoColors?: Color[];
-      signOffColors?: Color[];
-    } = {},
+    options: { lastSwitch?: HistoryEntry; alsoColors?: Color[] } = {},
   ): Promise<EvaluatedChecklist> {
     const settings = this.settings(context);
     const { color } = phaseColors(snapshot, phase, options.lastSwitch);
-    const signOffColors = [color, ...(options.signOffColors ?? [])];
+    const colors = [color, ...(options.alsoColors ?? [])];
     let evidence: ChecklistEvidence;
     if (phase === 'pre') {
       evidence = await this.#evidence.preDeploy(context, snapshot, {
-        colors: [color, ...(options.alsoColors ?? [])],
+        colors,
         slo: settings.slo,
-        signOffColors,
       });
     } else {
       const last = options.lastSwitch;
@@ -133,7 +128,7 @@ export class ChecklistReader {
           last?.to === color && last.outcome === 'succeeded'
             ? new Date(last.createdAt)
             : undefined,
-        signOffColors,
+        signOffColors: colors,
       });
     }
     const checklist = await this.build(context, snapshot, phase, evidence, {

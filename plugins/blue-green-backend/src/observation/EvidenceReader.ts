@@ -71,13 +71,14 @@ export class EvidenceReader {
   }
 
   /**
-   * Pre-deploy evidence: of `colors` (the idle color, and after a promote also the live one),
-   * with the SLO readings, the dependency probes and the sign-offs of `signOffColors`.
+   * Pre-deploy evidence of `colors` (the idle color; for a promote also the live one, whose
+   * checklist is built from it once it is idle): health, the strategy's items and sign-offs of
+   * each, with the metrics, the SLO readings and the dependency probes.
    */
   async preDeploy(
     context: EntityContext,
     snapshot: StrategySnapshot,
-    options: { colors: Color[]; slo: SloConfig; signOffColors: Color[] },
+    options: { colors: Color[]; slo: SloConfig },
   ): Promise<ChecklistEvidence> {
     const { target, kube, strategy } = context;
     const scope = metricScope(
@@ -116,7 +117,7 @@ export class EvidenceReader {
               }),
             ]).then(([long, hour]) => ({ window: long, hour }))
           : undefined,
-        this.signOffs(context, snapshot, options.signOffColors),
+        this.signOffs(context, snapshot, options.colors),
       ]);
     return {
       readings,

@@ -2,17 +2,19 @@ import {
   Checklist,
   Color,
   EntityStatus,
-  HistoryEntry,
   otherColor,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { HistoryStore } from '../database/HistoryStore';
 import { ScaleDownStore } from '../database/ScaleDownStore';
-import { SignOffs } from '../database/SignOffStore';
+import { SignOff, SignOffStore } from '../database/SignOffStore';
 import { StoredWatch, WatchStore } from '../database/WatchStore';
 import { promoteReasonsOf } from '../decisions/checklist/checklist';
 import { ChecklistEvidence } from '../decisions/checklist/evidence';
-import { contractReasons } from '../decisions/checklist/manualItems';
+import {
+  CONTRACT_ITEM,
+  contractReasons,
+} from '../decisions/checklist/manualItems';
 import { versionKey } from '../decisions/revision';
 import { CheckFacts, composeStatus, HistoryFacts } from '../decisions/status';
 import { liveColorOf } from '../decisions/switchDecision';
@@ -20,8 +22,16 @@ import { EntityContext, EntityPlace } from '../entities/EntityResolver';
 import { ChecklistReader } from './ChecklistReader';
 import { EvidenceReader, WatchEvidence } from './EvidenceReader';
 
-/** The first round of every request: the strategy's snapshot and the history's facts. */
-export type Reads = { snapshot: StrategySnapshot; facts: HistoryFacts };
+/**
+ * The first round of every request: the strategy's snapshot, the history's facts, and the
+ * contract-phase sign-offs of every version (which decide whether rollback may run).
+ */
+export type Reads = {
+  snapshot: StrategySnapshot;
+  facts: HistoryFacts;
+  /** By `color|version`. */
+  contracts: Map<string, SignOff>;
+};
 
 /**
  * Why a request observes an entity, which decides what it reads:
@@ -34,16 +44,12 @@ export type Reads = { snapshot: StrategySnapshot; facts: HistoryFacts };
 export type Purpose = 'status' | 'promote' | 'rollback' | 'watch' | 'cluster';
 
 /** One observation of an entity: everything a request decides on, read in at most two rounds. */
-export type Observation = {
-  snapshot: StrategySnapshot;
-  facts: HistoryFacts;
+export type Observation = Reads & {
   checks: CheckFacts;
   /** The pre-deploy checklist promote was decided on, when it gates promote. */
   checklist?: Checklist;
   /** What that checklist was built on (`promote`: of both colors). */
   evidence?: ChecklistEvidence;
-  /** Sign-offs read, by color, with the version they belong to. */
-  signOffs: Map<Color, { version: string; signOffs: SignOffs }>;
   /** `watch`: the watch's evidence. */
   watchEvidence?: WatchEvidence;
   status: EntityStatus;
@@ -51,15 +57,30 @@ export type Observation = {
 
 const NO_CHECKS: CheckFacts = { promote: [], rollback: [] };
 
+/** Why rollback must wait: the live version's contract phase, when signed off. */
+function rollbackReasons(
+  snapshot: StrategySnapshot,
+  contracts: Reads['contracts'],
+): string[] {
+  const live = liveColorOf(snapshot);
+  if (!live) return [];
+  return contractReasons(
+    live,
+    snapshot.colors[live].version,
+    contracts.get(`${live}|${versionKey(snapshot, live)}`),
+  );
+}
+
 /**
  * Reads an entity once per request: its strategy's snapshot and history facts in one parallel
  * round (started early, while the catalog answers, when the entity was seen before), then the
- * evidence its purpose needs in a second one. The status is composed from that, purely.
+ * evidence its purpose needs in a second one, if any. The status is composed from that, purely.
  */
 export class ObservationReader {
   readonly #history: HistoryStore;
   readonly #scaleDowns: ScaleDownStore;
   readonly #watches: WatchStore;
+  readonly #signOffs: SignOffStore;
   readonly #checklists: ChecklistReader;
   readonly #evidence: EvidenceReader;
 
@@ -67,27 +88,34 @@ export class ObservationReader {
     history: HistoryStore;
     scaleDowns: ScaleDownStore;
     watches: WatchStore;
+    signOffs: SignOffStore;
     checklists: ChecklistReader;
     evidence: EvidenceReader;
   }) {
     this.#history = options.history;
     this.#scaleDowns = options.scaleDowns;
     this.#watches = options.watches;
+    this.#signOffs = options.signOffs;
     this.#checklists = options.checklists;
     this.#evidence = options.evidence;
   }
 
-  /** The cluster objects and the history facts of an entity, read in parallel. */
+  /** The cluster objects, the history facts and the contract sign-offs, read in parallel. */
   read = async (place: EntityPlace): Promise<Reads> => {
-    const [snapshot, lastSwitch, inProgress, scaleDown, watch] =
+    const [snapshot, lastSwitch, inProgress, scaleDown, watch, contracts] =
       await Promise.all([
         place.strategy.read(place.kube, place.target),
         this.#history.lastSwitch(place.entityRef),
         this.#history.inProgress(place.entityRef),
         this.#scaleDowns.scheduled(place.entityRef),
         this.#watches.latest(place.entityRef),
+        this.#signOffs.ofItem(place.entityRef, CONTRACT_ITEM),
       ]);
-    return { snapshot, facts: { lastSwitch, inProgress, scaleDown, watch } };
+    return {
+      snapshot,
+      facts: { lastSwitch, inProgress, scaleDown, watch },
+      contracts,
+    };
   };
 
   /** Observes an entity for a purpose; `reads` are the first round, when already started. */
@@ -96,11 +124,24 @@ export class ObservationReader {
     purpose: Purpose,
     options: { reads?: Promise<Reads>; watch?: StoredWatch } = {},
   ): Promise<Observation> {
-    const { snapshot, facts } = await (options.reads ?? this.read(context));
-    const [checked, heading, watchEvidence] = await Promise.all([
-      purpose === 'cluster'
-        ? undefined
-        : this.#checks(context, snapshot, facts.lastSwitch, purpose),
+    const reads = await (options.reads ?? this.read(context));
+    const { snapshot, facts } = reads;
+    const live = liveColorOf(snapshot);
+    const gates =
+      live &&
+      (purpose === 'status' || purpose === 'promote') &&
+      this.#checklists.requiredForPromote;
+    const cached =
+      gates && purpose === 'status'
+        ? this.#checklists.cached(context, snapshot, 'pre', facts.lastSwitch)
+        : undefined;
+    const [evaluated, heading, watchEvidence] = await Promise.all([
+      gates && !cached
+        ? this.#checklists.evaluate(context, snapshot, 'pre', {
+            lastSwitch: facts.lastSwitch,
+            alsoColors: purpose === 'promote' ? [live] : [],
+          })
+        : undefined,
       // Traffic split between colors: promote finishes, and rollback undoes, the last shift tried.
       snapshot.live === 'split'
         ? this.#history.lastSwitch(context.entityRef, { attempts: true })
@@ -114,22 +155,21 @@ export class ObservationReader {
           )
         : undefined,
     ]);
-    const checks = checked?.checks ?? NO_CHECKS;
+    const checklist = cached ?? evaluated?.checklist;
+    const checks: CheckFacts = {
+      promote: checklist ? promoteReasonsOf(checklist) : [],
+      rollback: rollbackReasons(snapshot, reads.contracts),
+    };
     return {
-      snapshot,
-      facts,
+      ...reads,
       checks,
-      checklist: checked?.checklist,
-      evidence: checked?.evidence,
-      signOffs: checked?.signOffs ?? new Map(),
+      checklist,
+      evidence: evaluated?.evidence,
       watchEvidence,
       status: this.compose(
         context,
         snapshot,
-        {
-          ...facts,
-          lastSwitch: heading ?? facts.lastSwitch,
-        },
+        { ...facts, lastSwitch: heading ?? facts.lastSwitch },
         checks,
       ),
     };
@@ -154,10 +194,10 @@ export class ObservationReader {
   }
 
   /**
-   * What the checklists say about the state a switch left, without evaluating again: a promote
+   * What the checklists say about the state a switch left, without reading again: a promote
    * builds the new idle color's pre-deploy checklist from the evidence its own observation read
-   * of it; otherwise a fresh evaluation is reused when there is one. The live color's sign-offs
-   * are read unless the observation read them.
+   * of it; otherwise a fresh evaluation is reused when there is one. Rollback follows the
+   * contract sign-offs already read.
    */
   async checksAfterSwitch(
     context: EntityContext,
@@ -166,18 +206,14 @@ export class ObservationReader {
   ): Promise<CheckFacts> {
     const live = liveColorOf(after);
     if (!live) return NO_CHECKS;
-    const known = before.signOffs.get(live);
-    const [promote, liveSignOffs] = await Promise.all([
-      this.#afterPromoteReasons(context, before, after, otherColor(live)),
-      known?.version === versionKey(after, live)
-        ? known.signOffs
-        : this.#evidence
-            .signOffs(context, after, [live])
-            .then(all => all.get(live) ?? new Map()),
-    ]);
     return {
-      promote,
-      rollback: contractReasons(live, after.colors[live].version, liveSignOffs),
+      promote: await this.#afterPromoteReasons(
+        context,
+        before,
+        after,
+        otherColor(live),
+      ),
+      rollback: rollbackReasons(after, before.contracts),
     };
   }
 
@@ -197,70 +233,5 @@ export class ObservationReader {
       : [
           `the pre-deploy checklist of ${idle} has not been evaluated since the switch; it is when the status is read again`,
         ];
-  }
-
-  /** What the checklists say about promote and rollback. */
-  async #checks(
-    context: EntityContext,
-    snapshot: StrategySnapshot,
-    lastSwitch: HistoryEntry | undefined,
-    purpose: Purpose,
-  ): Promise<{
-    checks: CheckFacts;
-    checklist?: Checklist;
-    evidence?: ChecklistEvidence;
-    signOffs: Observation['signOffs'];
-  }> {
-    const live = liveColorOf(snapshot);
-    if (!live) return { checks: NO_CHECKS, signOffs: new Map() };
-    const gates =
-      (purpose === 'status' || purpose === 'promote') &&
-      this.#checklists.requiredForPromote;
-    let checklist: Checklist | undefined;
-    let evidence: ChecklistEvidence | undefined;
-    let read: Map<Color, SignOffs>;
-    const cached =
-      gates && purpose === 'status'
-        ? this.#checklists.cached(context, snapshot, 'pre', lastSwitch)
-        : undefined;
-    if (gates && !cached) {
-      ({ checklist, evidence } = await this.#checklists.evaluate(
-        context,
-        snapshot,
-        'pre',
-        {
-          lastSwitch,
-          alsoColors: purpose === 'promote' ? [live] : [],
-          signOffColors: [live],
-        },
-      ));
-      read = evidence.signOffs;
-    } else {
-      checklist = cached;
-      // Both colors' in one query: after a switch the other one is live, and its are known.
-      read = await this.#evidence.signOffs(context, snapshot, [
-        live,
-        otherColor(live),
-      ]);
-    }
-    const signOffs: Observation['signOffs'] = new Map(
-      [...read].map(([color, s]) => [
-        color,
-        { version: versionKey(snapshot, color), signOffs: s },
-      ]),
-    );
-    return {
-      checks: {
-        promote: checklist ? promoteReasonsOf(checklist) : [],
-        rollback: contractReasons(
-          live,
-          snapshot.colors[live].version,
-          read.get(live) ?? new Map(),
-        ),
-      },
-      checklist,
-      evidence,
-      signOffs,
-    };
   }
 }

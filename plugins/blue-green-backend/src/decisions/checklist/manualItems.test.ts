@@ -71,13 +71,9 @@ describe('finishItems', () => {
 
 describe('contractReasons', () => {
   it('blocks rollback once the live version contract phase is signed off', () => {
-    expect(contractReasons('green', 'v2', new Map())).toEqual([]);
+    expect(contractReasons('green', 'v2', undefined)).toEqual([]);
     expect(
-      contractReasons(
-        'green',
-        'v2',
-        new Map([['contract', { by: 'user:default/bob', at: 'T' }]]),
-      ),
+      contractReasons('green', 'v2', { by: 'user:default/bob', at: 'T' }),
     ).toEqual([
       'the database contract phase of green (v2) was signed off by user:default/bob at T: the previous version no longer matches the schema',
     ]);

@@ -4,7 +4,7 @@ import {
   ChecklistItem,
   Color,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { SignOffs } from '../../database/SignOffStore';
+import { SignOff, SignOffs } from '../../database/SignOffStore';
 import { BlueGreenConfig } from '../../config';
 
 /** A manual item: a person looks and signs off. */
@@ -159,9 +159,8 @@ export function blockingReasons(items: ChecklistItem[]): string[] {
 export function contractReasons(
   live: Color,
   version: string | undefined,
-  signOffs: SignOffs,
+  contract: SignOff | undefined,
 ): string[] {
-  const contract = signOffs.get(CONTRACT_ITEM);
   if (!contract) return [];
   return [
     `the database contract phase of ${live} (${
