@@ -5,8 +5,6 @@ import { FleetEntityInsights } from './rows';
 /**
  * Supplies the fleet's checklist columns for many entities at once. Implementations answer from
  * stored state (one query for all refs), never by evaluating each entity's checklist.
- *
- * @public
  */
 export interface FleetInsights {
   forEntities(

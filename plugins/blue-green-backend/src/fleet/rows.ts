@@ -20,11 +20,7 @@ import { versionKey } from '../decisions/revision';
 import { decideActions, liveColorOf } from '../decisions/switchDecision';
 import { TrafficIndex, trafficOf } from './traffic';
 
-/**
- * What the checklists and the watch say about one entity, for the fleet's columns.
- *
- * @public
- */
+/** What the checklists and the watch say about one entity, for the fleet's columns. */
 export type FleetEntityInsights = {
   /** Status of the last pre-deploy checklist ("waiting for promotion?"). */
   preDeploy?: CheckStatus;

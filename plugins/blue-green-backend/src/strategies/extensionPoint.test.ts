@@ -19,6 +19,8 @@ import {
 import request from 'supertest';
 import { blueGreenPlugin } from '../plugin';
 
+jest.setTimeout(60_000);
+
 /**
  * A fourth strategy, as a cloud load balancer would be one: traffic goes to one of two target
  * groups. Its state lives in memory here; it never touches the Kubernetes cluster.
