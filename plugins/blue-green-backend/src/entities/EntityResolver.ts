@@ -138,6 +138,8 @@ export class EntityResolver {
     const early =
       known &&
       this.#place(known.entityRef, known.target, credentials).then(read);
+    // Observed now: a caller that refuses the request before reading leaves no unhandled rejection.
+    early?.catch(() => undefined);
     // Reads not used are waited for (never failing), so that their requests end within this one.
     const drop = async () => {
       await early?.catch(() => undefined);
