@@ -27,6 +27,7 @@ step() {
 
 step "type-check" yarn tsc
 step "lint" yarn backstage-cli repo lint
+step "import circles" yarn lint:circular
 step "format" yarn prettier --check --loglevel warn .
 # @kubernetes/client-node is ESM-only: Jest loads it through the VM modules API, as Backstage's own
 # kubernetes packages do.

@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the Blue/Green plugins. */
   blueGreen?: {
@@ -10,22 +12,25 @@ export interface Config {
       /** Timeout of one Kubernetes API request, in milliseconds. Default 10000. */
       requestTimeoutMs?: number;
     };
+    /**
+     * Durations below are Backstage durations: `30s`, `5m`, `PT5M` or `{ minutes: 5 }`.
+     */
     switch?: {
-      /** How long to wait for the cluster to show that a switch took effect. Default 30. */
-      verifyTimeoutSeconds?: number;
-      /** Default pause between the steps of a stepped Istio shift. Default 30. */
-      stepIntervalSeconds?: number;
-      /** An operation still in progress after this long is marked interrupted. Default 600. */
-      interruptedAfterSeconds?: number;
-      /** How often each backend looks for such operations, in seconds. Default 60. */
-      sweepIntervalSeconds?: number;
+      /** How long to wait for the cluster to show that a switch took effect. Default 30s. */
+      verifyTimeout?: HumanDuration | string;
+      /** Default pause between the steps of a stepped shift. Default 30s. */
+      stepInterval?: HumanDuration | string;
+      /** An operation still in progress after this long is marked interrupted. Default 10m. */
+      interruptedAfter?: HumanDuration | string;
+      /** How often each backend looks for such operations. Default 1m. */
+      sweepInterval?: HumanDuration | string;
     };
     /** The fleet page (`GET /api/blue-green/fleet`). */
     fleet?: {
-      /** How long one listing of a cluster is reused, in seconds. Default 10. */
-      cacheSeconds?: number;
-      /** How long to wait for a cluster before showing its services as unavailable. Default 5. */
-      clusterTimeoutSeconds?: number;
+      /** How long one listing of a cluster is reused. Default 10s. */
+      cacheTtl?: HumanDuration | string;
+      /** How long to wait for a cluster before showing its services as unavailable. Default 5s. */
+      clusterTimeout?: HumanDuration | string;
     };
     /** Where the checks read metrics (Prometheus HTTP API). Without it, metric checks are unknown. */
     prometheus?: {
@@ -43,11 +48,13 @@ export interface Config {
        * @visibility secret
        */
       headers?: { [name: string]: string };
-      /** Timeout of one query, in milliseconds. Default 5000. */
-      timeoutMs?: number;
+      /** Timeout of one query. Default 5s. */
+      timeout?: HumanDuration | string;
       /**
        * PromQL templates, one query per metric for both colors. Placeholders: {{namespace}},
        * {{selector}}, {{podSelector}}, {{group}}, {{window}}, {{latencySeconds}}. Checked at start-up.
+       * The fleet page renders requestRate and errorRatio over every Service at once: {{selector}}
+       * `service!=""`, {{group}} `cluster, namespace, service`.
        */
       queries?: {
         requestRate?: string;
@@ -61,7 +68,7 @@ export interface Config {
         memoryRatio?: string;
       };
     };
-    /** Pre-deploy and post-deploy checklists (seed 000 §1.1–1.2). */
+    /** The pre-deploy checklist (before a promote) and the post-deploy checks (after it). */
     checks?: {
       /** Whether promote needs the required pre-deploy items to pass (else force). Default true. */
       requiredForPromote?: boolean;
@@ -71,10 +78,10 @@ export interface Config {
        * is unknown). Default: none.
        */
       dependencyHosts?: string[];
-      /** Range of rate() in checklist queries. Default 5m. */
-      window?: string;
-      /** How long an evaluation is reused, in seconds. Default 5. */
-      cacheSeconds?: number;
+      /** Range of rate() in checklist queries (a whole number of milliseconds). Default 5m. */
+      window?: HumanDuration | string;
+      /** How long an evaluation is reused. Default 5s. */
+      cacheTtl?: HumanDuration | string;
       /** Thresholds; per entity, the annotation blue-green.backstage.io/thresholds overrides them. */
       thresholds?: {
         errorRatio?: number;
@@ -94,33 +101,33 @@ export interface Config {
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
     };
-    /** The post-promote watch (rollback criteria, seed 000 §1.3). */
+    /** The post-promote watch: the rollback criteria, evaluated for a while after each promote. */
     watch?: {
       /** Default true. */
       enabled?: boolean;
-      /** Length of the watch after a promote, in seconds. Default 300. */
-      windowSeconds?: number;
-      /** Default 15. */
-      evaluationIntervalSeconds?: number;
+      /** How long the watch runs after a promote. Default 5m. */
+      duration?: HumanDuration | string;
+      /** Default 15s. */
+      evaluationInterval?: HumanDuration | string;
       /** Range of rate() in the criteria. Default 1m. */
-      rateWindow?: string;
+      rateWindow?: HumanDuration | string;
       /** Failing evaluations in a row before a criterion fires. Default 2. */
       sustainEvaluations?: number;
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
     };
-    /** Service level objectives (seed 000 §2.1); per entity: blue-green.backstage.io/slo. */
+    /** Service level objectives; per entity: blue-green.backstage.io/slo. */
     slo?: {
       /** Default 0.999. */
       availability?: number;
-      /** Share of requests under latencyThresholdMs. Default 0.95. */
+      /** Share of requests under latencyThreshold. Default 0.95. */
       latency?: number;
-      /** Default 200. */
-      latencyThresholdMs?: number;
-      /** Default 30. */
-      windowDays?: number;
+      /** Default 200ms. */
+      latencyThreshold?: HumanDuration | string;
+      /** Whole days from 1 to 365. Default 30d. */
+      window?: HumanDuration | string;
     };
-    /** Deploy markers (seed 000 §2.4): an annotation on each switch. */
+    /** Deploy markers in Grafana: an annotation on each switch. */
     grafana?: {
       url?: string;
       /** @visibility secret */
@@ -131,8 +138,8 @@ export interface Config {
     scaleDown?: {
       /** Default false; the entity annotation blue-green.backstage.io/scale-down-delay-seconds turns it on per entity. */
       enabled?: boolean;
-      /** Default 30. */
-      delaySeconds?: number;
+      /** Default 30s. */
+      delay?: HumanDuration | string;
       /** Replicas to leave in the idle color. Default 0. */
       replicas?: number;
     };

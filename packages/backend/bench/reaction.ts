@@ -86,11 +86,11 @@ async function main() {
     prometheus: true,
     blueGreen: {
       prometheus: { url: proxy.url },
-      checks: { requiredForPromote: true, window: '30s', cacheSeconds: 0 },
+      checks: { requiredForPromote: true, window: '30s', cacheTtl: '0s' },
       watch: {
         enabled: true,
-        windowSeconds: 600,
-        evaluationIntervalSeconds: EVALUATION_SECONDS,
+        duration: '10m',
+        evaluationInterval: { seconds: EVALUATION_SECONDS },
         rateWindow: `${RATE_WINDOW_SECONDS}s`,
         sustainEvaluations: 2,
       },

@@ -30,7 +30,7 @@ async function main() {
     database: DATABASE,
     blueGreen: {
       kubernetes: { requestTimeoutMs: 2000 },
-      switch: { verifyTimeoutSeconds: 2, stepIntervalSeconds: 0 },
+      switch: { verifyTimeout: '2s', stepInterval: '0s' },
     },
   });
   const totals = {

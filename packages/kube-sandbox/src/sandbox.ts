@@ -304,7 +304,7 @@ export async function startSandbox(
   };
 
   try {
-    await loadScenario(sandbox, options.scenario ?? 'seeds');
+    await loadScenario({ api, store }, options.scenario ?? 'seeds');
   } catch (e) {
     await sandbox.stop();
     throw e;

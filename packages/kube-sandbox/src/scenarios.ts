@@ -5,7 +5,8 @@
 import fs from 'fs';
 import path from 'path';
 import { applyManifests, parseManifests, applyObject } from './apply';
-import type { Sandbox } from './sandbox';
+import type { ResourceService } from './api/service';
+import type { Store } from './api/store';
 
 export type Scenario = 'seeds' | 'empty';
 
@@ -22,9 +23,13 @@ function read(...p: string[]) {
   return fs.readFileSync(fixture(...p), 'utf8');
 }
 
-export async function loadScenario(sandbox: Sandbox, scenario: Scenario) {
+/** Loads a scenario through the API server's own create and apply paths. */
+export async function loadScenario(
+  cluster: { api: ResourceService; store: Store },
+  scenario: Scenario,
+) {
   if (scenario === 'empty') return;
-  const { api, store } = sandbox.internals;
+  const { api, store } = cluster;
   const nsType = api.registry.byKey('namespaces');
   for (const ns of ['rollouts-demo', 'istio-demo']) {
     api.create(nsType, undefined, {

@@ -1,24 +1,11 @@
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { parseEntityRef } from '@backstage/catalog-model';
-import { InputError } from '@backstage/errors';
 import {
   COLORS,
   EntityStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { BlueGreenService } from './services/BlueGreenService';
-
-function refOf(entityRef: string) {
-  try {
-    return parseEntityRef(entityRef, {
-      defaultKind: 'component',
-      defaultNamespace: 'default',
-    });
-  } catch (error) {
-    throw new InputError(
-      `entityRef "${entityRef}" is not an entity reference like component:default/my-app`,
-    );
-  }
-}
+import { entityRefOf as refOf } from './entities/EntityResolver';
+import { StatusService } from './observation/StatusService';
+import { SwitchService } from './operations/SwitchService';
 
 function summary(status: EntityStatus) {
   return {
@@ -55,7 +42,10 @@ function summary(status: EntityStatus) {
  */
 export function registerActions(
   actionsRegistry: ActionsRegistryService,
-  blueGreen: BlueGreenService,
+  services: {
+    status: Pick<StatusService, 'status'>;
+    switches: Pick<SwitchService, 'switch'>;
+  },
 ) {
   const decision = (z: any) =>
     z.object({ allowed: z.boolean(), reasons: z.array(z.string()) });
@@ -101,7 +91,7 @@ export function registerActions(
     },
     action: async ({ input, credentials }) => ({
       output: summary(
-        await blueGreen.getStatus(refOf(input.entityRef), { credentials }),
+        await services.status.status(refOf(input.entityRef), { credentials }),
       ),
     }),
   });
@@ -143,7 +133,7 @@ export function registerActions(
           }),
       },
       action: async ({ input, credentials }) => {
-        const result = await blueGreen.switch(
+        const result = await services.switches.switch(
           refOf(input.entityRef),
           action,
           { revision: input.revision, reason: input.reason },

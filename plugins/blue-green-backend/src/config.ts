@@ -1,44 +1,344 @@
-import { Config, ConfigReader } from '@backstage/config';
+import { Config, readDurationFromConfig } from '@backstage/config';
+import { durationToMilliseconds, HumanDuration } from '@backstage/types';
+import { METRICS, DEFAULT_QUERIES, QueryTemplates } from './prometheus/queries';
+import { validateTemplate } from './prometheus/promql';
+import {
+  DEFAULT_THRESHOLDS,
+  isWholeDays,
+  SloConfig,
+  Thresholds,
+} from './decisions/thresholds';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {
-  /** How long to wait for the cluster to show a switch took effect. */
-  verifyTimeoutMs: number;
-  /** Default pause between Istio weight steps. */
-  stepIntervalMs: number;
-  /** Scale the previous color down after a promote (per-entity annotation overrides the delay). */
-  scaleDown: { enabled: boolean; delaySeconds: number; replicas: number };
-  /** An operation still "in progress" after this long belongs to a backend that stopped. */
-  interruptedAfterMs: number;
-  /** How often a backend looks for such operations. */
-  sweepIntervalSeconds: number;
+  switch: {
+    /** How long to wait for the cluster to show a switch took effect. */
+    verifyTimeoutMs: number;
+    /** Default pause between the steps of a stepped shift. */
+    stepIntervalMs: number;
+    /** An operation still in progress after this long belongs to a backend that stopped. */
+    interruptedAfterMs: number;
+    /** How often a backend looks for such operations. */
+    sweepIntervalMs: number;
+  };
+  /** Scale the previous color down after a promote (an entity annotation overrides the delay). */
+  scaleDown: { enabled: boolean; delayMs: number; replicas: number };
+  fleet: {
+    /** How long a cluster's lists are reused. */
+    cacheTtlMs: number;
+    /** How long the fleet waits for a cluster before marking it unavailable. */
+    clusterTimeoutMs: number;
+  };
+  prometheus?: {
+    url: string;
+    /** Per-cluster Prometheus, by the cluster's name in `kubernetes.clusterLocatorMethods`. */
+    clusters: Record<string, string>;
+    headers: Record<string, string>;
+    timeoutMs: number;
+  };
+  /** PromQL template of each metric. */
+  queries: QueryTemplates;
+  checks: {
+    /** Range of rate() in checklist queries, as a PromQL duration. */
+    window: string;
+    thresholds: Thresholds;
+    /** Whether promote requires the pre-deploy checklist's required items to pass. */
+    requiredForPromote: boolean;
+    /** Per-item overrides, by item id. */
+    items: Record<string, { required?: boolean; enabled?: boolean }>;
+    /** How long a checklist evaluation is reused (status polls, promote right after a look). */
+    cacheTtlMs: number;
+    /**
+     * Hosts the dependency probe may contact (`db.internal`, `*.svc.cluster.local`, with an
+     * optional `:port`). The annotation is written by entity authors: without this list the
+     * backend would connect anywhere they name, inside the network it runs in.
+     */
+    dependencyHosts: string[];
+  };
+  watch: {
+    enabled: boolean;
+    /** How long a watch runs after a promote. */
+    durationMs: number;
+    evaluationIntervalMs: number;
+    /** Range of rate() in the rollback criteria, as a PromQL duration. */
+    rateWindow: string;
+    /** Consecutive failing evaluations before a criterion fires. */
+    sustainEvaluations: number;
+    /** Default for entities without the auto-rollback annotation. */
+    autoRollback: boolean;
+  };
+  slo: SloConfig;
+  grafana?: { url: string; token?: string; dashboardUid?: string };
 };
 
-function nonNegative(config: Config, key: string, fallback: number): number {
-  const value = config.getOptionalNumber(key) ?? fallback;
-  if (!Number.isFinite(value) || value < 0) {
-    throw new Error(`blueGreen.${key} must be a number >= 0, got ${value}`);
-  }
-  return value;
+/** Keys read before durations were durations, and what replaces them. */
+const RENAMED: Record<string, string> = {
+  'switch.verifyTimeoutSeconds': 'switch.verifyTimeout',
+  'switch.stepIntervalSeconds': 'switch.stepInterval',
+  'switch.interruptedAfterSeconds': 'switch.interruptedAfter',
+  'switch.sweepIntervalSeconds': 'switch.sweepInterval',
+  'scaleDown.delaySeconds': 'scaleDown.delay',
+  'fleet.cacheSeconds': 'fleet.cacheTtl',
+  'fleet.clusterTimeoutSeconds': 'fleet.clusterTimeout',
+  'prometheus.timeoutMs': 'prometheus.timeout',
+  'checks.cacheSeconds': 'checks.cacheTtl',
+  'watch.windowSeconds': 'watch.duration',
+  'watch.evaluationIntervalSeconds': 'watch.evaluationInterval',
+  'slo.windowDays': 'slo.window',
+  'slo.latencyThresholdMs': 'slo.latencyThreshold',
+};
+
+/** A reader of one `blueGreen.*` value that names the key when it is wrong. */
+function reader(root: Config) {
+  const key = (k: string) => `blueGreen.${k}`;
+  const fail = (k: string, why: string): never => {
+    throw new Error(`${key(k)} ${why}`);
+  };
+
+  /** A duration (`30s`, `5m`, `{ minutes: 5 }`, `PT5M`) in milliseconds, within a range. */
+  const duration = (
+    k: string,
+    fallback: HumanDuration,
+    range: [HumanDuration, HumanDuration] = [{}, { days: 366 }],
+  ): number => {
+    const ms = root.has(key(k))
+      ? durationToMilliseconds(readDurationFromConfig(root, { key: key(k) }))
+      : durationToMilliseconds(fallback);
+    const [min, max] = range.map(durationToMilliseconds);
+    if (!Number.isFinite(ms) || ms < min || ms > max) {
+      fail(k, `is ${ms} ms; it must be from ${min} to ${max} ms`);
+    }
+    return ms;
+  };
+
+  /** A duration that enters PromQL as a range: a whole number of ms, written in its largest unit. */
+  const promDuration = (k: string, fallback: HumanDuration): string => {
+    const ms = duration(k, fallback, [{ milliseconds: 1 }, { days: 366 }]);
+    return promqlDuration(ms) ?? fail(k, 'must be a whole number of ms');
+  };
+
+  const number = (
+    k: string,
+    fallback: number,
+    range: [number, number] = [0, Number.MAX_SAFE_INTEGER],
+  ): number => {
+    const value = root.getOptionalNumber(key(k)) ?? fallback;
+    if (!Number.isFinite(value) || value < range[0] || value > range[1]) {
+      fail(
+        k,
+        `is ${value}; it must be a number from ${range[0]} to ${range[1]}`,
+      );
+    }
+    return value;
+  };
+
+  const boolean = (k: string, fallback: boolean) =>
+    root.getOptionalBoolean(key(k)) ?? fallback;
+
+  const strings = (k: string): Record<string, string> => {
+    const section = root.getOptionalConfig(key(k));
+    return Object.fromEntries(
+      (section?.keys() ?? []).map(name => [name, section!.getString(name)]),
+    );
+  };
+
+  return { duration, promDuration, number, boolean, strings, fail };
 }
 
-export function readBlueGreenConfig(root: Config): BlueGreenConfig {
-  const config = root.getOptionalConfig('blueGreen') ?? new ConfigReader({});
+/** A duration in milliseconds as PromQL writes it (`5m`, `90s`), or undefined when it cannot. */
+export function promqlDuration(ms: number): string | undefined {
+  if (!Number.isInteger(ms) || ms <= 0) return undefined;
+  const units: Array<[string, number]> = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+    ['ms', 1],
+  ];
+  const [unit, size] = units.find(([, s]) => ms % s === 0)!;
+  return `${ms / size}${unit}`;
+}
+
+function readPrometheus(root: Config, read: ReturnType<typeof reader>) {
+  const url = root.getOptionalString('blueGreen.prometheus.url');
+  const clusters = read.strings('prometheus.clusters');
+  const urls: Record<string, string | undefined> = { url };
+  for (const [name, value] of Object.entries(clusters)) {
+    urls[`clusters.${name}`] = value;
+  }
+  for (const [k, value] of Object.entries(urls)) {
+    if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) {
+      read.fail(`prometheus.${k}`, `is "${value}"; it must be an http(s) URL`);
+    }
+  }
+  if (!url && Object.keys(clusters).length === 0) return undefined;
+  const headers = read.strings('prometheus.headers');
+  const authHeader = root.getOptionalString('blueGreen.prometheus.authHeader');
+  if (authHeader) headers.Authorization = authHeader;
   return {
-    verifyTimeoutMs:
-      nonNegative(config, 'switch.verifyTimeoutSeconds', 30) * 1000,
-    stepIntervalMs:
-      nonNegative(config, 'switch.stepIntervalSeconds', 30) * 1000,
-    interruptedAfterMs:
-      nonNegative(config, 'switch.interruptedAfterSeconds', 600) * 1000,
-    sweepIntervalSeconds: Math.max(
-      1,
-      nonNegative(config, 'switch.sweepIntervalSeconds', 60),
+    url: url ?? '',
+    clusters,
+    headers,
+    timeoutMs: read.duration('prometheus.timeout', { seconds: 5 }, [
+      { milliseconds: 1 },
+      { minutes: 1 },
+    ]),
+  };
+}
+
+function readQueries(root: Config, read: ReturnType<typeof reader>) {
+  const queries = { ...DEFAULT_QUERIES };
+  for (const metric of METRICS) {
+    const k = `blueGreen.prometheus.queries.${metric}`;
+    queries[metric] = root.getOptionalString(k) ?? queries[metric];
+    validateTemplate(k, queries[metric]);
+  }
+  const configured =
+    root.getOptionalConfig('blueGreen.prometheus.queries')?.keys() ?? [];
+  for (const name of configured) {
+    if (!(METRICS as readonly string[]).includes(name)) {
+      read.fail(
+        `prometheus.queries.${name}`,
+        `is not a known metric; use one of ${METRICS.join(', ')}`,
+      );
+    }
+  }
+  return queries;
+}
+
+function readThresholds(root: Config, read: ReturnType<typeof reader>) {
+  const thresholds = { ...DEFAULT_THRESHOLDS };
+  for (const k of Object.keys(DEFAULT_THRESHOLDS) as Array<keyof Thresholds>) {
+    thresholds[k] = read.number(
+      `checks.thresholds.${k}`,
+      DEFAULT_THRESHOLDS[k]!,
+    );
+  }
+  for (const k of ['rpsMin', 'rpsMax'] as const) {
+    if (root.has(`blueGreen.checks.thresholds.${k}`)) {
+      thresholds[k] = read.number(`checks.thresholds.${k}`, 0);
+    }
+  }
+  return thresholds;
+}
+
+function readDependencyHosts(root: Config, read: ReturnType<typeof reader>) {
+  const hosts =
+    root.getOptionalStringArray('blueGreen.checks.dependencyHosts') ?? [];
+  for (const host of hosts) {
+    if (!/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/.test(host)) {
+      read.fail(
+        'checks.dependencyHosts:',
+        `"${host}" is not a host name, *.domain or host:port`,
+      );
+    }
+  }
+  return hosts.map(h => h.toLocaleLowerCase('en-US'));
+}
+
+function readSlo(read: ReturnType<typeof reader>): SloConfig {
+  const window = read.duration('slo.window', { days: 30 }, [
+    { days: 1 },
+    { days: 365 },
+  ]);
+  const windowDays = window / 86_400_000;
+  if (!isWholeDays(windowDays)) {
+    read.fail('slo.window', 'must be a whole number of days from 1 to 365');
+  }
+  return {
+    availability: read.number('slo.availability', 0.999, [0, 1]),
+    latency: read.number('slo.latency', 0.95, [0, 1]),
+    latencyThresholdMs: read.duration(
+      'slo.latencyThreshold',
+      { milliseconds: 200 },
+      [{ milliseconds: 1 }, { minutes: 10 }],
     ),
-    scaleDown: {
-      enabled: config.getOptionalBoolean('scaleDown.enabled') ?? false,
-      delaySeconds: nonNegative(config, 'scaleDown.delaySeconds', 30),
-      replicas: nonNegative(config, 'scaleDown.replicas', 0),
+    windowDays,
+  };
+}
+
+/**
+ * Reads every `blueGreen.*` section (except `blueGreen.kubernetes`, which the Kubernetes gateway
+ * reads). Durations are Backstage durations (`30s`, `5m`, `{ minutes: 5 }`); every PromQL
+ * template is checked here, so a typo stops the backend at start-up with the key's name rather
+ * than failing a promote later.
+ */
+export function readBlueGreenConfig(root: Config): BlueGreenConfig {
+  for (const [old, now] of Object.entries(RENAMED)) {
+    if (root.has(`blueGreen.${old}`)) {
+      throw new Error(
+        `blueGreen.${old} is no longer read; set blueGreen.${now} to a duration such as 30s or 5m`,
+      );
+    }
+  }
+  const read = reader(root);
+  const items: BlueGreenConfig['checks']['items'] = {};
+  const itemsConfig = root.getOptionalConfig('blueGreen.checks.items');
+  for (const id of itemsConfig?.keys() ?? []) {
+    items[id] = {
+      required: itemsConfig!.getOptionalBoolean(`${id}.required`),
+      enabled: itemsConfig!.getOptionalBoolean(`${id}.enabled`),
+    };
+  }
+  const grafanaUrl = root.getOptionalString('blueGreen.grafana.url');
+  return {
+    switch: {
+      verifyTimeoutMs: read.duration('switch.verifyTimeout', { seconds: 30 }),
+      stepIntervalMs: read.duration('switch.stepInterval', { seconds: 30 }),
+      interruptedAfterMs: read.duration('switch.interruptedAfter', {
+        minutes: 10,
+      }),
+      sweepIntervalMs: read.duration('switch.sweepInterval', { minutes: 1 }, [
+        { seconds: 1 },
+        { days: 1 },
+      ]),
     },
+    scaleDown: {
+      enabled: read.boolean('scaleDown.enabled', false),
+      delayMs: read.duration('scaleDown.delay', { seconds: 30 }),
+      replicas: read.number('scaleDown.replicas', 0),
+    },
+    fleet: {
+      cacheTtlMs: read.duration('fleet.cacheTtl', { seconds: 10 }),
+      clusterTimeoutMs: read.duration('fleet.clusterTimeout', { seconds: 5 }),
+    },
+    prometheus: readPrometheus(root, read),
+    queries: readQueries(root, read),
+    checks: {
+      window: read.promDuration('checks.window', { minutes: 5 }),
+      thresholds: readThresholds(root, read),
+      requiredForPromote: read.boolean('checks.requiredForPromote', true),
+      items,
+      cacheTtlMs: read.duration('checks.cacheTtl', { seconds: 5 }, [
+        {},
+        { hours: 1 },
+      ]),
+      dependencyHosts: readDependencyHosts(root, read),
+    },
+    watch: {
+      enabled: read.boolean('watch.enabled', true),
+      durationMs: read.duration('watch.duration', { minutes: 5 }, [
+        { seconds: 1 },
+        { days: 1 },
+      ]),
+      evaluationIntervalMs: read.duration(
+        'watch.evaluationInterval',
+        { seconds: 15 },
+        [{ seconds: 1 }, { hours: 1 }],
+      ),
+      rateWindow: read.promDuration('watch.rateWindow', { minutes: 1 }),
+      sustainEvaluations: read.number('watch.sustainEvaluations', 2, [1, 100]),
+      autoRollback: read.boolean('watch.autoRollback', true),
+    },
+    slo: readSlo(read),
+    grafana: grafanaUrl
+      ? {
+          url: grafanaUrl.replace(/\/+$/, ''),
+          token: root.getOptionalString('blueGreen.grafana.token'),
+          dashboardUid: root.getOptionalString(
+            'blueGreen.grafana.dashboardUid',
+          ),
+        }
+      : undefined,
   };
 }

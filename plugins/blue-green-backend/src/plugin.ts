@@ -7,33 +7,68 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { blueGreenPermissions } from '@bluegreen-backstage/plugin-blue-green-common';
-import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  blueGreenStrategiesExtensionPoint,
+  KubernetesGateway,
+  SwitchStrategy,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 import { registerActions } from './actions';
+import { Authorizer } from './authorization/Authorizer';
 import { readBlueGreenConfig } from './config';
+import { ChecklistStatusStore } from './database/ChecklistStatusStore';
+import { HistoryStore } from './database/HistoryStore';
+import { migratedDatabase } from './database/migrations';
+import { ScaleDownStore } from './database/ScaleDownStore';
+import { SignOffStore } from './database/SignOffStore';
+import { WatchStore } from './database/WatchStore';
+import { EntityResolver } from './entities/EntityResolver';
+import { ClusterCache } from './fleet/ClusterCache';
+import { FleetScaleDown } from './fleet/FleetScaleDown';
+import { FleetService } from './fleet/FleetService';
+import { StoredFleetInsights } from './fleet/insights';
+import { fleetTrafficQueries } from './fleet/traffic';
+import { InterruptedSweep } from './jobs/InterruptedSweep';
+import { PostPromoteWatch } from './jobs/PostPromoteWatch';
+import { ScaleDownJob } from './jobs/ScaleDownJob';
+import { MonitoringService } from './monitoring/MonitoringService';
+import { ChecklistReader } from './observation/ChecklistReader';
+import { EvidenceReader } from './observation/EvidenceReader';
+import { ObservationReader } from './observation/ObservationReader';
+import { StatusService } from './observation/StatusService';
+import { Announcer } from './operations/Announcer';
+import { ChecklistService } from './operations/ChecklistService';
+import { EntityOperations } from './operations/EntityOperations';
+import { OperationRecorder } from './operations/OperationRecorder';
+import { SwitchFollowUp } from './operations/SwitchFollowUp';
+import { SwitchService } from './operations/SwitchService';
+import { MetricReader } from './prometheus/metrics';
+import { PrometheusClient } from './prometheus/PrometheusClient';
 import { createRouter } from './router';
-import { readChecksConfig } from './checks/config';
-import { ChecksService } from './checks/ChecksService';
-import { ChecksStore } from './checks/ChecksStore';
-import { PrometheusClient } from './checks/prometheus';
-import { BlueGreenService } from './services/BlueGreenService';
-import { FleetService } from './services/FleetService';
-import { HistoryStore } from './services/HistoryStore';
+import { StrategyRegistry } from './strategies/StrategyRegistry';
 
 /**
- * The Blue/Green backend plugin, mounted at `/api/blue-green`.
+ * The Blue/Green backend plugin, mounted at `/api/blue-green`. Backend modules add switch
+ * strategies through `blueGreenStrategiesExtensionPoint`.
  *
  * @public
  */
 export const blueGreenPlugin = createBackendPlugin({
   pluginId: 'blue-green',
   register(env) {
+    const strategies = new StrategyRegistry();
+    env.registerExtensionPoint(blueGreenStrategiesExtensionPoint, {
+      addStrategy(strategy: SwitchStrategy) {
+        strategies.add(strategy);
+      },
+    });
+
     env.registerInit({
       deps: {
         actionsRegistry: actionsRegistryServiceRef,
         auditor: coreServices.auditor,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
-        config: coreServices.rootConfig,
+        rootConfig: coreServices.rootConfig,
         database: coreServices.database,
         discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
@@ -46,69 +81,158 @@ export const blueGreenPlugin = createBackendPlugin({
         signals: signalsServiceRef,
       },
       async init(deps) {
-        const config = readBlueGreenConfig(deps.config);
-        const gateway = KubernetesGateway.fromConfig(deps.config, deps);
-        const history = await HistoryStore.create({ database: deps.database });
-        // Checklist templates and thresholds are checked here: bad config stops the start-up.
-        const checksConfig = readChecksConfig(deps.config);
-        const prometheus = new PrometheusClient(checksConfig.prometheus);
-        const checks = new ChecksService({
-          config: checksConfig,
-          prometheus,
-          store: await ChecksStore.create({ database: deps.database }),
-        });
-        const blueGreen = BlueGreenService.create({
-          ...deps,
-          gateway,
-          history,
-          config,
-          checks,
-        });
+        const { logger } = deps;
+        // Bad config (a duration, a PromQL template) stops the start-up, naming the key.
+        const config = readBlueGreenConfig(deps.rootConfig);
+        const gateway = KubernetesGateway.fromConfig(deps.rootConfig, deps);
 
-        const fleet = FleetService.create({
-          ...deps,
-          config: deps.config,
+        const db = await migratedDatabase(deps.database);
+        const history = new HistoryStore(db);
+        const scaleDowns = new ScaleDownStore(db);
+        const signOffs = new SignOffStore(db);
+        const watches = new WatchStore(db);
+        const checklistStatuses = new ChecklistStatusStore(db);
+
+        const prometheus = new PrometheusClient(config.prometheus);
+        const metrics = new MetricReader(prometheus, config.queries);
+        const announcer = new Announcer({
+          logger,
+          signals: deps.signals,
+          notifications: deps.notifications,
+          grafana: config.grafana,
+        });
+        const recorder = new OperationRecorder({
+          history,
+          auditor: deps.auditor,
+          announcer,
+        });
+        const resolver = new EntityResolver({
+          catalog: deps.catalog,
+          gateway,
+          strategies,
+        });
+        const authorizer = new Authorizer({
+          permissions: deps.permissions,
+          recorder,
+        });
+        const evidence = new EvidenceReader({ metrics, signOffs, config });
+        const checklists = new ChecklistReader({
+          evidence,
+          statuses: checklistStatuses,
+          config,
+          logger,
+        });
+        const observer = new ObservationReader({
+          history,
+          scaleDowns,
+          watches,
+          signOffs,
+          checklists,
+          evidence,
+        });
+        const switches = new SwitchService({
+          resolver,
+          strategies,
+          observer,
+          authorizer,
+          recorder,
+          announcer,
+          followUp: new SwitchFollowUp({ scaleDowns, watches, config }),
+          config,
+          logger,
+        });
+        const operations = new EntityOperations({
+          resolver,
+          observer,
+          authorizer,
+          recorder,
+        });
+        const fleet = new FleetService({
+          catalog: deps.catalog,
           gateway,
           history,
-          blueGreen,
-          prometheus,
-          insights: {
-            forEntities: refs => checks.fleetInsights(refs),
+          strategies,
+          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
+          insights: new StoredFleetInsights({
+            watches,
+            checklists: checklistStatuses,
+          }),
+          traffic: {
+            prometheus,
+            queries: fleetTrafficQueries(config.queries),
           },
         });
+        const status = new StatusService({ resolver, observer, history });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);
-        registerActions(deps.actionsRegistry, blueGreen);
+        registerActions(deps.actionsRegistry, { status, switches });
 
         // Background work runs once across backend replicas (global scope, database-locked).
-        await deps.scheduler.scheduleTask({
-          id: 'blue-green-scale-down',
-          frequency: { seconds: 5 },
-          timeout: { minutes: 1 },
-          fn: async () =>
-            blueGreen.runDueScaleDowns(
-              await deps.auth.getOwnServiceCredentials(),
-            ),
-        });
-        await deps.scheduler.scheduleTask({
-          id: 'blue-green-watch',
-          frequency: { seconds: checksConfig.watch.evaluationIntervalSeconds },
-          timeout: { minutes: 2 },
-          fn: async () =>
-            blueGreen.runWatches(await deps.auth.getOwnServiceCredentials()),
-        });
-        await deps.scheduler.scheduleTask({
-          id: 'blue-green-sweep-interrupted',
-          frequency: { seconds: config.sweepIntervalSeconds },
-          timeout: { minutes: 1 },
-          fn: async () =>
-            blueGreen.sweepInterrupted(
-              await deps.auth.getOwnServiceCredentials(),
-            ),
-        });
+        const jobs = [
+          {
+            id: 'blue-green-scale-down',
+            frequency: { seconds: 5 },
+            timeout: { minutes: 1 },
+            job: new ScaleDownJob({
+              scaleDowns,
+              resolver,
+              observer,
+              recorder,
+              logger,
+            }),
+          },
+          {
+            id: 'blue-green-watch',
+            frequency: { milliseconds: config.watch.evaluationIntervalMs },
+            timeout: { minutes: 2 },
+            job: new PostPromoteWatch({
+              watches,
+              resolver,
+              observer,
+              switches,
+              announcer,
+              config,
+              logger,
+            }),
+          },
+          {
+            id: 'blue-green-sweep-interrupted',
+            frequency: { milliseconds: config.switch.sweepIntervalMs },
+            timeout: { minutes: 1 },
+            job: new InterruptedSweep({
+              history,
+              resolver,
+              interruptedAfterMs: config.switch.interruptedAfterMs,
+            }),
+          },
+        ];
+        for (const { id, frequency, timeout, job } of jobs) {
+          await deps.scheduler.scheduleTask({
+            id,
+            frequency,
+            timeout,
+            fn: async () => job.run(await deps.auth.getOwnServiceCredentials()),
+          });
+        }
 
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, blueGreen, fleet }),
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            status,
+            switches,
+            operations,
+            checklists: new ChecklistService({
+              resolver,
+              observer,
+              checklists,
+              signOffs,
+              authorizer,
+              recorder,
+            }),
+            monitoring: new MonitoringService({ resolver, metrics, config }),
+            fleet,
+            fleetScaleDown: new FleetScaleDown({ fleet, operations }),
+          }),
         );
         deps.httpRouter.addAuthPolicy({
           path: '/health',

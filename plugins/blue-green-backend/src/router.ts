@@ -4,8 +4,24 @@ import { HealthResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod/v3';
-import { BlueGreenService } from './services/BlueGreenService';
-import { FleetService } from './services/FleetService';
+import { FleetScaleDown } from './fleet/FleetScaleDown';
+import { FleetService } from './fleet/FleetService';
+import { MonitoringService } from './monitoring/MonitoringService';
+import { StatusService } from './observation/StatusService';
+import { ChecklistService } from './operations/ChecklistService';
+import { EntityOperations } from './operations/EntityOperations';
+import { SwitchService } from './operations/SwitchService';
+
+/** What the routes call: each route is one call into one of these. */
+export type RouterServices = {
+  status: Pick<StatusService, 'status' | 'diagnostics' | 'history'>;
+  switches: Pick<SwitchService, 'switch'>;
+  operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
+  checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
+  monitoring: Pick<MonitoringService, 'charts' | 'monitoring'>;
+  fleet: Pick<FleetService, 'getFleet'>;
+  fleetScaleDown: Pick<FleetScaleDown, 'scaleDown'>;
+};
 
 const name = z
   .string()
@@ -128,12 +144,12 @@ function parse<T extends z.ZodTypeAny>(
 const entityRefOf = (req: Request) =>
   parse(entityParams, req.params, 'entity path');
 
-export async function createRouter(options: {
-  httpAuth: HttpAuthService;
-  blueGreen: BlueGreenService;
-  fleet?: FleetService;
-}): Promise<express.Router> {
-  const { httpAuth, blueGreen, fleet } = options;
+/** The plugin's HTTP API: validate, authenticate, one service call, answer. */
+export async function createRouter(
+  options: { httpAuth: HttpAuthService } & RouterServices,
+): Promise<express.Router> {
+  const { httpAuth, status, switches, operations, checklists, monitoring } =
+    options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   // express.json leaves a body of any other type unread, and the routes would take it for `{}`: a
@@ -165,7 +181,7 @@ export async function createRouter(options: {
   });
 
   router.get('/entities/:namespace/:kind/:name', async (req, res) => {
-    res.json(await blueGreen.getStatus(entityRefOf(req), await caller(req)));
+    res.json(await status.status(entityRefOf(req), await caller(req)));
   });
 
   for (const action of ['promote', 'rollback'] as const) {
@@ -174,7 +190,7 @@ export async function createRouter(options: {
       async (req, res) => {
         const ref = entityRefOf(req);
         const body = parse(switchBody, req.body, 'body');
-        res.json(await blueGreen.switch(ref, action, body, await caller(req)));
+        res.json(await switches.switch(ref, action, body, await caller(req)));
       },
     );
   }
@@ -182,7 +198,7 @@ export async function createRouter(options: {
   router.post('/entities/:namespace/:kind/:name/scale', async (req, res) => {
     const ref = entityRefOf(req);
     const body = parse(scaleBody, req.body, 'body');
-    res.json(await blueGreen.scale(ref, body, await caller(req)));
+    res.json(await operations.scale(ref, body, await caller(req)));
   });
 
   router.post(
@@ -191,7 +207,7 @@ export async function createRouter(options: {
       const ref = entityRefOf(req);
       const body = parse(previewRouteBody, req.body, 'body');
       res.json(
-        await blueGreen.setPreviewRoute(ref, body.enabled, await caller(req)),
+        await operations.setPreviewRoute(ref, body.enabled, await caller(req)),
       );
     },
   );
@@ -199,22 +215,20 @@ export async function createRouter(options: {
   router.post('/entities/:namespace/:kind/:name/mirror', async (req, res) => {
     const ref = entityRefOf(req);
     const body = parse(mirrorBody, req.body, 'body');
-    res.json(await blueGreen.setMirror(ref, body, await caller(req)));
+    res.json(await operations.setMirror(ref, body, await caller(req)));
   });
 
   router.get(
     '/entities/:namespace/:kind/:name/diagnostics',
     async (req, res) => {
-      res.json(
-        await blueGreen.diagnostics(entityRefOf(req), await caller(req)),
-      );
+      res.json(await status.diagnostics(entityRefOf(req), await caller(req)));
     },
   );
 
   router.get('/entities/:namespace/:kind/:name/checklist', async (req, res) => {
     const ref = entityRefOf(req);
     const { phase } = parse(checklistQuery, req.query, 'query');
-    res.json(await blueGreen.checklist(ref, phase, await caller(req)));
+    res.json(await checklists.checklist(ref, phase, await caller(req)));
   });
 
   router.post(
@@ -227,7 +241,7 @@ export async function createRouter(options: {
         'item',
       );
       const body = parse(signOffBody, req.body, 'body');
-      res.json(await blueGreen.signOff(ref, itemId, body, await caller(req)));
+      res.json(await checklists.signOff(ref, itemId, body, await caller(req)));
     },
   );
 
@@ -241,7 +255,7 @@ export async function createRouter(options: {
         'item',
       );
       res.json(
-        await blueGreen.signOff(ref, itemId, undefined, await caller(req)),
+        await checklists.signOff(ref, itemId, undefined, await caller(req)),
       );
     },
   );
@@ -250,7 +264,7 @@ export async function createRouter(options: {
     const ref = entityRefOf(req);
     const query = parse(metricsQuery, req.query, 'query');
     res.json(
-      await blueGreen.metrics(
+      await monitoring.charts(
         ref,
         { seconds: query.range, stepSeconds: query.step },
         await caller(req),
@@ -263,7 +277,11 @@ export async function createRouter(options: {
       `/entities/:namespace/:kind/:name/monitoring/${kind}`,
       async (req, res) => {
         res.json(
-          await blueGreen.monitoring(entityRefOf(req), kind, await caller(req)),
+          await monitoring.monitoring(
+            entityRefOf(req),
+            kind,
+            await caller(req),
+          ),
         );
       },
     );
@@ -272,24 +290,22 @@ export async function createRouter(options: {
   router.get('/entities/:namespace/:kind/:name/history', async (req, res) => {
     const ref = entityRefOf(req);
     const query = parse(historyQuery, req.query, 'query');
-    res.json(await blueGreen.history(ref, query, await caller(req)));
+    res.json(await status.history(ref, query, await caller(req)));
   });
 
-  if (fleet) {
-    router.get('/fleet', async (req, res) => {
-      const query = parse(fleetQuery, req.query, 'query');
-      res.json(
-        await fleet.getFleet(await caller(req), {
-          refresh: query.refresh === 'true',
-        }),
-      );
-    });
+  router.get('/fleet', async (req, res) => {
+    const query = parse(fleetQuery, req.query, 'query');
+    res.json(
+      await options.fleet.getFleet(await caller(req), {
+        refresh: query.refresh === 'true',
+      }),
+    );
+  });
 
-    router.post('/fleet/scale-down', async (req, res) => {
-      const body = parse(fleetScaleDownBody, req.body, 'body');
-      res.json(await fleet.scaleDown(body, await caller(req)));
-    });
-  }
+  router.post('/fleet/scale-down', async (req, res) => {
+    const body = parse(fleetScaleDownBody, req.body, 'body');
+    res.json(await options.fleetScaleDown.scaleDown(body, await caller(req)));
+  });
 
   // Anything else under /api/blue-green: a JSON 404 like every other error, not an empty one.
   router.use(req => {

@@ -10,7 +10,7 @@ import type { Entity } from '@backstage/catalog-model';
  * @public
  */
 export const BLUE_GREEN_ANNOTATIONS = {
-  /** Marks the entity as blue/green: `service-selector`, `argo-rollouts` or `istio`. */
+  /** Marks the entity as blue/green: `service-selector`, `argo-rollouts`, `istio`, or a strategy a backend module added. */
   strategy: 'blue-green.backstage.io/strategy',
   /** Service whose traffic is switched (service-selector, istio). Default: the workload name. */
   service: 'blue-green.backstage.io/service',
@@ -63,7 +63,8 @@ export const KUBERNETES_ANNOTATIONS = {
 } as const;
 
 /**
- * The three switch mechanisms from the seeds.
+ * The switch mechanisms the backend plugin ships with. Backend modules can add more (see
+ * `blueGreenStrategiesExtensionPoint` in `@bluegreen-backstage/plugin-blue-green-node`).
  *
  * @public
  */
@@ -75,6 +76,13 @@ export const BLUE_GREEN_STRATEGIES = [
 
 /** @public */
 export type BlueGreenStrategy = (typeof BLUE_GREEN_STRATEGIES)[number];
+
+/**
+ * The value of the strategy annotation: a built-in strategy, or one a backend module added.
+ *
+ * @public
+ */
+export type StrategyName = BlueGreenStrategy | (string & {});
 
 /** @public */
 export function isBlueGreenStrategy(

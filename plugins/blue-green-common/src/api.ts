@@ -1,24 +1,11 @@
-import type { BlueGreenStrategy } from './annotations';
+import type { StrategyName } from './annotations';
+import type { Color } from './colors';
 import type { WatchStatus } from './checklist';
-
-/**
- * The two environments of a blue/green service.
- *
- * @public
- */
-export type Color = 'blue' | 'green';
-
-/** @public */
-export const COLORS: readonly Color[] = ['blue', 'green'];
-
-/**
- * The other color.
- *
- * @public
- */
-export function otherColor(color: Color): Color {
-  return color === 'blue' ? 'green' : 'blue';
-}
+import type {
+  StrategyCapabilities,
+  StrategyFact,
+  TrafficControls,
+} from './strategy';
 
 /**
  * Response of `GET /api/blue-green/health`.
@@ -90,7 +77,8 @@ export type ActionDecision = {
 };
 
 /**
- * Strategy-specific facts shown next to the colors.
+ * Strategy-specific facts of the built-in strategies. A strategy added by a backend module sends
+ * its own `strategy` name here with facts of its own; show `EntityStatus.facts` for those.
  *
  * @public
  */
@@ -130,7 +118,13 @@ export type StrategyDetails =
  */
 export type EntityStatus = {
   entityRef: string;
-  strategy: BlueGreenStrategy;
+  strategy: StrategyName;
+  /** What the strategy can do; offer actions from this, not from `strategy` (always sent). */
+  capabilities?: StrategyCapabilities;
+  /** How the traffic is switched, as label/value pairs to show (always sent). */
+  facts?: StrategyFact[];
+  /** The idle color's header route and mirror, for strategies that have them. */
+  trafficControls?: TrafficControls;
   cluster: string;
   namespace: string;
   /** The color taking all traffic, `split` while Istio weights are shared, `none` when no color is selected. */
@@ -247,7 +241,7 @@ export type EventSummary = {
 };
 
 /**
- * Response of `GET …/diagnostics` (seed 000 §5: why is green not Ready?).
+ * Response of `GET …/diagnostics`: why a color is not Ready, and how the colors differ.
  *
  * @public
  */

@@ -1,5 +1,6 @@
-import type { BlueGreenStrategy } from './annotations';
-import type { Color, HistoryEntry } from './api';
+import type { StrategyName } from './annotations';
+import type { HistoryEntry } from './api';
+import type { Color } from './colors';
 import type { CheckStatus, WatchStatus } from './checklist';
 
 /**
@@ -50,7 +51,7 @@ export type FleetColor = {
 };
 
 /**
- * What the idle color costs while it waits (seed 000 §3): its replicas and what they request.
+ * What the idle color costs while it waits: its replicas and what they request.
  *
  * @public
  */
@@ -101,7 +102,7 @@ export type FleetRow = {
   title?: string;
   /** Owner entity refs (`ownedBy` relations). */
   owners: string[];
-  strategy: BlueGreenStrategy;
+  strategy: StrategyName;
   /** The cluster the row was read from; absent when no cluster could be determined. */
   cluster?: string;
   namespace: string;

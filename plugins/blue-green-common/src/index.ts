@@ -6,7 +6,9 @@
 
 export * from './annotations';
 export * from './permissions';
+export * from './colors';
 export * from './api';
 export * from './target';
 export * from './checklist';
 export * from './fleet';
+export * from './strategy';

@@ -177,4 +177,24 @@ describe('resolveBlueGreenTarget', () => {
       problems: [expect.stringContaining('strategy is missing')],
     });
   });
+
+  it('accepts a strategy a backend module added, with the Service and Deployment names', () => {
+    const annotated = entity({
+      'blue-green.backstage.io/strategy': 'cloud-lb',
+    });
+    expect(resolveBlueGreenTarget(annotated)).toEqual({
+      ok: false,
+      problems: [
+        'annotation blue-green.backstage.io/strategy is "cloud-lb"; it must be service-selector, argo-rollouts or istio',
+      ],
+    });
+    const result = resolveBlueGreenTarget(annotated, {
+      strategies: ['service-selector', 'cloud-lb'],
+    });
+    expect(result.ok && result.target).toMatchObject({
+      strategy: 'cloud-lb',
+      service: 'shop',
+      deployments: { blue: 'shop-blue', green: 'shop-green' },
+    });
+  });
 });

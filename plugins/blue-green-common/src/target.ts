@@ -1,19 +1,19 @@
 import type { Entity } from '@backstage/catalog-model';
 import {
   BLUE_GREEN_ANNOTATIONS,
-  BlueGreenStrategy,
-  isBlueGreenStrategy,
+  BLUE_GREEN_STRATEGIES,
   KUBERNETES_ANNOTATIONS,
+  StrategyName,
 } from './annotations';
 
 /**
- * Where an entity's blue/green workloads live and what their names are, with the seeds'
- * conventions filled in for every annotation left out.
+ * Where an entity's blue/green workloads live and what their names are, with the conventional
+ * names filled in for every annotation left out.
  *
  * @public
  */
 export type BlueGreenTarget = {
-  strategy: BlueGreenStrategy;
+  strategy: StrategyName;
   /** Cluster name from `backstage.io/kubernetes-cluster`; absent means "the only configured cluster". */
   cluster?: string;
   namespace: string;
@@ -55,11 +55,28 @@ function hasDotSegment(path: string): boolean {
 }
 
 /**
+ * Options of {@link resolveBlueGreenTarget}.
+ *
+ * @public
+ */
+export type ResolveBlueGreenTargetOptions = {
+  /**
+   * The strategy names the backend accepts; default the built-in ones. A strategy added by a
+   * backend module gets the names of the service-selector layout (a Service, two Deployments).
+   */
+  strategies?: readonly string[];
+};
+
+/**
  * Reads the Blue/Green and Kubernetes annotations of an entity.
  *
  * @public
  */
-export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
+export function resolveBlueGreenTarget(
+  entity: Entity,
+  options: ResolveBlueGreenTargetOptions = {},
+): BlueGreenTargetResult {
+  const strategies = options.strategies ?? BLUE_GREEN_STRATEGIES;
   const annotations = entity.metadata.annotations ?? {};
   const read = (key: string) => {
     const value = annotations[key]?.trim();
@@ -68,13 +85,16 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
   const problems: string[] = [];
 
   const strategy = read(BLUE_GREEN_ANNOTATIONS.strategy);
+  const oneOf = `${strategies.slice(0, -1).join(', ')}${
+    strategies.length > 1 ? ' or ' : ''
+  }${strategies[strategies.length - 1]}`;
   if (!strategy) {
     problems.push(
-      `annotation ${BLUE_GREEN_ANNOTATIONS.strategy} is missing; set it to service-selector, argo-rollouts or istio`,
+      `annotation ${BLUE_GREEN_ANNOTATIONS.strategy} is missing; set it to ${oneOf}`,
     );
-  } else if (!isBlueGreenStrategy(strategy)) {
+  } else if (!strategies.includes(strategy)) {
     problems.push(
-      `annotation ${BLUE_GREEN_ANNOTATIONS.strategy} is "${strategy}"; it must be service-selector, argo-rollouts or istio`,
+      `annotation ${BLUE_GREEN_ANNOTATIONS.strategy} is "${strategy}"; it must be ${oneOf}`,
     );
   }
 
@@ -103,8 +123,8 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
   };
   if (strategy === 'argo-rollouts') {
     target.rollout = named(BLUE_GREEN_ANNOTATIONS.rollout, name);
-    // Argo names its Services in the Rollout spec; these are the seed's names, read back from the
-    // Rollout by the backend when the annotations are absent.
+    // Argo names its Services in the Rollout spec; these are the conventional names, read back
+    // from the Rollout by the backend when the annotations are absent.
     target.service = named(BLUE_GREEN_ANNOTATIONS.service, `${name}-active`);
     target.previewService = named(
       BLUE_GREEN_ANNOTATIONS.previewService,
@@ -168,6 +188,6 @@ export function resolveBlueGreenTarget(entity: Entity): BlueGreenTargetResult {
   if (problems.length > 0) {
     return { ok: false, problems };
   }
-  target.strategy = strategy as BlueGreenStrategy;
+  target.strategy = strategy;
   return { ok: true, target: target as BlueGreenTarget };
 }

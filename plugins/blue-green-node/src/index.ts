@@ -1,6 +1,7 @@
 /**
- * Node.js library of the Blue/Green plugins: the gateway to Kubernetes clusters, shared by the
- * backend plugin and the scaffolder module.
+ * Node.js library of the Blue/Green plugins: the gateway to Kubernetes clusters and its shared
+ * primitives (label selectors, quantities), and the switch strategy interface with the extension
+ * point a backend module adds strategies through.
  *
  * @packageDocumentation
  */
@@ -18,3 +19,27 @@ export type {
 } from './kubernetes/KubeClient';
 export { KUBE_RESOURCES, resourceOf } from './kubernetes/resources';
 export type { KubeResource } from './kubernetes/resources';
+export {
+  formatLabelSelector,
+  labelSelectorOf,
+  matchesLabels,
+  parseLabelSelector,
+} from './kubernetes/labelSelectors';
+export type {
+  LabelRequirement,
+  LabelSelector,
+  LabelSelectorObject,
+} from './kubernetes/labelSelectors';
+export { parseQuantity, podRequests } from './kubernetes/quantity';
+export { blueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
+export type { BlueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
+export type {
+  FleetListCall,
+  MetricGroup,
+  SentRequest,
+  StrategySnapshot,
+  SwitchPlan,
+  SwitchStrategy,
+  SwitchWrite,
+  Verification,
+} from './strategies/SwitchStrategy';

@@ -37,10 +37,10 @@ export default async function globalSetup() {
       blueGreen: {
         prometheus: { url: prometheus.url },
         // Short windows, so the browser sees an automatic rollback within the test.
-        checks: { window: '30s', cacheSeconds: 1 },
+        checks: { window: '30s', cacheTtl: '1s' },
         watch: {
-          windowSeconds: 120,
-          evaluationIntervalSeconds: 2,
+          duration: '2m',
+          evaluationInterval: '2s',
           rateWindow: '10s',
           sustainEvaluations: 2,
         },

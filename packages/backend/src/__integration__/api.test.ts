@@ -42,8 +42,8 @@ describe('Blue/Green API: bad input, scale, diagnostics', () => {
       database: 'sqlite',
       catalogFiles: [movingFile],
       blueGreen: {
-        switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
-        scaleDown: { enabled: true, delaySeconds: 1, replicas: 1 },
+        switch: { verifyTimeout: '10s', stepInterval: '0s' },
+        scaleDown: { enabled: true, delay: '1s', replicas: 1 },
       },
     });
     await waitFor('test-pod ready', async () => {

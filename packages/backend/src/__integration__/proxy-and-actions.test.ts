@@ -19,7 +19,7 @@ describe('clusters reached through the Kubernetes backend proxy', () => {
       // Every cluster through /api/kubernetes/proxy, as for clusters from the catalog, GKE or AWS locators.
       blueGreen: {
         kubernetes: { access: 'proxy' },
-        switch: { verifyTimeoutSeconds: 10 },
+        switch: { verifyTimeout: '10s' },
       },
       features: [import('@backstage/plugin-kubernetes-backend')],
     });

@@ -6,11 +6,11 @@ export const MY_APP = '/entities/default/component/my-app';
 
 /** Short windows, as in the reaction-time benchmark. */
 export const CHECKS = {
-  checks: { requiredForPromote: true, window: '30s', cacheSeconds: 0 },
+  checks: { requiredForPromote: true, window: '30s', cacheTtl: '0s' },
   watch: {
     enabled: true,
-    windowSeconds: 120,
-    evaluationIntervalSeconds: 2,
+    duration: '2m',
+    evaluationInterval: '2s',
     rateWindow: '10s',
     sustainEvaluations: 2,
   },

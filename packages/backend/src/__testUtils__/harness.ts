@@ -197,7 +197,7 @@ export function backendConfig(
     permission: { enabled: true },
     kubernetes: kubernetesConfig({ sandbox: options.sandbox }),
     blueGreen: {
-      switch: { verifyTimeoutSeconds: 10, stepIntervalSeconds: 0 },
+      switch: { verifyTimeout: '10s', stepInterval: '0s' },
       checks: { requiredForPromote: false },
       watch: { enabled: false },
       ...(options.prometheus && {

@@ -38,6 +38,11 @@ import {
   parseLabelSelector,
 } from './selectors';
 import { KubeObject, Store, StoredObject } from './store';
+import {
+  formatLabelSelector,
+  labelSelectorOf,
+  LabelSelectorObject,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 import { parse as parseYaml } from 'yaml';
 
 export type AdmissionOp = 'CREATE' | 'UPDATE';
@@ -667,20 +672,9 @@ export class ResourceService {
   }
 }
 
-export function selectorString(sel: any): string {
-  if (!sel) return '';
-  const parts: string[] = [];
-  for (const [k, v] of Object.entries<string>(sel.matchLabels ?? {}))
-    parts.push(`${k}=${v}`);
-  for (const e of sel.matchExpressions ?? []) {
-    const op = e.operator;
-    if (op === 'In') parts.push(`${e.key} in (${(e.values ?? []).join(',')})`);
-    else if (op === 'NotIn')
-      parts.push(`${e.key} notin (${(e.values ?? []).join(',')})`);
-    else if (op === 'Exists') parts.push(e.key);
-    else if (op === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
+/** A workload's `spec.selector` in kubectl's string form (Scale's `status.selector`). */
+export function selectorString(sel: LabelSelectorObject | undefined): string {
+  return formatLabelSelector(labelSelectorOf(sel));
 }
 
 export function nowIso(): string {

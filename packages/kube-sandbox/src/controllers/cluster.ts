@@ -6,6 +6,7 @@ import { createHash } from 'crypto';
 import { ResourceRegistry } from '../api/resources';
 import { nowIso, ResourceService } from '../api/service';
 import { KubeObject, Store, StoreEvent } from '../api/store';
+import { parseQuantity } from '@bluegreen-backstage/plugin-blue-green-node';
 
 export interface NodeCapacity {
   cpu: string;
@@ -127,32 +128,9 @@ export function randomHex(n: number): string {
     .slice(0, n);
 }
 
-/** CPU in cores from a Kubernetes quantity ("250m", "1", "0.5"). */
-export function parseCpu(q: unknown): number {
-  if (q === undefined || q === null || q === '') return 0;
-  const s = String(q);
-  if (s.endsWith('m')) return Number(s.slice(0, -1)) / 1000;
-  return Number(s) || 0;
-}
-
-const MEM_UNITS: Record<string, number> = {
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  k: 1e3,
-  K: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-};
-
-/** Bytes from a Kubernetes quantity ("256Mi", "1G", "1e6"). */
-export function parseMemory(q: unknown): number {
-  if (q === undefined || q === null || q === '') return 0;
-  const m = /^([0-9.e+-]+)([A-Za-z]*)$/.exec(String(q));
-  if (!m) return 0;
-  return Number(m[1]) * (MEM_UNITS[m[2]] ?? 1);
+/** A Kubernetes quantity ("250m", "256Mi", "1e6") as a number; 0 when absent or not one. */
+export function amount(q: unknown): number {
+  return parseQuantity(q) ?? 0;
 }
 
 export function controllerOf(o: KubeObject) {

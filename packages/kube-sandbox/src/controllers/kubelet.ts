@@ -11,13 +11,8 @@ import { KubeObject, StoreEvent } from '../api/store';
 import { lookupImage } from '../runtime/images';
 import { PodFaults, podFaults } from '../runtime/faultAnnotations';
 import { PodProcess, PodView } from '../runtime/podProcess';
-import {
-  Cluster,
-  controllerOf,
-  parseCpu,
-  parseMemory,
-  randomHex,
-} from './cluster';
+import { Cluster, controllerOf, amount, randomHex } from './cluster';
+import { podRequests } from '@bluegreen-backstage/plugin-blue-green-node';
 
 type ContainerPhase =
   | 'creating'
@@ -79,18 +74,6 @@ function podKey(ns: string, name: string) {
   return `${ns}/${name}`;
 }
 
-export function podRequests(pod: KubeObject) {
-  let cpu = 0;
-  let memory = 0;
-  for (const c of pod.spec?.containers ?? []) {
-    cpu += parseCpu(c.resources?.requests?.cpu ?? c.resources?.limits?.cpu);
-    memory += parseMemory(
-      c.resources?.requests?.memory ?? c.resources?.limits?.memory,
-    );
-  }
-  return { cpu, memory };
-}
-
 function qosClass(pod: KubeObject): string {
   const cs: any[] = pod.spec?.containers ?? [];
   const any = cs.some(
@@ -105,8 +88,8 @@ function qosClass(pod: KubeObject): string {
     return (
       l.cpu &&
       l.memory &&
-      parseCpu(r.cpu) === parseCpu(l.cpu) &&
-      parseMemory(r.memory) === parseMemory(l.memory)
+      amount(r.cpu) === amount(l.cpu) &&
+      amount(r.memory) === amount(l.memory)
     );
   });
   return guaranteed ? 'Guaranteed' : 'Burstable';
@@ -231,8 +214,8 @@ export class Kubelet {
       )
         continue;
       const r = podRequests(p);
-      cpu += r.cpu;
-      memory += r.memory;
+      cpu += r.cpuCores;
+      memory += r.memoryBytes;
       pods++;
     }
     return { cpu, memory, pods };
@@ -244,9 +227,9 @@ export class Kubelet {
     const want = podRequests(pod);
     const used = this.used();
     const reasons: string[] = [];
-    if (used.cpu + want.cpu > parseCpu(cap.cpu) + 1e-9)
+    if (used.cpu + want.cpuCores > amount(cap.cpu) + 1e-9)
       reasons.push('Insufficient cpu');
-    if (used.memory + want.memory > parseMemory(cap.memory))
+    if (used.memory + want.memoryBytes > amount(cap.memory))
       reasons.push('Insufficient memory');
     if (used.pods + 1 > cap.pods) reasons.push('Too many pods');
     const key = podKey(pod.metadata.namespace!, pod.metadata.name);
@@ -839,9 +822,7 @@ export class Kubelet {
     const info = lookupImage(st.image);
     const base = info?.baseMemoryBytes ?? 8 * 1024 * 1024;
     if (st.phase !== 'running' || !st.runningSinceMs) return 0;
-    const limit = parseMemory(
-      pod.spec?.containers?.[0]?.resources?.limits?.memory,
-    );
+    const limit = amount(pod.spec?.containers?.[0]?.resources?.limits?.memory);
     const f = this.faultsOf(pod);
     const growth = Math.min(
       64 * 1024 * 1024,
@@ -883,18 +864,18 @@ export class Kubelet {
         lastTerminatedReason: st.lastTermination?.reason,
         limits: {
           cpu: ct.resources?.limits?.cpu
-            ? parseCpu(ct.resources.limits.cpu)
+            ? amount(ct.resources.limits.cpu)
             : undefined,
           memory: ct.resources?.limits?.memory
-            ? parseMemory(ct.resources.limits.memory)
+            ? amount(ct.resources.limits.memory)
             : undefined,
         },
         requests: {
           cpu: ct.resources?.requests?.cpu
-            ? parseCpu(ct.resources.requests.cpu)
+            ? amount(ct.resources.requests.cpu)
             : undefined,
           memory: ct.resources?.requests?.memory
-            ? parseMemory(ct.resources.requests.memory)
+            ? amount(ct.resources.requests.memory)
             : undefined,
         },
         ready: st.ready,

@@ -4,30 +4,16 @@ import {
   PodSummary,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  formatLabelSelector,
   JsonPatchOperation,
   KubeObject,
+  labelSelectorOf,
+  LabelSelectorObject,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 
 /** `app=my-app,color=blue` from a workload's `spec.selector` (matchLabels and matchExpressions). */
-export function selectorString(selector: {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: Array<{
-    key: string;
-    operator: string;
-    values?: string[];
-  }>;
-}): string {
-  const parts = Object.entries(selector.matchLabels ?? {}).map(
-    ([k, v]) => `${k}=${v}`,
-  );
-  for (const e of selector.matchExpressions ?? []) {
-    const values = `(${(e.values ?? []).join(',')})`;
-    if (e.operator === 'In') parts.push(`${e.key} in ${values}`);
-    else if (e.operator === 'NotIn') parts.push(`${e.key} notin ${values}`);
-    else if (e.operator === 'Exists') parts.push(e.key);
-    else if (e.operator === 'DoesNotExist') parts.push(`!${e.key}`);
-  }
-  return parts.join(',');
+export function selectorString(selector: LabelSelectorObject): string {
+  return formatLabelSelector(labelSelectorOf(selector));
 }
 
 /** Whether `labels` carry every key/value of `required`. */
@@ -111,7 +97,7 @@ export function deploymentColor(
   };
 }
 
-const sleep = (ms: number) =>
+export const sleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
 
 /**

@@ -167,6 +167,18 @@ export class KubernetesGateway {
   }
 
   /**
+   * Whether the cluster is reached with the plugin's own credentials, so that what it answers is
+   * the same for every caller (and may be shared between them).
+   */
+  isShared(cluster: string | undefined): boolean {
+    return (
+      !this.#forceProxy &&
+      cluster !== undefined &&
+      this.#clusters.direct.has(cluster)
+    );
+  }
+
+  /**
    * A client for the named cluster (or the only one, when `cluster` is undefined), acting for
    * `credentials` where the cluster is reached through the Kubernetes backend.
    */

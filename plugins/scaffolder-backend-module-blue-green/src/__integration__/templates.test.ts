@@ -196,7 +196,7 @@ describe('the example templates in a real backend', () => {
             kubernetes: kubernetesConfig({ sandbox }),
             blueGreen: {
               scaffolder: { localDirectory: published },
-              switch: { verifyTimeoutSeconds: 10 },
+              switch: { verifyTimeout: '10s' },
             },
             permission: { enabled: true },
           },

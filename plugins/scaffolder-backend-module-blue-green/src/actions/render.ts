@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod/v3';
 import { manifestFileName, renderService, toYaml } from '../manifests/render';
+import { MANIFEST_STRATEGIES } from '../manifests/strategies';
 import { parseInput } from './util';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
@@ -101,7 +102,7 @@ export const renderInputSchema = (zod: typeof z) =>
           requests: { cpu: '250m', memory: '256Mi' },
           limits: { cpu: '500m', memory: '512Mi' },
         })
-        .describe('Requests and limits of the container (seed 001 §2 values)'),
+        .describe('Requests and limits of the container'),
       drain: zod
         .object({
           preStopSleepSeconds: zod.number().int().min(0).max(600).default(30),
@@ -117,12 +118,14 @@ export const renderInputSchema = (zod: typeof z) =>
           d => d.preStopSleepSeconds < d.terminationGracePeriodSeconds,
           'preStopSleepSeconds must be shorter than terminationGracePeriodSeconds',
         )
-        .describe('Connection draining (seed 000 §4.3)'),
+        .describe(
+          'Connection draining: a preStop sleep, then up to the grace period for requests in flight',
+        ),
       analysis: zod
         .boolean()
         .default(false)
         .describe(
-          'Argo Rollouts: add the success-rate AnalysisTemplate as pre- and post-promotion analysis',
+          'Add the success-rate AnalysisTemplate as pre- and post-promotion analysis (strategies that render analysis: argo-rollouts)',
         ),
       prometheusAddress: zod
         .string()
@@ -190,15 +193,19 @@ export function createRenderAction() {
       const input = parseInput(renderInputSchema(z), ctx.input);
       const { targetPath, analysis, prometheusAddress, successRate, ...spec } =
         input;
-      if (analysis && spec.strategy !== 'argo-rollouts') {
+      const { rendersAnalysis } = MANIFEST_STRATEGIES[spec.strategy];
+      if (analysis && !rendersAnalysis) {
         ctx.logger.warn(
-          `analysis applies to argo-rollouts only; ignored for ${spec.strategy}`,
+          `analysis applies to ${Object.values(MANIFEST_STRATEGIES)
+            .filter(s => s.rendersAnalysis)
+            .map(s => s.strategy)
+            .join(', ')} only; ignored for ${spec.strategy}`,
         );
       }
       const rendered = renderService({
         ...spec,
         ...(analysis &&
-          spec.strategy === 'argo-rollouts' && {
+          rendersAnalysis && {
             analysis: { prometheusAddress, successRate },
           }),
       });

@@ -168,4 +168,28 @@ describe('blue-green:promote and blue-green:rollback', () => {
     );
     expect(backend.received).toEqual([]);
   });
+
+  it("refuses options the entity's strategy does not support, before switching", async () => {
+    backend = await startFakeBlueGreenBackend({
+      status: () =>
+        entityStatus({
+          capabilities: {
+            steppedShift: false,
+            fullPromote: false,
+            previewRoute: false,
+            mirror: false,
+            scale: true,
+            managesScaleDown: false,
+            rollbackNeedsReadyTarget: true,
+          },
+        }),
+      switch: switched,
+    });
+    await expect(
+      run('promote', { entityRef: 'my-app', steps: [50, 100], full: true }),
+    ).rejects.toThrow(
+      'component:default/my-app uses the service-selector strategy, which does not support steps or full; nothing was switched',
+    );
+    expect(backend.received.map(r => r.method)).toEqual(['GET']);
+  });
 });

@@ -1,5 +1,5 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import type { SwitchRequest } from '@bluegreen-backstage/plugin-blue-green-common';
 import { z } from 'zod/v3';
@@ -33,17 +33,21 @@ const switchInputSchema = (zod: typeof z) =>
       steps: zod
         .array(zod.number().int().min(1).max(100))
         .optional()
-        .describe('Istio: traffic shares to go through, e.g. [10, 50, 100]'),
+        .describe(
+          'Traffic shares to go through, e.g. [10, 50, 100] (strategies that shift in steps, such as istio)',
+        ),
       stepIntervalSeconds: zod
         .number()
         .min(0)
         .max(3600)
         .optional()
-        .describe('Istio: pause between steps'),
+        .describe('Pause between steps'),
       full: zod
         .boolean()
         .optional()
-        .describe('Argo Rollouts: promote --full (skip pauses and analysis)'),
+        .describe(
+          'Skip the remaining pauses and analysis (strategies that have them, such as argo-rollouts: promote --full)',
+        ),
     })
     .strict();
 
@@ -112,6 +116,21 @@ export function createSwitchAction(
       if (input.expectLive && status.live !== input.expectLive) {
         throw new ConflictError(
           `${entityRef}: expected ${input.expectLive} to be live, but ${status.live} is; nothing was switched`,
+        );
+      }
+      // What the entity's strategy cannot do is refused here, dry run or not.
+      const { capabilities } = status;
+      const unsupported = [
+        input.steps && capabilities?.steppedShift === false && 'steps',
+        input.full && capabilities?.fullPromote === false && 'full',
+      ].filter(Boolean);
+      if (unsupported.length > 0) {
+        throw new InputError(
+          `${entityRef} uses the ${
+            status.strategy
+          } strategy, which does not support ${unsupported.join(
+            ' or ',
+          )}; nothing was switched`,
         );
       }
       ctx.output('allowed', decision.allowed);

@@ -34,9 +34,9 @@ export type BlueGreenServiceSpec = {
     requests: { cpu: string; memory: string };
     limits: { cpu: string; memory: string };
   };
-  /** Connection draining (seed 000 §4.3): preStop sleep, then up to the grace period to finish. */
+  /** Connection draining: preStop sleep, then up to the grace period to finish. */
   drain: { preStopSleepSeconds: number; terminationGracePeriodSeconds: number };
-  /** Argo Rollouts only: the success-rate AnalysisTemplate of seed 001 §3.6, run before and after a promote. */
+  /** The success-rate AnalysisTemplate, run before and after a promote (strategies that render analysis). */
   analysis?: {
     prometheusAddress: string;
     /** Share of 2xx responses a color needs, 0..1. */
@@ -68,6 +68,8 @@ export type ServiceNames = {
  */
 export interface ManifestStrategy {
   strategy: BlueGreenStrategy;
+  /** Whether it renders the success-rate analysis (`spec.analysis`) into its objects. */
+  rendersAnalysis: boolean;
   names(spec: BlueGreenServiceSpec): ServiceNames;
   objects(spec: BlueGreenServiceSpec): KubeObject[];
   /** `blue-green.backstage.io/*` annotations beyond the strategy itself. */

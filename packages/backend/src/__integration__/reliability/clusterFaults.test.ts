@@ -35,7 +35,7 @@ describe('cluster faults during a switch', () => {
       blueGreen: {
         // A hung request is given up after a second, not the default ten.
         kubernetes: { requestTimeoutMs: 1000 },
-        switch: { verifyTimeoutSeconds: 5, stepIntervalSeconds: 0 },
+        switch: { verifyTimeout: '5s', stepInterval: '0s' },
       },
     });
   });

@@ -52,8 +52,8 @@ describe('Prometheus faults', () => {
       prometheus: true,
       blueGreen: {
         ...CHECKS,
-        watch: { ...CHECKS.watch, windowSeconds: 600 },
-        prometheus: { url: prometheus.url, timeoutMs: 1500 },
+        watch: { ...CHECKS.watch, duration: '10m' },
+        prometheus: { url: prometheus.url, timeout: '1500ms' },
       },
     });
     prometheus.setTarget(world.prometheus!.url);

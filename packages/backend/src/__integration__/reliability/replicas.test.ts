@@ -63,13 +63,13 @@ describe('backend replicas sharing one PostgreSQL', () => {
       database: databaseConfig('postgres'),
       blueGreen: {
         ...CHECKS,
-        watch: { ...CHECKS.watch, evaluationIntervalSeconds: 1 },
+        watch: { ...CHECKS.watch, evaluationInterval: '1s' },
         switch: {
-          verifyTimeoutSeconds: 10,
-          stepIntervalSeconds: 0,
+          verifyTimeout: '10s',
+          stepInterval: '0s',
           // A switch here takes well under a second: older than two, its backend is gone.
-          interruptedAfterSeconds: 2,
-          sweepIntervalSeconds: 1,
+          interruptedAfter: '2s',
+          sweepInterval: '1s',
         },
       },
     });

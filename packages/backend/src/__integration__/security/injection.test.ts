@@ -297,7 +297,7 @@ describe('annotations crafted to inject PromQL, label selectors and API paths', 
       blueGreen: {
         prometheus: { url: prometheus.url },
         // Status and promote evaluate the checklist too: every path that builds PromQL is taken.
-        checks: { requiredForPromote: true, cacheSeconds: 0, window: '30s' },
+        checks: { requiredForPromote: true, cacheTtl: '0s', window: '30s' },
       },
     });
     await waitFor('the crafted entities in the catalog', async () => {
@@ -496,7 +496,7 @@ describe('dependency probes', () => {
       database: 'sqlite',
       catalogFiles: [file],
       blueGreen: {
-        checks: { cacheSeconds: 0, dependencyHosts: [`localhost:${allowed}`] },
+        checks: { cacheTtl: '0s', dependencyHosts: [`localhost:${allowed}`] },
       },
     });
     await waitFor('dep-probe in the catalog', async () => {

@@ -52,6 +52,7 @@ function successRateTemplate(
  */
 export const argoRolloutsManifests: ManifestStrategy = {
   strategy: 'argo-rollouts',
+  rendersAnalysis: true,
 
   names: spec => ({
     rollout: spec.name,

@@ -12,6 +12,7 @@ const PREVIEW_HEADER = 'x-canary';
  */
 export const istioManifests: ManifestStrategy = {
   strategy: 'istio',
+  rendersAnalysis: false,
 
   names: spec => ({
     service: spec.name,

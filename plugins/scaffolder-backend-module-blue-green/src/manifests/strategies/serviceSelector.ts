@@ -9,6 +9,7 @@ import { COLOR_LABEL, colorDeployment, service } from '../workload';
  */
 export const serviceSelectorManifests: ManifestStrategy = {
   strategy: 'service-selector',
+  rendersAnalysis: false,
 
   names: spec => ({
     service: spec.name,

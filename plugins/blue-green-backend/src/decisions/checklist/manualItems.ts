@@ -1,0 +1,172 @@
+import {
+  CheckCategory,
+  CheckStatus,
+  ChecklistItem,
+  Color,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { SignOff, SignOffs } from '../../database/SignOffStore';
+import { BlueGreenConfig } from '../../config';
+
+/** A manual item: a person looks and signs off. */
+type ManualItem = {
+  id: string;
+  category: CheckCategory;
+  title: string;
+  required: boolean;
+  phase: 'pre' | 'post';
+};
+
+export const MANUAL_ITEMS: ManualItem[] = [
+  {
+    id: 'smoke-test',
+    category: 'application',
+    title: 'Smoke test passed',
+    required: true,
+    phase: 'pre',
+  },
+  {
+    id: 'critical-endpoints',
+    category: 'application',
+    title: 'Critical API endpoints tested',
+    required: true,
+    phase: 'pre',
+  },
+  {
+    id: 'db-migration',
+    category: 'database',
+    title: 'Database migration ran (expand phase)',
+    required: true,
+    phase: 'pre',
+  },
+  {
+    id: 'schema-compatible',
+    category: 'database',
+    title: 'Schema is backward compatible with the live version',
+    required: true,
+    phase: 'pre',
+  },
+  {
+    id: 'backfill',
+    category: 'database',
+    title: 'Data backfill done',
+    required: false,
+    phase: 'pre',
+  },
+  {
+    id: 'alert-channels',
+    category: 'monitoring',
+    title: 'Alert channels work',
+    required: false,
+    phase: 'pre',
+  },
+  {
+    id: 'rollback-owner',
+    category: 'monitoring',
+    title: 'Rollback owner on standby',
+    required: true,
+    phase: 'pre',
+  },
+  {
+    id: 'contract',
+    category: 'database',
+    title:
+      'Contract phase done: old columns removed (rollback to the previous version is then blocked)',
+    required: false,
+    phase: 'post',
+  },
+];
+
+/** The item whose sign-off blocks rollback: the database contract phase of expand/contract. */
+export const CONTRACT_ITEM = 'contract';
+
+/** Adds manual items with their sign-offs, and applies the config's per-item overrides. */
+export function finishItems(
+  phase: 'pre' | 'post',
+  automatic: ChecklistItem[],
+  signOffs: SignOffs,
+  overrides: BlueGreenConfig['checks']['items'],
+  skipped: Set<string>,
+): ChecklistItem[] {
+  const manual: ChecklistItem[] = MANUAL_ITEMS.filter(
+    m => m.phase === phase,
+  ).map(m => {
+    const signOff = signOffs.get(m.id);
+    return {
+      id: m.id,
+      category: m.category,
+      title: m.title,
+      kind: 'manual',
+      required: m.required,
+      status: signOff ? 'pass' : 'pending',
+      signOff,
+      evidence: signOff && {
+        type: 'sign-off',
+        detail: `${signOff.by} at ${signOff.at}`,
+      },
+    };
+  });
+  // A dependency check with no configured targets is a person's job.
+  if (phase === 'pre' && !automatic.some(i => i.id === 'dependencies')) {
+    const signOff = signOffs.get('dependencies');
+    manual.push({
+      id: 'dependencies',
+      category: 'application',
+      title: 'Dependencies (database, cache, external APIs) reachable',
+      kind: 'manual',
+      required: true,
+      status: signOff ? 'pass' : 'pending',
+      signOff,
+      message:
+        'set blue-green.backstage.io/dependencies to URLs or host:port to check automatically',
+    });
+  }
+  return [...automatic, ...manual]
+    .filter(
+      item => overrides[item.id]?.enabled !== false && !skipped.has(item.id),
+    )
+    .map(item =>
+      overrides[item.id]?.required === undefined
+        ? item
+        : { ...item, required: overrides[item.id]!.required! },
+    );
+}
+
+/** fail if a required item fails; else unknown/pending/warn if a required item is so; else pass. */
+export function overallStatus(items: ChecklistItem[]): CheckStatus {
+  const required = items.filter(i => i.required);
+  for (const status of ['fail', 'unknown', 'pending', 'warn'] as const) {
+    if (required.some(i => i.status === status)) return status;
+  }
+  return 'pass';
+}
+
+/** Why promote must wait: required items that do not pass, by name. */
+export function blockingReasons(items: ChecklistItem[]): string[] {
+  return items
+    .filter(i => i.required && i.status !== 'pass')
+    .map(
+      i =>
+        `${i.kind === 'manual' ? 'sign-off missing' : `check ${i.status}`}: ${
+          i.title
+        } (${i.id})`,
+    );
+}
+
+/**
+ * Why rollback must wait: once the live version's contract phase is signed off, the previous
+ * version no longer matches the database schema.
+ */
+export function contractReasons(
+  live: Color,
+  version: string | undefined,
+  contract: SignOff | undefined,
+): string[] {
+  if (!contract) return [];
+  return [
+    `the database contract phase of ${live} (${
+      version ?? 'this version'
+    }) was signed off by ${contract.by} at ${
+      contract.at
+    }: the previous version no longer matches the schema`,
+  ];
+}

@@ -1,0 +1,215 @@
+import {
+  FleetListCall,
+  KUBE_RESOURCES,
+  KubeClient,
+  KubeObject,
+  KubeResource,
+  matchesLabels,
+  parseLabelSelector,
+  SwitchStrategy,
+} from '@bluegreen-backstage/plugin-blue-green-node';
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/** Kinds the fleet never lists; a strategy asking for them gets nothing. */
+const OMITTED = new Set([KUBE_RESOURCES.pods.plural]);
+
+const keyOf = (resource: KubeResource) =>
+  `${resource.group}/${resource.plural}`;
+
+/** The list calls the given strategies need, without duplicates. */
+export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
+  const calls = new Map<string, FleetListCall>();
+  for (const strategy of strategies) {
+    for (const call of strategy.fleetLists) {
+      calls.set(keyOf(call.resource), call);
+    }
+  }
+  return [...calls.values()];
+}
+
+/** One kind's listed objects, by `namespace/name` and by namespace. */
+type Kind = {
+  byName: Map<string, KubeObject>;
+  byNamespace: Map<string, KubeObject[]>;
+};
+
+const sameVersion = (a: KubeObject, b: KubeObject) =>
+  Boolean(b.metadata.resourceVersion) &&
+  a.metadata.resourceVersion === b.metadata.resourceVersion &&
+  a.metadata.uid === b.metadata.uid;
+
+/**
+ * What the snapshot keeps of a listed object, for the cache's lifetime: the object without what no
+ * strategy reads and real clusters make large (managed fields, the last-applied configuration,
+ * status conditions: the strategies read the workloads' replica counts, not their conditions).
+ * A shallow copy: the list's objects are not changed.
+ */
+function trimmed(item: KubeObject, resource: KubeResource): KubeObject {
+  const { managedFields, ...metadata } = item.metadata as any;
+  if (metadata.annotations?.[LAST_APPLIED]) {
+    const { [LAST_APPLIED]: _, ...annotations } = metadata.annotations;
+    metadata.annotations = annotations;
+  }
+  const object: KubeObject = {
+    // Lists leave kind and apiVersion out of their items; a get has them.
+    apiVersion: resource.group
+      ? `${resource.group}/${resource.version}`
+      : resource.version,
+    kind: resource.kind,
+    ...item,
+    metadata,
+  };
+  if (item.status?.conditions) {
+    const { conditions, ...status } = item.status;
+    object.status = status;
+  }
+  return object;
+}
+
+/**
+ * A cluster as one set of list calls made at one moment: every object a strategy's `read()` looks
+ * up, indexed by namespace and name. It answers `get` and `list` like the cluster did at `readAt`,
+ * so the fleet runs the very same `read()` as the entity tab — hundreds of entities, a handful of
+ * requests. Writes are refused: a switch always reads the live cluster.
+ */
+export class ClusterSnapshot implements KubeClient {
+  readonly cluster: string;
+  readonly readAt: Date;
+  /** The names of the strategies whose objects it holds. */
+  readonly strategies: ReadonlySet<string>;
+  readonly #objects: Map<string, Kind>;
+
+  /**
+   * Lists what `strategies` need from `kube`, in parallel. Objects that `previous` (the last
+   * snapshot of the same cluster) holds at the same resourceVersion are taken from it: the API
+   * server changes an object's resourceVersion with every write, so they are the same object, and
+   * the just-parsed copy dies young instead of replacing a long-lived one in the old generation.
+   */
+  static async read(
+    kube: KubeClient,
+    strategies: Iterable<SwitchStrategy>,
+    previous?: ClusterSnapshot,
+  ): Promise<ClusterSnapshot> {
+    const wanted = [...strategies];
+    const calls = listCallsFor(wanted);
+    const lists = await Promise.all(
+      calls.map(call =>
+        kube.list(
+          call.resource,
+          undefined,
+          call.labelSelector ? { labelSelector: call.labelSelector } : {},
+        ),
+      ),
+    );
+    const objects = new Map<string, Kind>();
+    calls.forEach((call, i) => {
+      const kind: Kind = { byName: new Map(), byNamespace: new Map() };
+      const before = previous
+        ? previous.#objects.get(keyOf(call.resource))?.byName
+        : undefined;
+      for (const item of lists[i].items) {
+        const namespace = item.metadata.namespace ?? '';
+        const key = `${namespace}/${item.metadata.name}`;
+        const old = before?.get(key);
+        const object =
+          old && sameVersion(old, item) ? old : trimmed(item, call.resource);
+        kind.byName.set(key, object);
+        const inNamespace = kind.byNamespace.get(namespace);
+        if (inNamespace) inNamespace.push(object);
+        else kind.byNamespace.set(namespace, [object]);
+      }
+      objects.set(keyOf(call.resource), kind);
+    });
+    return new ClusterSnapshot(
+      kube.cluster,
+      new Set(wanted.map(w => w.name)),
+      objects,
+    );
+  }
+
+  private constructor(
+    cluster: string,
+    strategies: Set<string>,
+    objects: Map<string, Kind>,
+  ) {
+    this.cluster = cluster;
+    this.strategies = strategies;
+    this.#objects = objects;
+    this.readAt = new Date();
+  }
+
+  /** Whether this snapshot holds everything the named strategies look up. */
+  covers(strategies: Iterable<string>): boolean {
+    return [...strategies].every(s => this.strategies.has(s));
+  }
+
+  #kind(resource: KubeResource): Kind | undefined {
+    const objects = this.#objects.get(keyOf(resource));
+    if (!objects && !OMITTED.has(resource.plural)) {
+      throw new Error(
+        `the fleet snapshot of cluster ${this.cluster} did not list ${resource.plural}`,
+      );
+    }
+    return objects;
+  }
+
+  async get<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): Promise<T | undefined> {
+    return this.#kind(resource)?.byName.get(`${namespace ?? ''}/${name}`) as
+      | T
+      | undefined;
+  }
+
+  async list<T extends KubeObject = KubeObject>(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options?: { labelSelector?: string; fieldSelector?: string },
+  ): Promise<{ items: T[] }> {
+    if (options?.fieldSelector) {
+      throw new Error('the fleet snapshot does not answer field selectors');
+    }
+    const kind = this.#kind(resource);
+    if (!kind) return { items: [] };
+    // One namespace's objects, not the whole kind's: the fleet lists once per entity.
+    const candidates =
+      namespace === undefined
+        ? [...kind.byName.values()]
+        : kind.byNamespace.get(namespace) ?? [];
+    if (!options?.labelSelector) return { items: [...candidates] as T[] };
+    const selector = parseLabelSelector(options.labelSelector);
+    return {
+      items: candidates.filter(o =>
+        matchesLabels(selector, o.metadata.labels),
+      ) as T[],
+    };
+  }
+
+  /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */
+  has(resource: KubeResource, namespace: string, name: string): boolean {
+    return Boolean(this.#kind(resource)?.byName.has(`${namespace}/${name}`));
+  }
+
+  patch(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  create(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  replace(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  proxyGet(): Promise<never> {
+    return this.#readOnly();
+  }
+
+  async #readOnly(): Promise<never> {
+    throw new Error('the fleet snapshot is read-only');
+  }
+}

@@ -1,0 +1,474 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  HistoryEntry,
+  WatchStatus,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import { readBlueGreenConfig } from '../config';
+import { HistoryStore } from '../database/HistoryStore';
+import { EntityOperations } from '../operations/EntityOperations';
+import { StrategyRegistry } from '../strategies/StrategyRegistry';
+import {
+  FakeKube,
+  mergeObjects,
+  serviceSelectorObjects,
+} from '../__testUtils__/FakeKube';
+import { ClusterCache } from './ClusterCache';
+import { FleetScaleDown } from './FleetScaleDown';
+import { FleetService } from './FleetService';
+import { FleetInsights } from './insights';
+import { statusOf } from './rows';
+
+function component(
+  name: string,
+  annotations: Record<string, string> = {},
+  owner = 'team-checkout',
+): Entity {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace: 'default',
+      annotations: {
+        'blue-green.backstage.io/strategy': 'service-selector',
+        ...annotations,
+      },
+    },
+    spec: { owner },
+    relations: [{ type: 'ownedBy', targetRef: `group:default/${owner}` }],
+  };
+}
+
+const alice = mockCredentials.user('user:default/alice');
+
+function setup(options: {
+  entities: Entity[];
+  clusters: Record<string, FakeKube>;
+  facts?: Partial<Awaited<ReturnType<HistoryStore['fleetFacts']>>>;
+  insights?: FleetInsights;
+  scale?: (ref: CompoundEntityRef) => Promise<unknown>;
+  config?: object;
+}) {
+  const catalog = catalogServiceMock({ entities: options.entities });
+  const getEntities = jest.spyOn(catalog, 'getEntities');
+  const gateway = {
+    clusterNames: () => Object.keys(options.clusters),
+    // Reached with the plugin's own credentials: shared by every caller.
+    isShared: (name?: string) => name !== undefined,
+    client: async (name?: string) => {
+      const names = Object.keys(options.clusters);
+      const cluster = name ?? (names.length === 1 ? names[0] : undefined);
+      if (!cluster || !options.clusters[cluster]) {
+        throw new Error(`cluster "${name}" is not configured`);
+      }
+      return options.clusters[cluster];
+    },
+  } as unknown as KubernetesGateway;
+  const history = {
+    fleetFacts: async () => ({
+      lastSwitches: new Map(),
+      inProgress: new Map(),
+      ...options.facts,
+    }),
+  } as unknown as HistoryStore;
+  const scale = jest.fn(options.scale ?? (async () => ({} as any)));
+  const config = readBlueGreenConfig(
+    new ConfigReader({
+      blueGreen: { fleet: { clusterTimeout: '200ms' }, ...options.config },
+    }),
+  );
+  const fleet = new FleetService({
+    catalog,
+    gateway,
+    history,
+    strategies: new StrategyRegistry(),
+    clusters: new ClusterCache({
+      gateway,
+      logger: mockServices.logger.mock(),
+      config: config.fleet,
+    }),
+    insights: options.insights,
+  });
+  const scaleDown = new FleetScaleDown({
+    fleet,
+    operations: { scale } as unknown as EntityOperations,
+  });
+  return { fleet, scaleDown, getEntities, scale };
+}
+
+describe('FleetService', () => {
+  it('builds one row per entity from two list calls, whatever the number of entities', async () => {
+    const names = Array.from({ length: 25 }, (_, i) => `svc-${i}`);
+    const kube = new FakeKube(
+      'sandbox',
+      mergeObjects(...names.map(n => serviceSelectorObjects(n))),
+    );
+    const { fleet, getEntities } = setup({
+      entities: names.map(n => component(n)),
+      clusters: { sandbox: kube },
+    });
+
+    const result = await fleet.getFleet({ credentials: alice });
+
+    expect(kube.calls.map(c => `${c.verb} ${c.plural}`)).toEqual([
+      'list services',
+      'list deployments',
+    ]);
+    // The catalog is asked with the caller's credentials: it filters what the user may read.
+    expect(getEntities.mock.calls[0][1]).toEqual({ credentials: alice });
+    expect(result.partial).toBe(false);
+    expect(result.rows).toHaveLength(25);
+    expect(result.rows[0]).toMatchObject({
+      key: 'component:default/svc-0@sandbox',
+      entityRef: 'component:default/svc-0',
+      name: 'svc-0',
+      owners: ['group:default/team-checkout'],
+      strategy: 'service-selector',
+      cluster: 'sandbox',
+      namespace: 'default',
+      live: 'blue',
+      colors: {
+        blue: { role: 'live', version: 'v1.0.0' },
+        green: { role: 'idle', version: 'v1.1.0' },
+      },
+      // 3 idle replicas × (250m, 256Mi)
+      idle: {
+        color: 'green',
+        replicas: 3,
+        cpuCores: 0.75,
+        memoryBytes: 3 * 256 * 2 ** 20,
+      },
+      promotable: true,
+      status: 'waiting',
+      problems: [],
+    });
+  });
+
+  it('reuses a cluster listing for a short while, and lists again on refresh', async () => {
+    const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
+    const { fleet } = setup({
+      entities: [component('my-app')],
+      clusters: { sandbox: kube },
+    });
+    await fleet.getFleet({ credentials: alice });
+    await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(2);
+
+    kube.objects = serviceSelectorObjects('my-app', { live: 'green' });
+    const refreshed = await fleet.getFleet(
+      { credentials: alice },
+      { refresh: true },
+    );
+    expect(kube.calls).toHaveLength(4);
+    expect(refreshed.rows[0].live).toBe('green');
+  });
+
+  it.each(['error', 'hang'] as const)(
+    'marks the rows of a cluster that fails (%s) and serves the others',
+    async down => {
+      const west = new FakeKube('west', serviceSelectorObjects('my-app'));
+      const east = new FakeKube('east', serviceSelectorObjects('shop'));
+      east.down = down;
+      const { fleet } = setup({
+        entities: [
+          component('my-app', { 'backstage.io/kubernetes-cluster': 'west' }),
+          component('shop', { 'backstage.io/kubernetes-cluster': 'east' }),
+        ],
+        clusters: { west, east },
+      });
+
+      const result = await fleet.getFleet({ credentials: alice });
+
+      expect(result.partial).toBe(true);
+      // Sorted by name.
+      expect(result.clusters).toEqual([
+        expect.objectContaining({
+          name: 'east',
+          status: 'unavailable',
+          error: expect.stringContaining(
+            down === 'hang' ? 'did not answer within 200 ms' : 'ECONNREFUSED',
+          ),
+        }),
+        expect.objectContaining({ name: 'west', status: 'ok' }),
+      ]);
+      const shop = result.rows.find(r => r.name === 'shop')!;
+      expect(shop).toMatchObject({
+        cluster: 'east',
+        live: 'unknown',
+        status: 'unavailable',
+      });
+      expect(shop.problems[0]).toContain('cluster east is unavailable');
+      expect(result.rows.find(r => r.name === 'my-app')!.live).toBe('blue');
+    },
+  );
+
+  it('finds an entity without a cluster annotation on the clusters that run it', async () => {
+    const west = new FakeKube('west', serviceSelectorObjects('my-app'));
+    const east = new FakeKube(
+      'east',
+      mergeObjects(
+        serviceSelectorObjects('my-app', { live: 'green' }),
+        serviceSelectorObjects('shop'),
+      ),
+    );
+    const { fleet } = setup({
+      entities: [component('my-app'), component('lost')],
+      clusters: { west, east },
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(result.rows.map(r => [r.key, r.live, r.status])).toEqual([
+      ['component:default/lost@', 'unknown', 'misconfigured'],
+      ['component:default/my-app@east', 'green', 'waiting'],
+      ['component:default/my-app@west', 'blue', 'waiting'],
+    ]);
+  });
+
+  it('shows annotations that need fixing, and a cluster that is not configured, without marking the fleet partial', async () => {
+    const { fleet } = setup({
+      entities: [
+        component('bad', { 'backstage.io/kubernetes-id': 'Not_A_Name' }),
+        component('elsewhere', { 'backstage.io/kubernetes-cluster': 'mars' }),
+      ],
+      clusters: { sandbox: new FakeKube('sandbox') },
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(result.partial).toBe(false);
+    expect(result.rows.map(r => [r.name, r.status])).toEqual([
+      ['bad', 'misconfigured'],
+      ['elsewhere', 'misconfigured'],
+    ]);
+    expect(result.rows[0].problems[0]).toContain('Not_A_Name');
+  });
+
+  it('adds the last switch, the running operation and the checklist insights', async () => {
+    const switched: HistoryEntry = {
+      id: '1',
+      entityRef: 'component:default/my-app',
+      action: 'promote',
+      from: 'green',
+      to: 'blue',
+      actor: 'user:default/alice',
+      forced: false,
+      outcome: 'succeeded',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      details: { large: 'not sent' },
+    };
+    const watch: WatchStatus = {
+      id: 'w',
+      state: 'running',
+      promotedTo: 'blue',
+      previous: 'green',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      endsAt: '2026-01-01T00:05:00.000Z',
+      autoRollback: true,
+      criteria: [],
+    };
+    const forEntities = jest.fn(async (refs: string[]) => {
+      return new Map(
+        refs.map(ref => [
+          ref,
+          { preDeploy: 'fail' as const, watch, firing: ['5xx > 1 %'] },
+        ]),
+      );
+    });
+    const { fleet } = setup({
+      entities: [component('my-app')],
+      clusters: {
+        sandbox: new FakeKube('sandbox', serviceSelectorObjects('my-app')),
+      },
+      facts: {
+        lastSwitches: new Map([[switched.entityRef, switched]]),
+      },
+      insights: { forEntities },
+    });
+    const [row] = (await fleet.getFleet({ credentials: alice })).rows;
+    expect(forEntities).toHaveBeenCalledWith(['component:default/my-app'], {
+      credentials: alice,
+    });
+    expect(row.lastSwitch).toEqual({
+      action: 'promote',
+      from: 'green',
+      to: 'blue',
+      actor: 'user:default/alice',
+      outcome: 'succeeded',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+    expect(row).toMatchObject({
+      preDeploy: 'fail',
+      firing: ['5xx > 1 %'],
+      watch: { state: 'running', endsAt: '2026-01-01T00:05:00.000Z' },
+      status: 'failing',
+    });
+    expect((row.watch as any).criteria).toBeUndefined();
+  });
+
+  it('shows the fleet without the insights when the checklist engine fails', async () => {
+    const { fleet } = setup({
+      entities: [component('my-app')],
+      clusters: {
+        sandbox: new FakeKube('sandbox', serviceSelectorObjects('my-app')),
+      },
+      insights: {
+        forEntities: async () => {
+          throw new Error('database is locked');
+        },
+      },
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(result.rows[0].preDeploy).toBeUndefined();
+    expect(result.warnings).toEqual([
+      'checklist status is not shown: database is locked',
+    ]);
+  });
+
+  it('scales down idle colors through the scale path, one result per entity', async () => {
+    const objects = mergeObjects(
+      serviceSelectorObjects('a'),
+      serviceSelectorObjects('b'),
+      serviceSelectorObjects('c', { replicas: { blue: 3, green: 0 } }),
+      serviceSelectorObjects('d', { live: 'green' }),
+    );
+    const { scaleDown, scale } = setup({
+      entities: ['a', 'b', 'c', 'd'].map(n => component(n)),
+      clusters: { sandbox: new FakeKube('sandbox', objects) },
+      scale: async ref => {
+        if (ref.name === 'b') throw new NotAllowedError('alice may not scale');
+        if (ref.name === 'd') throw new ConflictError('green is live');
+        return {} as any;
+      },
+    });
+    const caller = { credentials: alice };
+    const { results } = await scaleDown.scaleDown(
+      {
+        entityRefs: [
+          'component:default/a',
+          'component:default/b',
+          'component:default/c',
+          'component:default/d',
+          'component:default/nope',
+        ],
+      },
+      caller,
+    );
+    expect(results).toEqual([
+      {
+        entityRef: 'component:default/a',
+        outcome: 'scaled',
+        color: 'green',
+        replicas: 0,
+      },
+      {
+        entityRef: 'component:default/b',
+        outcome: 'denied',
+        color: 'green',
+        message: 'alice may not scale',
+      },
+      {
+        entityRef: 'component:default/c',
+        outcome: 'skipped',
+        color: 'green',
+        replicas: 0,
+        message: 'green already runs 0 replica(s)',
+      },
+      {
+        entityRef: 'component:default/d',
+        outcome: 'refused',
+        color: 'blue',
+        message: 'green is live',
+      },
+      {
+        entityRef: 'component:default/nope',
+        outcome: 'failed',
+        message:
+          'component:default/nope is not a blue/green entity you can see',
+      },
+    ]);
+    expect(scale).toHaveBeenCalledWith(
+      { kind: 'component', namespace: 'default', name: 'a' },
+      {
+        color: 'green',
+        replicas: 0,
+        reason: 'fleet: scale down the idle color (cost)',
+      },
+      caller,
+    );
+  });
+});
+
+describe('statusOf', () => {
+  const colors = {
+    blue: {
+      role: 'live' as const,
+      weight: 100,
+      version: 'v1',
+      replicas: { desired: 3, ready: 3 },
+    },
+    green: {
+      role: 'idle' as const,
+      weight: 0,
+      version: 'v1',
+      replicas: { desired: 3, ready: 3 },
+    },
+  };
+  const base = {
+    live: 'blue' as const,
+    colors,
+    problems: [],
+    promotable: true,
+  };
+  it('says stable when both colors run the same version', () => {
+    expect(statusOf(base)).toBe('stable');
+  });
+  it('says waiting when the idle color runs another version and may be promoted', () => {
+    expect(
+      statusOf({
+        ...base,
+        colors: { ...colors, green: { ...colors.green, version: 'v2' } },
+      }),
+    ).toBe('waiting');
+  });
+  it('does not call the color traffic just left waiting', () => {
+    expect(
+      statusOf({
+        ...base,
+        colors: { ...colors, green: { ...colors.green, version: 'v0' } },
+        lastSwitch: {
+          action: 'promote',
+          actor: 'a',
+          from: 'green',
+          to: 'blue',
+          outcome: 'succeeded',
+          createdAt: '',
+        },
+      }),
+    ).toBe('stable');
+  });
+  it('says failing when the live color lacks ready replicas', () => {
+    expect(
+      statusOf({
+        ...base,
+        colors: {
+          ...colors,
+          blue: { ...colors.blue, replicas: { desired: 3, ready: 1 } },
+        },
+      }),
+    ).toBe('failing');
+  });
+  it('puts a running switch before the rest', () => {
+    expect(
+      statusOf({
+        ...base,
+        inProgress: { action: 'promote', actor: 'a', createdAt: '' },
+        firing: ['x'],
+      }),
+    ).toBe('switching');
+  });
+  it('says split while Istio shares the traffic', () => {
+    expect(statusOf({ ...base, live: 'split' })).toBe('split');
+  });
+});

@@ -1,0 +1,190 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { ConflictError } from '@backstage/errors';
+import { BlueGreenConfig } from '../config';
+import { StoredWatch, WatchStore } from '../database/WatchStore';
+import { thresholdsOf } from '../decisions/checkSettings';
+import { evaluateCriteria } from '../decisions/criteria';
+import { watchVerdict } from '../decisions/watchVerdict';
+import { EntityContext, EntityResolver } from '../entities/EntityResolver';
+import { WatchEvidence } from '../observation/EvidenceReader';
+import { ObservationReader } from '../observation/ObservationReader';
+import { Announcer } from '../operations/Announcer';
+import { actorOf, errorMessage } from '../operations/OperationRecorder';
+import { SwitchService } from '../operations/SwitchService';
+
+/**
+ * The post-promote watch, run by the scheduler once across backend replicas: evaluates every
+ * running watch's rollback criteria; those that fire roll back (when the entity allows it) or
+ * tell the owners; investigate criteria tell the owners once; a window that ends quietly passes.
+ */
+export class PostPromoteWatch {
+  readonly #watches: WatchStore;
+  readonly #resolver: EntityResolver;
+  readonly #observer: ObservationReader;
+  readonly #switches: SwitchService;
+  readonly #announcer: Announcer;
+  readonly #config: BlueGreenConfig;
+  readonly #logger: LoggerService;
+
+  constructor(options: {
+    watches: WatchStore;
+    resolver: EntityResolver;
+    observer: ObservationReader;
+    switches: SwitchService;
+    announcer: Announcer;
+    config: BlueGreenConfig;
+    logger: LoggerService;
+  }) {
+    this.#watches = options.watches;
+    this.#resolver = options.resolver;
+    this.#observer = options.observer;
+    this.#switches = options.switches;
+    this.#announcer = options.announcer;
+    this.#config = options.config;
+    this.#logger = options.logger;
+  }
+
+  async run(credentials: BackstageCredentials): Promise<void> {
+    for (const watch of await this.#watches.running()) {
+      try {
+        await this.#evaluate(watch, credentials);
+      } catch (error) {
+        this.#logger.warn(
+          `Watch of ${watch.entityRef} could not be evaluated: ${errorMessage(
+            error,
+          )}`,
+        );
+      }
+    }
+  }
+
+  #criteria(
+    context: EntityContext,
+    watch: StoredWatch,
+    evidence: WatchEvidence,
+  ) {
+    const warnings = [
+      ...new Set(
+        Object.values(evidence.readings)
+          .map(r => r?.error)
+          .filter((e): e is string => Boolean(e)),
+      ),
+    ];
+    if (!evidence.prometheusConfigured) {
+      warnings.push('no Prometheus is configured: metric criteria are unknown');
+    }
+    return {
+      ...evaluateCriteria({
+        color: watch.promotedTo,
+        previous: watch.previous,
+        readings: evidence.readings,
+        baseline: evidence.baseline,
+        health: evidence.health,
+        thresholds: thresholdsOf(
+          context.entity,
+          this.#config.checks.thresholds,
+        ),
+        streaks: watch.streaks,
+        sustainEvaluations: this.#config.watch.sustainEvaluations,
+      }),
+      warnings,
+    };
+  }
+
+  async #evaluate(
+    watch: StoredWatch,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const context = await this.#resolver.resolve(watch.entityRef, credentials);
+    const observation = await this.#observer.observe(context, 'watch', {
+      watch,
+    });
+    const { snapshot } = observation;
+    if (snapshot.live !== watch.promotedTo) {
+      await this.#watches.stop(
+        watch.entityRef,
+        'stopped',
+        `${watch.promotedTo} is no longer live (live: ${snapshot.live})`,
+      );
+      return;
+    }
+    const verdict = watchVerdict(
+      watch,
+      this.#criteria(context, watch, observation.watchEvidence!),
+      new Date(),
+    );
+    if (!(await this.#watches.saveEvaluation(watch.id, verdict.save))) return; // stopped meanwhile
+    const name = context.entity.metadata.name;
+    const notify = (notice: Parameters<Announcer['notifyOwners']>[2]) =>
+      this.#announcer.notifyOwners(context.entity, context.entityRef, notice);
+    if (verdict.investigate.length > 0) {
+      await notify({
+        title: `${name}: investigate ${watch.promotedTo}`,
+        description: verdict.investigate
+          .map(c => `${c.title}: ${c.observed} (${c.threshold})`)
+          .join('; '),
+        severity: 'high',
+      });
+    }
+    if (verdict.rollback.length === 0) {
+      await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+      return;
+    }
+    if (!watch.autoRollback) {
+      if (!watch.notified.includes('rollback')) {
+        await this.#watches.saveEvaluation(watch.id, {
+          ...verdict.save,
+          notified: [...verdict.save.notified, 'rollback'],
+        });
+        await notify({
+          title: `${name}: roll back ${watch.promotedTo}`,
+          description: `Rollback criteria fire (automatic rollback is off): ${verdict.why}`,
+          severity: 'critical',
+        });
+      }
+      return;
+    }
+    // Only one evaluation (of one replica) rolls back.
+    if (!(await this.#watches.claimRollback(watch.id))) return;
+    const decision = observation.status.rollback;
+    try {
+      // Never forced: a previous color that is not ready, or a signed-off contract phase, needs a
+      // person; the owners are told below.
+      if (!decision.target || !decision.allowed) {
+        throw new ConflictError(
+          `automatic rollback impossible: ${decision.reasons.join('; ')}`,
+        );
+      }
+      await this.#switches.run(context, observation, {
+        action: 'auto-rollback',
+        actor: actorOf(credentials),
+        reason: `automatic rollback: ${verdict.why}`,
+        forced: false,
+        to: decision.target,
+        forcedReasons: [],
+        request: {},
+        evidence: verdict.evidence,
+      });
+      await this.#watches.finishRollback(
+        watch.id,
+        'rolled-back',
+        `rolled back to ${decision.target}: ${verdict.why}`,
+      );
+    } catch (error) {
+      await this.#watches.finishRollback(
+        watch.id,
+        'stopped',
+        `automatic rollback failed: ${errorMessage(error)}`,
+      );
+      await notify({
+        title: `${name}: automatic rollback failed`,
+        description: `${verdict.why}. ${errorMessage(error)}`,
+        severity: 'critical',
+      });
+    }
+    await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+  }
+}

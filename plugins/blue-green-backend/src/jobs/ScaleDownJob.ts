@@ -1,0 +1,89 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { ScaleDownStore } from '../database/ScaleDownStore';
+import { EntityResolver } from '../entities/EntityResolver';
+import { ObservationReader } from '../observation/ObservationReader';
+import {
+  actorOf,
+  errorMessage,
+  OperationRecorder,
+} from '../operations/OperationRecorder';
+
+/**
+ * Scales down idle colors whose delay after a promote has passed, run by the scheduler once
+ * across backend replicas. A color is only scaled if it is still idle and above the target.
+ */
+export class ScaleDownJob {
+  readonly #scaleDowns: ScaleDownStore;
+  readonly #resolver: EntityResolver;
+  readonly #observer: ObservationReader;
+  readonly #recorder: OperationRecorder;
+  readonly #logger: LoggerService;
+
+  constructor(options: {
+    scaleDowns: ScaleDownStore;
+    resolver: EntityResolver;
+    observer: ObservationReader;
+    recorder: OperationRecorder;
+    logger: LoggerService;
+  }) {
+    this.#scaleDowns = options.scaleDowns;
+    this.#resolver = options.resolver;
+    this.#observer = options.observer;
+    this.#recorder = options.recorder;
+    this.#logger = options.logger;
+  }
+
+  async run(credentials: BackstageCredentials): Promise<void> {
+    for (const due of await this.#scaleDowns.due(new Date())) {
+      await this.#scaleDowns.cancel(due.entityRef);
+      try {
+        const context = await this.#resolver.resolve(
+          due.entityRef,
+          credentials,
+        );
+        const { status, snapshot } = await this.#observer.observe(
+          context,
+          'cluster',
+        );
+        if (
+          !context.strategy.scale ||
+          status.live === due.color ||
+          status.colors[due.color].replicas.desired <= due.replicas
+        ) {
+          continue;
+        }
+        await this.#recorder.run(
+          {
+            entityRef: context.entityRef,
+            action: 'scale-down',
+            actor: actorOf(credentials),
+            reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
+            forced: false,
+            to: due.color,
+          },
+          { eventId: 'color-switch', severityLevel: 'medium' },
+          undefined,
+          async () => {
+            const write = await context.strategy.scale!(
+              context.kube,
+              context.target,
+              snapshot,
+              due.color,
+              due.replicas,
+            );
+            return { requests: write.requests, replicas: due.replicas };
+          },
+        );
+      } catch (error) {
+        this.#logger.warn(
+          `Scheduled scale-down of ${due.entityRef} failed: ${errorMessage(
+            error,
+          )}`,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { CompoundEntityRef } from '@backstage/catalog-model';
+import { MetricsResponse } from '@bluegreen-backstage/plugin-blue-green-common';
+import { BlueGreenConfig } from '../config';
+import { sloOf, thresholdsOf } from '../decisions/checkSettings';
+import { EntityContext, EntityResolver } from '../entities/EntityResolver';
+import { Caller } from '../operations/OperationRecorder';
+import { MetricReader, metricScope } from '../prometheus/metrics';
+import { grafanaDashboard } from './grafanaDashboard';
+import { metricCharts } from './metricCharts';
+import { prometheusRule } from './prometheusRule';
+
+/** The entity facts a rule or dashboard is named and labelled with. */
+const entityOf = (context: EntityContext) => ({
+  name: context.entity.metadata.name,
+  namespace: context.target.namespace,
+  entityRef: context.entityRef,
+});
+
+/** An entity's metrics: charts for the tab, and the alerts and dashboard to install elsewhere. */
+export class MonitoringService {
+  readonly #resolver: EntityResolver;
+  readonly #metrics: MetricReader;
+  readonly #config: BlueGreenConfig;
+
+  constructor(options: {
+    resolver: EntityResolver;
+    metrics: MetricReader;
+    config: BlueGreenConfig;
+  }) {
+    this.#resolver = options.resolver;
+    this.#metrics = options.metrics;
+    this.#config = options.config;
+  }
+
+  async #scope(ref: CompoundEntityRef, caller: Caller) {
+    const context = await this.#resolver.resolve(ref, caller.credentials);
+    const snapshot = await context.strategy.read(context.kube, context.target);
+    const scope = metricScope(
+      context.entity,
+      context.target,
+      context.strategy,
+      snapshot,
+      sloOf(context.entity, this.#config.slo).latencyThresholdMs,
+    );
+    return { context, scope };
+  }
+
+  /** `GET …/metrics?range=&step=` */
+  async charts(
+    ref: CompoundEntityRef,
+    range: { seconds: number; stepSeconds: number },
+    caller: Caller,
+  ): Promise<MetricsResponse> {
+    const { scope } = await this.#scope(ref, caller);
+    return metricCharts(this.#metrics, scope, range);
+  }
+
+  /** `GET …/monitoring/prometheus-rules` and `…/monitoring/grafana-dashboard` */
+  async monitoring(
+    ref: CompoundEntityRef,
+    kind: 'prometheus-rules' | 'grafana-dashboard',
+    caller: Caller,
+  ): Promise<object> {
+    const { context, scope } = await this.#scope(ref, caller);
+    const entity = entityOf(context);
+    return kind === 'prometheus-rules'
+      ? prometheusRule(
+          this.#config.queries,
+          scope,
+          entity,
+          thresholdsOf(context.entity, this.#config.checks.thresholds),
+        )
+      : grafanaDashboard(this.#config.queries, scope, entity);
+  }
+}

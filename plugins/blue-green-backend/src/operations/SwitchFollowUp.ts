@@ -1,0 +1,110 @@
+import {
+  Color,
+  EntityStatus,
+  otherColor,
+} from '@bluegreen-backstage/plugin-blue-green-common';
+import { BlueGreenConfig } from '../config';
+import { ScaleDownStore, ScheduledScaleDown } from '../database/ScaleDownStore';
+import { StoredWatch, WatchStore } from '../database/WatchStore';
+import { autoRollbackOf, scaleDownDelayOf } from '../decisions/checkSettings';
+import { EntityContext } from '../entities/EntityResolver';
+
+/**
+ * What a switch sets in motion once it is in the cluster: a promote schedules the scale-down of
+ * the color it left (unless the strategy scales down itself) and starts the post-promote watch; a
+ * rollback cancels the scale-down and ends the running watch.
+ */
+export class SwitchFollowUp {
+  readonly #scaleDowns: ScaleDownStore;
+  readonly #watches: WatchStore;
+  readonly #config: BlueGreenConfig;
+
+  constructor(options: {
+    scaleDowns: ScaleDownStore;
+    watches: WatchStore;
+    config: BlueGreenConfig;
+  }) {
+    this.#scaleDowns = options.scaleDowns;
+    this.#watches = options.watches;
+    this.#config = options.config;
+  }
+
+  /**
+   * Both follow-ups of a switch, in parallel: the scale-down and the watch it leaves. `before`
+   * is what the switch's observation saw, so that nothing is cancelled or stopped that was not
+   * there (a scale-down or watch started meanwhile by another replica is harmless: neither ever
+   * acts on the live color).
+   */
+  async after(
+    context: EntityContext,
+    run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
+    from: EntityStatus['live'],
+    historyId: string,
+    before: { scaleDown?: ScheduledScaleDown; watch?: StoredWatch },
+  ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
+    const [scaleDown, watch] = await Promise.all([
+      run.action === 'promote'
+        ? this.#scheduleScaleDown(context, run.to, historyId, before)
+        : before.scaleDown &&
+          this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
+      this.#watch(context, run, from, historyId, before.watch),
+    ]);
+    return { scaleDown: scaleDown || undefined, watch };
+  }
+
+  async #scheduleScaleDown(
+    context: EntityContext,
+    promoted: Color,
+    historyId: string,
+    before: { scaleDown?: ScheduledScaleDown },
+  ): Promise<ScheduledScaleDown | undefined> {
+    if (context.strategy.capabilities.managesScaleDown) return undefined;
+    const delayMs = scaleDownDelayOf(context.entity, this.#config.scaleDown);
+    if (delayMs === undefined) {
+      if (before.scaleDown) await this.#scaleDowns.cancel(context.entityRef);
+      return undefined;
+    }
+    const scaleDown: ScheduledScaleDown = {
+      entityRef: context.entityRef,
+      color: otherColor(promoted),
+      replicas: this.#config.scaleDown.replicas,
+      dueAt: new Date(Date.now() + delayMs),
+      historyId,
+    };
+    await this.#scaleDowns.schedule(scaleDown);
+    return scaleDown;
+  }
+
+  async #watch(
+    context: EntityContext,
+    run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
+    from: EntityStatus['live'],
+    historyId: string,
+    before?: StoredWatch,
+  ): Promise<StoredWatch | undefined> {
+    if (run.action === 'promote') {
+      if (!this.#config.watch.enabled) return undefined;
+      return this.#watches.start({
+        entityRef: context.entityRef,
+        historyId,
+        promotedTo: run.to,
+        previous:
+          from === 'blue' || from === 'green' ? from : otherColor(run.to),
+        autoRollback: autoRollbackOf(
+          context.entity,
+          this.#config.watch.autoRollback,
+        ),
+        durationMs: this.#config.watch.durationMs,
+      });
+    }
+    if (run.action === 'rollback' && before?.state === 'running') {
+      await this.#watches.stop(
+        context.entityRef,
+        'stopped',
+        `rolled back by hand (${historyId})`,
+      );
+      return this.#watches.latest(context.entityRef);
+    }
+    return before;
+  }
+}
