@@ -119,10 +119,10 @@ export type StrategyDetails =
 export type EntityStatus = {
   entityRef: string;
   strategy: StrategyName;
-  /** What the strategy can do; offer actions from this, not from `strategy` (always sent). */
-  capabilities?: StrategyCapabilities;
-  /** How the traffic is switched, as label/value pairs to show (always sent). */
-  facts?: StrategyFact[];
+  /** What the strategy can do; offer actions from this, not from `strategy`. */
+  capabilities: StrategyCapabilities;
+  /** How the traffic is switched, as label/value pairs to show. */
+  facts: StrategyFact[];
   /** The idle color's header route and mirror, for strategies that have them. */
   trafficControls?: TrafficControls;
   cluster: string;

@@ -7,6 +7,7 @@ import {
   FleetRow,
   HistoryEntry,
   MetricsResponse,
+  StrategyCapabilities,
   WatchStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 
@@ -54,6 +55,25 @@ export function colorStatus(
   };
 }
 
+/** What the built-in service-selector strategy can do. */
+export const SERVICE_SELECTOR_CAPABILITIES: StrategyCapabilities = {
+  steppedShift: false,
+  fullPromote: false,
+  previewRoute: false,
+  mirror: false,
+  scale: true,
+  managesScaleDown: false,
+  rollbackNeedsReadyTarget: true,
+};
+
+/** What the built-in Istio strategy can do. */
+export const ISTIO_CAPABILITIES: StrategyCapabilities = {
+  ...SERVICE_SELECTOR_CAPABILITIES,
+  steppedShift: true,
+  previewRoute: true,
+  mirror: true,
+};
+
 export function status(overrides: Partial<EntityStatus> = {}): EntityStatus {
   return {
     entityRef: 'component:default/my-app',
@@ -65,6 +85,11 @@ export function status(overrides: Partial<EntityStatus> = {}): EntityStatus {
       blue: colorStatus('blue', { role: 'live' }),
       green: colorStatus('green'),
     },
+    capabilities: SERVICE_SELECTOR_CAPABILITIES,
+    facts: [
+      { label: 'service', value: 'my-app' },
+      { label: 'selector', value: 'app=my-app, color=blue' },
+    ],
     details: {
       strategy: 'service-selector',
       service: 'my-app',

@@ -28,6 +28,16 @@ export function entityStatus(over: Partial<EntityStatus> = {}): EntityStatus {
   return {
     entityRef: 'component:default/my-app',
     strategy: 'service-selector',
+    capabilities: {
+      steppedShift: false,
+      fullPromote: false,
+      previewRoute: false,
+      mirror: false,
+      scale: true,
+      managesScaleDown: false,
+      rollbackNeedsReadyTarget: true,
+    },
+    facts: [{ label: 'service', value: 'my-app' }],
     cluster: 'sandbox',
     namespace: 'default',
     live: 'blue',

@@ -121,8 +121,8 @@ export function createSwitchAction(
       // What the entity's strategy cannot do is refused here, dry run or not.
       const { capabilities } = status;
       const unsupported = [
-        input.steps && capabilities?.steppedShift === false && 'steps',
-        input.full && capabilities?.fullPromote === false && 'full',
+        input.steps && !capabilities.steppedShift && 'steps',
+        input.full && !capabilities.fullPromote && 'full',
       ].filter(Boolean);
       if (unsupported.length > 0) {
         throw new InputError(

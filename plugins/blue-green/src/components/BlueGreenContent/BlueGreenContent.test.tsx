@@ -334,10 +334,39 @@ describe('BlueGreenContent', () => {
     ).toBeTruthy();
   });
 
+  it("offers what the strategy's capabilities say, whatever its name", async () => {
+    const api = new FakeBlueGreenApi();
+    // A strategy added by a backend module: only its facts and capabilities tell the tab about it.
+    api.status = fixtures.status({
+      strategy: 'cloud-load-balancer',
+      capabilities: {
+        ...fixtures.SERVICE_SELECTOR_CAPABILITIES,
+        previewRoute: true,
+      },
+      facts: [{ label: 'target group', value: 'tg-my-app' }],
+      trafficControls: {
+        previewRoute: { header: 'x-preview', value: '1', color: 'green' },
+      },
+    });
+    await renderTab(api);
+    expect(await screen.findByText('tg-my-app')).toBeInTheDocument();
+    expect(
+      screen.getByRole('checkbox', {
+        name: 'Header route to the idle color (x-preview: 1)',
+      }),
+    ).toBeChecked();
+    expect(screen.queryByRole('checkbox', { name: /Mirror/ })).toBe(null);
+    await userEvent.click(await promoteButton());
+    const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).queryByRole('radio')).toBe(null);
+    expect(within(dialog).queryByRole('checkbox', { name: /Full/ })).toBe(null);
+  });
+
   it('offers Istio step plans and sends the chosen steps', async () => {
     const api = new FakeBlueGreenApi();
     api.status = fixtures.status({
       strategy: 'istio',
+      capabilities: fixtures.ISTIO_CAPABILITIES,
       details: {
         strategy: 'istio',
         virtualService: 'my-app',

@@ -21,7 +21,7 @@ import { DiagnosticsPanel } from '../Diagnostics/DiagnosticsPanel';
 import { HistoryCard } from '../History/HistoryCard';
 import { MetricsCard } from '../Metrics/MetricsCard';
 import { errorMessage, isNotFound } from '../shared/errors';
-import { IstioControls } from '../StatusHeader/IstioControls';
+import { TrafficControls } from '../StatusHeader/TrafficControls';
 import { StatusHeader } from '../StatusHeader/StatusHeader';
 import {
   ActionAvailability,
@@ -160,8 +160,9 @@ export const BlueGreenTab = ({
                 busy={run?.state === 'running' || Boolean(status.inProgress)}
                 onStart={(action, state) => setDialog({ action, state })}
               />
-              {status.strategy === 'istio' && (
-                <IstioControls
+              {(status.capabilities.previewRoute ||
+                status.capabilities.mirror) && (
+                <TrafficControls
                   status={status}
                   allowed={permissions.promote.allowed}
                   onPreviewRoute={async enabled =>

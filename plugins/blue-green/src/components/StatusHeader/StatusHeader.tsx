@@ -17,43 +17,9 @@ function describeLive(status: EntityStatus): ReactNode {
   return <ColorName color={status.live} />;
 }
 
-/** Strategy-specific facts: the Service selector, the Rollout's phase, the Istio routes. */
+/** How the strategy switches traffic (the Service selector, the Rollout's phase, the routes). */
 function strategyFacts(status: EntityStatus): Record<string, ReactNode> {
-  const d = status.details;
-  switch (d.strategy) {
-    case 'service-selector':
-      return {
-        service: d.service,
-        selector: Object.entries(d.selector)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(', '),
-      };
-    case 'argo-rollouts':
-      return {
-        rollout: d.rollout,
-        phase: [
-          d.phase ?? 'unknown',
-          d.paused ? 'paused' : undefined,
-          d.aborted ? 'aborted' : undefined,
-        ]
-          .filter(Boolean)
-          .join(' · '),
-        ...(d.message && { message: d.message }),
-        'active service': d.activeService,
-        ...(d.previewService && { 'preview service': d.previewService }),
-      };
-    case 'istio':
-      return {
-        'virtual service': d.virtualService,
-        'destination rule': d.destinationRule,
-        'header route': d.headerRoute
-          ? `${d.headerRoute.header}: ${d.headerRoute.value} → ${d.headerRoute.color}`
-          : 'off',
-        mirror: d.mirror ? `${d.mirror.percent} % to ${d.mirror.color}` : 'off',
-      };
-    default:
-      return {};
-  }
+  return Object.fromEntries(status.facts.map(f => [f.label, f.value]));
 }
 
 /** Top of the tab: which color is live, the traffic split, and where the service runs. */

@@ -53,9 +53,8 @@ export const SwitchDialog = ({
   const [full, setFull] = useState(false);
   const [force, setForce] = useState(false);
   const verb = action === 'promote' ? 'Promote' : 'Roll back';
-  const istio = status.strategy === 'istio';
-  const argoPromote =
-    status.strategy === 'argo-rollouts' && action === 'promote';
+  const stepped = status.capabilities.steppedShift;
+  const fullPromote = status.capabilities.fullPromote && action === 'promote';
   const steps = ISTIO_STEP_PLANS.find(p => p.id === plan)!.steps;
   const intervalSeconds = Number(interval);
   const intervalValid =
@@ -108,12 +107,12 @@ export const SwitchDialog = ({
           revision: status.revision,
           reason,
           ...(state.needsForce && { force: true }),
-          ...(istio &&
+          ...(stepped &&
             steps.length > 1 && {
               steps,
               stepIntervalSeconds: intervalSeconds,
             }),
-          ...(argoPromote && full && { full: true }),
+          ...(fullPromote && full && { full: true }),
         })
       }
     >
@@ -128,7 +127,7 @@ export const SwitchDialog = ({
           label="Force: switch anyway (recorded as forced)"
         />
       )}
-      {istio && (
+      {stepped && (
         <Box mb={2}>
           <FormControl component="fieldset">
             <FormLabel component="legend">Traffic shift</FormLabel>
@@ -162,7 +161,7 @@ export const SwitchDialog = ({
           )}
         </Box>
       )}
-      {argoPromote && (
+      {fullPromote && (
         <FormControlLabel
           control={
             <Checkbox
