@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the real control plane's binaries from their Go modules, once per machine:
-#   tools/control-plane/build.sh MODULE...   (kubernetes, etcd, argo-rollouts; default: all)
-# prints, one line per module, the folder that holds its binaries.
+#   tools/control-plane/build.sh MODULE...   (kubernetes, etcd, argo-rollouts, istio; default: all)
+# prints, one line per module, the folder that holds its binaries (and manifests/ for the
+# CustomResourceDefinitions and install manifests the projects ship in the same modules).
 #
 # Each module folder here holds only a go.mod/go.sum whose `tool` lines name the commands to build.
 # Binaries, downloaded modules and Go's build cache live outside the clone (BLUE_GREEN_TOOLS_CACHE,
@@ -14,11 +15,15 @@ export GOMODCACHE=$cache/go/mod GOCACHE=$cache/go/build GOFLAGS=-buildvcs=false 
 
 # Version stamps a release build carries (Kubernetes' hack/lib/version.sh sets the same variables):
 # without them the servers call themselves v0.0.0-master and clients' version checks misread them.
+required() { # GO.MOD MODULE-PATH: the version go.mod requires
+  awk -v m="$2" '($1 == "require" && $2 == m) { print $3 } ($1 == m && $2 ~ /^v/) { print $2 }' "$1"
+}
+
 ldflags_for() {
   local module=$1 version
   case $module in
     kubernetes)
-      version=$(awk '$1 == "require" && $2 == "k8s.io/kubernetes" { print $3 }' "$here/kubernetes/go.mod")
+      version=$(required "$here/kubernetes/go.mod" k8s.io/kubernetes)
       local major=${version#v} && major=${major%%.*}
       local minor=${version#v*.} && minor=${minor%%.*}
       local key value flags=()
@@ -29,11 +34,27 @@ ldflags_for() {
       echo "-s -w ${flags[*]}"
       ;;
     argo-rollouts)
-      version=$(awk '$1 == "require" && $2 == "github.com/argoproj/argo-rollouts" { print $3 }' "$here/argo-rollouts/go.mod")
-      echo "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=$version"
+      version=$(required "$here/argo-rollouts/go.mod" github.com/argoproj/argo-rollouts)
+      echo "-s -w -X github.com/argoproj/argo-rollouts/utils/version.version=${version#v}"
       ;;
     *) echo "-s -w" ;;
   esac
+}
+
+# The projects' own manifests, from the same module versions as the binaries.
+copy_manifests() {
+  local module=$1 to=$2 src
+  case $module in
+    argo-rollouts)
+      src=$(cd "$here/$module" && go mod download -json github.com/argoproj/argo-rollouts | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+      mkdir -p "$to" && cp "$src"/manifests/crds/*-crd.yaml "$src/manifests/install.yaml" "$to/"
+      ;;
+    istio)
+      src=$(cd "$here/$module" && go mod download -json istio.io/api | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+      mkdir -p "$to" && cp "$src/kubernetes/customresourcedefinitions.gen.yaml" "$to/istio-crds.yaml"
+      ;;
+  esac
+  chmod -R u+w "$to" 2>/dev/null || true
 }
 
 build() {
@@ -51,9 +72,12 @@ build() {
       echo "building $module (first time on this machine: minutes) ..." >&2
       local started=$SECONDS
       rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-      (cd "$dir" && go build -trimpath -ldflags "$(ldflags_for "$module")" -o "$out.tmp/" tool) >&2
+      if grep -q '^tool' "$dir/go.mod"; then
+        (cd "$dir" && go build -trimpath -ldflags "$(ldflags_for "$module")" -o "$out.tmp/" tool) >&2
+      fi
       # The etcd server's main package is the module root, so its binary is named after the module.
-      [[ -f $out.tmp/v3 ]] && mv "$out.tmp/v3" "$out.tmp/etcd"
+      if [[ -f $out.tmp/v3 ]]; then mv "$out.tmp/v3" "$out.tmp/etcd"; fi
+      copy_manifests "$module" "$out.tmp/manifests"
       touch "$out.tmp/.complete"
       rm -rf "$out" && mv "$out.tmp" "$out"
       echo "built $module in $((SECONDS - started)) s: $out" >&2
@@ -64,5 +88,5 @@ build() {
 }
 
 modules=("$@")
-[[ ${#modules[@]} -gt 0 ]] || modules=(kubernetes etcd argo-rollouts)
+[[ ${#modules[@]} -gt 0 ]] || modules=(kubernetes etcd argo-rollouts istio)
 for module in "${modules[@]}"; do build "$module"; done
