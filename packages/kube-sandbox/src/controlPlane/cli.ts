@@ -40,7 +40,10 @@ async function main() {
   if (command === 'node') {
     const api = await KubeApi.fromKubeconfig(f.kubeconfig);
     const [host, port] = f.apiserver.split(':');
-    const closeTunnels = await serveTunnels(f.dir, { host, port: Number(port) });
+    const closeTunnels = await serveTunnels(f.dir, {
+      host,
+      port: Number(port),
+    });
     const node = new NodeStandIn(api, {
       nodeName: f['node-name'] ?? 'stand-in-node',
       nodeIp: f['node-ip'],

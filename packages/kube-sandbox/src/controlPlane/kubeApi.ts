@@ -3,6 +3,7 @@
  * @kubernetes/client-node (ESM-only, so loaded with a dynamic import); plain requests go through
  * node:https with the TLS options the kubeconfig gives.
  */
+import http from 'node:http';
 import https from 'node:https';
 import type {
   KubeConfig,
@@ -39,45 +40,78 @@ export class KubeApi {
     return new KubeApi(kc, k8s, server);
   }
 
+  /** One API request; `body` is sent as is when it is a string, else as JSON. */
+  async raw(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { contentType?: string; accept?: string } = {},
+  ): Promise<{ status: number; text: string; headers: Headers }> {
+    const res = await this.open(method, path, body, options);
+    const chunks: Buffer[] = [];
+    for await (const chunk of res) chunks.push(chunk);
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (typeof v === 'string') headers.set(k, v);
+    }
+    return {
+      status: res.statusCode ?? 0,
+      text: Buffer.concat(chunks).toString('utf8'),
+      headers,
+    };
+  }
+
+  /** The answer as a stream (a watch: one JSON event per line). */
+  async open(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: {
+      contentType?: string;
+      accept?: string;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<http.IncomingMessage> {
+    const url = new URL(path, this.server);
+    const request: https.RequestOptions = {
+      method,
+      hostname: url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      signal: options.signal,
+      headers: {
+        Accept: options.accept ?? 'application/json',
+        ...(body !== undefined && {
+          'Content-Type': options.contentType ?? 'application/json',
+        }),
+      },
+    };
+    await this.kc.applyToHTTPSOptions(request);
+    const payload =
+      body === undefined || typeof body === 'string'
+        ? body
+        : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = https.request(request, resolve);
+      req.on('error', reject);
+      req.end(payload);
+    });
+  }
+
   async request(
     method: string,
     path: string,
     body?: unknown,
     contentType = 'application/json',
   ): Promise<ApiAnswer> {
-    const url = new URL(path, this.server);
-    const options: https.RequestOptions = {
-      method,
-      hostname: url.hostname,
-      port: url.port,
-      path: `${url.pathname}${url.search}`,
-      headers: {
-        Accept: 'application/json',
-        ...(body !== undefined && { 'Content-Type': contentType }),
-      },
-    };
-    await this.kc.applyToHTTPSOptions(options);
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const req = https.request(options, res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: any = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // Not JSON (e.g. /readyz): keep the text.
-          }
-          resolve({ status: res.statusCode ?? 0, body: parsed });
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.setTimeout(30_000, () => req.destroy(new Error('request timed out')));
-      req.end(payload);
-    });
+    const res = await this.raw(method, path, body, { contentType });
+    let parsed: any = res.text;
+    try {
+      parsed = JSON.parse(res.text);
+    } catch {
+      // Not JSON (e.g. /readyz): keep the text.
+    }
+    return { status: res.status, body: parsed };
   }
 
   /** Like request, but a non-2xx answer is an error naming the call and the server's message. */

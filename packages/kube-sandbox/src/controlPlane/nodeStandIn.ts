@@ -229,12 +229,20 @@ export class NodeStandIn {
     if (pod.spec?.nodeName || pod.metadata.deletionTimestamp) return;
     const ns = pod.metadata.namespace!;
     const res = await this.api
-      .request('POST', `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/binding`, {
-        apiVersion: 'v1',
-        kind: 'Binding',
-        metadata: { name: pod.metadata.name, uid: pod.metadata.uid },
-        target: { apiVersion: 'v1', kind: 'Node', name: this.options.nodeName },
-      })
+      .request(
+        'POST',
+        `/api/v1/namespaces/${ns}/pods/${pod.metadata.name}/binding`,
+        {
+          apiVersion: 'v1',
+          kind: 'Binding',
+          metadata: { name: pod.metadata.name, uid: pod.metadata.uid },
+          target: {
+            apiVersion: 'v1',
+            kind: 'Node',
+            name: this.options.nodeName,
+          },
+        },
+      )
       .catch(() => undefined);
     if (res?.status === 201) {
       this.event(
@@ -254,7 +262,9 @@ export class NodeStandIn {
     if (rsRef?.kind !== 'ReplicaSet') return undefined;
     const rs = this.replicaSets.get(rsRef.name, pod.metadata.namespace);
     const ref = controllerOf(rs);
-    return ref && this.workloads.get(ref.kind)?.get(ref.name, pod.metadata.namespace);
+    return (
+      ref && this.workloads.get(ref.kind)?.get(ref.name, pod.metadata.namespace)
+    );
   }
 
   /** nginx serves index.html from a ConfigMap mounted at /usr/share/nginx/html, as in the sandbox. */
@@ -290,7 +300,11 @@ export class NodeStandIn {
       await this.terminate(pod);
       return;
     }
-    if (state || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
+    if (
+      state ||
+      pod.status?.phase === 'Succeeded' ||
+      pod.status?.phase === 'Failed'
+    )
       return;
     await this.startPod(pod);
   }
@@ -328,7 +342,11 @@ export class NodeStandIn {
         .filter((p: any) => (p.protocol ?? 'TCP') === 'TCP')
         .map((p: any) => p.containerPort as number),
     );
-    const faults = () => podFaults(this.current(pod) as KubeObject, this.workloadOf(pod) as KubeObject);
+    const faults = () =>
+      podFaults(
+        this.current(pod) as KubeObject,
+        this.workloadOf(pod) as KubeObject,
+      );
     state.process = new PodProcess(state.ip, ports, () => ({
       ...podIdentity(this.current(pod) as KubeObject, this.html(pod)),
       faults: faults(),
@@ -350,18 +368,30 @@ export class NodeStandIn {
   }
 
   private current(pod: Obj): Obj {
-    return this.podsOnNode.get(pod.metadata.name, pod.metadata.namespace) ?? pod;
+    return (
+      this.podsOnNode.get(pod.metadata.name, pod.metadata.namespace) ?? pod
+    );
   }
 
   private probe(pod: Obj) {
     const state = this.pods.get(key(pod));
-    if (!state?.process || state.stopping || pod.metadata.deletionTimestamp) return;
-    const faults = podFaults(pod as KubeObject, this.workloadOf(pod) as KubeObject);
+    if (!state?.process || state.stopping || pod.metadata.deletionTimestamp)
+      return;
+    const faults = podFaults(
+      pod as KubeObject,
+      this.workloadOf(pod) as KubeObject,
+    );
     const ready = Date.now() >= state.readyAtMs && !faults.readinessFail;
     if (ready === state.ready) return;
     state.ready = ready;
     if (!ready)
-      this.event(pod, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503', 'kubelet');
+      this.event(
+        pod,
+        'Warning',
+        'Unhealthy',
+        'Readiness probe failed: HTTP probe failed with statuscode: 503',
+        'kubelet',
+      );
     this.writeStatus(pod, state, { running: true }).catch(() => {
       state.ready = undefined; // written again on the next probe
     });
@@ -370,7 +400,10 @@ export class NodeStandIn {
   private async writeStatus(
     pod: Obj,
     state: PodState,
-    container: { running?: true; waiting?: { reason: string; message: string } },
+    container: {
+      running?: true;
+      waiting?: { reason: string; message: string };
+    },
   ) {
     const ready = Boolean(container.running && state.ready);
     const t = now();
@@ -431,7 +464,13 @@ export class NodeStandIn {
     if (state?.stopping) return;
     if (state) {
       state.stopping = true;
-      this.event(pod, 'Normal', 'Killing', `Stopping container ${pod.spec.containers[0]?.name}`, 'kubelet');
+      this.event(
+        pod,
+        'Normal',
+        'Killing',
+        `Stopping container ${pod.spec.containers[0]?.name}`,
+        'kubelet',
+      );
     }
     await this.forget(k);
     // The kubelet's last word: the containers are gone, the pod object may go.

@@ -14,8 +14,10 @@ import { KubeApi, Obj } from './kubeApi';
 
 type Backend = { ip: string; port: number };
 
-const matchesLabels = (want: Record<string, string>, have?: Record<string, string>) =>
-  Object.entries(want).every(([k, v]) => have?.[k] === v);
+const matchesLabels = (
+  want: Record<string, string>,
+  have?: Record<string, string>,
+) => Object.entries(want).every(([k, v]) => have?.[k] === v);
 
 export class ServiceProxy {
   private readonly listeners = new Map<string, http.Server>();
@@ -35,8 +37,12 @@ export class ServiceProxy {
     this.services = this.watch('/api/v1/services');
     this.slices = this.watch('/apis/discovery.k8s.io/v1/endpointslices');
     this.pods = this.watch('/api/v1/pods');
-    this.virtualServices = this.watch('/apis/networking.istio.io/v1/virtualservices');
-    this.destinationRules = this.watch('/apis/networking.istio.io/v1/destinationrules');
+    this.virtualServices = this.watch(
+      '/apis/networking.istio.io/v1/virtualservices',
+    );
+    this.destinationRules = this.watch(
+      '/apis/networking.istio.io/v1/destinationrules',
+    );
     this.services.on('add', s => this.sync(s));
     this.services.on('update', s => this.sync(s));
     this.services.on('delete', s => this.close(s));
@@ -107,14 +113,18 @@ export class ServiceProxy {
       service?.spec?.ports?.[0];
     const out: Backend[] = [];
     for (const slice of this.slices.list(ns)) {
-      if (slice.metadata.labels?.['kubernetes.io/service-name'] !== name) continue;
-      const port = (slice.ports ?? []).find((p: any) => (p.name ?? '') === (sp?.name ?? ''));
+      if (slice.metadata.labels?.['kubernetes.io/service-name'] !== name)
+        continue;
+      const port = (slice.ports ?? []).find(
+        (p: any) => (p.name ?? '') === (sp?.name ?? ''),
+      );
       if (!port?.port) continue;
       for (const e of slice.endpoints ?? []) {
         if (e.conditions?.ready === false) continue;
         if (subsetLabels) {
           const pod = e.targetRef?.name && this.pods.get(e.targetRef.name, ns);
-          if (!pod || !matchesLabels(subsetLabels, pod.metadata.labels)) continue;
+          if (!pod || !matchesLabels(subsetLabels, pod.metadata.labels))
+            continue;
         }
         for (const ip of e.addresses ?? []) out.push({ ip, port: port.port });
       }
@@ -123,7 +133,9 @@ export class ServiceProxy {
   }
 
   private pick(backends: Backend[]) {
-    return backends.length ? backends[this.round++ % backends.length] : undefined;
+    return backends.length
+      ? backends[this.round++ % backends.length]
+      : undefined;
   }
 
   private handle(
@@ -141,18 +153,24 @@ export class ServiceProxy {
     let target: Backend | undefined;
     let service = name;
     if (vs) {
-      const decision = routeRequest(vs, this.destinationRules.list() as KubeObject[], {
-        host: name,
-        namespace: ns,
-        port,
-        method: req.method ?? 'GET',
-        path: (req.url ?? '/').split('?')[0],
-        headers: req.headers,
-      });
+      const decision = routeRequest(
+        vs,
+        this.destinationRules.list() as KubeObject[],
+        {
+          host: name,
+          namespace: ns,
+          port,
+          method: req.method ?? 'GET',
+          path: (req.url ?? '/').split('?')[0],
+          headers: req.headers,
+        },
+      );
       const d = decision.destination;
       if (d) {
         service = d.host;
-        target = this.pick(this.endpoints(d.namespace, d.host, d.port ?? port, d.subsetLabels));
+        target = this.pick(
+          this.endpoints(d.namespace, d.host, d.port ?? port, d.subsetLabels),
+        );
       }
     } else {
       target = this.pick(this.endpoints(ns, name, port));
@@ -160,7 +178,11 @@ export class ServiceProxy {
     if (!target) {
       req.resume();
       res.writeHead(503, { 'Content-Type': 'text/plain' });
-      res.end(vs ? 'no healthy upstream\n' : `no endpoints available for service "${name}"\n`);
+      res.end(
+        vs
+          ? 'no healthy upstream\n'
+          : `no endpoints available for service "${name}"\n`,
+      );
       return;
     }
     const upstream = http.request(
@@ -178,7 +200,8 @@ export class ServiceProxy {
       },
     );
     upstream.on('error', e => {
-      if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'text/plain' });
+      if (!res.headersSent)
+        res.writeHead(502, { 'Content-Type': 'text/plain' });
       res.end(`upstream connect error: ${e.message}\n`);
     });
     req.pipe(upstream);

@@ -78,9 +78,7 @@ export async function serveTunnels(
   await listenUnix(api, `${dir}/api.sock`);
   await listenUnix(proxy, `${dir}/proxy.sock`);
   return async () => {
-    await Promise.all(
-      [api, proxy].map(s => new Promise(r => s.close(r))),
-    );
+    await Promise.all([api, proxy].map(s => new Promise(r => s.close(r))));
   };
 }
 
