@@ -108,15 +108,22 @@ inside() {
     "$@" >"$dir/logs/$name.log" 2>&1 &
     names+=("$name") && pids+=($!)
   }
-  stop() {
-    local i
+  stop() { # [EXIT-CODE]: the parts in reverse order, each given 10 s to stop gracefully
+    local code=${1:-0} i _
+    trap - TERM INT HUP EXIT
     for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-      kill -TERM "${pids[i]}" 2>/dev/null || true
+      kill -TERM "${pids[i]}" 2>/dev/null || continue
+      for _ in {1..100}; do
+        kill -0 "${pids[i]}" 2>/dev/null || break
+        sleep 0.1
+      done
+      kill -KILL "${pids[i]}" 2>/dev/null || true
       wait "${pids[i]}" 2>/dev/null || true
     done
-    exit 0
+    exit "$code"
   }
   trap stop TERM INT HUP
+  trap 'stop 1' EXIT
 
   local internal=$dir/internal api=https://127.0.0.1:$API_PORT
   mkdir -p "$internal"
@@ -134,6 +141,9 @@ inside() {
     --bind-address 0.0.0.0 --secure-port "$API_PORT" --advertise-address "$NODE_IP" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" --authorization-mode Node,RBAC \
+    --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
+    --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+    --requestheader-extra-headers-prefix X-Remote-Extra- \
     --enable-admission-plugins NodeRestriction \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
@@ -181,7 +191,7 @@ inside() {
       if ! kill -0 "${pids[i]}" 2>/dev/null; then
         echo "control-plane: ${names[i]} exited; its log ($dir/logs/${names[i]}.log) ends:" >&2
         tail -n 20 "$dir/logs/${names[i]}.log" >&2
-        stop
+        stop 1
       fi
     done
     sleep 1

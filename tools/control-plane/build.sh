@@ -69,14 +69,14 @@ build() {
     exec {lock}>"$cache/bin/$module.lock"
     flock "$lock"
     if [[ ! -f $out/.complete ]]; then
-      echo "building $module (first time on this machine: minutes) ..." >&2
+      echo "building $module (once per machine and version) ..." >&2
       local started=$SECONDS
       rm -rf "$out.tmp" && mkdir -p "$out.tmp"
       if grep -q '^tool' "$dir/go.mod"; then
         (cd "$dir" && go build -trimpath -ldflags "$(ldflags_for "$module")" -o "$out.tmp/" tool) >&2
       fi
-      # The etcd server's main package is the module root, so its binary is named after the module.
-      if [[ -f $out.tmp/v3 ]]; then mv "$out.tmp/v3" "$out.tmp/etcd"; fi
+      # The etcd server's main package is its module's root, go.etcd.io/etcd/server/v3.
+      if [[ -f $out.tmp/server ]]; then mv "$out.tmp/server" "$out.tmp/etcd"; fi
       copy_manifests "$module" "$out.tmp/manifests"
       touch "$out.tmp/.complete"
       rm -rf "$out" && mv "$out.tmp" "$out"
