@@ -173,7 +173,7 @@ inside() {
     "$($k -n argo-rollouts create token argo-rollouts --duration 24h)"
   run argo-rollouts env POD_NAMESPACE=argo-rollouts "$argo_dir/rollouts-controller" \
     --kubeconfig "$internal/argo-rollouts.kubeconfig" --leader-elect=false \
-    --healthzPort 18080 --metricsport 18090 --loglevel warn
+    --healthzPort 18080 --metricsPort 18090 --loglevel warn
 
   run stand-in node -r "$repo/node_modules/@backstage/cli-node/config/nodeTransform.cjs" \
     "$repo/packages/kube-sandbox/src/controlPlane/cli.ts" node \
@@ -251,10 +251,11 @@ start() {
   local version
   version=$("$kube_bin/kube-apiserver" --version | cut -d' ' -f2)
   cat >"$dir/cluster.json" <<EOF
-{"server": "https://127.0.0.1:$api_port", "proxy": "http://127.0.0.1:$proxy_port", "kubeconfig": "$dir/kubeconfig", "caFile": "$pki/ca.crt", "kubernetesVersion": "$version", "startSeconds": $((SECONDS - started))}
+{"server": "https://127.0.0.1:$api_port", "proxy": "http://127.0.0.1:$proxy_port", "kubeconfig": "$dir/kubeconfig", "caFile": "$pki/ca.crt", "kubernetesVersion": "$version", "argoRolloutsBin": "$argo_dir", "startSeconds": $((SECONDS - started))}
 EOF
   echo "control plane ready (Kubernetes $version) in $((SECONDS - started)) s: export KUBECONFIG=$dir/kubeconfig"
   echo "HTTP into the cluster network (pods, ClusterIPs): curl -x http://127.0.0.1:$proxy_port http://ADDRESS/"
+  echo "kubectl argo rollouts: export PATH=$argo_dir:\$PATH"
   while kill -0 "$inner" 2>/dev/null; do sleep 1; done
   echo "control-plane: stopped by itself; logs in $dir/logs" >&2
   stop 1

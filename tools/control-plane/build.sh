@@ -80,6 +80,8 @@ build() {
       copy_manifests "$module" "$out.tmp/manifests"
       touch "$out.tmp/.complete"
       rm -rf "$out" && mv "$out.tmp" "$out"
+      # Builds from older go.mod versions are not used again: keep the cache to one per module.
+      find "$cache/bin" -maxdepth 1 -name "$module-*" ! -path "$out" -exec rm -rf {} +
       echo "built $module in $((SECONDS - started)) s: $out" >&2
     fi
     exec {lock}>&-

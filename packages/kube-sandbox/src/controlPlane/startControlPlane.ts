@@ -35,6 +35,8 @@ export type ControlPlane = {
   startSeconds: number;
   /** Admin API access. */
   api: KubeApi;
+  /** KUBECONFIG (admin) and a PATH with `kubectl argo rollouts`, for kubectl and scripts. */
+  env: NodeJS.ProcessEnv;
   /** Runs the real kubectl with the admin kubeconfig. */
   kubectl(
     args: string[],
@@ -103,6 +105,8 @@ export async function startControlPlane(
   const proxy = new URL(info.proxy);
   const env = {
     ...process.env,
+    // `kubectl argo rollouts` is the plugin built with the controller.
+    PATH: `${info.argoRolloutsBin}:${process.env.PATH}`,
     KUBECONFIG: info.kubeconfig,
     KUBECACHEDIR: `${dir}/kube-cache`,
   };
@@ -115,6 +119,7 @@ export async function startControlPlane(
     kubernetesVersion: info.kubernetesVersion,
     startSeconds: info.startSeconds,
     api,
+    env,
     kubectl: (args, opts = {}) =>
       runKubectl(args, { ...env, ...opts.env }, opts),
     fetchInCluster: (url, headers = {}) =>
