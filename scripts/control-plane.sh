@@ -222,9 +222,10 @@ start() {
     [[ -n $relay_pid ]] && kill -TERM "$relay_pid" 2>/dev/null
     local pid
     pid=$(cat "$dir/inside.pid" 2>/dev/null || true)
-    kill -TERM "$inner" 2>/dev/null || true
-    # unshare exits at once; wait for the parts inside to stop.
-    while [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+    # unshare ignores SIGTERM while it waits for its child: signal the script inside, or, before
+    # it has started, end unshare, which then sends its child SIGTERM (--kill-child).
+    if [[ -n $pid ]]; then kill -TERM "$pid" 2>/dev/null || true; else kill -KILL "$inner" 2>/dev/null || true; fi
+    while kill -0 "$inner" 2>/dev/null || { [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; }; do sleep 0.1; done
     wait 2>/dev/null || true
     echo "control plane stopped"
     exit "${1:-0}"

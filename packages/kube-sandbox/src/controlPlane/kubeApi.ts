@@ -73,6 +73,10 @@ export class KubeApi {
     } = {},
   ): Promise<http.IncomingMessage> {
     const url = new URL(path, this.server);
+    const payload =
+      body === undefined || typeof body === 'string'
+        ? body
+        : JSON.stringify(body);
     const request: https.RequestOptions = {
       method,
       hostname: url.hostname,
@@ -81,16 +85,14 @@ export class KubeApi {
       signal: options.signal,
       headers: {
         Accept: options.accept ?? 'application/json',
-        ...(body !== undefined && {
+        ...(payload !== undefined && {
           'Content-Type': options.contentType ?? 'application/json',
+          // Node.js sends a DELETE body unchunked: without a length the server reads none.
+          'Content-Length': Buffer.byteLength(payload),
         }),
       },
     };
     await this.kc.applyToHTTPSOptions(request);
-    const payload =
-      body === undefined || typeof body === 'string'
-        ? body
-        : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = https.request(request, resolve);
       req.on('error', reject);

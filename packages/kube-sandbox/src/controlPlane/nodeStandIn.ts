@@ -478,7 +478,12 @@ export class NodeStandIn {
       .request(
         'DELETE',
         `/api/v1/namespaces/${pod.metadata.namespace}/pods/${pod.metadata.name}`,
-        { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } },
+        {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          gracePeriodSeconds: 0,
+          preconditions: { uid: pod.metadata.uid },
+        },
       )
       .catch(() => undefined);
   }

@@ -27,8 +27,6 @@ export interface KubeTarget {
     path: string,
     signal: AbortSignal,
   ): Promise<http.IncomingMessage | NodeJS.ReadableStream>;
-  /** A resourceVersion of `resource` that is no longer in the server's watch history. */
-  expiredResourceVersion(resource: string, listed: string): Promise<string>;
   /** GET / through a Service, as a client inside the cluster. */
   get(
     namespace: string,
@@ -83,10 +81,6 @@ export async function startTarget(
         const { Readable } = await import('node:stream');
         return Readable.fromWeb(res.body as any);
       },
-      expiredResourceVersion: async (resource, listed) => {
-        sandbox.internals.store.compact(resource);
-        return listed;
-      },
       get: async (namespace, service) => {
         const url = sandbox.serviceUrl(namespace, service);
         if (!url) throw new Error(`no address for ${namespace}/${service}`);
@@ -109,8 +103,6 @@ export async function startTarget(
     },
     stream: (path, signal) =>
       plane.api.open('GET', path, undefined, { signal }),
-    // The watch cache starts at the server's start: resourceVersion 1 is older than anything in it.
-    expiredResourceVersion: async () => '1',
     get: async (namespace, service) =>
       plane.fetchInCluster(await plane.serviceUrl(namespace, service)),
     stop: () => plane.stop(),
