@@ -57,6 +57,8 @@ export async function loadSeeds(plane: ControlPlane) {
   const stable = (
     await must(plane, [
       'create',
+      '-n',
+      'rollouts-demo',
       '--dry-run=client',
       '-o',
       'json',
