@@ -19,6 +19,7 @@ import {
   startBackend,
   World,
 } from '../../__testUtils__/harness';
+import type { WatchEvent } from '../../__testUtils__/kubeWatch';
 
 /** The ClusterRole the plugin ships, or the one written for these suites until it does. */
 export const CLUSTER_ROLE_FILE = [
@@ -36,6 +37,11 @@ export const PLUGIN_SERVICE_ACCOUNT = {
 
 export type ControlPlaneWorld = Omit<World, 'sandbox' | 'prometheus'> & {
   plane: ControlPlane;
+  /** A watch of one object (admin), as a controller would see it: an independent record. */
+  watch(
+    collectionPath: string,
+    name: string,
+  ): Promise<{ events: WatchEvent[]; stop(): void }>;
   clusterRole: any;
   /** Restarts the backend with another service account's token (same database). */
   restartBackendAs(serviceAccount: {
@@ -149,6 +155,33 @@ export async function startControlPlaneWorld(options: {
           ],
         );
         return res.body;
+      },
+      async watch(collectionPath, name) {
+        const list = await plane.api.call('GET', collectionPath);
+        const query = new URLSearchParams({
+          watch: 'true',
+          fieldSelector: `metadata.name=${name}`,
+          resourceVersion: list.metadata.resourceVersion,
+        });
+        const abort = new AbortController();
+        const stream = await plane.api.open(
+          'GET',
+          `${collectionPath}?${query}`,
+          undefined,
+          { signal: abort.signal },
+        );
+        const events: WatchEvent[] = [];
+        let buffer = '';
+        stream.setEncoding('utf8');
+        stream.on('data', chunk => {
+          buffer += chunk;
+          const lines = buffer.split('\n');
+          buffer = lines.pop()!;
+          for (const line of lines)
+            if (line.trim()) events.push(JSON.parse(line));
+        });
+        stream.on('error', () => {});
+        return { events, stop: () => abort.abort() };
       },
       async hit(namespace, service) {
         const res = await plane.fetchInCluster(

@@ -5,6 +5,7 @@
  * Istio's and Argo Rollouts' own CRDs.
  */
 import { expectStatus, users } from '../../__testUtils__/harness';
+import { storm, STORM_TARGETS } from '../../__testUtils__/storm';
 import { switchCases } from '../switchCases';
 import {
   bindServiceAccount,
@@ -29,6 +30,16 @@ describe('color switches against a real control plane (sqlite)', () => {
   });
 
   switchCases(() => world);
+
+  it.each(STORM_TARGETS)(
+    'compare-and-swap: 20 concurrent switches of $strategy answer 200 or 409, one color is live throughout, history matches',
+    async target => {
+      const result = await storm(world, target, { requests: 20 });
+      expect(result.violations).toEqual([]);
+      expect(result.switches).toBeGreaterThanOrEqual(1);
+      expect(result.statuses[200] + (result.statuses[409] ?? 0)).toBe(20);
+    },
+  );
 
   it('reads and writes as the service account, which RBAC confines to the ClusterRole', async () => {
     const account = `system:serviceaccount:${PLUGIN_SERVICE_ACCOUNT.namespace}:${PLUGIN_SERVICE_ACCOUNT.name}`;
