@@ -6,7 +6,7 @@
  */
 import type http from 'node:http';
 import { startSandbox, Sandbox, SandboxOptions } from '../sandbox';
-import { ControlPlane, startControlPlane } from '../controlPlane';
+import { ControlPlane, loadSeeds, startControlPlane } from '../controlPlane';
 import { api as sandboxApi, httpGet } from './helpers';
 
 export type ApiOptions = { contentType?: string; accept?: string };
@@ -92,6 +92,13 @@ export async function startTarget(
   const plane = await startControlPlane({
     podReadyDelayMs: sandboxOptions.podReadyDelayMs,
   });
+  // The sandbox's default scenario.
+  if ((sandboxOptions.scenario ?? 'seeds') === 'seeds') {
+    await loadSeeds(plane).catch(async e => {
+      await plane.stop();
+      throw e;
+    });
+  }
   return {
     name,
     plane,
