@@ -1,5 +1,5 @@
 import { DATABASES, startWorld, World } from '../__testUtils__/harness';
-import { switchCases } from './switchCases';
+import { switchCases } from '../__testUtils__/switchCases';
 
 jest.setTimeout(120_000);
 

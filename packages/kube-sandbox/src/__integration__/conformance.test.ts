@@ -21,6 +21,10 @@ describe.each(TARGETS)('Kubernetes API and kubectl on the %s', name => {
   }, 300_000);
   afterAll(() => target?.stop());
 
-  describe('API semantics', () => apiCases(() => target));
-  describe('kubectl with the seeds', () => kubectlCases(() => target));
+  describe('API semantics', () => {
+    apiCases(() => target);
+  });
+  describe('kubectl with the seeds', () => {
+    kubectlCases(() => target);
+  });
 });

@@ -25,13 +25,13 @@ function flags(argv: string[]) {
 
 function onStop(stop: () => Promise<unknown>) {
   let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      stop().finally(() => process.exit(0));
-    });
-  }
+  const handler = () => {
+    if (stopping) return;
+    stopping = true;
+    stop().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
 
 async function main() {

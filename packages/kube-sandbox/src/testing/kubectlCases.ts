@@ -1,3 +1,4 @@
+/* eslint-disable jest/no-export -- a library of cases, run by the suites that import it */
 /**
  * The seeds' kubectl commands, run by the real kubectl against a cluster (the sandbox, or a real
  * control plane: see targets.ts), and seed 001's switch-traffic.sh unmodified; real HTTP through

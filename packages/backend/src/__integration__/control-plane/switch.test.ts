@@ -6,13 +6,13 @@
  */
 import { expectStatus, users } from '../../__testUtils__/harness';
 import { storm, STORM_TARGETS } from '../../__testUtils__/storm';
-import { switchCases } from '../switchCases';
+import { switchCases } from '../../__testUtils__/switchCases';
 import {
   bindServiceAccount,
   ControlPlaneWorld,
   PLUGIN_SERVICE_ACCOUNT,
   startControlPlaneWorld,
-} from './controlPlaneWorld';
+} from '../../__testUtils__/controlPlaneWorld';
 
 jest.setTimeout(180_000);
 

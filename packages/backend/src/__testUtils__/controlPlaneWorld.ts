@@ -3,6 +3,7 @@
  * kube-apiserver over TLS, checked against the cluster's CA (`caData`), with the token of a
  * service account bound only to the plugin's ClusterRole — what a platform team configures.
  */
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -18,8 +19,8 @@ import {
   repoRoot,
   startBackend,
   World,
-} from '../../__testUtils__/harness';
-import type { WatchEvent } from '../../__testUtils__/kubeWatch';
+} from './harness';
+import type { WatchEvent } from './kubeWatch';
 
 /** The ClusterRole the plugin ships, or the one written for these suites until it does. */
 export const CLUSTER_ROLE_FILE = [
@@ -27,7 +28,10 @@ export const CLUSTER_ROLE_FILE = [
     repoRoot,
     'plugins/blue-green-backend/manifests/rbac/clusterrole.yaml',
   ),
-  resolve(__dirname, 'clusterrole-until-shipped.yaml'),
+  resolvePackagePath(
+    'backend',
+    'src/__testUtils__/clusterrole-until-shipped.yaml',
+  ),
 ].find(f => existsSync(f))!;
 
 export const PLUGIN_SERVICE_ACCOUNT = {

@@ -1,9 +1,10 @@
+/* eslint-disable jest/no-export -- a library of cases, run by the suites that import it */
 /**
  * The color-switch cases of every strategy, run against any world: the sandbox (switch.test.ts)
  * and a real control plane (control-plane/switch.test.ts).
  */
 import { EntityStatus } from '@bluegreen-backstage/plugin-blue-green-common';
-import { expectStatus, users, waitFor, World } from '../__testUtils__/harness';
+import { expectStatus, users, waitFor, World } from './harness';
 
 /** What the cases use of a world. */
 export type SwitchWorld = Pick<World, 'as' | 'kube' | 'hit' | 'restartBackend'>;
