@@ -3,10 +3,9 @@
  * What the real control plane costs, binaries already built:
  *   yarn workspace @bluegreen-backstage/kube-sandbox bench:control-plane [--runs 3]
  * prints the median time from `scripts/control-plane.sh start` to ready, the time to load the
- * seeds (16 Deployment pods, the Rollout's 6, the Istio pair) and the resident memory of every
- * process of the control plane with the seeds running, against the sandbox's in the same run.
+ * seeds (the sandbox's `seeds` scenario) and the resident memory of every process of the control
+ * plane with the seeds running.
  */
-import { startSandbox } from '../sandbox';
 import { loadSeeds } from './seeds';
 import { startControlPlane } from './startControlPlane';
 
@@ -31,11 +30,6 @@ async function main() {
     await plane.stop();
   }
   const total = Object.values(memory).reduce((a, b) => a + b, 0);
-  const before = process.memoryUsage().rss;
-  const sandbox = await startSandbox({ traffic: false });
-  await sandbox.settled();
-  const sandboxMiB = (process.memoryUsage().rss - before) / 2 ** 20;
-  await sandbox.stop();
   console.log(
     `control plane start to ready: median ${median(starts).toFixed(
       1,
@@ -46,11 +40,6 @@ async function main() {
     `memory with the seeds running (RSS, MiB): ${Object.entries(memory)
       .map(([k, v]) => `${k} ${v.toFixed(0)}`)
       .join(', ')}; total ${total.toFixed(0)}`,
-  );
-  console.log(
-    `sandbox with the same seeds, in-process (RSS growth, MiB): ${sandboxMiB.toFixed(
-      0,
-    )}; ratio ${(total / sandboxMiB).toFixed(1)}x`,
   );
 }
 
