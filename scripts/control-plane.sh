@@ -257,7 +257,11 @@ EOF
   echo "control plane ready (Kubernetes $version) in $((SECONDS - started)) s: export KUBECONFIG=$dir/kubeconfig"
   echo "HTTP into the cluster network (pods, ClusterIPs): curl -x http://127.0.0.1:$proxy_port http://ADDRESS/"
   echo "kubectl argo rollouts: export PATH=$argo_dir:\$PATH"
-  while kill -0 "$inner" 2>/dev/null; do sleep 1; done
+  # Runs until stopped, a part dies, or whatever started it (a test run) is gone.
+  while kill -0 "$inner" 2>/dev/null; do
+    kill -0 "$PPID" 2>/dev/null || stop 0
+    sleep 1
+  done
   echo "control-plane: stopped by itself; logs in $dir/logs" >&2
   stop 1
 }
