@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the product needs and that are not there yet.
-#   scripts/system-packages.sh prometheus chromium postgresql
+#   scripts/system-packages.sh prometheus chromium postgresql control-plane
 # Prometheus feeds the checklists and automatic rollback, Chromium runs the browser tests,
-# PostgreSQL runs the production-database tests. Each is only installed when its binary is missing.
+# PostgreSQL runs the production-database tests, control-plane the real Kubernetes control plane's
+# tools. Each is only installed when its binary is missing.
 set -euo pipefail
 
 missing=()
@@ -11,6 +12,12 @@ for pkg in "$@"; do
     prometheus) [ -x /usr/bin/prometheus ] || missing+=(prometheus) ;;
     chromium) [ -x /usr/bin/chromium ] || missing+=(chromium) ;;
     postgresql) command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql) ;;
+    # scripts/control-plane.sh: a network namespace (ip), its CA (openssl), its readiness (curl).
+    control-plane)
+      command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+      command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+      command -v curl >/dev/null 2>&1 || missing+=(curl)
+      ;;
     *) echo "unknown package $pkg" >&2; exit 2 ;;
   esac
 done

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The one command that runs every test of the product on a fresh machine:
 #   type-check, lint, unit and integration tests (Jest: real SQLite/PostgreSQL, sandbox cluster,
-#   real Prometheus), then browser tests (Playwright + Debian's Chromium against the real app).
+#   a real Kubernetes control plane, real Prometheus), then browser tests (Playwright + Debian's
+#   Chromium against the real app).
 # It installs what is missing first. The last line is the summary: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-scripts/system-packages.sh prometheus chromium postgresql || exit 1
+scripts/system-packages.sh prometheus chromium postgresql control-plane || exit 1
 scripts/install.sh || exit 1
 . scripts/env.sh
 . scripts/postgres.sh
@@ -25,6 +26,9 @@ step() {
   fi
 }
 
+# The real control plane's binaries (kube-apiserver, kube-controller-manager, etcd, Argo Rollouts),
+# built once per machine from their Go modules; the suites that use it start and stop their own.
+step "control-plane build" tools/control-plane/build.sh
 step "type-check" yarn tsc
 step "lint" yarn backstage-cli repo lint
 step "import circles" yarn lint:circular

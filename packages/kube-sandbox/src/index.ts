@@ -17,3 +17,5 @@ export { KNOWN_REPOSITORIES, KNOWN_TAG } from './runtime/images';
 export { LOOPBACK_ANNOTATION, TRAFFIC_RPS_ANNOTATION } from './runtime/network';
 export { fixture, FIXTURES_DIR } from './scenarios';
 export type { Scenario } from './scenarios';
+export { startControlPlane, loadSeeds, KubeApi } from './controlPlane';
+export type { ControlPlane } from './controlPlane';

@@ -169,7 +169,8 @@ export type BackendOptions = {
  */
 export function backendConfig(
   options: BackendOptions & {
-    sandbox: Sandbox;
+    /** The cluster; without it, `config` gives the `kubernetes` section. */
+    sandbox?: Sandbox;
     prometheus?: { url: string };
     database: object;
   },
@@ -195,7 +196,9 @@ export function backendConfig(
       processingInterval: { seconds: 1 },
     },
     permission: { enabled: true },
-    kubernetes: kubernetesConfig({ sandbox: options.sandbox }),
+    ...(options.sandbox && {
+      kubernetes: kubernetesConfig({ sandbox: options.sandbox }),
+    }),
     blueGreen: {
       switch: { verifyTimeout: '10s', stepInterval: '0s' },
       checks: { requiredForPromote: false },
@@ -299,22 +302,7 @@ export async function startWorld(
     get server() {
       return backend.server;
     },
-    as(user) {
-      const header = mockCredentials.user.header(user);
-      return {
-        raw: (method: 'get' | 'post' | 'delete', path: string) =>
-          request(backend.server)[method](path).set('Authorization', header),
-        get: path =>
-          request(backend.server)
-            .get(`/api/blue-green${path}`)
-            .set('Authorization', header),
-        post: (path, body) =>
-          request(backend.server)
-            .post(`/api/blue-green${path}`)
-            .set('Authorization', header)
-            .send(body ?? {}),
-      };
-    },
+    as: asUser(() => backend.server),
     async restartBackend() {
       await backend.stop();
       await start();
@@ -340,6 +328,26 @@ export async function startWorld(
     },
   };
   return world;
+}
+
+/** `world.as(user)`: authenticated requests as one of the example users to this backend. */
+export function asUser(server: () => any): World['as'] {
+  return user => {
+    const header = mockCredentials.user.header(user);
+    return {
+      raw: (method: 'get' | 'post' | 'delete', path: string) =>
+        request(server())[method](path).set('Authorization', header),
+      get: path =>
+        request(server())
+          .get(`/api/blue-green${path}`)
+          .set('Authorization', header),
+      post: (path, body) =>
+        request(server())
+          .post(`/api/blue-green${path}`)
+          .set('Authorization', header)
+          .send(body ?? {}),
+    };
+  };
 }
 
 /** Waits until every pod of the seeds is Ready (the sandbox starts them with a short delay). */

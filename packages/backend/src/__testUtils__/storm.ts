@@ -1,6 +1,18 @@
 import { FaultRule } from '@bluegreen-backstage/kube-sandbox';
 import { users, waitFor, World } from './harness';
-import { watchObject } from './kubeWatch';
+import { watchObject, WatchEvent } from './kubeWatch';
+
+/**
+ * What a storm needs of a world: requests as users, and an independent watch of the switched
+ * object — the sandbox's API, or `watch` of another cluster. Faults need the sandbox.
+ */
+export type StormWorld = Pick<World, 'as'> & {
+  sandbox?: World['sandbox'];
+  watch?(
+    collectionPath: string,
+    name: string,
+  ): Promise<{ events: WatchEvent[]; stop(): void }>;
+};
 
 /** An entity to storm with switches, and how to read its live color off the switched object. */
 export type StormTarget = {
@@ -65,7 +77,7 @@ export type StormResult = {
  * the switches chain (each starts where the previous one, in the cluster's order, ended).
  */
 export async function storm(
-  world: World,
+  world: StormWorld,
   target: StormTarget,
   options: {
     requests: number;
@@ -82,13 +94,11 @@ export async function storm(
     },
     30_000,
   );
-  const watch = await watchObject(
-    world.sandbox,
-    watched.collection,
-    watched.name,
-  );
+  const watch = world.watch
+    ? await world.watch(watched.collection, watched.name)
+    : await watchObject(world.sandbox!, watched.collection, watched.name);
   const tag = `storm-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`;
-  if (options.faults) world.sandbox.faults.set(options.faults);
+  if (options.faults) world.sandbox!.faults.set(options.faults);
   const answers = await Promise.all(
     Array.from({ length: options.requests }, (_, i) =>
       world
@@ -98,10 +108,9 @@ export async function storm(
         }),
     ),
   );
-  const faultsHit = world.sandbox.faults
-    .list()
-    .reduce((n, rule) => n + rule.hits, 0);
-  world.sandbox.faults.clear();
+  const faultsHit =
+    world.sandbox?.faults.list().reduce((n, rule) => n + rule.hits, 0) ?? 0;
+  world.sandbox?.faults.clear();
   // Let the last events arrive before the watch is read.
   await new Promise(r => setTimeout(r, 300));
   watch.stop();

@@ -1,8 +1,10 @@
 /**
- * The seed Rollout driven by the exact patches `kubectl argo rollouts` sends (REFERENCE §A.2).
+ * The seed Rollout driven by the exact patches `kubectl argo rollouts` sends (REFERENCE §A.2),
+ * against the sandbox's Rollout controller and against the real Argo Rollouts controller on a real
+ * control plane (see targets.ts).
  */
-import { startSandbox, Sandbox } from '../sandbox';
-import { api, httpGet, kubectl, waitFor } from '../testing/helpers';
+import { kubectl, waitFor } from '../testing/helpers';
+import { KubeTarget, startTarget, TARGETS } from '../testing/targets';
 
 jest.setTimeout(120000);
 
@@ -10,26 +12,28 @@ const RO =
   '/apis/argoproj.io/v1alpha1/namespaces/rollouts-demo/rollouts/my-app';
 const merge = 'application/merge-patch+json';
 
-describe('Argo Rollouts blue/green', () => {
-  let sandbox: Sandbox;
-  const get = async () => (await api(sandbox, 'GET', RO)).json;
+describe.each(TARGETS)('Argo Rollouts blue/green on the %s', name => {
+  let target: KubeTarget;
+  const api = (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ) => target.api(method, path, body, { contentType });
+  const get = async () => (await api('GET', RO)).json;
   const active = async () =>
-    (
-      await httpGet(sandbox.serviceUrl('rollouts-demo', 'my-app-active')!)
-    ).text.trim();
+    (await target.get('rollouts-demo', 'my-app-active')).text.trim();
   const preview = async () =>
-    (
-      await httpGet(sandbox.serviceUrl('rollouts-demo', 'my-app-preview')!)
-    ).text.trim();
+    (await target.get('rollouts-demo', 'my-app-preview')).text.trim();
 
   beforeAll(async () => {
-    sandbox = await startSandbox({
+    target = await startTarget(name, {
       scenario: 'seeds',
       podReadyDelayMs: 200,
       traffic: false,
     });
-  });
-  afterAll(() => sandbox.stop());
+  }, 300_000);
+  afterAll(() => target?.stop());
 
   it('starts with the new revision paused in BlueGreenPause behind the preview Service', async () => {
     const ro = await waitFor(
@@ -56,7 +60,6 @@ describe('Argo Rollouts blue/green', () => {
     expect(await preview()).toBe('Hello from my-app v1.1.0');
     const svc = (
       await api(
-        sandbox,
         'GET',
         '/api/v1/namespaces/rollouts-demo/services/my-app-preview',
       )
@@ -70,7 +73,6 @@ describe('Argo Rollouts blue/green', () => {
     // previewReplicaCount: 2
     const rs = (
       await api(
-        sandbox,
         'GET',
         `/apis/apps/v1/namespaces/rollouts-demo/replicasets/my-app-${ro.status.currentPodHash}`,
       )
@@ -80,7 +82,6 @@ describe('Argo Rollouts blue/green', () => {
 
   it('promote: {"status":{"pauseConditions":null}} switches the active Service', async () => {
     const r = await api(
-      sandbox,
       'PATCH',
       `${RO}/status`,
       { status: { pauseConditions: null } },
@@ -100,11 +101,7 @@ describe('Argo Rollouts blue/green', () => {
     expect(await active()).toBe('Hello from my-app v1.1.0');
     // scaleDownDelaySeconds: the old ReplicaSet is kept, with a deadline.
     const list = (
-      await api(
-        sandbox,
-        'GET',
-        '/apis/apps/v1/namespaces/rollouts-demo/replicasets',
-      )
+      await api('GET', '/apis/apps/v1/namespaces/rollouts-demo/replicasets')
     ).json.items;
     const old = list.find(
       (x: any) =>
@@ -116,7 +113,7 @@ describe('Argo Rollouts blue/green', () => {
   });
 
   it('abort sends traffic back to stable; retry pauses again; promote --full finishes', async () => {
-    await kubectl(sandbox, [
+    await kubectl(target, [
       '-n',
       'rollouts-demo',
       'patch',
@@ -133,13 +130,7 @@ describe('Argo Rollouts blue/green', () => {
       'paused on 1.2.0',
     );
     expect(await preview()).toBe('Hello from my-app v1.2.0');
-    await api(
-      sandbox,
-      'PATCH',
-      `${RO}/status`,
-      { status: { abort: true } },
-      merge,
-    );
+    await api('PATCH', `${RO}/status`, { status: { abort: true } }, merge);
     const aborted = await waitFor(
       async () => {
         const x = await get();
@@ -160,15 +151,11 @@ describe('Argo Rollouts blue/green', () => {
       }),
     );
     expect(await active()).toBe('Hello from my-app v1.1.0');
-    expect(await preview()).toBe('Hello from my-app v1.1.0');
+    // The preview Service is left on the aborted revision (the controller skips it while aborted),
+    // whose pods go after abortScaleDownDelaySeconds (30 s).
+    expect(await preview()).toBe('Hello from my-app v1.2.0');
 
-    await api(
-      sandbox,
-      'PATCH',
-      `${RO}/status`,
-      { status: { abort: false } },
-      merge,
-    );
+    await api('PATCH', `${RO}/status`, { status: { abort: false } }, merge);
     await waitFor(
       async () => (await get()).status.phase === 'Paused',
       20000,
@@ -176,7 +163,6 @@ describe('Argo Rollouts blue/green', () => {
     );
 
     await api(
-      sandbox,
       'PATCH',
       `${RO}/status`,
       { status: { promoteFull: true } },
@@ -197,7 +183,6 @@ describe('Argo Rollouts blue/green', () => {
   it('undo: the JSON patch of spec.template brings the previous revision back', async () => {
     const rsList = (
       await api(
-        sandbox,
         'GET',
         '/apis/apps/v1/namespaces/rollouts-demo/replicasets?labelSelector=app%3Dmy-app',
       )
@@ -210,7 +195,6 @@ describe('Argo Rollouts blue/green', () => {
     const previous = JSON.parse(JSON.stringify(byRev[1].spec.template));
     delete previous.metadata.labels['rollouts-pod-template-hash'];
     const r = await api(
-      sandbox,
       'PATCH',
       RO,
       [{ op: 'replace', path: '/spec/template', value: previous }],
@@ -228,7 +212,6 @@ describe('Argo Rollouts blue/green', () => {
       Number(
         (
           await api(
-            sandbox,
             'GET',
             `/apis/apps/v1/namespaces/rollouts-demo/replicasets/my-app-${ro.status.currentPodHash}`,
           )

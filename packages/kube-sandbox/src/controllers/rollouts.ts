@@ -288,7 +288,6 @@ export class RolloutController extends Controller {
       delete status.blueGreen.scaleUpPreviewCheckPoint;
     } else if (aborted) {
       switchService(bg.activeService, status.stableRS, 'activeSelector');
-      switchService(bg.previewService, status.stableRS, 'previewSelector');
       if (stable) scale(stable, replicas);
       if (!status.abortedAt) {
         status.abortedAt = nowIso();

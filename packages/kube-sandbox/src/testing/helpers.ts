@@ -59,7 +59,7 @@ const exec = promisify(execFile);
 
 /** Runs the real kubectl against the sandbox. */
 export async function kubectl(
-  sandbox: Sandbox,
+  sandbox: Pick<Sandbox, 'kubeconfigPath' | 'dataDir'>,
   args: string[],
   opts: { cwd?: string } = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -292,4 +292,31 @@ describe('cluster faults during a switch', () => {
       'v1.0.0',
     );
   });
+
+  it('argo-rollouts, a rollback whose own promote meets a conflict (the controller writing status): re-read, promoted, 200', async () => {
+    const path = '/entities/default/component/my-app-rollout';
+    const before = await waitFor('the new revision stable', async () => {
+      const res = await world.as(users.bob).get(path);
+      if (res.body?.promote?.allowed) {
+        await world.as(users.bob).post(`${path}/promote`, {});
+        return undefined;
+      }
+      return res.body?.rollback?.allowed && res.body;
+    });
+    // The undo goes through; the status patch of the promote that follows it meets one 409.
+    world.sandbox.faults.set({
+      kind: 'conflict',
+      ...patchOf('rollouts'),
+      path: '/status',
+      count: 1,
+    });
+    const res = await world.as(users.bob).post(`${path}/rollback`, {});
+    expectStatus(res, 200);
+    expect(world.sandbox.faults.list()[0].hits).toBe(1);
+    world.sandbox.faults.clear();
+    expect(res.body.status.live).not.toBe(before.live);
+    expect(await world.hit('rollouts-demo', 'my-app-active')).toContain(
+      'v1.0.0',
+    );
+  });
 });

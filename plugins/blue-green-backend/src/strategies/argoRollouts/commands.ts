@@ -1,4 +1,4 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, isError } from '@backstage/errors';
 import { BlueGreenTarget } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
   KUBE_RESOURCES,
@@ -150,21 +150,30 @@ export async function switchRollout(
     'json',
   );
   // … and, with autoPromotionEnabled: false, the Rollout pauses before switching: promote it.
-  const waiting = await waitForRollout(
-    kube,
-    target,
-    timeoutMs,
-    r =>
-      r.status?.currentPodHash === targetHash &&
-      ((r.status?.pauseConditions ?? []).length > 0 ||
-        r.status?.blueGreen?.activeSelector === targetHash),
-  );
+  const tookBack = (r: KubeObject) =>
+    r.status?.currentPodHash === targetHash &&
+    ((r.status?.pauseConditions ?? []).length > 0 ||
+      r.status?.blueGreen?.activeSelector === targetHash);
+  let waiting = await waitForRollout(kube, target, timeoutMs, tookBack);
   if (!waiting) {
     throw new ConflictError(
       `Rollout ${target.rollout} did not take revision ${targetRs.metadata.annotations?.[REVISION_ANNOTATION]} back within ${timeoutMs} ms`,
     );
   }
-  if (waiting.status?.blueGreen?.activeSelector !== targetHash) {
-    await promote(waiting, false);
+  // The controller writes the Rollout's status several times as it pauses, so the promote's
+  // resourceVersion can be stale already: a conflict here is the controller, not another switch.
+  // Read again and promote while the Rollout still waits on the revision this rollback put back.
+  for (let attempt = 1; ; attempt++) {
+    if (waiting.status?.blueGreen?.activeSelector === targetHash) break;
+    try {
+      await promote(waiting, false);
+      break;
+    } catch (error) {
+      if (!isError(error) || error.name !== 'ConflictError' || attempt >= 5)
+        throw error;
+      const again = await waitForRollout(kube, target, timeoutMs, tookBack);
+      if (!again) throw error;
+      waiting = again;
+    }
   }
 }

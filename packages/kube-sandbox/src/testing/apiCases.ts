@@ -1,5 +1,10 @@
-import { startSandbox, Sandbox } from '../sandbox';
-import { api, waitFor } from '../testing/helpers';
+/* eslint-disable jest/no-export -- a library of cases, run by the suites that import it */
+/**
+ * The sandbox's API conformance cases: run against the sandbox and a real control plane (see
+ * targets.ts and __integration__/conformance.test.ts).
+ */
+import { waitFor } from './helpers';
+import type { KubeTarget } from './targets';
 
 const svc = (name: string, labels: Record<string, string> = {}) => ({
   apiVersion: 'v1',
@@ -23,23 +28,20 @@ const rollout = {
   },
 };
 
-describe('API semantics', () => {
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox({
-      scenario: 'empty',
-      listeners: false,
-      podReadyDelayMs: 100,
-    });
+export function apiCases(getTarget: () => KubeTarget) {
+  let target: KubeTarget;
+  beforeAll(() => {
+    target = getTarget();
   });
-  afterAll(() => sandbox.stop());
+  const api = (
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ) => target.api(method, path, body, { contentType });
 
   it('answers NotFound with the exact Status body', async () => {
-    const r = await api(
-      sandbox,
-      'GET',
-      '/api/v1/namespaces/default/services/grafana',
-    );
+    const r = await api('GET', '/api/v1/namespaces/default/services/grafana');
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.json).toEqual({
@@ -53,7 +55,6 @@ describe('API semantics', () => {
       code: 404,
     });
     const d = await api(
-      sandbox,
       'GET',
       '/apis/apps/v1/namespaces/default/deployments/web',
     );
@@ -67,19 +68,16 @@ describe('API semantics', () => {
 
   it('lists with kind, resourceVersion and label selectors', async () => {
     await api(
-      sandbox,
       'POST',
       '/api/v1/namespaces/default/services',
       svc('a', { tier: 'web' }),
     );
     await api(
-      sandbox,
       'POST',
       '/api/v1/namespaces/default/services',
       svc('b', { tier: 'db' }),
     );
     const r = await api(
-      sandbox,
       'GET',
       '/api/v1/namespaces/default/services?labelSelector=tier%20in%20(web)',
     );
@@ -88,13 +86,11 @@ describe('API semantics', () => {
     expect(Number(r.json.metadata.resourceVersion)).toBeGreaterThan(0);
     expect(r.json.items.map((i: any) => i.metadata.name)).toEqual(['a']);
     const bad = await api(
-      sandbox,
       'GET',
       '/api/v1/namespaces/default/pods?fieldSelector=foo.bar%3D1',
     );
     expect(bad.status).toBe(400);
     const empty = await api(
-      sandbox,
       'GET',
       '/apis/batch/v1/namespaces/default/cronjobs',
     );
@@ -108,28 +104,21 @@ describe('API semantics', () => {
 
   it('answers 409 Conflict on a stale resourceVersion (PUT and PATCH)', async () => {
     const created = await api(
-      sandbox,
       'POST',
       '/api/v1/namespaces/default/services',
       svc('c'),
     );
     const stale = created.json.metadata.resourceVersion;
     await api(
-      sandbox,
       'PATCH',
       '/api/v1/namespaces/default/services/c',
       { metadata: { labels: { x: '1' } } },
       'application/merge-patch+json',
     );
-    const put = await api(
-      sandbox,
-      'PUT',
-      '/api/v1/namespaces/default/services/c',
-      {
-        ...created.json,
-        metadata: { ...created.json.metadata, resourceVersion: stale },
-      },
-    );
+    const put = await api('PUT', '/api/v1/namespaces/default/services/c', {
+      ...created.json,
+      metadata: { ...created.json.metadata, resourceVersion: stale },
+    });
     expect(put.status).toBe(409);
     expect(put.json).toEqual({
       kind: 'Status',
@@ -143,7 +132,6 @@ describe('API semantics', () => {
       code: 409,
     });
     const patch = await api(
-      sandbox,
       'PATCH',
       '/api/v1/namespaces/default/services/c',
       {
@@ -156,9 +144,8 @@ describe('API semantics', () => {
   });
 
   it('answers 422 when a JSON patch test fails', async () => {
-    await api(sandbox, 'POST', '/api/v1/namespaces/default/services', svc('d'));
+    await api('POST', '/api/v1/namespaces/default/services', svc('d'));
     const r = await api(
-      sandbox,
       'PATCH',
       '/api/v1/namespaces/default/services/d',
       [
@@ -182,7 +169,6 @@ describe('API semantics', () => {
 
   it('answers 415 for a strategic merge patch on a Rollout, and accepts merge patch', async () => {
     const c = await api(
-      sandbox,
       'POST',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts',
       rollout,
@@ -190,7 +176,6 @@ describe('API semantics', () => {
     expect(c.status).toBe(201);
     expect(c.json.metadata.generation).toBe(1);
     const r = await api(
-      sandbox,
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
       { spec: { paused: true } },
@@ -202,7 +187,6 @@ describe('API semantics', () => {
       'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
     );
     const ok = await api(
-      sandbox,
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
       { spec: { paused: true } },
@@ -213,7 +197,6 @@ describe('API semantics', () => {
     // Custom resources refuse an unconditional PUT.
     const { resourceVersion, ...meta } = ok.json.metadata;
     const put = await api(
-      sandbox,
       'PUT',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
       { ...ok.json, metadata: meta },
@@ -224,14 +207,12 @@ describe('API semantics', () => {
 
   it('keeps status out of main-resource writes and spec out of /status writes', async () => {
     await api(
-      sandbox,
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status',
       { status: { abort: true } },
       'application/merge-patch+json',
     );
     const main = await api(
-      sandbox,
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r',
       { status: { abort: false } },
@@ -239,7 +220,6 @@ describe('API semantics', () => {
     );
     expect(main.json.status.abort).toBe(true);
     const st = await api(
-      sandbox,
       'PATCH',
       '/apis/argoproj.io/v1alpha1/namespaces/default/rollouts/r/status',
       { spec: { replicas: 9 }, status: { abort: false } },
@@ -251,21 +231,15 @@ describe('API semantics', () => {
   });
 
   it('streams MODIFIED to a watch after a patch, one JSON event per line', async () => {
-    const list = await api(
-      sandbox,
-      'GET',
-      '/api/v1/namespaces/default/services',
-    );
+    const list = await api('GET', '/api/v1/namespaces/default/services');
     const rv = list.json.metadata.resourceVersion;
     const ctrl = new AbortController();
-    const res = await fetch(
-      `${sandbox.url}/api/v1/namespaces/default/services?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Da`,
-      { signal: ctrl.signal },
+    const stream = await target.stream(
+      `/api/v1/namespaces/default/services?watch=true&resourceVersion=${rv}&fieldSelector=metadata.name%3Da`,
+      ctrl.signal,
     );
-    expect(res.headers.get('content-type')).toBe('application/json');
-    const reader = res.body!.getReader();
+    const chunks = stream[Symbol.asyncIterator]();
     await api(
-      sandbox,
       'PATCH',
       '/api/v1/namespaces/default/services/a',
       { spec: { selector: { app: 'green' } } },
@@ -273,8 +247,8 @@ describe('API semantics', () => {
     );
     let text = '';
     while (!text.includes('\n')) {
-      const { value } = await reader.read();
-      text += Buffer.from(value!).toString();
+      const { value } = await chunks.next();
+      text += Buffer.from(value).toString();
     }
     const ev = JSON.parse(text.split('\n')[0]);
     expect(ev.type).toBe('MODIFIED');
@@ -283,36 +257,54 @@ describe('API semantics', () => {
     ctrl.abort();
   });
 
-  it('answers an expired watch with a 410 ERROR event', async () => {
-    const list = await api(
-      sandbox,
-      'GET',
-      '/api/v1/namespaces/default/configmaps',
-    );
-    await api(sandbox, 'POST', '/api/v1/namespaces/default/configmaps', {
+  it('answers a watch from an old version: 410 Expired (sandbox) or the current state (kube-apiserver)', async () => {
+    const list = await api('GET', '/api/v1/namespaces/default/configmaps');
+    await api('POST', '/api/v1/namespaces/default/configmaps', {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'x' },
       data: { a: 'b' },
     });
-    sandbox.internals.store.compact('configmaps');
+    // The sandbox expires a version once its history is compacted. kube-apiserver's watch cache
+    // holds every event since it started and answers an older version with the current state
+    // (ADDED); its 410 comes once that window has moved on, minutes later (README: differences).
+    const old = target.sandbox
+      ? (target.sandbox.internals.store.compact('configmaps'),
+        list.json.metadata.resourceVersion)
+      : '1';
     const r = await api(
-      sandbox,
       'GET',
-      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${list.json.metadata.resourceVersion}`,
+      `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${old}&timeoutSeconds=1`,
     );
     expect(r.status).toBe(200);
-    const ev = JSON.parse(r.text.trim());
-    expect(ev.type).toBe('ERROR');
-    expect(ev.object).toMatchObject({
-      kind: 'Status',
-      status: 'Failure',
-      reason: 'Expired',
-      code: 410,
-    });
-    expect(ev.object.message).toMatch(
-      /^too old resource version: \d+ \(\d+\)$/,
-    );
+    const events = r.text
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line))
+      .map(e =>
+        e.type === 'ERROR'
+          ? { type: e.type, status: e.object }
+          : { type: e.type, name: e.object.metadata.name },
+      );
+    const expected = {
+      sandbox: [
+        {
+          type: 'ERROR',
+          status: expect.objectContaining({
+            kind: 'Status',
+            status: 'Failure',
+            reason: 'Expired',
+            code: 410,
+            message: expect.stringMatching(
+              /^too old resource version: \d+ \(\d+\)$/,
+            ),
+          }),
+        },
+      ],
+      'control plane': expect.arrayContaining([{ type: 'ADDED', name: 'x' }]),
+    }[target.name];
+    expect(events).toEqual(expected);
+    expect(events.every(e => e.type === events[0].type)).toBe(true);
   });
 
   it('maintains generation/observedGeneration and the scale subresource of a Deployment', async () => {
@@ -330,14 +322,12 @@ describe('API semantics', () => {
       },
     };
     const c = await api(
-      sandbox,
       'POST',
       '/apis/apps/v1/namespaces/default/deployments',
       dep,
     );
     expect(c.json.metadata.generation).toBe(1);
     const labels = await api(
-      sandbox,
       'PATCH',
       '/apis/apps/v1/namespaces/default/deployments/web',
       { metadata: { labels: { a: 'b' } } },
@@ -345,7 +335,6 @@ describe('API semantics', () => {
     );
     expect(labels.json.metadata.generation).toBe(1);
     const scaled = await api(
-      sandbox,
       'PATCH',
       '/apis/apps/v1/namespaces/default/deployments/web/scale',
       { spec: { replicas: 2 } },
@@ -359,7 +348,6 @@ describe('API semantics', () => {
     await waitFor(
       async () => {
         const d = await api(
-          sandbox,
           'GET',
           '/apis/apps/v1/namespaces/default/deployments/web',
         );
@@ -373,13 +361,11 @@ describe('API semantics', () => {
       'deployment ready',
     );
     const scale = await api(
-      sandbox,
       'GET',
       '/apis/apps/v1/namespaces/default/deployments/web/scale',
     );
     expect(scale.json.status).toEqual({ replicas: 2, selector: 'app=web' });
     const invalid = await api(
-      sandbox,
       'POST',
       '/apis/apps/v1/namespaces/default/deployments',
       {
@@ -395,7 +381,7 @@ describe('API semantics', () => {
   });
 
   it('serves discovery and OpenAPI v3 for kubectl, and Tables for kubectl get', async () => {
-    const v1 = await api(sandbox, 'GET', '/api/v1');
+    const v1 = await api('GET', '/api/v1');
     expect(v1.json.resources.map((r: any) => r.name)).toEqual(
       expect.arrayContaining([
         'pods',
@@ -407,7 +393,7 @@ describe('API semantics', () => {
         'configmaps',
       ]),
     );
-    const apps = await api(sandbox, 'GET', '/apis/apps/v1');
+    const apps = await api('GET', '/apis/apps/v1');
     expect(apps.json.resources).toContainEqual(
       expect.objectContaining({
         name: 'deployments/scale',
@@ -416,24 +402,27 @@ describe('API semantics', () => {
         kind: 'Scale',
       }),
     );
-    const groups = await api(sandbox, 'GET', '/apis');
+    const groups = await api('GET', '/apis');
     expect(groups.json.groups.map((g: any) => g.name)).toEqual(
       expect.arrayContaining([
         'apps',
         'argoproj.io',
         'networking.istio.io',
         'discovery.k8s.io',
-        'metrics.k8s.io',
+        // The sandbox serves metrics.k8s.io itself; a cluster has it with metrics-server only.
+        ...(target.name === 'sandbox' ? ['metrics.k8s.io'] : []),
       ]),
     );
-    const idx = await api(sandbox, 'GET', '/openapi/v3');
+    const idx = await api('GET', '/openapi/v3');
     expect(
       idx.json.paths['apis/networking.istio.io/v1beta1'].serverRelativeURL,
     ).toMatch(/hash=/);
-    const table = await fetch(
-      `${sandbox.url}/api/v1/namespaces/default/services`,
-      { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } },
-    ).then(r => r.json());
+    const { json: table } = await target.api(
+      'GET',
+      '/api/v1/namespaces/default/services',
+      undefined,
+      { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' },
+    );
     expect(table.kind).toBe('Table');
     expect(table.columnDefinitions.map((c: any) => c.name)).toEqual([
       'Name',
@@ -445,4 +434,4 @@ describe('API semantics', () => {
       'Selector',
     ]);
   });
-});
+}

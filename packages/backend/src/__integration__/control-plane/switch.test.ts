@@ -1,0 +1,105 @@
+/**
+ * The switch suites of all three strategies against a real Kubernetes control plane (see
+ * scripts/control-plane.sh): TLS checked against the cluster CA, a service-account token bound only
+ * to the plugin's ClusterRole, the real Deployment, EndpointSlice and Argo Rollouts controllers,
+ * Istio's and Argo Rollouts' own CRDs.
+ */
+import { expectStatus, users } from '../../__testUtils__/harness';
+import { storm, STORM_TARGETS } from '../../__testUtils__/storm';
+import { switchCases } from '../../__testUtils__/switchCases';
+import {
+  bindServiceAccount,
+  ControlPlaneWorld,
+  PLUGIN_SERVICE_ACCOUNT,
+  startControlPlaneWorld,
+} from '../../__testUtils__/controlPlaneWorld';
+
+jest.setTimeout(180_000);
+
+const MY_APP = '/entities/default/component/my-app';
+
+describe('color switches against a real control plane (sqlite)', () => {
+  let world: ControlPlaneWorld;
+
+  beforeAll(async () => {
+    world = await startControlPlaneWorld({ database: 'sqlite' });
+  }, 600_000);
+
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  switchCases(() => world);
+
+  it.each(STORM_TARGETS)(
+    'compare-and-swap: 20 concurrent switches of $strategy answer 200 or 409, one color is live throughout, history matches',
+    async target => {
+      const result = await storm(world, target, { requests: 20 });
+      expect(result.violations).toEqual([]);
+      expect(result.switches).toBeGreaterThanOrEqual(1);
+      expect(result.statuses[200] + (result.statuses[409] ?? 0)).toBe(20);
+    },
+  );
+
+  it('reads and writes as the service account, which RBAC confines to the ClusterRole', async () => {
+    const account = `system:serviceaccount:${PLUGIN_SERVICE_ACCOUNT.namespace}:${PLUGIN_SERVICE_ACCOUNT.name}`;
+    const can = async (...args: string[]) =>
+      (
+        await world.plane.kubectl(['auth', 'can-i', ...args, '--as', account])
+      ).stdout.trim();
+    expect(await can('patch', 'services', '-n', 'default')).toBe('yes');
+    expect(
+      await can('patch', 'rollouts.argoproj.io', '-n', 'rollouts-demo'),
+    ).toBe('yes');
+    expect(await can('delete', 'services', '-n', 'default')).toBe('no');
+    expect(await can('get', 'secrets', '-n', 'default')).toBe('no');
+    expect(await can('create', 'deployments.apps', '-n', 'default')).toBe('no');
+  });
+
+  it('a verb the cluster denies is answered clearly, changes nothing and is recorded', async () => {
+    // The ClusterRole without patch on Services: what a platform team gets when they trim it.
+    const trimmed = JSON.parse(JSON.stringify(world.clusterRole));
+    trimmed.metadata = { name: 'blue-green-backend-without-service-patch' };
+    for (const rule of trimmed.rules) {
+      if (rule.resources.includes('services'))
+        rule.verbs = rule.verbs.filter((v: string) => v !== 'patch');
+    }
+    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify(trimmed),
+    });
+    expect(applied.code).toBe(0);
+    const readOnly = { namespace: 'backstage', name: 'blue-green-trimmed' };
+    await bindServiceAccount(world.plane, readOnly, trimmed.metadata.name);
+    await world.restartBackendAs(readOnly);
+    try {
+      const service = await world.kube(
+        '/api/v1/namespaces/default/services/my-app',
+      );
+      const res = await world.as(users.alice).post(`${MY_APP}/promote`, {
+        reason: 'denied by RBAC',
+      });
+      expectStatus(res, 503);
+      expect(res.body.error.message).toContain(
+        `User "system:serviceaccount:backstage:blue-green-trimmed" cannot patch resource "services" in API group "" in the namespace "default"`,
+      );
+      expect(res.body.error.message).toContain(
+        "the cluster refused the plugin's credentials",
+      );
+      const after = await world.kube(
+        '/api/v1/namespaces/default/services/my-app',
+      );
+      expect(after.metadata.resourceVersion).toBe(
+        service.metadata.resourceVersion,
+      );
+      expect(after.spec.selector).toEqual(service.spec.selector);
+      const history = await world.as(users.alice).get(`${MY_APP}/history`);
+      expect(history.body.items[0]).toMatchObject({
+        action: 'promote',
+        outcome: 'failed',
+        reason: 'denied by RBAC',
+      });
+    } finally {
+      await world.restartBackendAs(PLUGIN_SERVICE_ACCOUNT);
+    }
+  });
+});
