@@ -46,6 +46,7 @@ export async function loadScenario(
   ]) {
     applyManifests(api, read('seed-001', f), 'default');
   }
+  applyManifests(api, read('scenarios', 'preview-service.yaml'), 'default');
   for (const f of ['blue-env.yaml', 'green-env.yaml'])
     applyManifests(api, read('seed-002', f), 'default');
 

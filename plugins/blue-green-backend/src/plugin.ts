@@ -16,6 +16,7 @@ import { registerActions } from './actions';
 import { Authorizer } from './authorization/Authorizer';
 import { readBlueGreenConfig } from './config';
 import { ChecklistStatusStore } from './database/ChecklistStatusStore';
+import { FailedVersionStore } from './database/FailedVersionStore';
 import { HistoryStore } from './database/HistoryStore';
 import { migratedDatabase } from './database/migrations';
 import { ScaleDownStore } from './database/ScaleDownStore';
@@ -37,7 +38,9 @@ import { ObservationReader } from './observation/ObservationReader';
 import { StatusService } from './observation/StatusService';
 import { Announcer } from './operations/Announcer';
 import { ChecklistService } from './operations/ChecklistService';
+import { DeployService } from './operations/DeployService';
 import { EntityOperations } from './operations/EntityOperations';
+import { FailedVersions } from './operations/FailedVersions';
 import { OperationRecorder } from './operations/OperationRecorder';
 import { SwitchFollowUp } from './operations/SwitchFollowUp';
 import { SwitchService } from './operations/SwitchService';
@@ -92,6 +95,7 @@ export const blueGreenPlugin = createBackendPlugin({
         const signOffs = new SignOffStore(db);
         const watches = new WatchStore(db);
         const checklistStatuses = new ChecklistStatusStore(db);
+        const failedVersionStore = new FailedVersionStore(db);
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
@@ -127,8 +131,15 @@ export const blueGreenPlugin = createBackendPlugin({
           scaleDowns,
           watches,
           signOffs,
+          failedVersions: failedVersionStore,
           checklists,
           evidence,
+        });
+        const failedVersions = new FailedVersions({
+          store: failedVersionStore,
+          signOffs,
+          checklists,
+          recorder,
         });
         const switches = new SwitchService({
           resolver,
@@ -138,8 +149,17 @@ export const blueGreenPlugin = createBackendPlugin({
           recorder,
           announcer,
           followUp: new SwitchFollowUp({ scaleDowns, watches, config }),
+          failedVersions,
           config,
           logger,
+        });
+        const deploys = new DeployService({
+          resolver,
+          strategies,
+          observer,
+          authorizer,
+          recorder,
+          announcer,
         });
         const operations = new EntityOperations({
           resolver,
@@ -220,6 +240,7 @@ export const blueGreenPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             status,
             switches,
+            deploys,
             operations,
             checklists: new ChecklistService({
               resolver,

@@ -9,6 +9,7 @@ import { FleetService } from './fleet/FleetService';
 import { MonitoringService } from './monitoring/MonitoringService';
 import { StatusService } from './observation/StatusService';
 import { ChecklistService } from './operations/ChecklistService';
+import { DeployService } from './operations/DeployService';
 import { EntityOperations } from './operations/EntityOperations';
 import { SwitchService } from './operations/SwitchService';
 
@@ -16,6 +17,7 @@ import { SwitchService } from './operations/SwitchService';
 export type RouterServices = {
   status: Pick<StatusService, 'status' | 'diagnostics' | 'history'>;
   switches: Pick<SwitchService, 'switch'>;
+  deploys: Pick<DeployService, 'deploy'>;
   operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
   checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
   monitoring: Pick<MonitoringService, 'charts' | 'monitoring'>;
@@ -51,6 +53,45 @@ const switchBody = z
       .optional(),
     stepIntervalSeconds: z.number().min(0).max(3600).optional(),
     full: z.boolean().optional(),
+  })
+  .strict();
+
+/**
+ * An image reference as a container runtime reads it: `[registry[:port]/]path[:tag][@digest]`,
+ * lower-case path components.
+ */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+const deployBody = z
+  .object({
+    image: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(
+        IMAGE_REFERENCE,
+        'must be an image reference such as registry.example.com/my-app:1.2.0',
+      ),
+    container: z
+      .string()
+      .max(63)
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        'must be a container name (lower-case letters, digits and -)',
+      )
+      .optional(),
+    version: z
+      .string()
+      .max(63)
+      .regex(
+        /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+        'must be a Kubernetes label value, e.g. v1.2.0',
+      )
+      .optional(),
+    reason: z.string().max(1000).optional(),
+    revision: z.string().max(100).optional(),
+    force: z.boolean().optional(),
   })
   .strict();
 
@@ -148,8 +189,15 @@ const entityRefOf = (req: Request) =>
 export async function createRouter(
   options: { httpAuth: HttpAuthService } & RouterServices,
 ): Promise<express.Router> {
-  const { httpAuth, status, switches, operations, checklists, monitoring } =
-    options;
+  const {
+    httpAuth,
+    status,
+    switches,
+    deploys,
+    operations,
+    checklists,
+    monitoring,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   // express.json leaves a body of any other type unread, and the routes would take it for `{}`: a
@@ -194,6 +242,12 @@ export async function createRouter(
       },
     );
   }
+
+  router.post('/entities/:namespace/:kind/:name/deploy', async (req, res) => {
+    const ref = entityRefOf(req);
+    const body = parse(deployBody, req.body, 'body');
+    res.json(await deploys.deploy(ref, body, await caller(req)));
+  });
 
   router.post('/entities/:namespace/:kind/:name/scale', async (req, res) => {
     const ref = entityRefOf(req);

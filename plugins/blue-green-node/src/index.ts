@@ -34,6 +34,7 @@ export { parseQuantity, podRequests } from './kubernetes/quantity';
 export { blueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type { BlueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type {
+  DeployChange,
   FleetListCall,
   MetricGroup,
   SentRequest,

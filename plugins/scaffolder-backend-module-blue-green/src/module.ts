@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
+import { createDeployAction } from './actions/deploy';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRenderAction } from './actions/render';
 import { createSwitchAction } from './actions/switch';
@@ -16,7 +17,7 @@ import { ManifestApplier } from './services/ManifestApplier';
 
 /**
  * The Blue/Green actions of the scaffolder: `blue-green:render`, `blue-green:apply`,
- * `blue-green:publish:local`, `blue-green:promote`, `blue-green:rollback` and
+ * `blue-green:publish:local`, `blue-green:deploy`, `blue-green:promote`, `blue-green:rollback` and
  * `blue-green:wait-for-checks`.
  *
  * @public
@@ -55,6 +56,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
           createPublishLocalAction({
             publisher: LocalCatalogPublisher.fromConfig(config, { catalog }),
           }),
+          createDeployAction({ client }),
           createSwitchAction('promote', { client }),
           createSwitchAction('rollback', { client }),
           createWaitForChecksAction({ client }),

@@ -121,8 +121,12 @@ export type World = {
   restartBackend(): Promise<void>;
   /** The sandbox's own API, for assertions on cluster state. */
   kube(path: string, init?: RequestInit): Promise<any>;
-  /** GET a Service's loopback address; returns the response body. */
-  hit(namespace: string, service: string): Promise<string>;
+  /** GET a Service's loopback address (with these headers); returns the response body. */
+  hit(
+    namespace: string,
+    service: string,
+    headers?: Record<string, string>,
+  ): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -314,11 +318,11 @@ export async function startWorld(
       });
       return res.json();
     },
-    async hit(namespace, service) {
+    async hit(namespace, service, headers) {
       const url = sandbox.serviceUrl(namespace, service);
       if (!url)
         throw new Error(`no address for service ${namespace}/${service}`);
-      const res = await fetch(url);
+      const res = await fetch(url, { headers });
       return res.text();
     },
     async stop() {

@@ -5,6 +5,7 @@ import {
 import { NotAllowedError } from '@backstage/errors';
 import { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
+  blueGreenDeployPermission,
   blueGreenForcePermission,
   blueGreenPromotePermission,
   blueGreenRollbackPermission,
@@ -26,7 +27,8 @@ export type Change =
   | 'scale'
   | 'preview-route'
   | 'mirror'
-  | 'sign-off';
+  | 'sign-off'
+  | 'deploy';
 
 /**
  * The permission each change needs. The Istio traffic controls send live-like traffic to the
@@ -39,6 +41,7 @@ const PERMISSIONS: Record<Change, ResourcePermission<'catalog-entity'>> = {
   'preview-route': blueGreenPromotePermission,
   mirror: blueGreenPromotePermission,
   'sign-off': blueGreenSignOffPermission,
+  deploy: blueGreenDeployPermission,
 };
 
 /** The policy's decisions for one caller and change, asked for before the entity is read. */

@@ -3,7 +3,11 @@ import {
   AuditorServiceEvent,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
+import {
+  ConflictError,
+  isError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { HistoryEntry } from '@bluegreen-backstage/plugin-blue-green-common';
 import { Request } from 'express';
 import {
@@ -25,7 +29,7 @@ export type Operation = NewHistoryEntry;
 
 /** How an operation shows in the audit log. */
 export type AuditOf = {
-  eventId: 'color-switch' | 'checklist-sign-off';
+  eventId: 'color-switch' | 'color-deploy' | 'checklist-sign-off';
   severityLevel: 'low' | 'medium' | 'high' | 'critical';
   meta?: Record<string, unknown>;
 };
@@ -40,6 +44,16 @@ export function actorOf(credentials: BackstageCredentials): string {
 
 export const errorMessage = (error: unknown) =>
   isError(error) ? error.message : String(error);
+
+/** The same kind of error (so the same HTTP status), saying what the cluster shows now. */
+export function withClusterState(error: unknown, cluster: string): Error {
+  const text = `${errorMessage(error)} (${cluster})`;
+  if (error instanceof ConflictError) return new ConflictError(text);
+  if (error instanceof ServiceUnavailableError) {
+    return new ServiceUnavailableError(text);
+  }
+  return isError(error) ? error : new Error(text);
+}
 
 /** An operation under way: its history entry and its audit event. */
 export type Recording = {

@@ -3,12 +3,12 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
-  isError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
   Checklist,
   Color,
+  otherColor,
   SwitchRequest,
   SwitchResponse,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -25,26 +25,18 @@ import {
   ObservationReader,
 } from '../observation/ObservationReader';
 import { Announcer } from './Announcer';
+import { FailedVersions } from './FailedVersions';
 import {
   actorOf,
   Caller,
   errorMessage,
   Operation,
   OperationRecorder,
+  withClusterState,
 } from './OperationRecorder';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import { SwitchFollowUp } from './SwitchFollowUp';
 import { recoverFailedWrite, Written, writeWithRetry } from './switchWrite';
-
-/** The same kind of error (so the same HTTP status), saying what the cluster shows now. */
-function withClusterState(error: unknown, cluster: string): Error {
-  const text = `${errorMessage(error)} (${cluster})`;
-  if (error instanceof ConflictError) return new ConflictError(text);
-  if (error instanceof ServiceUnavailableError) {
-    return new ServiceUnavailableError(text);
-  }
-  return isError(error) ? error : new Error(text);
-}
 
 /** A switch decided and allowed, about to be written. */
 export type DecidedSwitch = {
@@ -88,6 +80,7 @@ export class SwitchService {
   readonly #recorder: OperationRecorder;
   readonly #announcer: Announcer;
   readonly #followUp: SwitchFollowUp;
+  readonly #failedVersions: FailedVersions;
   readonly #config: BlueGreenConfig['switch'];
   readonly #logger: LoggerService;
 
@@ -99,6 +92,7 @@ export class SwitchService {
     recorder: OperationRecorder;
     announcer: Announcer;
     followUp: SwitchFollowUp;
+    failedVersions: FailedVersions;
     config: BlueGreenConfig;
     logger: LoggerService;
   }) {
@@ -109,6 +103,7 @@ export class SwitchService {
     this.#recorder = options.recorder;
     this.#announcer = options.announcer;
     this.#followUp = options.followUp;
+    this.#failedVersions = options.failedVersions;
     this.#config = options.config.switch;
     this.#logger = options.logger;
   }
@@ -228,6 +223,13 @@ export class SwitchService {
           cluster: context.kube.cluster,
           revision: status.revision,
           fromState: from,
+          // The versions on each side, for deploy markers and for what a rollback marks failed.
+          versions: {
+            from:
+              liveColorOf(status) &&
+              status.colors[liveColorOf(status)!].version,
+            to: status.colors[run.to].version,
+          },
           ...(run.forcedReasons.length && { forcedPast: run.forcedReasons }),
           ...(run.evidence && { evidence: run.evidence }),
           ...(run.checklist && { checklist: checklistRecord(run.checklist) }),
@@ -302,7 +304,7 @@ export class SwitchService {
       );
     // The status after the switch: when the strategy knows what its write left and the switch
     // is verified, that; otherwise a fresh read. Either runs while history is written.
-    const [finished, after, followUps] = await Promise.all([
+    const [finished, after, followUps, failed] = await Promise.all([
       this.#recorder.finish(recording, {
         outcome: 'succeeded',
         details: { requests: sent, verification, ...(cluster && { cluster }) },
@@ -321,12 +323,25 @@ export class SwitchService {
         }))
         .catch(error => error as Error),
       this.#followUp.after(context, run, from, entry.id, observation.facts),
+      // A rollback marks the version it left failed: promoting it again needs a new one or force.
+      run.action === 'promote'
+        ? undefined
+        : this.#failedVersions.mark(context, snapshot, otherColor(run.to), {
+            historyId: entry.id,
+            actor: run.actor,
+            reason: run.reason || `rolled back by ${run.actor}`,
+          }),
     ]);
     await recording.audit.success({
       meta: { verified: verification.verified },
     });
     // Owners and open tabs hear about it without holding up the answer.
-    void this.#announcer.switched(context.entity, finished, verification);
+    void this.#announcer.switched(
+      context.entity,
+      finished,
+      verification,
+      context.kube.cluster,
+    );
     if (after instanceof Error) {
       throw new ServiceUnavailableError(
         `${run.action} to ${run.to} was written (history ${
@@ -342,7 +357,14 @@ export class SwitchService {
       status: this.#observer.compose(
         context,
         after.snapshot,
-        { lastSwitch: finished, ...followUps },
+        {
+          lastSwitch: finished,
+          ...followUps,
+          failedVersions: [
+            ...(failed ? [failed] : []),
+            ...(observation.facts.failedVersions ?? []),
+          ],
+        },
         after.checks,
       ),
     };

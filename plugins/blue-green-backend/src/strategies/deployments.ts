@@ -6,9 +6,12 @@ import {
   COLORS,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  DeployChange,
+  JsonPatchOperation,
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
+  SentRequest,
   SwitchWrite,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { selectorString } from './workloads';
@@ -145,4 +148,79 @@ export async function scaleDeployment(
       },
     ],
   };
+}
+
+/**
+ * Whether a deploy may set the pod template's `version` label: it has one, and the workload's
+ * selector does not select by it (a changed selector label would orphan the pods).
+ */
+export function setsVersionLabel(
+  workload: KubeObject,
+  version: string | undefined,
+): version is string {
+  const selector = workload.spec?.selector ?? {};
+  const selects =
+    selector.matchLabels?.version !== undefined ||
+    (selector.matchExpressions ?? []).some((e: any) => e.key === 'version');
+  return (
+    version !== undefined &&
+    workload.spec?.template?.metadata?.labels?.version !== undefined &&
+    !selects
+  );
+}
+
+/**
+ * `kubectl set image deployment/NAME CONTAINER=IMAGE` (and the `version` label), as a JSON patch
+ * whose `test`s make it a compare-and-swap on the template the decision was made on.
+ */
+export async function setDeploymentImage(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject | undefined,
+  change: DeployChange,
+  sent: SentRequest[],
+): Promise<KubeObject> {
+  if (!deployment) {
+    throw new ConflictError(
+      `the Deployment of ${change.color} does not exist, so nothing can be deployed to it`,
+    );
+  }
+  const containers: any[] = deployment.spec?.template?.spec?.containers ?? [];
+  const index = containers.findIndex(c => c.name === change.container);
+  if (index < 0) {
+    throw new ConflictError(
+      `Deployment ${deployment.metadata.name} has no container ${change.container}`,
+    );
+  }
+  const container = `/spec/template/spec/containers/${index}`;
+  const patch: JsonPatchOperation[] = [
+    { op: 'test', path: `${container}/name`, value: change.container },
+    { op: 'test', path: `${container}/image`, value: containers[index].image },
+    { op: 'replace', path: `${container}/image`, value: change.image },
+  ];
+  if (setsVersionLabel(deployment, change.version)) {
+    const path = '/spec/template/metadata/labels/version';
+    patch.push(
+      {
+        op: 'test',
+        path,
+        value: deployment.spec.template.metadata.labels.version,
+      },
+      { op: 'replace', path, value: change.version },
+    );
+  }
+  const name = deployment.metadata.name;
+  const written = await kube.patch(
+    KUBE_RESOURCES.deployments,
+    namespace,
+    name,
+    patch,
+    { type: 'json' },
+  );
+  sent.push({
+    description: `kubectl set image deployment/${name} ${change.container}=${change.image}: PATCH deployments/${name}`,
+    patch,
+    resourceVersion: written.metadata.resourceVersion,
+  });
+  return written;
 }

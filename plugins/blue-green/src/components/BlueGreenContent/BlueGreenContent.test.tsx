@@ -495,4 +495,80 @@ describe('BlueGreenContent', () => {
     ).toBeInTheDocument();
     expect(screen.getByText('failed')).toBeInTheDocument();
   });
+
+  it('deploys a new image to the idle color from the dialog, with the revision it saw', async () => {
+    const api = new FakeBlueGreenApi();
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy to green' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Deploy to green',
+    });
+    const image = within(dialog).getByRole('textbox', { name: /Image/ });
+    // Prefilled with what green runs: unchanged, it cannot be deployed.
+    expect(image).toHaveValue('my-app:v1.1.0');
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Deploy to green',
+    });
+    expect(confirm).toBeDisabled();
+    await userEvent.clear(image);
+    await userEvent.type(image, 'my-app:1.2.0');
+    expect(
+      within(dialog).getByRole('textbox', { name: /Version/ }),
+    ).toHaveAttribute('placeholder', '1.2.0');
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'release 1.2.0',
+    );
+    await userEvent.click(confirm);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBe(null));
+    expect(api.calls.filter(c => c.method === 'deploy')).toEqual([
+      {
+        method: 'deploy',
+        args: [
+          expect.anything(),
+          { image: 'my-app:1.2.0', reason: 'release 1.2.0', revision: 'rev-1' },
+        ],
+      },
+    ]);
+  });
+
+  it('says first that the idle version was rolled back, and why', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx ratio 4.8 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
+      promote: {
+        allowed: false,
+        target: 'green',
+        reasons: ['v1.1.0 on green was rolled back'],
+        forceable: true,
+      },
+    });
+    await renderTab(api);
+    const [notice] = await screen.findAllByText(/v1.1.0 on/, {
+      selector: 'strong',
+    });
+    expect(notice.closest('[role="status"]')).toHaveTextContent(
+      /was rolled back.*automatic rollback: 5xx ratio 4.8 %.*promoting it again needs a new version or force/,
+    );
+  });
+
+  it('disables Deploy, saying why, for someone without the deploy permission', async () => {
+    await renderTab(new FakeBlueGreenApi(), { deny: ['blue-green.deploy'] });
+    expect(
+      await screen.findByRole('button', { name: 'Deploy to green' }),
+    ).toBeDisabled();
+    expect(
+      screen.getByText(/permission to deploy to this entity/),
+    ).toBeInTheDocument();
+  });
 });

@@ -15,6 +15,9 @@ import { useBlueGreenPermissions } from '../../hooks/useBlueGreenPermissions';
 import { useBlueGreenStatus } from '../../hooks/useBlueGreenStatus';
 import { useChecklist } from '../../hooks/useChecklist';
 import { ChecklistCard } from '../Checklist/ChecklistCard';
+import { DeployButton } from '../Deploy/DeployButton';
+import { DeployDialog } from '../Deploy/DeployDialog';
+import { FailedVersionNotice } from '../Deploy/FailedVersionNotice';
 import { ColorCard } from '../ColorCard/ColorCard';
 import { ScaleDialog } from '../ColorCard/ScaleDialog';
 import { DiagnosticsPanel } from '../Diagnostics/DiagnosticsPanel';
@@ -60,6 +63,7 @@ export const BlueGreenTab = ({
     state: ActionAvailability;
   }>();
   const [scaling, setScaling] = useState<ColorStatus>();
+  const [deploying, setDeploying] = useState(false);
   const { status, error, reload, accept, version } = useBlueGreenStatus(
     entityRef,
     { busy: run?.state === 'running' },
@@ -149,6 +153,11 @@ export const BlueGreenTab = ({
           />
         </Grid>
       )}
+      {status.failedVersion && (
+        <Grid item xs={12}>
+          <FailedVersionNotice failed={status.failedVersion} />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <StatusHeader
           status={status}
@@ -159,6 +168,12 @@ export const BlueGreenTab = ({
                 permissions={permissions}
                 busy={run?.state === 'running' || Boolean(status.inProgress)}
                 onStart={(action, state) => setDialog({ action, state })}
+              />
+              <DeployButton
+                status={status}
+                permissions={permissions}
+                busy={run?.state === 'running' || Boolean(status.inProgress)}
+                onStart={() => setDeploying(true)}
               />
               {(status.capabilities.previewRoute ||
                 status.capabilities.mirror) && (
@@ -281,6 +296,18 @@ export const BlueGreenTab = ({
           state={dialog.state}
           onCancel={() => setDialog(undefined)}
           onConfirm={request => startSwitch(dialog.action, request)}
+        />
+      )}
+      {deploying && status.deploy?.target && (
+        <DeployDialog
+          status={status}
+          decision={status.deploy}
+          canForce={permissions.force.allowed}
+          onCancel={() => setDeploying(false)}
+          onConfirm={async request => {
+            accept((await api.deploy(entityRef, request)).status);
+            setDeploying(false);
+          }}
         />
       )}
       {scaling && (
