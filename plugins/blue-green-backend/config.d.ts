@@ -109,10 +109,26 @@ export interface Config {
       duration?: HumanDuration | string;
       /** Default 15s. */
       evaluationInterval?: HumanDuration | string;
-      /** Range of rate() in the criteria. Default 1m. */
+      /** Range of rate() in the 5xx, latency and CPU criteria (unless one sets its own window). Default 1m. */
       rateWindow?: HumanDuration | string;
-      /** Failing evaluations in a row before a criterion fires. Default 2. */
-      sustainEvaluations?: number;
+      /**
+       * The rollback criteria. Defaults: `error-rate` (5xx ratio above checks.thresholds.rollbackErrorRatio,
+       * 1 %) rolls back once it has held for 5m; `restart-loop` (more than checks.thresholds.restarts,
+       * 3, restarts in 15m), `oom-kill` at once and `core-function` (the health endpoint fails) after
+       * 30s roll back; `latency-p99` (above 2x the previous color's) and `cpu` (above 90 % of limits)
+       * call for an investigation after 5m. Per entity: the annotation
+       * blue-green.backstage.io/rollback-criteria, e.g. `error-rate.for=2m,cpu.action=rollback`.
+       */
+      criteria?: {
+        [criterion: string]: {
+          /** rollback (automatically where allowed), investigate (the owners are told) or off. */
+          action?: 'rollback' | 'investigate' | 'off';
+          /** Range of the criterion's rate() or increase(). */
+          window?: HumanDuration | string;
+          /** How long it must fail without a break before it fires; 0s fires at once. */
+          for?: HumanDuration | string;
+        };
+      };
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
     };

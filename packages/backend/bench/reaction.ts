@@ -92,7 +92,8 @@ async function main() {
         duration: '10m',
         evaluationInterval: { seconds: EVALUATION_SECONDS },
         rateWindow: `${RATE_WINDOW_SECONDS}s`,
-        sustainEvaluations: 2,
+        // Two evaluations, as the criteria's sustain.
+        criteria: { 'error-rate': { for: { seconds: 2 * EVALUATION_SECONDS } } },
       },
     },
   });

@@ -8,6 +8,12 @@ import {
   SloConfig,
   Thresholds,
 } from './decisions/thresholds';
+import {
+  BUILT_IN_CRITERIA,
+  CriteriaSettings,
+  CriterionAction,
+  DEFAULT_CRITERIA,
+} from './decisions/criteriaSettings';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {
@@ -60,10 +66,8 @@ export type BlueGreenConfig = {
     /** How long a watch runs after a promote. */
     durationMs: number;
     evaluationIntervalMs: number;
-    /** Range of rate() in the rollback criteria, as a PromQL duration. */
-    rateWindow: string;
-    /** Consecutive failing evaluations before a criterion fires. */
-    sustainEvaluations: number;
+    /** Each rollback criterion's action, range and how long it must fail (`watch.criteria.<id>`). */
+    criteria: CriteriaSettings;
     /** Default for entities without the auto-rollback annotation. */
     autoRollback: boolean;
   };
@@ -86,6 +90,7 @@ const RENAMED: Record<string, string> = {
   'watch.evaluationIntervalSeconds': 'watch.evaluationInterval',
   'slo.windowDays': 'slo.window',
   'slo.latencyThresholdMs': 'slo.latencyThreshold',
+  'watch.sustainEvaluations': 'watch.criteria.<criterion>.for',
 };
 
 /** A reader of one `blueGreen.*` value that names the key when it is wrong. */
@@ -236,6 +241,61 @@ function readDependencyHosts(root: Config, read: ReturnType<typeof reader>) {
   return hosts.map(h => h.toLocaleLowerCase('en-US'));
 }
 
+/**
+ * The rollback criteria: the documented defaults, `watch.rateWindow` as the range of the rate-based
+ * ones when set, then `watch.criteria.<id>.{action, window, for}`.
+ */
+function readCriteria(
+  root: Config,
+  read: ReturnType<typeof reader>,
+): CriteriaSettings {
+  const section = root.getOptionalConfig('blueGreen.watch.criteria');
+  for (const id of section?.keys() ?? []) {
+    if (!(BUILT_IN_CRITERIA as readonly string[]).includes(id)) {
+      read.fail(
+        `watch.criteria.${id}`,
+        `is not a rollback criterion; use one of ${BUILT_IN_CRITERIA.join(
+          ', ',
+        )} (custom checks set their own under checks.custom)`,
+      );
+    }
+  }
+  const rateWindow = root.has('blueGreen.watch.rateWindow')
+    ? read.promDuration('watch.rateWindow', { minutes: 1 })
+    : undefined;
+  const criteria: CriteriaSettings = {};
+  for (const id of BUILT_IN_CRITERIA) {
+    const base = DEFAULT_CRITERIA[id];
+    const k = `watch.criteria.${id}`;
+    const action = root.getOptionalString(`blueGreen.${k}.action`);
+    if (action && !['rollback', 'investigate', 'off'].includes(action)) {
+      read.fail(
+        `${k}.action`,
+        `is "${action}"; use rollback, investigate or off`,
+      );
+    }
+    let window = base.window;
+    if (base.window) {
+      const fallback =
+        rateWindow && id !== 'restart-loop' ? rateWindow : base.window;
+      window = root.has(`blueGreen.${k}.window`)
+        ? read.promDuration(`${k}.window`, { minutes: 1 })
+        : fallback;
+    } else if (root.has(`blueGreen.${k}.window`)) {
+      read.fail(`${k}.window`, `is not read: ${id} has no range`);
+    }
+    criteria[id] = {
+      action: (action as CriterionAction | undefined) ?? base.action,
+      window,
+      forMs: read.duration(`${k}.for`, { milliseconds: base.forMs }, [
+        {},
+        { days: 1 },
+      ]),
+    };
+  }
+  return criteria;
+}
+
 function readSlo(read: ReturnType<typeof reader>): SloConfig {
   const window = read.duration('slo.window', { days: 30 }, [
     { days: 1 },
@@ -326,8 +386,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
         { seconds: 15 },
         [{ seconds: 1 }, { hours: 1 }],
       ),
-      rateWindow: read.promDuration('watch.rateWindow', { minutes: 1 }),
-      sustainEvaluations: read.number('watch.sustainEvaluations', 2, [1, 100]),
+      criteria: readCriteria(root, read),
       autoRollback: read.boolean('watch.autoRollback', true),
     },
     slo: readSlo(read),

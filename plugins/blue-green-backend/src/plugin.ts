@@ -17,6 +17,7 @@ import { Authorizer } from './authorization/Authorizer';
 import { readBlueGreenConfig } from './config';
 import { ChecklistStatusStore } from './database/ChecklistStatusStore';
 import { FailedVersionStore } from './database/FailedVersionStore';
+import { ShiftStopStore } from './database/ShiftStopStore';
 import { HistoryStore } from './database/HistoryStore';
 import { migratedDatabase } from './database/migrations';
 import { ScaleDownStore } from './database/ScaleDownStore';
@@ -43,7 +44,9 @@ import { EntityOperations } from './operations/EntityOperations';
 import { FailedVersions } from './operations/FailedVersions';
 import { OperationRecorder } from './operations/OperationRecorder';
 import { SwitchFollowUp } from './operations/SwitchFollowUp';
+import { ShiftGate } from './operations/ShiftGate';
 import { SwitchService } from './operations/SwitchService';
+import { WatchEvaluator } from './operations/WatchEvaluator';
 import { MetricReader } from './prometheus/metrics';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 import { createRouter } from './router';
@@ -96,6 +99,7 @@ export const blueGreenPlugin = createBackendPlugin({
         const watches = new WatchStore(db);
         const checklistStatuses = new ChecklistStatusStore(db);
         const failedVersionStore = new FailedVersionStore(db);
+        const shiftStops = new ShiftStopStore(db);
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
@@ -141,6 +145,7 @@ export const blueGreenPlugin = createBackendPlugin({
           checklists,
           recorder,
         });
+        const watchEvaluator = new WatchEvaluator({ observer, checklists });
         const switches = new SwitchService({
           resolver,
           strategies,
@@ -150,6 +155,14 @@ export const blueGreenPlugin = createBackendPlugin({
           announcer,
           followUp: new SwitchFollowUp({ scaleDowns, watches, config }),
           failedVersions,
+          gate: new ShiftGate({
+            evaluator: watchEvaluator,
+            watches,
+            stops: shiftStops,
+            evaluationIntervalMs: config.watch.evaluationIntervalMs,
+          }),
+          stops: shiftStops,
+          watches,
           config,
           logger,
         });
@@ -208,10 +221,10 @@ export const blueGreenPlugin = createBackendPlugin({
             job: new PostPromoteWatch({
               watches,
               resolver,
-              observer,
+              evaluator: watchEvaluator,
               switches,
+              failedVersions,
               announcer,
-              config,
               logger,
             }),
           },

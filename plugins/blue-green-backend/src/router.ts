@@ -16,7 +16,7 @@ import { SwitchService } from './operations/SwitchService';
 /** What the routes call: each route is one call into one of these. */
 export type RouterServices = {
   status: Pick<StatusService, 'status' | 'diagnostics' | 'history'>;
-  switches: Pick<SwitchService, 'switch'>;
+  switches: Pick<SwitchService, 'switch' | 'cancelShift'>;
   deploys: Pick<DeployService, 'deploy'>;
   operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
   checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
@@ -93,6 +93,10 @@ const deployBody = z
     revision: z.string().max(100).optional(),
     force: z.boolean().optional(),
   })
+  .strict();
+
+const cancelShiftBody = z
+  .object({ reason: z.string().max(1000).optional() })
   .strict();
 
 const scaleBody = z
@@ -242,6 +246,15 @@ export async function createRouter(
       },
     );
   }
+
+  router.post(
+    '/entities/:namespace/:kind/:name/shift/cancel',
+    async (req, res) => {
+      const ref = entityRefOf(req);
+      const body = parse(cancelShiftBody, req.body, 'body');
+      res.json(await switches.cancelShift(ref, body, await caller(req)));
+    },
+  );
 
   router.post('/entities/:namespace/:kind/:name/deploy', async (req, res) => {
     const ref = entityRefOf(req);

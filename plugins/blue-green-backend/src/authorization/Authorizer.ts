@@ -28,7 +28,8 @@ export type Change =
   | 'preview-route'
   | 'mirror'
   | 'sign-off'
-  | 'deploy';
+  | 'deploy'
+  | 'cancel-shift';
 
 /**
  * The permission each change needs. The Istio traffic controls send live-like traffic to the
@@ -42,6 +43,8 @@ const PERMISSIONS: Record<Change, ResourcePermission<'catalog-entity'>> = {
   mirror: blueGreenPromotePermission,
   'sign-off': blueGreenSignOffPermission,
   deploy: blueGreenDeployPermission,
+  // Whoever may promote may stop a promote's stepped shift.
+  'cancel-shift': blueGreenPromotePermission,
 };
 
 /** The policy's decisions for one caller and change, asked for before the entity is read. */

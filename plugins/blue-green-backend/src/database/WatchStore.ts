@@ -28,9 +28,18 @@ type WatchRow = {
 export type StoredWatch = WatchStatus & {
   entityRef: string;
   historyId?: string;
-  streaks: Record<string, number>;
+  /** Since when each criterion has failed without a break (ISO times). */
+  failingSince: Record<string, string>;
   notified: string[];
 };
+
+/** The `streaks` column: since when each criterion fails (counts of an older release are dropped). */
+function failingSinceOf(column: string | null): Record<string, string> {
+  const parsed = column ? JSON.parse(column) : {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
+}
 
 function toWatch(row: WatchRow): StoredWatch {
   return {
@@ -53,7 +62,7 @@ function toWatch(row: WatchRow): StoredWatch {
       ? iso(row.last_evaluated_at)
       : undefined,
     result: row.result ?? undefined,
-    streaks: row.streaks ? JSON.parse(row.streaks) : {},
+    failingSince: failingSinceOf(row.streaks),
     notified: row.notified ? JSON.parse(row.notified) : [],
   };
 }
@@ -162,9 +171,9 @@ export class WatchStore {
     id: string,
     update: {
       criteria: CriterionStatus[];
-      streaks: Record<string, number>;
+      failingSince: Record<string, string>;
       notified: string[];
-      state?: 'passed';
+      state?: 'passed' | 'stopped';
       result?: string;
     },
   ): Promise<boolean> {
@@ -172,7 +181,7 @@ export class WatchStore {
       .where({ id, state: 'running' })
       .update({
         criteria: JSON.stringify(update.criteria),
-        streaks: JSON.stringify(update.streaks),
+        streaks: JSON.stringify(update.failingSince),
         notified: JSON.stringify(update.notified),
         last_evaluated_at: new Date(),
         ...(update.state && { state: update.state }),

@@ -13,6 +13,7 @@ import {
   sloOf,
   thresholdsOf,
 } from '../decisions/checkSettings';
+import { criteriaOf } from '../decisions/criteriaSettings';
 import {
   buildChecklist,
   ChecklistSettings,
@@ -70,6 +71,7 @@ export class ChecklistReader {
       healthPath: context.target.healthPath,
       skipped: skippedItemsOf(context.entity),
       items: this.#config.checks.items,
+      criteria: criteriaOf(context.entity, this.#config.watch.criteria),
     };
   }
 

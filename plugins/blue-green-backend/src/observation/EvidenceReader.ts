@@ -11,6 +11,8 @@ import { BlueGreenConfig } from '../config';
 import { SignOffs, SignOffStore } from '../database/SignOffStore';
 import { StoredWatch } from '../database/WatchStore';
 import { dependenciesOf } from '../decisions/checkSettings';
+import { criteriaReads, latencyWindow } from '../decisions/criteria';
+import { CriteriaSettings } from '../decisions/criteriaSettings';
 import { ChecklistEvidence, Probe } from '../decisions/checklist/evidence';
 import { versionKey } from '../decisions/revision';
 import { SloConfig } from '../decisions/thresholds';
@@ -25,7 +27,8 @@ import { probeHealth } from './evidence/healthProbe';
 
 /** What one evaluation of a post-promote watch is decided on. */
 export type WatchEvidence = {
-  readings: MetricReadings;
+  /** By range (see `criteriaReads`). */
+  readings: Record<string, MetricReadings>;
   /** The P99 at the promote, for the previous color's baseline. */
   baseline: MetricReadings;
   prometheusConfigured: boolean;
@@ -184,33 +187,38 @@ export class EvidenceReader {
     };
   }
 
-  /** What one evaluation of a running watch needs: the criteria's metrics and the health endpoint. */
+  /**
+   * What one evaluation of a running watch (or a step of a stepped shift) needs: each criterion's
+   * metric at its own range, the previous color's P99 at the promote, and the health endpoint.
+   */
   async watch(
     context: EntityContext,
     snapshot: StrategySnapshot,
-    watch: StoredWatch,
-    slo: SloConfig,
+    watch: Pick<StoredWatch, 'promotedTo' | 'startedAt'>,
+    settings: { slo: SloConfig; criteria: CriteriaSettings },
   ): Promise<WatchEvidence> {
     const scope = metricScope(
       context.entity,
       context.target,
       context.strategy,
       snapshot,
-      slo.latencyThresholdMs,
+      settings.slo.latencyThresholdMs,
     );
-    const window = this.#config.watch.rateWindow;
     const prometheusConfigured = this.#metrics.configured(scope);
+    const reads = prometheusConfigured
+      ? [...criteriaReads(settings.criteria)]
+      : [];
+    const latency = settings.criteria['latency-p99'];
     const [readings, baseline, health] = await Promise.all([
-      prometheusConfigured
-        ? this.#metrics.read(
-            scope,
-            ['errorRatio', 'oomKills', 'p99', 'cpuRatio'],
-            { window },
-          )
-        : EMPTY,
-      prometheusConfigured
+      Promise.all(
+        reads.map(async ([window, metrics]) => [
+          window,
+          await this.#metrics.read(scope, metrics, { window }),
+        ]),
+      ).then(entries => Object.fromEntries(entries)),
+      prometheusConfigured && latency && latency.action !== 'off'
         ? this.#metrics.read(scope, ['p99'], {
-            window,
+            window: latencyWindow(settings.criteria),
             time: new Date(watch.startedAt),
           })
         : EMPTY,

@@ -169,7 +169,7 @@ export class ObservationReader {
             context,
             snapshot,
             options.watch,
-            this.#checklists.settings(context).slo,
+            this.#checklists.settings(context),
           )
         : undefined,
     ]);

@@ -185,6 +185,23 @@ export class OperationRecorder {
     return finished;
   }
 
+  /**
+   * Waits until an operation (run by this or another backend replica) has ended, polling its
+   * history entry; undefined when it has not ended within `timeoutMs`.
+   */
+  async waitForEnd(
+    id: string,
+    timeoutMs: number,
+  ): Promise<HistoryEntry | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entry = await this.#history.get(id);
+      if (entry && entry.outcome !== 'in-progress') return entry;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise(r => setTimeout(r, 200));
+    }
+  }
+
   /** An operation done in one step (a sign-off): history, audit and signal. */
   async done(
     operation: Operation,

@@ -41,13 +41,17 @@ export class SwitchFollowUp {
     from: EntityStatus['live'],
     historyId: string,
     before: { scaleDown?: ScheduledScaleDown; watch?: StoredWatch },
+    /** The watch a stepped promote started with its first step. */
+    started?: StoredWatch,
   ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
     const [scaleDown, watch] = await Promise.all([
       run.action === 'promote'
         ? this.#scheduleScaleDown(context, run.to, historyId, before)
         : before.scaleDown &&
           this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
-      this.#watch(context, run, from, historyId, before.watch),
+      started
+        ? this.#watches.latest(context.entityRef)
+        : this.#watch(context, run, from, historyId, before.watch),
     ]);
     return { scaleDown: scaleDown || undefined, watch };
   }
@@ -75,6 +79,46 @@ export class SwitchFollowUp {
     return scaleDown;
   }
 
+  /**
+   * The watch of a promote: stored when watches are on, else only the shape a stepped shift's
+   * analysis evaluates (`persisted: false`).
+   */
+  async startWatch(
+    context: EntityContext,
+    run: { to: Color },
+    from: EntityStatus['live'],
+    historyId: string,
+  ): Promise<{ watch: StoredWatch; persisted: boolean }> {
+    const watch = {
+      entityRef: context.entityRef,
+      historyId,
+      promotedTo: run.to,
+      previous: from === 'blue' || from === 'green' ? from : otherColor(run.to),
+      autoRollback: autoRollbackOf(
+        context.entity,
+        this.#config.watch.autoRollback,
+      ),
+      durationMs: this.#config.watch.durationMs,
+    };
+    if (this.#config.watch.enabled) {
+      return { watch: await this.#watches.start(watch), persisted: true };
+    }
+    const now = new Date();
+    return {
+      watch: {
+        ...watch,
+        id: `shift-${historyId}`,
+        state: 'running',
+        startedAt: now.toISOString(),
+        endsAt: new Date(now.getTime() + watch.durationMs).toISOString(),
+        criteria: [],
+        failingSince: {},
+        notified: [],
+      },
+      persisted: false,
+    };
+  }
+
   async #watch(
     context: EntityContext,
     run: { action: 'promote' | 'rollback' | 'auto-rollback'; to: Color },
@@ -84,18 +128,7 @@ export class SwitchFollowUp {
   ): Promise<StoredWatch | undefined> {
     if (run.action === 'promote') {
       if (!this.#config.watch.enabled) return undefined;
-      return this.#watches.start({
-        entityRef: context.entityRef,
-        historyId,
-        promotedTo: run.to,
-        previous:
-          from === 'blue' || from === 'green' ? from : otherColor(run.to),
-        autoRollback: autoRollbackOf(
-          context.entity,
-          this.#config.watch.autoRollback,
-        ),
-        durationMs: this.#config.watch.durationMs,
-      });
+      return (await this.startWatch(context, run, from, historyId)).watch;
     }
     if (run.action === 'rollback' && before?.state === 'running') {
       await this.#watches.stop(

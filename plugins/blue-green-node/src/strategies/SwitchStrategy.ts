@@ -64,7 +64,11 @@ export type SwitchPlan = {
   full?: boolean;
   /** Written with the switch on the switched object, so a landed write can be told apart. */
   switchId?: string;
-  /** Called between steps; a rejection stops the shift. */
+  /**
+   * Called before each step after the first, with its index and share: it waits the pause between
+   * steps (`stepIntervalMs`; a strategy sleeps only without it) while the previous step is analysed.
+   * A rejection stops the shift; the plugin then puts traffic back where it was (`restore`).
+   */
   beforeStep?: (step: number, weight: number) => Promise<void>;
 };
 

@@ -1,4 +1,5 @@
 import { color, snapshot } from '../../__testUtils__/snapshots';
+import { DEFAULT_CRITERIA } from '../criteriaSettings';
 import { DEFAULT_THRESHOLDS } from '../thresholds';
 import { buildChecklist, ChecklistSettings, phaseColors } from './checklist';
 import { ChecklistEvidence } from './evidence';
@@ -14,6 +15,7 @@ const settings: ChecklistSettings = {
   healthPath: '/health',
   skipped: new Set(),
   items: {},
+  criteria: DEFAULT_CRITERIA,
 };
 
 const reading = (values: { blue?: number; green?: number }) => ({

@@ -7,6 +7,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../../config';
+import { CriteriaSettings } from '../criteriaSettings';
 import { liveColorOf } from '../switchDecision';
 import { SloConfig, Thresholds } from '../thresholds';
 import { ChecklistEvidence } from './evidence';
@@ -37,6 +38,8 @@ export type ChecklistSettings = {
   skipped: Set<string>;
   /** Per-item overrides from config. */
   items: BlueGreenConfig['checks']['items'];
+  /** The rollback criteria of the post-promote watch (and of each step of a stepped shift). */
+  criteria: CriteriaSettings;
 };
 
 const NO_PROMETHEUS =

@@ -221,8 +221,9 @@ export const istioStrategy: SwitchStrategy<Objects> = {
 
     for (const [index, share] of steps.entries()) {
       if (index > 0) {
-        await sleep(plan.stepIntervalMs ?? 0);
-        await plan.beforeStep?.(index, share);
+        // The plugin's gate waits the pause itself, analysing the step meanwhile.
+        if (plan.beforeStep) await plan.beforeStep(index, share);
+        else await sleep(plan.stepIntervalMs ?? 0);
       }
       const next = {
         [plan.to]: share,

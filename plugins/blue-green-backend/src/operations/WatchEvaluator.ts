@@ -1,0 +1,78 @@
+import { StoredWatch } from '../database/WatchStore';
+import { evaluateCriteria } from '../decisions/criteria';
+import { watchVerdict, WatchVerdict } from '../decisions/watchVerdict';
+import { EntityContext } from '../entities/EntityResolver';
+import { ChecklistReader } from '../observation/ChecklistReader';
+import {
+  Observation,
+  ObservationReader,
+} from '../observation/ObservationReader';
+
+/** One evaluation of a watch: what was observed, and what it calls for. */
+export type WatchEvaluation = {
+  observation: Observation;
+  verdict: WatchVerdict;
+};
+
+/**
+ * Evaluates a watch's rollback criteria once: its evidence read in one round, then the pure
+ * criteria and verdict with the entity's settings. The post-promote watch runs it on a schedule;
+ * a stepped shift runs it at every step.
+ */
+export class WatchEvaluator {
+  readonly #observer: ObservationReader;
+  readonly #checklists: ChecklistReader;
+
+  constructor(options: {
+    observer: ObservationReader;
+    checklists: ChecklistReader;
+  }) {
+    this.#observer = options.observer;
+    this.#checklists = options.checklists;
+  }
+
+  async evaluate(
+    context: EntityContext,
+    watch: StoredWatch,
+    now: () => Date = () => new Date(),
+  ): Promise<WatchEvaluation> {
+    const observation = await this.#observer.observe(context, 'watch', {
+      watch,
+    });
+    const settings = this.#checklists.settings(context);
+    const evidence = observation.watchEvidence!;
+    const warnings = [
+      ...new Set(
+        Object.values(evidence.readings)
+          .flatMap(readings => Object.values(readings))
+          .map(r => r?.error)
+          .filter((e): e is string => Boolean(e)),
+      ),
+    ];
+    if (!evidence.prometheusConfigured) {
+      warnings.push('no Prometheus is configured: metric criteria are unknown');
+    }
+    const at = now();
+    const result = evaluateCriteria({
+      color: watch.promotedTo,
+      previous: watch.previous,
+      readings: evidence.readings,
+      baseline: evidence.baseline,
+      health: evidence.health,
+      thresholds: settings.thresholds,
+      settings: settings.criteria,
+      failingSince: watch.failingSince,
+      now: at,
+    });
+    const graceMs = Math.max(
+      0,
+      ...Object.values(settings.criteria)
+        .filter(c => c.action === 'rollback')
+        .map(c => c.forMs),
+    );
+    return {
+      observation,
+      verdict: watchVerdict(watch, { ...result, warnings }, at, graceMs),
+    };
+  }
+}
