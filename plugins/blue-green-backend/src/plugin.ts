@@ -7,7 +7,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { blueGreenPermissions } from '@bluegreen-backstage/plugin-blue-green-common';
-import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  KubernetesGateway,
+  kubernetesPluginClustersServiceRef,
+  userClusterAuthMiddleware,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 import { registerActions } from './actions';
 import { readBlueGreenConfig } from './config';
 import { createRouter } from './router';
@@ -35,9 +39,9 @@ export const blueGreenPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         config: coreServices.rootConfig,
         database: coreServices.database,
-        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        kubernetesClusters: kubernetesPluginClustersServiceRef,
         logger: coreServices.logger,
         notifications: notificationService,
         permissions: coreServices.permissions,
@@ -47,7 +51,12 @@ export const blueGreenPlugin = createBackendPlugin({
       },
       async init(deps) {
         const config = readBlueGreenConfig(deps.config);
-        const gateway = KubernetesGateway.fromConfig(deps.config, deps);
+        const gateway = KubernetesGateway.create({
+          config: deps.config,
+          auth: deps.auth,
+          logger: deps.logger,
+          clusters: deps.kubernetesClusters,
+        });
         const history = await HistoryStore.create({ database: deps.database });
         // Checklist templates and thresholds are checked here: bad config stops the start-up.
         const checksConfig = readChecksConfig(deps.config);
@@ -107,6 +116,9 @@ export const blueGreenPlugin = createBackendPlugin({
             ),
         });
 
+        // A user's own cluster token (sent as to the Kubernetes proxy) reaches the gateway, which
+        // reads clusters that have only user-side auth with it.
+        deps.httpRouter.use(userClusterAuthMiddleware());
         deps.httpRouter.use(
           await createRouter({ httpAuth: deps.httpAuth, blueGreen, fleet }),
         );

@@ -221,6 +221,8 @@ export async function startBackend(config: object, features: any[] = []) {
       import('@backstage/plugin-catalog-backend'),
       import('@backstage/plugin-permission-backend'),
       import('../modules/permissionPolicy'),
+      // The Kubernetes backend supplies the clusters and their auth strategies to Blue/Green.
+      import('@backstage/plugin-kubernetes-backend'),
       import('@bluegreen-backstage/plugin-blue-green-backend'),
       mockServices.rootConfig.factory({ data: config }),
       userInfoFactory,
@@ -265,7 +267,7 @@ export async function startWorld(
     database: 'sqlite' | 'postgres';
     /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
     prometheus?: boolean;
-    /** More backend features, e.g. the Kubernetes backend. */
+    /** More backend features, e.g. a custom cluster supplier of the Kubernetes backend. */
     features?: any[];
   },
 ): Promise<World> {

@@ -1267,7 +1267,7 @@ export class BlueGreenService {
     const known = this.#placements.get(refKey(ref));
     const early =
       known &&
-      this.#gateway.client(known.target.cluster, credentials).then(kube =>
+      this.#gateway.client(known.target.cluster).then(kube =>
         this.#read({
           ...known,
           kube,
@@ -1375,6 +1375,7 @@ export class BlueGreenService {
       inProgress,
       checkReasons: facts.checkReasons,
       rollbackReasons: facts.rollbackReasons,
+      readOnly: context.kube.readOnly,
     });
     return {
       entityRef: context.entityRef,
@@ -1395,6 +1396,7 @@ export class BlueGreenService {
         at: scaleDown.dueAt.toISOString(),
       },
       watch: watch && toWatchStatus(watch),
+      ...(context.kube.readOnly && { readOnly: context.kube.readOnly }),
     };
   }
 
@@ -1432,10 +1434,7 @@ export class BlueGreenService {
         )}`,
       );
     }
-    const kube = await this.#gateway.client(
-      resolved.target.cluster,
-      credentials,
-    );
+    const kube = await this.#gateway.client(resolved.target.cluster);
     return {
       entity,
       entityRef,

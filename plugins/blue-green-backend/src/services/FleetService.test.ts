@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   HistoryEntry,
@@ -51,12 +51,13 @@ function setup(options: {
   const catalog = catalogServiceMock({ entities: options.entities });
   const getEntities = jest.spyOn(catalog, 'getEntities');
   const gateway = {
-    clusterNames: () => Object.keys(options.clusters),
+    clusterNames: async () => Object.keys(options.clusters),
+    readsAreShared: async () => true,
     client: async (name?: string) => {
       const names = Object.keys(options.clusters);
       const cluster = name ?? (names.length === 1 ? names[0] : undefined);
       if (!cluster || !options.clusters[cluster]) {
-        throw new Error(`cluster "${name}" is not configured`);
+        throw new InputError(`cluster "${name}" is not configured`);
       }
       return options.clusters[cluster];
     },
@@ -76,19 +77,6 @@ function setup(options: {
     blueGreen: { scale } as unknown as BlueGreenService,
     logger: mockServices.logger.mock(),
     config: new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: Object.keys(options.clusters).map(name => ({
-              name,
-              url: 'http://127.0.0.1:1',
-              authProvider: 'serviceAccount',
-              serviceAccountToken: 't',
-            })),
-          },
-        ],
-      },
       blueGreen: {
         fleet: { clusterTimeoutSeconds: 0.2 },
         ...options.config,

@@ -41,7 +41,6 @@ import {
 import {
   KUBE_RESOURCES,
   KubernetesGateway,
-  readKubernetesClusterConfig,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { STRATEGIES, StrategySnapshot } from '../strategies';
 import { BlueGreenService } from './BlueGreenService';
@@ -211,8 +210,6 @@ export class FleetService {
   readonly #config: FleetConfig;
   readonly #insights?: FleetInsights;
   readonly #prometheus?: FleetPrometheus;
-  /** Clusters reached with the plugin's credentials: their lists are the same for every caller. */
-  readonly #sharedClusters: Set<string>;
   readonly #cache = new Map<string, CacheEntry>();
 
   static create(options: {
@@ -238,12 +235,6 @@ export class FleetService {
     this.#config = readFleetConfig(options.config);
     this.#insights = options.insights;
     this.#prometheus = options.prometheus;
-    const proxyAll =
-      options.config.getOptionalString('blueGreen.kubernetes.access') ===
-      'proxy';
-    this.#sharedClusters = proxyAll
-      ? new Set()
-      : new Set(readKubernetesClusterConfig(options.config).direct.keys());
   }
 
   /** `GET /fleet` */
@@ -254,7 +245,7 @@ export class FleetService {
     const { entities, problems } = await this.#entities(caller.credentials);
 
     // Which clusters to list, and which kinds each needs.
-    const known = this.#gateway.clusterNames();
+    const known = await this.#gateway.clusterNames();
     const unannotated = [...entities.values()].some(p => !p.target.cluster);
     const searchAll = unannotated && known.length > 1;
     const strategiesByCluster = new Map<
@@ -535,7 +526,8 @@ export class FleetService {
   ): Promise<ClusterRead> {
     const name = cluster ?? '';
     const principal = credentials.principal as { userEntityRef?: string };
-    const key = this.#sharedClusters.has(name)
+    // Clusters reached with the plugin's credentials: their lists are the same for every caller.
+    const key = (await this.#gateway.readsAreShared(cluster))
       ? `${name}|*`
       : `${name}|${principal.userEntityRef ?? 'service'}`;
     const now = Date.now();
@@ -553,10 +545,14 @@ export class FleetService {
     const read = (async (): Promise<ClusterRead> => {
       let kube;
       try {
-        kube = await this.#gateway.client(cluster, credentials);
+        kube = await this.#gateway.client(cluster);
       } catch (error) {
         // An annotation names a cluster that is not configured: the entity's problem, not an outage.
-        return { ok: false, error: message(error), unknownCluster: true };
+        return {
+          ok: false,
+          error: message(error),
+          unknownCluster: isError(error) && error.name === 'InputError',
+        };
       }
       try {
         const snapshot = await withDeadline(

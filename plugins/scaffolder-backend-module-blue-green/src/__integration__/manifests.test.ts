@@ -10,6 +10,7 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import type { BlueGreenStrategy } from '@bluegreen-backstage/plugin-blue-green-common';
 import { Sandbox, startSandbox } from '@bluegreen-backstage/kube-sandbox';
 import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import { ServiceAccountStrategy } from '@backstage/plugin-kubernetes-backend';
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -101,28 +102,30 @@ describe('rendered manifests in the sandbox cluster', () => {
       });
       return res.status === 404 ? undefined : res.json();
     };
-    const config = new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
+    // The Kubernetes backend's own ServiceAccountStrategy, as its module would hand it over.
+    const gateway = KubernetesGateway.create({
+      config: new ConfigReader({}),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      clusters: {
+        publish() {},
+        get: async () => ({
+          clusterSupplier: {
+            getClusters: async () => [
               {
                 name: 'sandbox',
                 url: sandbox.url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
+                authMetadata: {
+                  'kubernetes.io/auth-provider': 'serviceAccount',
+                  serviceAccountToken: sandbox.token,
+                },
                 skipTLSVerify: true,
               },
             ],
           },
-        ],
+          authStrategies: { serviceAccount: new ServiceAccountStrategy() },
+        }),
       },
-    });
-    const gateway = KubernetesGateway.fromConfig(config, {
-      auth: mockServices.auth(),
-      discovery: mockServices.discovery(),
-      logger: mockServices.logger.mock(),
     });
     applyAction = createApplyAction({
       applier: ManifestApplier.create({ gateway }),
