@@ -1,14 +1,47 @@
 export interface Config {
   /** Configuration of the Blue/Green plugins. */
   blueGreen?: {
+    /**
+     * How Blue/Green reaches the clusters the Kubernetes plugin supplies (every locator of
+     * `kubernetes.clusterLocatorMethods`, custom suppliers included).
+     */
     kubernetes?: {
-      /**
-       * `auto` (default): clusters configured with a service-account token are called directly,
-       * the others through the Kubernetes backend's proxy. `proxy`: every cluster through the proxy.
-       */
-      access?: 'auto' | 'proxy';
       /** Timeout of one Kubernetes API request, in milliseconds. Default 10000. */
       requestTimeoutMs?: number;
+      /**
+       * The plugin's own identity per cluster, used for every read, write and background job
+       * (bind it to the ClusterRole in the backend plugin's manifests/rbac). A cluster not listed
+       * here is reached with the Kubernetes plugin's credentials when they are backend-side; a
+       * cluster with only user-side auth (google, oidc) is then read-only.
+       */
+      clusters?: Array<{
+        /** The cluster's name, as the Kubernetes plugin supplies it. */
+        name: string;
+        /**
+         * A backend-side auth provider of the Kubernetes plugin: serviceAccount, aws, azure,
+         * googleServiceAccount (or one a module added). Signed-in users' providers are refused.
+         */
+        authProvider?: string;
+        /**
+         * The token of the plugin's service account (authProvider serviceAccount).
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /** The IAM role to assume (authProvider aws). */
+        assumeRole?: string;
+        /** The external ID for that role (authProvider aws). */
+        externalId?: string;
+        /**
+         * The same settings as a map, as the Kubernetes plugin's `authMetadata` form takes them:
+         * `kubernetes.io/auth-provider`, `serviceAccountToken`, `kubernetes.io/aws-assume-role`, ...
+         * @visibility secret
+         */
+        authMetadata?: { [key: string]: string };
+        /** The name the API server's certificate carries, when it is not the URL's host. */
+        tlsServerName?: string;
+        /** An HTTP(S) or SOCKS proxy to reach the API server through. */
+        proxyUrl?: string;
+      }>;
     };
     switch?: {
       /** How long to wait for the cluster to show that a switch took effect. Default 30. */

@@ -16,6 +16,7 @@ import {
   startPrometheus,
   startSandbox,
   Sandbox,
+  SandboxOptions,
 } from '@bluegreen-backstage/kube-sandbox';
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -269,11 +270,16 @@ export async function startWorld(
     prometheus?: boolean;
     /** More backend features, e.g. a custom cluster supplier of the Kubernetes backend. */
     features?: any[];
+    /** Sandbox options beyond the defaults, e.g. HTTPS and the tokens it accepts. */
+    sandbox?: SandboxOptions;
+    /** The `kubernetes` section for this sandbox, instead of one service-account cluster. */
+    kubernetes?: (sandbox: Sandbox) => object;
   },
 ): Promise<World> {
   const sandbox = await startSandbox({
     podReadyDelayMs: 100,
     traffic: Boolean(options.prometheus),
+    ...options.sandbox,
   });
   const prometheus = options.prometheus
     ? await startPrometheus({
@@ -288,6 +294,9 @@ export async function startWorld(
     prometheus,
     database: databaseConfig(options.database),
   });
+  if (options.kubernetes) {
+    Object.assign(config, { kubernetes: options.kubernetes(sandbox) });
+  }
 
   let backend: Awaited<ReturnType<typeof startBackend>>;
   const start = async () => {
