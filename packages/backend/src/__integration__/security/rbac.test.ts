@@ -13,7 +13,7 @@ import {
   rbacAttributes,
   RbacAttributes,
   readManifests,
-} from '../../__testUtils__/rbac';
+} from '@bluegreen-backstage/kube-sandbox';
 
 /**
  * The Kubernetes RBAC the plugin ships (plugins/blue-green-backend/manifests/rbac) against what it

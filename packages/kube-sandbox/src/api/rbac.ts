@@ -1,6 +1,12 @@
-import type { LoggedRequest } from '@bluegreen-backstage/kube-sandbox';
+import type { LoggedRequest } from './requestLog';
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+
+/*
+ * Kubernetes RBAC, as far as tests compare a client's requests (the request log) with a role it
+ * ships: the attributes of a request and whether a role's rules grant them. Not an authorizer —
+ * the sandbox itself accepts every request its token check lets through.
+ */
 
 /** What Kubernetes RBAC authorizes a resource request by. */
 export type RbacAttributes = {
