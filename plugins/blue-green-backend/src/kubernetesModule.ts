@@ -24,7 +24,10 @@ export const kubernetesModuleBlueGreen = createBackendModule({
       },
       async init({ router, clusters }) {
         router.addRouter(({ getDefault, clusterSupplier, authStrategyMap }) => {
-          clusters.publish({ clusterSupplier, authStrategies: authStrategyMap });
+          clusters.publish({
+            clusterSupplier,
+            authStrategies: authStrategyMap,
+          });
           return getDefault();
         });
       },

@@ -51,7 +51,7 @@ export type ChecklistItem = {
   status: CheckStatus;
   /** What was observed, formatted for people (e.g. "0.04 %", "3/3 ready"). */
   observed?: string;
-  /** What it is compared against (e.g. "< 0.1 %"). */
+  /** What it is compared against (e.g. "below 0.1 %"). */
   threshold?: string;
   message?: string;
   evidence?: CheckEvidence;

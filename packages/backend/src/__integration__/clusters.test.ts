@@ -14,7 +14,10 @@ import {
   waitFor,
   World,
 } from '../__testUtils__/harness';
-import { writeAnnotatedComponents, writesSince } from '../__testUtils__/security';
+import {
+  writeAnnotatedComponents,
+  writesSince,
+} from '../__testUtils__/security';
 
 /**
  * Every form of cluster the Kubernetes plugin reaches, Blue/Green reaches — against a sandbox
@@ -57,7 +60,10 @@ function entitiesFor(clusters: string[]) {
 const path = (cluster: string) =>
   `/entities/default/component/my-app-on-${cluster}`;
 
-/** Reads the entity until both colors are ready, then promotes and rolls back through `cluster`. */
+/**
+ * Reads the entity until both colors are ready, then promotes and rolls back through `cluster`;
+ * answers the color live at the end.
+ */
 async function switchesThrough(world: World, cluster: string) {
   const status = await waitFor(`my-app through ${cluster}`, async () => {
     const res = await world.as(users.alice).get(path(cluster));
@@ -76,6 +82,7 @@ async function switchesThrough(world: World, cluster: string) {
     200,
   );
   expect(await world.hit('default', 'my-app')).toContain('v1.0.0');
+  return (await world.as(users.alice).get(path(cluster))).body.live;
 }
 
 describe('clusters from kubernetes.clusterLocatorMethods, over HTTPS with checked tokens', () => {
@@ -153,7 +160,11 @@ describe('clusters from kubernetes.clusterLocatorMethods, over HTTPS with checke
                     'kubernetes.io/x-k8s-aws-id': AWS.clusterId,
                   },
                 },
-                { name: 'gke-service-account', ...tls, authProvider: 'googleServiceAccount' },
+                {
+                  name: 'gke-service-account',
+                  ...tls,
+                  authProvider: 'googleServiceAccount',
+                },
                 { name: 'gke-user', ...tls, authProvider: 'google' },
               ],
             },
@@ -195,13 +206,13 @@ describe('clusters from kubernetes.clusterLocatorMethods, over HTTPS with checke
     ['gke-service-account'],
   ])('reads and switches through %s', async cluster => {
     expect(world.sandbox.url).toMatch(/^https:/);
-    await switchesThrough(world, cluster);
+    expect(await switchesThrough(world, cluster)).toBe('blue');
   });
 
   it('switches with its own identity where blueGreen.kubernetes.clusters gives one', async () => {
     // The Kubernetes plugin's token is refused by this cluster: every read and write that
     // succeeds here was sent with the plugin's own.
-    await switchesThrough(world, 'own-identity');
+    expect(await switchesThrough(world, 'own-identity')).toBe('blue');
   });
 
   it('reuses a Google access token instead of exchanging one per Kubernetes request', async () => {
@@ -313,6 +324,6 @@ describe('clusters from a custom cluster supplier', () => {
   });
 
   it('reads and switches a cluster only the supplier knows', async () => {
-    await switchesThrough(world, 'from-registry');
+    expect(await switchesThrough(world, 'from-registry')).toBe('blue');
   });
 });

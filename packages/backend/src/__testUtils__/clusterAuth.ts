@@ -47,7 +47,9 @@ export function awsTokenVerifier(options: {
     if (
       url.hostname !== 'sts.us-east-1.amazonaws.com' ||
       q.get('Action') !== 'GetCallerIdentity' ||
-      !(q.get('X-Amz-SignedHeaders') ?? '').split(';').includes('x-k8s-aws-id') ||
+      !(q.get('X-Amz-SignedHeaders') ?? '')
+        .split(';')
+        .includes('x-k8s-aws-id') ||
       Number.isNaN(signingDate.getTime()) ||
       Math.abs(Date.now() - signingDate.getTime()) > 15 * 60_000
     ) {

@@ -30,14 +30,11 @@ const policy = new BlueGreenPermissionPolicy({
 });
 
 const decide = (permission: any, user: string) =>
-  policy.handle(
-    { permission },
-    {
-      identity: { type: 'user', userEntityRef: user, ownershipEntityRefs: [] },
-      credentials: mockCredentials.user(user),
-      token: 'token',
-    } as any,
-  );
+  policy.handle({ permission }, {
+    identity: { type: 'user', userEntityRef: user, ownershipEntityRefs: [] },
+    credentials: mockCredentials.user(user),
+    token: 'token',
+  } as any);
 
 describe('the permission policy to start from', () => {
   it.each([

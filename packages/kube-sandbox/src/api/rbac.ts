@@ -54,8 +54,10 @@ export function rbacAttributes(
   }
   const [resource, name, subresource] = rest;
   const watch = new URLSearchParams(request.query).get('watch') === 'true';
+  let read = name === undefined ? 'list' : 'get';
+  if (watch) read = 'watch';
   const verb = {
-    GET: name === undefined ? (watch ? 'watch' : 'list') : watch ? 'watch' : 'get',
+    GET: read,
     HEAD: 'get',
     POST: 'create',
     PUT: 'update',

@@ -367,7 +367,10 @@ export class ApiServer {
       default: {
         const code = fault.status ?? 500;
         const reasons: Record<number, [string, string]> = {
-          403: ['Forbidden', 'forbidden: RBAC denies this request (injected fault)'],
+          403: [
+            'Forbidden',
+            'forbidden: RBAC denies this request (injected fault)',
+          ],
           429: [
             'TooManyRequests',
             'Too many requests, please try again later.',

@@ -1,7 +1,4 @@
-import {
-  AuthService,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   InputError,
@@ -84,8 +81,9 @@ export class KubernetesGateway {
     // Bad identities stop the start-up, as a bad Kubernetes cluster config does.
     this.#overrides = readClusterOverrides(options.config);
     this.#timeoutMs =
-      options.config.getOptionalNumber('blueGreen.kubernetes.requestTimeoutMs') ??
-      10_000;
+      options.config.getOptionalNumber(
+        'blueGreen.kubernetes.requestTimeoutMs',
+      ) ?? 10_000;
   }
 
   /** Names of the clusters the Kubernetes plugin supplies. */
@@ -240,7 +238,10 @@ export class KubernetesGateway {
         identity.kind === 'plugin'
           ? cachedCredential(() =>
               strategy.getCredential(details, {}).then(c => {
-                if (c.type === 'anonymous' && authProvider !== 'localKubectlProxy') {
+                if (
+                  c.type === 'anonymous' &&
+                  authProvider !== 'localKubectlProxy'
+                ) {
                   throw new Error(
                     `the ${authProvider} auth strategy gave no credential`,
                   );
@@ -262,7 +263,9 @@ export class KubernetesGateway {
           } catch (error) {
             if (error instanceof NotAllowedError) throw error;
             throw new ServiceUnavailableError(
-              `cluster ${details.name}: no credentials from the Kubernetes plugin's ${authProvider} auth strategy: ${
+              `cluster ${
+                details.name
+              }: no credentials from the Kubernetes plugin's ${authProvider} auth strategy: ${
                 toError(error).message
               }`,
             );
@@ -302,7 +305,9 @@ function strategyOf(
     throw new ServiceUnavailableError(
       `cluster ${identity.details.name}: authProvider "${
         identity.authProvider
-      }" (${identity.source}) is not one of the Kubernetes plugin's auth strategies (${Object.keys(
+      }" (${
+        identity.source
+      }) is not one of the Kubernetes plugin's auth strategies (${Object.keys(
         machinery.authStrategies,
       ).join(', ')})`,
     );

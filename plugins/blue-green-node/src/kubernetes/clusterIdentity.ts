@@ -118,7 +118,11 @@ export function identityOf(
   if (override?.authMetadata) {
     return {
       kind: 'plugin',
-      details: { ...cluster, ...connection, authMetadata: override.authMetadata },
+      details: {
+        ...cluster,
+        ...connection,
+        authMetadata: override.authMetadata,
+      },
       authProvider: override.authMetadata[ANNOTATION_KUBERNETES_AUTH_PROVIDER],
       source: 'blueGreen.kubernetes.clusters',
     };

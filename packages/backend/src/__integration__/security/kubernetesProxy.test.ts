@@ -10,7 +10,10 @@ import {
   waitFor,
   World,
 } from '../../__testUtils__/harness';
-import { writeAnnotatedComponents, writesSince } from '../../__testUtils__/security';
+import {
+  writeAnnotatedComponents,
+  writesSince,
+} from '../../__testUtils__/security';
 
 /**
  * Raw cluster access is the platform team's alone (issue 17, finding 2). The Kubernetes plugin's
@@ -82,7 +85,10 @@ describe('the Kubernetes proxy', () => {
     expectStatus(
       await world
         .as(GUEST)
-        .raw('delete', `/api/catalog/entities/by-uid/${entity.body.metadata.uid}`),
+        .raw(
+          'delete',
+          `/api/catalog/entities/by-uid/${entity.body.metadata.uid}`,
+        ),
       403,
     );
     const location = {
@@ -172,7 +178,10 @@ describe('blue/green for the guest, without kubernetes.proxy', () => {
     const path = '/entities/default/component/my-app-in-registry';
     const proxied = await world
       .as(GUEST)
-      .raw('get', '/api/kubernetes/proxy/api/v1/namespaces/default/services/my-app')
+      .raw(
+        'get',
+        '/api/kubernetes/proxy/api/v1/namespaces/default/services/my-app',
+      )
       .set('Backstage-Kubernetes-Cluster', 'registry-cluster');
     expectStatus(proxied, 403);
 

@@ -111,10 +111,15 @@ async function everyOperation(world: World, strategy: Strategy) {
 /** The fleet page: every blue/green service of the cluster, and a bulk scale-down of idle colors. */
 async function fleetOperations(world: World) {
   const carol = world.as(users.carol);
-  expectStatus(await carol.raw('get', '/api/blue-green/fleet?refresh=true'), 200);
+  expectStatus(
+    await carol.raw('get', '/api/blue-green/fleet?refresh=true'),
+    200,
+  );
   const scaled = await carol
     .raw('post', '/api/blue-green/fleet/scale-down')
-    .send({ entityRefs: Object.values(ENTITIES).map(n => `component:default/${n}`) });
+    .send({
+      entityRefs: Object.values(ENTITIES).map(n => `component:default/${n}`),
+    });
   expectStatus(scaled, 200);
 }
 
@@ -129,10 +134,11 @@ describe('the shipped Kubernetes RBAC grants exactly what the plugin uses', () =
   )!;
 
   beforeAll(async () => {
-    world = await startWorld({
+    const started = await startWorld({
       database: 'sqlite',
       blueGreen: { scaleDown: { enabled: true, delaySeconds: 0 } },
     });
+    world = started;
     const record = async (
       key: Strategy | 'fleet',
       operations: () => Promise<void>,
@@ -148,9 +154,9 @@ describe('the shipped Kubernetes RBAC grants exactly what the plugin uses', () =
       );
     };
     for (const strategy of Object.keys(ENTITIES) as Strategy[]) {
-      await record(strategy, () => everyOperation(world, strategy));
+      await record(strategy, () => everyOperation(started, strategy));
     }
-    await record('fleet', () => fleetOperations(world));
+    await record('fleet', () => fleetOperations(started));
   });
 
   afterAll(async () => {
@@ -181,9 +187,7 @@ describe('the shipped Kubernetes RBAC grants exactly what the plugin uses', () =
   );
 
   it('the ClusterRole grants nothing the plugin did not use', () => {
-    const seen = new Set(
-      [...used.values()].flat().map(attributeKey),
-    );
+    const seen = new Set([...used.values()].flat().map(attributeKey));
     const granted = (clusterRole.rules as PolicyRule[]).flatMap(rule =>
       rule.apiGroups!.flatMap(group =>
         rule.resources!.flatMap(resource =>
@@ -198,7 +202,9 @@ describe('the shipped Kubernetes RBAC grants exactly what the plugin uses', () =
 
   it('each strategy stays inside its namespace; only the fleet page lists across namespaces', () => {
     for (const strategy of Object.keys(ENTITIES) as Strategy[]) {
-      expect(used.get(strategy)!.filter(a => a.namespace === undefined)).toEqual([]);
+      expect(
+        used.get(strategy)!.filter(a => a.namespace === undefined),
+      ).toEqual([]);
     }
     expect(used.get('fleet')!.some(a => a.namespace === undefined)).toBe(true);
   });
