@@ -94,7 +94,7 @@ export interface Config {
         memoryRatio?: string;
       };
     };
-    /** Pre-deploy and post-deploy checklists (seed 000 §1.1–1.2). */
+    /** Pre-deploy checklist of the idle color and post-deploy checks of the live one. */
     checks?: {
       /** Whether promote needs the required pre-deploy items to pass (else force). Default true. */
       requiredForPromote?: boolean;
@@ -127,7 +127,7 @@ export interface Config {
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
     };
-    /** The post-promote watch (rollback criteria, seed 000 §1.3). */
+    /** The watch after each promote: rollback criteria evaluated every few seconds. */
     watch?: {
       /** Default true. */
       enabled?: boolean;
@@ -142,7 +142,7 @@ export interface Config {
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
     };
-    /** Service level objectives (seed 000 §2.1); per entity: blue-green.backstage.io/slo. */
+    /** Service level objectives, checked as error budgets; per entity: blue-green.backstage.io/slo. */
     slo?: {
       /** Default 0.999. */
       availability?: number;
@@ -153,7 +153,7 @@ export interface Config {
       /** Default 30. */
       windowDays?: number;
     };
-    /** Deploy markers (seed 000 §2.4): an annotation on each switch. */
+    /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {
       url?: string;
       /** @visibility secret */

@@ -253,7 +253,7 @@ export type EventSummary = {
 };
 
 /**
- * Response of `GET …/diagnostics` (seed 000 §5: why is green not Ready?).
+ * Response of `GET …/diagnostics` (why is the idle color not Ready?).
  *
  * @public
  */

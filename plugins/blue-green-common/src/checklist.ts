@@ -8,7 +8,7 @@ import type { Color } from './api';
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'pending' | 'unknown';
 
 /**
- * Groups of the pre-deploy checklist (seed 000 §1.1) and of the post-deploy checks (§1.2).
+ * Groups of the pre-deploy checklist and of the post-deploy checks.
  *
  * @public
  */
@@ -86,7 +86,7 @@ export type Checklist = {
 export type SignOffRequest = { note?: string };
 
 /**
- * One rollback criterion of seed 000 §1.3, as the post-promote watch evaluates it.
+ * One rollback criterion (5xx ratio, OOM kills, health, P99, CPU), as the post-promote watch evaluates it.
  *
  * @public
  */
@@ -151,7 +151,7 @@ export type MetricsResponse = {
 };
 
 /**
- * Per-color SLO state (seed 000 §2.1).
+ * Per-color SLO state: availability and latency against their objectives, and the error budget left.
  *
  * @public
  */

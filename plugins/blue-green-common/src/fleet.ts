@@ -50,7 +50,7 @@ export type FleetColor = {
 };
 
 /**
- * What the idle color costs while it waits (seed 000 §3): its replicas and what they request.
+ * What the idle color costs while it waits: its replicas and what they request.
  *
  * @public
  */

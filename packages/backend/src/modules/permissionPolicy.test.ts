@@ -1,4 +1,6 @@
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { readFileSync } from 'node:fs';
 import { catalogEntityDeletePermission } from '@backstage/plugin-catalog-common/alpha';
 import { kubernetesProxyPermission } from '@backstage/plugin-kubernetes-common';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -75,5 +77,24 @@ describe('the permission policy to start from', () => {
         params: { claims: [GUEST, 'group:default/team-checkout'] },
       },
     });
+  });
+});
+
+describe("the backend plugin's README", () => {
+  it('shows this policy, as it is, as the one to start from', () => {
+    const readme = readFileSync(
+      resolvePackagePath(
+        '@bluegreen-backstage/plugin-blue-green-backend',
+        'README.md',
+      ),
+      'utf8',
+    );
+    const block =
+      /```ts title="packages\/backend\/src\/modules\/permissionPolicy\.ts"\n([\s\S]*?)```/.exec(
+        readme,
+      )?.[1];
+    expect(block).toBe(
+      readFileSync(`${__dirname}/permissionPolicy.ts`, 'utf8'),
+    );
   });
 });

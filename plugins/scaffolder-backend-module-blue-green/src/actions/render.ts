@@ -101,7 +101,7 @@ export const renderInputSchema = (zod: typeof z) =>
           requests: { cpu: '250m', memory: '256Mi' },
           limits: { cpu: '500m', memory: '512Mi' },
         })
-        .describe('Requests and limits of the container (seed 001 §2 values)'),
+        .describe('Requests and limits of the container'),
       drain: zod
         .object({
           preStopSleepSeconds: zod.number().int().min(0).max(600).default(30),
@@ -117,7 +117,7 @@ export const renderInputSchema = (zod: typeof z) =>
           d => d.preStopSleepSeconds < d.terminationGracePeriodSeconds,
           'preStopSleepSeconds must be shorter than terminationGracePeriodSeconds',
         )
-        .describe('Connection draining (seed 000 §4.3)'),
+        .describe('Connection draining: a preStop sleep, then up to the grace period for open requests to finish'),
       analysis: zod
         .boolean()
         .default(false)

@@ -19,7 +19,7 @@ const waitInputSchema = (zod: typeof z) =>
         .enum(['pre', 'post'])
         .default('pre')
         .describe(
-          'pre: the idle color before a promote (seed 000 §1.1); post: the live color after it (§1.2)',
+          'pre: the idle color before a promote; post: the live color after it',
         ),
       timeoutSeconds: zod
         .number()

@@ -34,9 +34,9 @@ export type BlueGreenServiceSpec = {
     requests: { cpu: string; memory: string };
     limits: { cpu: string; memory: string };
   };
-  /** Connection draining (seed 000 §4.3): preStop sleep, then up to the grace period to finish. */
+  /** Connection draining: a preStop sleep, then up to the grace period for open requests to finish. */
   drain: { preStopSleepSeconds: number; terminationGracePeriodSeconds: number };
-  /** Argo Rollouts only: the success-rate AnalysisTemplate of seed 001 §3.6, run before and after a promote. */
+  /** Argo Rollouts only: a success-rate AnalysisTemplate, run before and after a promote. */
   analysis?: {
     prometheusAddress: string;
     /** Share of 2xx responses a color needs, 0..1. */
