@@ -117,7 +117,9 @@ export const renderInputSchema = (zod: typeof z) =>
           d => d.preStopSleepSeconds < d.terminationGracePeriodSeconds,
           'preStopSleepSeconds must be shorter than terminationGracePeriodSeconds',
         )
-        .describe('Connection draining: a preStop sleep, then up to the grace period for open requests to finish'),
+        .describe(
+          'Connection draining: a preStop sleep, then up to the grace period for open requests to finish',
+        ),
       analysis: zod
         .boolean()
         .default(false)
