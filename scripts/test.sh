@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one command that runs every test of the product on a fresh machine:
 #   type-check, lint, unit and integration tests (Jest: real SQLite/PostgreSQL, sandbox cluster,
-#   real Prometheus), then browser tests (Playwright + Debian's Chromium against the real app).
+#   real Prometheus), then browser tests (Playwright + Debian's Chromium against the real app), then
+#   the adopter test (the packed plugins in a fresh Backstage app, wired from their READMEs).
 # It installs what is missing first. The last line is the summary: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +27,10 @@ step() {
 }
 
 step "type-check" yarn tsc
+# The published packages: their API reports are current (from the type-check's declarations), and
+# backstage-cli has nothing to fix for publishing.
+step "api reports" yarn build:api-reports:only --ci
+step "publish check" yarn backstage-cli repo fix --publish --check
 step "lint" yarn backstage-cli repo lint
 step "format" yarn prettier --check --loglevel warn .
 # @kubernetes/client-node is ESM-only: Jest loads it through the VM modules API, as Backstage's own
@@ -34,6 +39,8 @@ step "unit and integration tests" env NODE_OPTIONS=--experimental-vm-modules CI=
   yarn backstage-cli repo test --json --outputFile="$results/jest.json"
 step "app build" yarn workspace app build
 step "browser tests" env CI=true yarn playwright test
+# A fresh Backstage app with the packed plugins, wired from the READMEs (scripts/adopter-test.sh).
+step "adopter test" bash scripts/adopter-test.sh
 
 echo
 node scripts/test-summary.js "$results/jest.json" "$results/playwright.json" "${failed_steps[@]}"
