@@ -104,9 +104,33 @@ for (const tarball of fs.readdirSync(tarballs)) {
 fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 EOF
 
+# What makes the install take minutes, cached or skipped:
+# - packages come from Yarn's global cache (shared with this repository's install);
+# - the resolution of the last successful run is reused (its yarn.lock, outside the clone, so a CI
+#   run on the same machine has it); Yarn re-resolves whatever changed, such as the tarballs;
+# - native builds the test never runs are skipped: tree-sitter (API docs' Swagger parser, used in
+#   the browser as WebAssembly), keytar (the CLI's credential store), cpu-features (ssh2's
+#   optional speed-up), and postinstall banners (core-js, @scarf/scarf).
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/blue-green-adopter"
+mkdir -p "$cache"
+[ -f "$cache/yarn.lock" ] && cp "$cache/yarn.lock" "$app/yarn.lock"
+node - "$app" <<'EOF'
+const fs = require('node:fs');
+const [app] = process.argv.slice(2);
+const file = `${app}/package.json`;
+const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+manifest.dependenciesMeta = Object.fromEntries(
+  ['tree-sitter', 'keytar', 'cpu-features', 'core-js', 'core-js-pure', '@scarf/scarf'].map(
+    name => [name, { built: false }],
+  ),
+);
+fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
+EOF
+
 phase "installing"
 (cd "$app" && yarn install >"$work/install.log" 2>&1) ||
   { tail -50 "$work/install.log"; exit 1; }
+cp "$app/yarn.lock" "$cache/yarn.lock"
 
 phase "type-checking"
 (cd "$app" && yarn tsc) || exit 1

@@ -187,7 +187,9 @@ for (const readme of READMES) {
       for (const line of text.split('\n')) {
         const add = /^yarn --cwd (\S+) add (.+)$/.exec(line.trim());
         if (add) addPackages(add[1], add[2].trim().split(/\s+/));
-        else if (line.trim()) log(`not run here: ${line.trim()}`);
+        else if (/^kubectl /.test(line.trim())) {
+          log(`not run here: ${line.trim()}`);
+        }
       }
     } else if (!title) {
       continue;
