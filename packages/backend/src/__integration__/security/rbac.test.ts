@@ -93,15 +93,23 @@ async function everyOperation(world: World, strategy: Strategy) {
     }),
     200,
   );
-  // The scheduled scale-down of the previous color, run by the plugin's background job.
-  await waitFor(
-    `${strategy}: scheduled scale-down done`,
-    async () => {
-      const res = await carol.get(base);
-      return !res.body.scaleDown && !res.body.inProgress;
-    },
-    30_000,
-  );
+  // The scheduled scale-down of the previous color, run by the plugin's background job (Argo
+  // Rollouts scales its previous ReplicaSet itself): done once that color wants no replicas and
+  // no operation runs.
+  if (strategy !== 'argo-rollouts') {
+    await waitFor(
+      `${strategy}: the previous color scaled down by the plugin`,
+      async () => {
+        const res = await carol.get(base);
+        return (
+          !res.body.inProgress &&
+          !res.body.scaleDown &&
+          res.body.colors[status.live].replicas.desired === 0
+        );
+      },
+      30_000,
+    );
+  }
   expectStatus(
     await carol.post(`${base}/rollback`, { force: true, reason: 'rbac' }),
     200,
