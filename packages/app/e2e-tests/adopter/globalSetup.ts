@@ -4,7 +4,7 @@ import {
 } from '@bluegreen-backstage/kube-sandbox';
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -129,5 +129,6 @@ export default async function globalSetup() {
     }
     await prometheus.stop();
     await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
   };
 }
