@@ -128,7 +128,8 @@ fs.writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 EOF
 
 phase "installing"
-(cd "$app" && yarn install >"$work/install.log" 2>&1) ||
+# The new app's lockfile is written here (CI=true would make Yarn refuse to write it).
+(cd "$app" && YARN_ENABLE_IMMUTABLE_INSTALLS=false yarn install >"$work/install.log" 2>&1) ||
   { tail -50 "$work/install.log"; exit 1; }
 cp "$app/yarn.lock" "$cache/yarn.lock"
 
