@@ -40,6 +40,8 @@ export function composeStatus(options: {
   target: BlueGreenTarget;
   strategy: SwitchStrategy;
   cluster: string;
+  /** Why the plugin may only read the entity's cluster, if it may not write it. */
+  readOnly?: string;
   snapshot: StrategySnapshot;
   facts: HistoryFacts;
   checks?: CheckFacts;
@@ -61,6 +63,7 @@ export function composeStatus(options: {
       ...(options.checks?.promote ?? []),
     ],
     rollbackReasons: options.checks?.rollback,
+    readOnly: options.readOnly,
   });
   const deploy = decideDeploy({
     snapshot,
@@ -94,5 +97,6 @@ export function composeStatus(options: {
       at: facts.scaleDown.dueAt.toISOString(),
     },
     watch: facts.watch && toWatchStatus(facts.watch),
+    ...(options.readOnly && { readOnly: options.readOnly }),
   };
 }
