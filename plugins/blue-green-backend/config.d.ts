@@ -171,10 +171,27 @@ export interface Config {
       availability?: number;
       /** Share of requests under latencyThreshold. Default 0.95. */
       latency?: number;
-      /** Default 200ms. */
+      /**
+       * Default 250ms, a bucket boundary of the default histograms of the Prometheus client
+       * libraries (Go, Java, Python, Node).
+       */
       latencyThreshold?: HumanDuration | string;
+      /**
+       * The `le` label of the histogram bucket that counts requests under latencyThreshold, as
+       * your histogram writes it (e.g. "0.25"). Default: latencyThreshold in seconds. Set it when
+       * your buckets are written differently or the threshold is not a bucket boundary.
+       */
+      latencyBucket?: string;
       /** Whole days from 1 to 365. Default 30d. */
       window?: HumanDuration | string;
+    };
+    /** The alerts of the generated PrometheusRule (`GET …/monitoring/prometheus-rules`). */
+    alerts?: {
+      /**
+       * Each alert's runbook_url, with the entity's {{namespace}}, {{kind}} and {{name}}. Default:
+       * the entity's Blue/Green tab, `<app.baseUrl>/catalog/{{namespace}}/{{kind}}/{{name}}/blue-green`.
+       */
+      runbookUrl?: string;
     };
     /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {

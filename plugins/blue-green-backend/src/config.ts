@@ -29,6 +29,11 @@ export type BlueGreenConfig = {
   };
   /** Scale the previous color down after a promote (an entity annotation overrides the delay). */
   scaleDown: { enabled: boolean; delayMs: number; replicas: number };
+  /** The generated PrometheusRule's alerts. */
+  alerts: {
+    /** Each alert's runbook_url, with {{namespace}}, {{kind}} and {{name}} of the entity. */
+    runbookUrl: string;
+  };
   fleet: {
     /** How long a cluster's lists are reused. */
     cacheTtlMs: number;
@@ -148,8 +153,37 @@ function reader(root: Config) {
     );
   };
 
-  return { duration, promDuration, number, boolean, strings, fail };
+  /** An optional string that must match `pattern` (what it must be, for the message). */
+  const optionalString = (
+    k: string,
+    pattern: { test: RegExp; what: string },
+  ): string | undefined => {
+    const value = root.getOptionalString(key(k));
+    if (value !== undefined && !pattern.test.test(value)) {
+      fail(k, `is "${value}"; it must be ${pattern.what}`);
+    }
+    return value;
+  };
+
+  return {
+    duration,
+    promDuration,
+    number,
+    boolean,
+    strings,
+    optionalString,
+    fail,
+  };
 }
+
+/** The entity's Blue/Green tab: where its owners see the alert's evidence and roll back. */
+const RUNBOOK_PATH = '/catalog/{{namespace}}/{{kind}}/{{name}}/blue-green';
+
+/** A histogram bucket's `le` label value. */
+const LE_VALUE = {
+  test: /^(\d{1,9}(\.\d{1,9})?([eE][+-]?\d{1,3})?|\+Inf)$/,
+  what: 'a bucket boundary as the histogram writes its le label, e.g. "0.25"',
+};
 
 /** A duration in milliseconds as PromQL writes it (`5m`, `90s`), or undefined when it cannot. */
 export function promqlDuration(ms: number): string | undefined {
@@ -311,9 +345,10 @@ function readSlo(read: ReturnType<typeof reader>): SloConfig {
     latency: read.number('slo.latency', 0.95, [0, 1]),
     latencyThresholdMs: read.duration(
       'slo.latencyThreshold',
-      { milliseconds: 200 },
+      { milliseconds: 250 },
       [{ milliseconds: 1 }, { minutes: 10 }],
     ),
+    latencyBucket: read.optionalString('slo.latencyBucket', LE_VALUE),
     windowDays,
   };
 }
@@ -358,6 +393,11 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       enabled: read.boolean('scaleDown.enabled', false),
       delayMs: read.duration('scaleDown.delay', { seconds: 30 }),
       replicas: read.number('scaleDown.replicas', 0),
+    },
+    alerts: {
+      runbookUrl:
+        root.getOptionalString('blueGreen.alerts.runbookUrl') ??
+        `${root.getOptionalString('app.baseUrl') ?? ''}${RUNBOOK_PATH}`,
     },
     fleet: {
       cacheTtlMs: read.duration('fleet.cacheTtl', { seconds: 10 }),

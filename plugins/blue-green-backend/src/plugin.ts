@@ -215,6 +215,7 @@ export const blueGreenPlugin = createBackendPlugin({
             timeout: { minutes: 1 },
             job: new ScaleDownJob({
               scaleDowns,
+              watches,
               resolver,
               observer,
               recorder,

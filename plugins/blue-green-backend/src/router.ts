@@ -104,6 +104,7 @@ const scaleBody = z
     color,
     replicas: z.number().int().min(0).max(1000),
     reason: z.string().max(1000).optional(),
+    confirm: z.boolean().optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { ScaleDownStore } from '../database/ScaleDownStore';
+import { WatchStore } from '../database/WatchStore';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
 import {
@@ -13,10 +14,13 @@ import {
 
 /**
  * Scales down idle colors whose delay after a promote has passed, run by the scheduler once
- * across backend replicas. A color is only scaled if it is still idle and above the target.
+ * across backend replicas. A color is only scaled if it is still idle and above the target, and
+ * only once the promote's watch has ended healthy: while it runs the previous color is the way
+ * back (the scale-down waits for its end), and a watch that did not pass keeps it.
  */
 export class ScaleDownJob {
   readonly #scaleDowns: ScaleDownStore;
+  readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
   readonly #recorder: OperationRecorder;
@@ -24,12 +28,14 @@ export class ScaleDownJob {
 
   constructor(options: {
     scaleDowns: ScaleDownStore;
+    watches: WatchStore;
     resolver: EntityResolver;
     observer: ObservationReader;
     recorder: OperationRecorder;
     logger: LoggerService;
   }) {
     this.#scaleDowns = options.scaleDowns;
+    this.#watches = options.watches;
     this.#resolver = options.resolver;
     this.#observer = options.observer;
     this.#recorder = options.recorder;
@@ -38,7 +44,27 @@ export class ScaleDownJob {
 
   async run(credentials: BackstageCredentials): Promise<void> {
     for (const due of await this.#scaleDowns.due(new Date())) {
+      const watch = await this.#watches.latest(due.entityRef);
+      if (watch?.state === 'running') {
+        await this.#scaleDowns.schedule({
+          ...due,
+          dueAt: new Date(
+            Math.max(Date.parse(watch.endsAt), Date.now() + 5000),
+          ),
+        });
+        continue;
+      }
       await this.#scaleDowns.cancel(due.entityRef);
+      if (
+        watch &&
+        watch.historyId === due.historyId &&
+        watch.state !== 'passed'
+      ) {
+        this.#logger.info(
+          `Kept ${due.color} of ${due.entityRef} scaled up: the watch after the promote ended ${watch.state}`,
+        );
+        continue;
+      }
       try {
         const context = await this.#resolver.resolve(
           due.entityRef,

@@ -89,7 +89,7 @@ export class EvidenceReader {
       target,
       strategy,
       snapshot,
-      options.slo.latencyThresholdMs,
+      options.slo,
     );
     const prometheusConfigured = this.#metrics.configured(scope);
     const window = this.#config.checks.window;
@@ -154,7 +154,7 @@ export class EvidenceReader {
       context.target,
       context.strategy,
       snapshot,
-      options.slo.latencyThresholdMs,
+      options.slo,
     );
     const window = this.#config.checks.window;
     const [readings, baseline, strategyItems, signOffs] = await Promise.all([
@@ -202,7 +202,7 @@ export class EvidenceReader {
       context.target,
       context.strategy,
       snapshot,
-      settings.slo.latencyThresholdMs,
+      settings.slo,
     );
     const prometheusConfigured = this.#metrics.configured(scope);
     const reads = prometheusConfigured

@@ -10,9 +10,9 @@ import { autoRollbackOf, scaleDownDelayOf } from '../decisions/checkSettings';
 import { EntityContext } from '../entities/EntityResolver';
 
 /**
- * What a switch sets in motion once it is in the cluster: a promote schedules the scale-down of
- * the color it left (unless the strategy scales down itself) and starts the post-promote watch; a
- * rollback cancels the scale-down and ends the running watch.
+ * What a switch sets in motion once it is in the cluster: a promote starts the post-promote watch
+ * and schedules the scale-down of the color it left for after the watch (unless the strategy
+ * scales down itself); a rollback cancels the scale-down and ends the running watch.
  */
 export class SwitchFollowUp {
   readonly #scaleDowns: ScaleDownStore;
@@ -46,7 +46,7 @@ export class SwitchFollowUp {
   ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
     const [scaleDown, watch] = await Promise.all([
       run.action === 'promote'
-        ? this.#scheduleScaleDown(context, run.to, historyId, before)
+        ? this.#scheduleScaleDown(context, run.to, historyId, before, started)
         : before.scaleDown &&
           this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
       started
@@ -61,6 +61,7 @@ export class SwitchFollowUp {
     promoted: Color,
     historyId: string,
     before: { scaleDown?: ScheduledScaleDown },
+    started?: StoredWatch,
   ): Promise<ScheduledScaleDown | undefined> {
     if (context.strategy.capabilities.managesScaleDown) return undefined;
     const delayMs = scaleDownDelayOf(context.entity, this.#config.scaleDown);
@@ -68,11 +69,18 @@ export class SwitchFollowUp {
       if (before.scaleDown) await this.#scaleDowns.cancel(context.entityRef);
       return undefined;
     }
+    // The previous color is the way back while the watch runs: it is scaled down only once the
+    // watch can have ended healthy (the job checks that it did).
+    const watchEndsAt = started
+      ? Date.parse(started.endsAt)
+      : this.#config.watch.enabled
+      ? Date.now() + this.#config.watch.durationMs
+      : 0;
     const scaleDown: ScheduledScaleDown = {
       entityRef: context.entityRef,
       color: otherColor(promoted),
       replicas: this.#config.scaleDown.replicas,
-      dueAt: new Date(Date.now() + delayMs),
+      dueAt: new Date(Math.max(Date.now() + delayMs, watchEndsAt)),
       historyId,
     };
     await this.#scaleDowns.schedule(scaleDown);

@@ -1,3 +1,4 @@
+import { SloConfig } from '../decisions/thresholds';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
@@ -47,7 +48,7 @@ export function metricScope(
   target: BlueGreenTarget,
   strategy: SwitchStrategy,
   snapshot: StrategySnapshot,
-  latencyThresholdMs: number,
+  slo: Pick<SloConfig, 'latencyThresholdMs' | 'latencyBucket'>,
 ): MetricScope {
   const selector =
     entity.metadata.annotations?.[KUBERNETES_ANNOTATIONS.labelSelector] ??
@@ -64,7 +65,8 @@ export function metricScope(
         selector: selectorMatchers(target.namespace, selector),
         podSelector: selectorMatchers(target.namespace, selector, 'label_'),
         group,
-        latencySeconds: String(latencyThresholdMs / 1000),
+        latencySeconds:
+          slo.latencyBucket ?? String(slo.latencyThresholdMs / 1000),
       },
     };
   } catch (error) {

@@ -120,7 +120,29 @@ export function deploymentProblems(
   return problems;
 }
 
-/** Scales a Deployment through its /scale subresource (what `kubectl scale` does). */
+/** The HorizontalPodAutoscaler that scales a Deployment, if one does. */
+async function autoscalerOf(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject,
+): Promise<KubeObject | undefined> {
+  const { items } = await kube.list(
+    KUBE_RESOURCES.horizontalPodAutoscalers,
+    namespace,
+  );
+  return items.find(
+    hpa =>
+      hpa.spec?.scaleTargetRef?.kind === 'Deployment' &&
+      hpa.spec?.scaleTargetRef?.name === deployment.metadata.name,
+  );
+}
+
+/**
+ * Scales a Deployment through its /scale subresource (what `kubectl scale` does). A Deployment an
+ * HPA scales is scaled within the HPA's bounds, never against it: to 0 (the HPA pauses while its
+ * target has no replicas, and takes over again once it has some), otherwise to a count between
+ * its minReplicas and maxReplicas, so the HPA does not undo the change.
+ */
 export async function scaleDeployment(
   kube: KubeClient,
   namespace: string,
@@ -132,7 +154,18 @@ export async function scaleDeployment(
       'the Deployment of that color does not exist, so it cannot be scaled',
     );
   }
-  const patch = { spec: { replicas } };
+  const hpa = await autoscalerOf(kube, namespace, deployment);
+  let count = replicas;
+  let bounded = '';
+  if (hpa && replicas > 0) {
+    const min = Number(hpa.spec.minReplicas ?? 1);
+    const max = Number(hpa.spec.maxReplicas ?? min);
+    count = Math.min(Math.max(replicas, min), max);
+    if (count !== replicas) {
+      bounded = ` (${replicas} asked; HorizontalPodAutoscaler ${hpa.metadata.name} keeps it between ${min} and ${max})`;
+    }
+  }
+  const patch = { spec: { replicas: count } };
   await kube.patch(
     KUBE_RESOURCES.deployments,
     namespace,
@@ -143,7 +176,7 @@ export async function scaleDeployment(
   return {
     requests: [
       {
-        description: `PATCH deployments/${deployment.metadata.name}/scale`,
+        description: `PATCH deployments/${deployment.metadata.name}/scale${bounded}`,
         patch,
       },
     ],
