@@ -95,6 +95,10 @@ export function composeStatus(options: {
       color: facts.scaleDown.color,
       replicas: facts.scaleDown.replicas,
       at: facts.scaleDown.dueAt.toISOString(),
+      ...(facts.watch?.state === 'running' &&
+        facts.watch.previous === facts.scaleDown.color && {
+          afterWatch: true,
+        }),
     },
     watch: facts.watch && toWatchStatus(facts.watch),
     ...(options.readOnly && { readOnly: options.readOnly }),
