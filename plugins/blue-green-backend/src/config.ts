@@ -14,6 +14,11 @@ import {
   CriterionAction,
   DEFAULT_CRITERIA,
 } from './decisions/criteriaSettings';
+import {
+  CUSTOM_PHASES,
+  CustomCheck,
+  CustomPhase,
+} from './decisions/customChecks';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {
@@ -65,6 +70,8 @@ export type BlueGreenConfig = {
      * backend would connect anywhere they name, inside the network it runs in.
      */
     dependencyHosts: string[];
+    /** Extra PromQL checks (`checks.custom.<id>`), by id. */
+    custom: Record<string, CustomCheck>;
   };
   watch: {
     enabled: boolean;
@@ -331,6 +338,95 @@ function readCriteria(
   return criteria;
 }
 
+/** Ids a custom check may not take: the built-in items and rollback criteria. */
+const BUILT_IN_IDS = new Set<string>([
+  ...BUILT_IN_CRITERIA,
+  ...METRICS,
+  'pods-ready',
+  'replicas',
+  'health-endpoint',
+  'cpu',
+  'memory',
+  'metrics-available',
+  'client-errors',
+  'latency',
+  'traffic',
+]);
+
+/**
+ * `checks.custom.<id>`: extra PromQL checks, validated as the built-in templates are (known
+ * placeholders, valid PromQL), with their bounds, phases and rollback settings.
+ */
+function readCustomChecks(
+  root: Config,
+  read: ReturnType<typeof reader>,
+): Record<string, CustomCheck> {
+  const section = root.getOptionalConfig('blueGreen.checks.custom');
+  const checks: Record<string, CustomCheck> = {};
+  for (const id of section?.keys() ?? []) {
+    const k = `checks.custom.${id}`;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id) || BUILT_IN_IDS.has(id)) {
+      read.fail(
+        k,
+        'needs an id of lowercase letters, digits and dashes that is not a built-in item or criterion',
+      );
+    }
+    const query = root.getOptionalString(`blueGreen.${k}.query`);
+    if (!query) read.fail(`${k}.query`, 'is required: a PromQL template');
+    validateTemplate(`blueGreen.${k}.query`, query!);
+    const bound = (b: 'min' | 'max') =>
+      root.has(`blueGreen.${k}.${b}`)
+        ? read.number(`${k}.${b}`, 0, [
+            -Number.MAX_SAFE_INTEGER,
+            Number.MAX_SAFE_INTEGER,
+          ])
+        : undefined;
+    const min = bound('min');
+    const max = bound('max');
+    if (min === undefined && max === undefined) {
+      read.fail(
+        k,
+        'needs min or max: the check passes while its value is within them',
+      );
+    }
+    if (min !== undefined && max !== undefined && min > max) {
+      read.fail(k, `has min ${min} above max ${max}`);
+    }
+    const phases = (root.getOptionalStringArray(`blueGreen.${k}.phases`) ?? [
+      'post',
+    ]) as CustomPhase[];
+    for (const phase of phases) {
+      if (!CUSTOM_PHASES.includes(phase)) {
+        read.fail(
+          `${k}.phases`,
+          `has "${phase}"; use ${CUSTOM_PHASES.join(', ')}`,
+        );
+      }
+    }
+    const action =
+      root.getOptionalString(`blueGreen.${k}.action`) ?? 'rollback';
+    if (action !== 'rollback' && action !== 'investigate') {
+      read.fail(`${k}.action`, `is "${action}"; use rollback or investigate`);
+    }
+    checks[id] = {
+      id,
+      title: root.getOptionalString(`blueGreen.${k}.title`) ?? id,
+      query: query!,
+      ...(min !== undefined && { min }),
+      ...(max !== undefined && { max }),
+      phases: [...new Set(phases)],
+      window: root.has(`blueGreen.${k}.window`)
+        ? read.promDuration(`${k}.window`, { minutes: 5 })
+        : read.promDuration('checks.window', { minutes: 5 }),
+      required: read.boolean(`${k}.required`, true),
+      action: action as CustomCheck['action'],
+      forMs: read.duration(`${k}.for`, { minutes: 1 }, [{}, { days: 1 }]),
+      allEntities: read.boolean(`${k}.allEntities`, false),
+    };
+  }
+  return checks;
+}
+
 function readSlo(read: ReturnType<typeof reader>): SloConfig {
   const window = read.duration('slo.window', { days: 30 }, [
     { days: 1 },
@@ -415,6 +511,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
         { hours: 1 },
       ]),
       dependencyHosts: readDependencyHosts(root, read),
+      custom: readCustomChecks(root, read),
     },
     watch: {
       enabled: read.boolean('watch.enabled', true),

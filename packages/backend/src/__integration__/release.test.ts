@@ -72,7 +72,25 @@ describe('a release: stepped shifts, scale-down and HPAs', () => {
       database: 'sqlite',
       prometheus: true,
       blueGreen: {
-        checks: { requiredForPromote: false, window: '30s', cacheTtl: '0s' },
+        checks: {
+          requiredForPromote: false,
+          window: '30s',
+          cacheTtl: '0s',
+          // A business-style check of the platform's own: the share of requests answered
+          // within 100 ms, a rollback criterion of every entity.
+          custom: {
+            'fast-answers': {
+              title: 'Requests answered within 100 ms',
+              query:
+                'sum by ({{group}}) (rate(http_request_duration_seconds_bucket{ {{selector}},le="0.1" }[{{window}}])) / (sum by ({{group}}) (rate(http_request_duration_seconds_count{ {{selector}} }[{{window}}])) > 0)',
+              min: 0.9,
+              phases: ['post', 'rollback'],
+              window: '10s',
+              for: '2s',
+              allEntities: true,
+            },
+          },
+        },
         scaleDown: { enabled: true, delay: '0s', replicas: 0 },
         watch: {
           enabled: true,
@@ -284,5 +302,67 @@ describe('a release: stepped shifts, scale-down and HPAs', () => {
         '1 asked; HorizontalPodAutoscaler my-app-blue keeps it between 2 and 4',
       ),
     );
+  });
+
+  it('rolls back when a custom check fails, with its evidence', async () => {
+    // Blue back to a size the HPA allows, then slow: every answer takes 300 ms.
+    expectStatus(
+      await world
+        .as(users.alice)
+        .post(`${MY_APP}/scale`, { color: 'blue', replicas: 3 }),
+      200,
+    );
+    await world.kube(
+      '/apis/apps/v1/namespaces/default/deployments/my-app-blue',
+      {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({
+          metadata: {
+            annotations: { 'sandbox.bluegreen.dev/latency-ms': '300' },
+          },
+        }),
+      },
+    );
+    await waitFor(
+      'blue ready',
+      async () => {
+        const res = await world.as(users.alice).get(MY_APP);
+        return (
+          res.body.colors.blue.replicas.ready === 3 && res.body.promote.allowed
+        );
+      },
+      30_000,
+    );
+    expectStatus(
+      await world.as(users.alice).post(`${MY_APP}/promote`, {}),
+      200,
+    );
+    const rolledBack = await waitFor(
+      'an automatic rollback by the custom check',
+      async () => {
+        const res = await world
+          .as(users.alice)
+          .get(`${MY_APP}/history?limit=20`);
+        return res.body.items.find(
+          (e: any) => e.action === 'auto-rollback' && e.outcome === 'succeeded',
+        );
+      },
+      30_000,
+    );
+    // The criteria that fired: the custom check alone (5xx and the rest pass).
+    const fired = rolledBack.details.evidence.criteria;
+    expect(fired.map((c: any) => c.id)).toEqual(['fast-answers']);
+    expect(rolledBack.reason).toContain('Requests answered within 100 ms');
+    const firing = fired;
+    expect(firing[0]).toMatchObject({
+      title: 'Requests answered within 100 ms',
+      threshold: '>= 0.90 for 2 s',
+    });
+    expect(firing[0].evidence.query).toContain('le="0.1"');
+    expect(parseFloat(firing[0].observed)).toBeLessThan(0.9);
+    const status = await world.as(users.alice).get(MY_APP);
+    expect(status.body.live).toBe('green');
+    expect(status.body.failedVersion).toMatchObject({ color: 'blue' });
   });
 });

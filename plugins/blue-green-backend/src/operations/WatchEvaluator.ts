@@ -1,5 +1,6 @@
 import { StoredWatch } from '../database/WatchStore';
 import { evaluateCriteria } from '../decisions/criteria';
+import { customCriterion, customReads } from '../decisions/customChecks';
 import { watchVerdict, WatchVerdict } from '../decisions/watchVerdict';
 import { EntityContext } from '../entities/EntityResolver';
 import { ChecklistReader } from '../observation/ChecklistReader';
@@ -43,8 +44,12 @@ export class WatchEvaluator {
     const evidence = observation.watchEvidence!;
     const warnings = [
       ...new Set(
-        Object.values(evidence.readings)
-          .flatMap(readings => Object.values(readings))
+        [
+          ...Object.values(evidence.readings).flatMap(readings =>
+            Object.values(readings),
+          ),
+          ...Object.values(evidence.custom ?? {}),
+        ]
           .map(r => r?.error)
           .filter((e): e is string => Boolean(e)),
       ),
@@ -63,6 +68,9 @@ export class WatchEvaluator {
       settings: settings.criteria,
       failingSince: watch.failingSince,
       now: at,
+      extra: customReads(settings.custom, 'rollback').map(check =>
+        customCriterion(check, evidence.custom?.[check.id], watch.promotedTo),
+      ),
     });
     const graceMs = Math.max(
       0,

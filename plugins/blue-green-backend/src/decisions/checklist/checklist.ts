@@ -8,6 +8,7 @@ import {
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../../config';
 import { CriteriaSettings } from '../criteriaSettings';
+import { CustomCheck, customItem } from '../customChecks';
 import { liveColorOf } from '../switchDecision';
 import { SloConfig, Thresholds } from '../thresholds';
 import { ChecklistEvidence } from './evidence';
@@ -40,6 +41,8 @@ export type ChecklistSettings = {
   items: BlueGreenConfig['checks']['items'];
   /** The rollback criteria of the post-promote watch (and of each step of a stepped shift). */
   criteria: CriteriaSettings;
+  /** The entity's custom checks (each in the phases it names). */
+  custom: CustomCheck[];
 };
 
 const NO_PROMETHEUS =
@@ -96,6 +99,12 @@ export function buildChecklist(input: {
       }),
       ...strategyItems,
     ];
+  }
+  for (const check of settings.custom ?? []) {
+    if (!check.phases.includes(phase)) continue;
+    items.push(
+      customItem(check, evidence.custom?.[check.id], color, phase, warnings),
+    );
   }
   items = finishItems(
     phase,
