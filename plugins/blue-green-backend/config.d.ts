@@ -133,6 +133,33 @@ export interface Config {
       };
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
+      /**
+       * Extra PromQL checks by id, e.g. a payment success rate. Each passes while its value for
+       * the color is within min..max. Entities opt in with the annotation
+       * blue-green.backstage.io/custom-checks unless allEntities is set.
+       */
+      custom?: {
+        [id: string]: {
+          /** Shown in the checklist. Default: the id. */
+          title?: string;
+          /** A PromQL template with the placeholders of prometheus.queries, one value per color. */
+          query: string;
+          min?: number;
+          max?: number;
+          /** pre, post (checklists) and/or rollback (a rollback criterion). Default [post]. */
+          phases?: Array<'pre' | 'post' | 'rollback'>;
+          /** Range of the query's {{window}}. Default checks.window. */
+          window?: HumanDuration | string;
+          /** Whether promote waits for it in the pre-deploy checklist. Default true. */
+          required?: boolean;
+          /** As a rollback criterion: rollback (default) or investigate. */
+          action?: 'rollback' | 'investigate';
+          /** As a rollback criterion: how long it must fail before it fires. Default 1m. */
+          for?: HumanDuration | string;
+          /** Apply to every entity. Default false. */
+          allEntities?: boolean;
+        };
+      };
     };
     /** The watch after each promote: rollback criteria evaluated every few seconds. */
     watch?: {
