@@ -59,11 +59,6 @@ export type ColorStatus = {
   pods: PodSummary[];
   /** Where to reach this color before it is live (a preview Service, or a header route). */
   preview?: { description: string; url?: string };
-  /**
-   * The HorizontalPodAutoscaler that sizes this color, when one does: scaling goes through its
-   * bounds, and the color is ready with at least `minReplicas` ready.
-   */
-  autoscaler?: { name: string; minReplicas: number; maxReplicas: number };
 };
 
 /**
