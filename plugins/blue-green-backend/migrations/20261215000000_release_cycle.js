@@ -26,6 +26,15 @@ exports.up = async function up(knex) {
     table.primary(['entity_ref', 'version_key']);
   });
 
+  await knex.schema.alterTable('blue_green_watches', table => {
+    table
+      .string('promoted_workload')
+      .nullable()
+      .comment(
+        'The workload promoted (kind/name), which keeps it when the strategy names colors anew',
+      );
+  });
+
   await knex.schema.createTable('blue_green_shift_stops', table => {
     table.comment(
       'Requests to stop a running stepped shift (cancel, rollback), for whichever backend replica runs it',
@@ -44,4 +53,7 @@ exports.up = async function up(knex) {
 exports.down = async function down(knex) {
   await knex.schema.dropTable('blue_green_shift_stops');
   await knex.schema.dropTable('blue_green_failed_versions');
+  await knex.schema.alterTable('blue_green_watches', table => {
+    table.dropColumn('promoted_workload');
+  });
 };

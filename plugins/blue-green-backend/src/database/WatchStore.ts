@@ -12,6 +12,7 @@ type WatchRow = {
   entity_ref: string;
   history_id: string | null;
   promoted_to: string;
+  promoted_workload?: string | null;
   previous: string;
   state: string;
   auto_rollback: boolean | number;
@@ -28,6 +29,8 @@ type WatchRow = {
 export type StoredWatch = WatchStatus & {
   entityRef: string;
   historyId?: string;
+  /** The promoted workload (`kind/name`): where the promoted color is if the strategy renames it. */
+  promotedWorkload?: string;
   /** Since when each criterion has failed without a break (ISO times). */
   failingSince: Record<string, string>;
   notified: string[];
@@ -51,6 +54,7 @@ function toWatch(row: WatchRow): StoredWatch {
       ? 'running'
       : row.state) as WatchStatus['state'],
     promotedTo: row.promoted_to as Color,
+    promotedWorkload: row.promoted_workload ?? undefined,
     previous: row.previous as Color,
     startedAt: iso(row.started_at),
     endsAt: iso(row.ends_at),
@@ -96,6 +100,7 @@ export class WatchStore {
     entityRef: string;
     historyId?: string;
     promotedTo: Color;
+    promotedWorkload?: string;
     previous: Color;
     autoRollback: boolean;
     durationMs: number;
@@ -111,6 +116,7 @@ export class WatchStore {
       entity_ref: watch.entityRef,
       history_id: watch.historyId ?? null,
       promoted_to: watch.promotedTo,
+      promoted_workload: watch.promotedWorkload ?? null,
       previous: watch.previous,
       state: 'running',
       auto_rollback: watch.autoRollback,

@@ -1,6 +1,6 @@
 import { CriterionStatus } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StoredWatch } from '../database/WatchStore';
-import { watchVerdict } from './watchVerdict';
+import { colorOfWorkload, watchVerdict, workloadKey } from './watchVerdict';
 
 const watch: StoredWatch = {
   id: 'w1',
@@ -118,5 +118,19 @@ describe('watchVerdict', () => {
         grace,
       ).save.state,
     ).toBe('passed');
+  });
+});
+
+describe('colorOfWorkload', () => {
+  const colors = {
+    blue: { workload: { kind: 'ReplicaSet', name: 'my-app-7bd8' } },
+    green: { workload: { kind: 'ReplicaSet', name: 'my-app-857c' } },
+  };
+
+  it('finds the promoted workload under the color it has now', () => {
+    expect(workloadKey(colors.green)).toBe('ReplicaSet/my-app-857c');
+    expect(colorOfWorkload(colors, 'ReplicaSet/my-app-7bd8')).toBe('blue');
+    expect(colorOfWorkload(colors, 'ReplicaSet/gone')).toBeUndefined();
+    expect(colorOfWorkload(colors, undefined)).toBeUndefined();
   });
 });

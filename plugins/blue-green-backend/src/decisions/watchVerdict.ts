@@ -1,4 +1,7 @@
-import { CriterionStatus } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  Color,
+  CriterionStatus,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { StoredWatch } from '../database/WatchStore';
 import { CriteriaResult } from './criteria';
 import { describeFor } from './criteriaSettings';
@@ -86,4 +89,23 @@ export function watchVerdict(
       })),
     },
   };
+}
+
+/** A color's workload as a watch remembers it (`kind/name`). */
+export function workloadKey(
+  color: { workload?: { kind: string; name: string } } | undefined,
+): string | undefined {
+  return color?.workload && `${color.workload.kind}/${color.workload.name}`;
+}
+
+/**
+ * The color a watch's promoted workload has now: a strategy without colors of its own (Argo
+ * Rollouts) may name its ReplicaSets' colors anew; undefined when the workload is gone or unknown.
+ */
+export function colorOfWorkload(
+  colors: Record<Color, { workload?: { kind: string; name: string } }>,
+  key: string | undefined,
+): Color | undefined {
+  if (!key) return undefined;
+  return (['blue', 'green'] as const).find(c => workloadKey(colors[c]) === key);
 }

@@ -58,13 +58,13 @@ export class PostPromoteWatch {
   }
 
   async #evaluate(
-    watch: StoredWatch,
+    stored: StoredWatch,
     credentials: BackstageCredentials,
   ): Promise<void> {
-    const context = await this.#resolver.resolve(watch.entityRef, credentials);
-    const { observation, verdict } = await this.#evaluator.evaluate(
+    const context = await this.#resolver.resolve(stored.entityRef, credentials);
+    const { observation, verdict, watch } = await this.#evaluator.evaluate(
       context,
-      watch,
+      stored,
     );
     const { snapshot } = observation;
     // A stepped shift that is still running evaluates its own watch at every step.

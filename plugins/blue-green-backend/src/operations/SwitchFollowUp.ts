@@ -43,6 +43,8 @@ export class SwitchFollowUp {
     before: { scaleDown?: ScheduledScaleDown; watch?: StoredWatch },
     /** The watch a stepped promote started with its first step. */
     started?: StoredWatch,
+    /** The workload promoted (`kind/name`). */
+    promotedWorkload?: string,
   ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
     const [scaleDown, watch] = await Promise.all([
       run.action === 'promote'
@@ -51,7 +53,14 @@ export class SwitchFollowUp {
           this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
       started
         ? this.#watches.latest(context.entityRef)
-        : this.#watch(context, run, from, historyId, before.watch),
+        : this.#watch(
+            context,
+            run,
+            from,
+            historyId,
+            before.watch,
+            promotedWorkload,
+          ),
     ]);
     return { scaleDown: scaleDown || undefined, watch };
   }
@@ -96,11 +105,13 @@ export class SwitchFollowUp {
     run: { to: Color },
     from: EntityStatus['live'],
     historyId: string,
+    promotedWorkload?: string,
   ): Promise<{ watch: StoredWatch; persisted: boolean }> {
     const watch = {
       entityRef: context.entityRef,
       historyId,
       promotedTo: run.to,
+      promotedWorkload,
       previous: from === 'blue' || from === 'green' ? from : otherColor(run.to),
       autoRollback: autoRollbackOf(
         context.entity,
@@ -133,10 +144,13 @@ export class SwitchFollowUp {
     from: EntityStatus['live'],
     historyId: string,
     before?: StoredWatch,
+    promotedWorkload?: string,
   ): Promise<StoredWatch | undefined> {
     if (run.action === 'promote') {
       if (!this.#config.watch.enabled) return undefined;
-      return (await this.startWatch(context, run, from, historyId)).watch;
+      return (
+        await this.startWatch(context, run, from, historyId, promotedWorkload)
+      ).watch;
     }
     if (run.action === 'rollback' && before?.state === 'running') {
       await this.#watches.stop(

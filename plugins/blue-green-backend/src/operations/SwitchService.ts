@@ -21,6 +21,7 @@ import {
 import { Authorizer } from '../authorization/Authorizer';
 import { BlueGreenConfig } from '../config';
 import { liveColorOf, runningShift } from '../decisions/switchDecision';
+import { workloadKey } from '../decisions/watchVerdict';
 import { ShiftStopStore } from '../database/ShiftStopStore';
 import { StoredWatch, WatchStore } from '../database/WatchStore';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
@@ -408,10 +409,17 @@ export class SwitchService {
       { signal: true },
     );
     const { entry } = recording;
+    const promotedWorkload = workloadKey(snapshot.colors[run.to]);
     // A stepped promote is watched from its first step, and analysed at every step.
     const stepped =
       run.action === 'promote' && steps.length > 1
-        ? await this.#followUp.startWatch(context, run, from, entry.id)
+        ? await this.#followUp.startWatch(
+            context,
+            run,
+            from,
+            entry.id,
+            promotedWorkload,
+          )
         : undefined;
 
     const sent: SentRequest[] = [];
@@ -518,6 +526,7 @@ export class SwitchService {
         entry.id,
         observation.facts,
         stepped?.persisted ? stepped.watch : undefined,
+        promotedWorkload,
       ),
       // A rollback marks the version it left failed: promoting it again needs a new one or force.
       run.action === 'promote'

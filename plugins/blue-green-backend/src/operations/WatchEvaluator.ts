@@ -1,7 +1,12 @@
 import { StoredWatch } from '../database/WatchStore';
 import { evaluateCriteria } from '../decisions/criteria';
 import { customCriterion, customReads } from '../decisions/customChecks';
-import { watchVerdict, WatchVerdict } from '../decisions/watchVerdict';
+import {
+  colorOfWorkload,
+  watchVerdict,
+  WatchVerdict,
+} from '../decisions/watchVerdict';
+import { otherColor } from '@bluegreen-backstage/plugin-blue-green-common';
 import { EntityContext } from '../entities/EntityResolver';
 import { ChecklistReader } from '../observation/ChecklistReader';
 import {
@@ -12,6 +17,8 @@ import {
 /** One evaluation of a watch: what was observed, and what it calls for. */
 export type WatchEvaluation = {
   observation: Observation;
+  /** The watch as evaluated: its colors as the strategy names them now. */
+  watch: StoredWatch;
   verdict: WatchVerdict;
 };
 
@@ -34,12 +41,23 @@ export class WatchEvaluator {
 
   async evaluate(
     context: EntityContext,
-    watch: StoredWatch,
+    stored: StoredWatch,
     now: () => Date = () => new Date(),
   ): Promise<WatchEvaluation> {
-    const observation = await this.#observer.observe(context, 'watch', {
+    let watch = stored;
+    let observation = await this.#observer.observe(context, 'watch', {
       watch,
     });
+    // The promoted workload under the color its strategy gives it now (Argo Rollouts may name its
+    // ReplicaSets' colors anew after a promote): the criteria are read for that color.
+    const color = colorOfWorkload(
+      observation.snapshot.colors,
+      watch.promotedWorkload,
+    );
+    if (color && color !== watch.promotedTo) {
+      watch = { ...watch, promotedTo: color, previous: otherColor(color) };
+      observation = await this.#observer.observe(context, 'watch', { watch });
+    }
     const settings = this.#checklists.settings(context);
     const evidence = observation.watchEvidence!;
     const warnings = [
@@ -80,6 +98,7 @@ export class WatchEvaluator {
     );
     return {
       observation,
+      watch,
       verdict: watchVerdict(watch, { ...result, warnings }, at, graceMs),
     };
   }
