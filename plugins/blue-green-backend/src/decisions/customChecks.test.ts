@@ -122,7 +122,7 @@ describe('custom checks', () => {
       status: 'fail',
       firing: false,
       action: 'rollback',
-      observed: '0.9',
+      observed: '0.90',
       threshold: '>= 0.98 for 2 min',
     });
     const later = at('2026-01-01T00:02:00.000Z', first.failingSince);
