@@ -101,11 +101,12 @@ describe('a release: stepped shifts, scale-down and HPAs', () => {
         },
       },
     });
+    const started = world;
     for (const path of [MESH, MY_APP]) {
       await waitFor(
         `${path} ready`,
         async () => {
-          const res = await world.as(users.carol).get(path);
+          const res = await started.as(users.carol).get(path);
           const { blue, green } = res.body.colors ?? {};
           return (
             res.status === 200 &&
@@ -171,12 +172,6 @@ describe('a release: stepped shifts, scale-down and HPAs', () => {
       /step 1 of 3 \(10 % on green\) failed its analysis: .*5xx ratio/,
     );
     expect(await weights(world)).toEqual({ blue: 100, green: 0 });
-    const requests = promoted.body.error.details?.requests;
-    if (requests) {
-      expect(requests.map((r: any) => r.description)).not.toContainEqual(
-        expect.stringContaining('green 50%'),
-      );
-    }
 
     const status = await world.as(users.bob).get(MESH);
     expect(status.body.live).toBe('blue');
@@ -187,6 +182,11 @@ describe('a release: stepped shifts, scale-down and HPAs', () => {
     const entry = history.body.items.find((e: any) => e.action === 'promote');
     expect(entry.outcome).toBe('failed');
     expect(entry.details.analysis).toMatchObject({ step: 1, share: 10 });
+    // Only the first step was written, then the weights it read were written back.
+    expect(entry.details.requests.map((r: any) => r.description)).toEqual([
+      expect.stringContaining('green 10%'),
+      expect.stringContaining('PATCH virtualservices/my-app'),
+    ]);
   });
 
   it('rolls back during a shift: traffic back on blue at once', async () => {

@@ -117,6 +117,11 @@ function judge(
   return { failing, observed: num(value) };
 }
 
+const itemStatus = (failing: boolean | undefined) => {
+  if (failing === undefined) return 'unknown' as const;
+  return failing ? ('fail' as const) : ('pass' as const);
+};
+
 /** A custom check as a checklist item of the color (unknown, never pass, without data). */
 export function customItem(
   check: CustomCheck,
@@ -135,12 +140,7 @@ export function customItem(
     title: check.title,
     kind: 'auto',
     required: phase === 'pre' ? check.required : true,
-    status:
-      judged.failing === undefined
-        ? 'unknown'
-        : judged.failing
-        ? 'fail'
-        : 'pass',
+    status: itemStatus(judged.failing),
     threshold: describeRange(check),
     ...(judged.observed !== undefined && { observed: judged.observed }),
     ...(judged.unknownReason && { message: judged.unknownReason }),

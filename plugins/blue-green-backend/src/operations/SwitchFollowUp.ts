@@ -80,11 +80,11 @@ export class SwitchFollowUp {
     }
     // The previous color is the way back while the watch runs: it is scaled down only once the
     // watch can have ended healthy (the job checks that it did).
-    const watchEndsAt = started
-      ? Date.parse(started.endsAt)
-      : this.#config.watch.enabled
-      ? Date.now() + this.#config.watch.durationMs
-      : 0;
+    let watchEndsAt = 0;
+    if (started) watchEndsAt = Date.parse(started.endsAt);
+    else if (this.#config.watch.enabled) {
+      watchEndsAt = Date.now() + this.#config.watch.durationMs;
+    }
     const scaleDown: ScheduledScaleDown = {
       entityRef: context.entityRef,
       color: otherColor(promoted),
