@@ -244,9 +244,9 @@ export interface SwitchStrategy<TObjects = any> {
   deployRefusals?(snapshot: StrategySnapshot<TObjects>, color: Color): string[];
 
   /**
-   * Puts a new image on the idle color's pod template (capability `deploy`): what `kubectl set
-   * image` or `kubectl argo rollouts set image` send, as a compare-and-swap on the template the
-   * snapshot shows. Requests that reached the cluster are pushed to `sent` as they go.
+   * Puts a new image on the idle color's pod template (capability `deploy`): what
+   * `kubectl set image` or `kubectl argo rollouts set image` send, as a compare-and-swap on the
+   * template the snapshot shows. Requests that reached the cluster are pushed to `sent` as they go.
    */
   deploy?(
     kube: KubeClient,
