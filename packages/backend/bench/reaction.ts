@@ -25,6 +25,8 @@ const RUNS = Number(process.env.RUNS ?? 5);
 const SCRAPE_SECONDS = 1;
 const RATE_WINDOW_SECONDS = 10;
 const EVALUATION_SECONDS = 2;
+/** How long the 5xx criterion must fail before it fires (two evaluations). */
+const FOR_SECONDS = 2 * EVALUATION_SECONDS;
 const MY_APP = '/entities/default/component/my-app';
 
 /** An HTTP proxy that counts the queries it forwards to Prometheus. */
@@ -103,7 +105,7 @@ async function main() {
         rateWindow: `${RATE_WINDOW_SECONDS}s`,
         // Two evaluations, as the criteria's sustain.
         criteria: {
-          'error-rate': { for: { seconds: 2 * EVALUATION_SECONDS } },
+          'error-rate': { for: { seconds: FOR_SECONDS } },
         },
       },
     },
@@ -240,21 +242,23 @@ async function runBench(world: World, proxy: { count: () => number }) {
       ...promotable,
     ).toFixed(1)} s`,
   );
-  // The analysis of the other tools at the same cadence: failed measurements needed × interval,
-  // plus the same rate window and scrape before the first failing measurement.
-  const lag = RATE_WINDOW_SECONDS / 2 + SCRAPE_SECONDS;
+  // The other tools' analysis at the same cadence, from the same first failing measurement: ours
+  // fires once the criterion has failed for FOR_SECONDS; theirs after N failed measurements, one
+  // per interval (Argo Rollouts: failureLimit + 1; Flagger: threshold).
+  const firstFailing = median(reactions) - FOR_SECONDS;
   const beside = (what: string, failedNeeded: number) => {
-    const seconds = lag + failedNeeded * EVALUATION_SECONDS;
+    const seconds = firstFailing + (failedNeeded - 1) * EVALUATION_SECONDS;
     console.log(
-      `  ${what}: ~${seconds.toFixed(1)} s (ratio to ours ${(
+      `  ${what}: ~${seconds.toFixed(1)} s (${(
         seconds / median(reactions)
-      ).toFixed(2)})`,
+      ).toFixed(2)}× ours)`,
     );
   };
   console.log(
-    `fault → traffic back beside other tools' analysis at the same ${EVALUATION_SECONDS} s interval:`,
+    `fault → traffic back beside other tools' analysis at the same ${EVALUATION_SECONDS} s interval (ours measured: ${median(
+      reactions,
+    ).toFixed(1)} s):`,
   );
-  beside('ours (5xx for 4 s: 2 failing evaluations + 1)', 3);
   beside(
     'Argo Rollouts, failureLimit 3 (docs example): 4 failed measurements',
     4,
