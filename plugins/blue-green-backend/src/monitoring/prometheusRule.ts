@@ -5,6 +5,7 @@ import {
 } from '../decisions/criteriaSettings';
 import { Thresholds } from '../decisions/thresholds';
 import { metricQuery, MetricScope } from '../prometheus/metrics';
+import { escapeString } from '../prometheus/promql';
 import { QueryTemplates } from '../prometheus/queries';
 import { slug } from './slug';
 
@@ -106,7 +107,11 @@ export function prometheusRule(
   // The health endpoint is probed by the plugin, not scraped: it has no alert of its own here.
   rules.push({
     alert: 'DeploymentRollback',
-    expr: `count by (${scope.group}) (ALERTS{alertstate="firing",action="rollback",alertname!="DeploymentRollback",entity="${entity.entityRef}"}) > 0`,
+    expr: `count by (${
+      scope.group
+    }) (ALERTS{alertstate="firing",action="rollback",alertname!="DeploymentRollback",entity="${escapeString(
+      entity.entityRef,
+    )}"}) > 0`,
     labels: {
       entity: entity.entityRef,
       severity: 'critical',

@@ -89,11 +89,30 @@ async function readyAgain(world: World) {
   });
 }
 
-/** Back to blue, both colors at full strength. */
+let release = 0;
+
+/**
+ * Back to blue, both colors at full strength. A rollback marks green's version failed, so green
+ * gets a new version that may be promoted again.
+ */
 async function backToBlue(world: World) {
   const status = await world.as(users.carol).get(MY_APP);
   if (status.body.live !== 'blue') {
     expectStatus(await world.as(users.carol).post(`${MY_APP}/rollback`), 200);
+  }
+  const after = await world.as(users.carol).get(MY_APP);
+  if (after.body.failedVersion) {
+    release++;
+    expectStatus(
+      await world
+        .as(users.carol)
+        .post(`${MY_APP}/deploy`, { image: `my-app:1.1.${release}` }),
+      200,
+    );
+    await waitFor(`green runs 1.1.${release}`, async () => {
+      const res = await world.as(users.carol).get(MY_APP);
+      return !res.body.failedVersion && res.body.promote?.allowed;
+    });
   }
   await readyAgain(world);
 }
@@ -191,6 +210,26 @@ const ROWS: Row[] = [
     expect: WRITE,
     writes: 'cluster',
     restore: greenAt3,
+  },
+  {
+    route: `POST ${ENTITY}/deploy`,
+    title: 'POST …/deploy',
+    method: 'post',
+    path: `${MY_APP}/deploy`,
+    body: { image: 'my-app:1.1.0', reason: 'matrix' },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: readyAgain,
+  },
+  {
+    route: `POST ${ENTITY}/shift/cancel`,
+    title: 'POST …/shift/cancel (Istio)',
+    method: 'post',
+    path: `${MESH}/shift/cancel`,
+    entity: 'my-app-mesh',
+    body: { reason: 'matrix' },
+    // The permission is decided first: with no shift running, who may cancel learns that.
+    expect: { ...WRITE, owner: 409, platform: 409 },
   },
   {
     route: `POST ${ENTITY}/preview-route`,
