@@ -467,7 +467,7 @@ export class Kubelet {
             )
               throw e;
             // Another process holds this address and port: the pod moves to the next address.
-            st.ip = c.podIps.allocate();
+            st.ip = c.podIps.allocateElsewhere();
             proc = new PodProcess(st.ip, ports, () => this.view(st));
           }
         }
