@@ -114,6 +114,7 @@ export const blueGreenPlugin = createBackendPlugin({
         const authorizer = new Authorizer({
           permissions: deps.permissions,
           recorder,
+          namespaces: config.namespaces,
         });
         const evidence = new EvidenceReader({ metrics, signOffs, config });
         const checklists = new ChecklistReader({
@@ -162,7 +163,12 @@ export const blueGreenPlugin = createBackendPlugin({
             queries: fleetTrafficQueries(config.queries),
           },
         });
-        const status = new StatusService({ resolver, observer, history });
+        const status = new StatusService({
+          resolver,
+          observer,
+          authorizer,
+          history,
+        });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);
         registerActions(deps.actionsRegistry, { status, switches });
@@ -177,6 +183,7 @@ export const blueGreenPlugin = createBackendPlugin({
               scaleDowns,
               resolver,
               observer,
+              authorizer,
               recorder,
               logger,
             }),
@@ -189,6 +196,7 @@ export const blueGreenPlugin = createBackendPlugin({
               watches,
               resolver,
               observer,
+              authorizer,
               switches,
               announcer,
               config,

@@ -74,3 +74,26 @@ export function composeStatus(options: {
     watch: facts.watch && toWatchStatus(facts.watch),
   };
 }
+
+/**
+ * The status of an entity whose objects may not be changed for it (see `Authorizer`): the
+ * problems shown first, and neither promote nor rollback allowed, even forced.
+ */
+export function withObjectProblems(
+  status: EntityStatus,
+  problems: string[],
+): EntityStatus {
+  if (problems.length === 0) return status;
+  const refused = (decision: EntityStatus['promote']) => ({
+    ...decision,
+    allowed: false,
+    reasons: [...problems, ...decision.reasons],
+    forceable: false,
+  });
+  return {
+    ...status,
+    problems: [...problems, ...status.problems],
+    promote: refused(status.promote),
+    rollback: refused(status.rollback),
+  };
+}

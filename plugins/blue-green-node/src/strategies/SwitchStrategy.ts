@@ -102,6 +102,19 @@ export type Verification = { verified: boolean; message: string };
 export type FleetListCall = { resource: KubeResource; labelSelector?: string };
 
 /**
+ * A cluster object that makes up an entity, as a strategy read it (`object` is absent when it
+ * does not exist).
+ *
+ * @public
+ */
+export type EntityObject = {
+  kind: string;
+  namespace: string;
+  name: string;
+  object?: KubeObject;
+};
+
+/**
  * How an entity's metric series tell the colors apart: the pod label that differs between them
  * and which color each of its values stands for.
  *
@@ -140,6 +153,17 @@ export interface SwitchStrategy<TObjects = any> {
     namespace: string;
     name: string;
   };
+
+  /**
+   * The objects that make up the entity, as `read` found them: the switched object and the
+   * workloads. The plugin changes none of them unless each names the entity in its
+   * `blue-green.backstage.io/entity` annotation. A strategy that leaves this out has only its
+   * switched object checked, read for the purpose.
+   */
+  entityObjects?(
+    target: BlueGreenTarget,
+    snapshot: StrategySnapshot<TObjects>,
+  ): EntityObject[];
 
   /** The Service that carries the live traffic (the fleet's traffic column). */
   liveService(

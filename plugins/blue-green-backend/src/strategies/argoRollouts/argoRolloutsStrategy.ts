@@ -59,6 +59,16 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
     name: target.rollout!,
   }),
 
+  // The Rollout is the workload too; its ReplicaSets and Services are its controller's to write.
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'Rollout',
+      namespace: target.namespace,
+      name: target.rollout!,
+      object: snapshot.objects.rollout,
+    },
+  ],
+
   liveService: (target, snapshot) =>
     (snapshot.details as { activeService?: string }).activeService ??
     target.service,

@@ -10,6 +10,7 @@ import {
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
@@ -54,6 +55,16 @@ export const istioStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.virtualService!,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'VirtualService',
+      namespace: target.namespace,
+      name: target.virtualService!,
+      object: snapshot.objects.virtualService,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 

@@ -11,6 +11,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
   DeploymentObjects,
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
@@ -141,6 +142,16 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.service,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'Service',
+      namespace: target.namespace,
+      name: target.service,
+      object: snapshot.objects.service,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 
