@@ -63,7 +63,7 @@ export function composeStatus(options: {
     details: snapshot.details as StrategyDetails,
     promote: decisions.promote,
     rollback: decisions.rollback,
-    revision: revisionOf(snapshot),
+    revision: revisionOf(snapshot, facts.lastSwitch),
     problems: snapshot.problems,
     inProgress: facts.inProgress,
     scaleDown: facts.scaleDown && {

@@ -18,6 +18,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { Authorizer } from '../authorization/Authorizer';
 import { BlueGreenConfig } from '../config';
+import { versionKey } from '../decisions/revision';
 import { liveColorOf } from '../decisions/switchDecision';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
 import {
@@ -237,6 +238,11 @@ export class SwitchService {
           cluster: context.kube.cluster,
           revision: status.revision,
           fromState: from,
+          // What each color ran: a later rollback goes back only to the version that was live.
+          versions: {
+            blue: versionKey(snapshot, 'blue'),
+            green: versionKey(snapshot, 'green'),
+          },
           ...(run.forcedReasons.length && { forcedPast: run.forcedReasons }),
           ...(run.evidence && { evidence: run.evidence }),
           ...(run.checklist && { checklist: checklistRecord(run.checklist) }),
@@ -259,7 +265,6 @@ export class SwitchService {
       written = await writeWithRetry(
         context,
         snapshot,
-        status.revision,
         {
           action: run.action,
           to: run.to,

@@ -42,6 +42,12 @@ export type StrategySnapshot<TObjects = unknown> = {
   /** The switch id the switched object carries (strategies that mark their writes). */
   switchId?: string;
   /**
+   * The switched object's place in its history: its `metadata.generation`, else its
+   * `resourceVersion`. Part of the revision token, so a token taken before the object was written
+   * — by the plugin or by anyone — is refused after it, even when the write was later undone.
+   */
+  objectVersion?: string;
+  /**
    * Strategy facts that decide what promote and rollback can do (e.g. "a new revision is paused at
    * BlueGreenPause"); part of the revision token.
    */
@@ -182,6 +188,13 @@ export interface SwitchStrategy<TObjects = any> {
     kube: KubeClient,
     target: BlueGreenTarget,
   ): Promise<StrategySnapshot<TObjects>>;
+
+  /**
+   * The color the strategy's own record says was live before the live one, when it keeps one
+   * (Argo Rollouts: the stable ReplicaSet while the new revision, already live, is not stable
+   * yet). Rollback goes back to it without a switch in the plugin's history.
+   */
+  previousLive?(snapshot: StrategySnapshot<TObjects>): Color | undefined;
 
   /** Refusals specific to the strategy (e.g. no new revision waiting to be promoted). */
   refusals(

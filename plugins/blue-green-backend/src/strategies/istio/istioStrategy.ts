@@ -17,6 +17,7 @@ import {
 } from '../deployments';
 import {
   deploymentColor,
+  objectVersionOf,
   pollUntil,
   sleep,
   SWITCH_ID_ANNOTATION,
@@ -191,6 +192,7 @@ export const istioStrategy: SwitchStrategy<Objects> = {
       problems,
       switchId:
         objects.virtualService?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+      objectVersion: objectVersionOf(objects.virtualService),
       raw: {
         templates: {
           blue: objects.deployments.blue?.spec?.template,

@@ -19,6 +19,7 @@ import {
 import {
   deploymentColor,
   labelsMatch,
+  objectVersionOf,
   pointer,
   pollUntil,
   SWITCH_ID_ANNOTATION,
@@ -104,6 +105,7 @@ function snapshotOf(
     ],
     problems,
     switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+    objectVersion: objectVersionOf(objects.service),
     raw: {
       service: objects.service,
       templates: {
