@@ -7,11 +7,7 @@ import {
 import { entityRefOf as refOf } from './entities/EntityResolver';
 import { StatusService } from './observation/StatusService';
 import { SwitchService } from './operations/SwitchService';
-import {
-  entityActionInput,
-  parse,
-  switchActionInput,
-} from './requests';
+import { entityActionInput, parse, switchActionInput } from './requests';
 
 function summary(status: EntityStatus) {
   return {

@@ -15,7 +15,8 @@ import { z } from 'zod/v3';
 export const text = (max: number) =>
   z.string().superRefine((value, ctx) => {
     const problem = textProblem(value, max);
-    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+    if (problem)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
   });
 
 const name = z
@@ -131,16 +132,17 @@ export const metricsQuery = z
   .refine(q => q.range <= METRICS_LIMITS.rangeSeconds, 'range: at most 7d')
   .refine(
     q => q.range / q.step <= METRICS_LIMITS.points,
-    q =>
-      ({
-        message: `step: too small for the range (${Math.ceil(
-          q.range / q.step,
-        ).toLocaleString('en-US')} points; at most ${METRICS_LIMITS.points.toLocaleString(
-          'en-US',
-        )} per series, e.g. step ${Math.ceil(
-          q.range / METRICS_LIMITS.points,
-        )}s or more)`,
-      }),
+    q => ({
+      message: `step: too small for the range (${Math.ceil(
+        q.range / q.step,
+      ).toLocaleString(
+        'en-US',
+      )} points; at most ${METRICS_LIMITS.points.toLocaleString(
+        'en-US',
+      )} per series, e.g. step ${Math.ceil(
+        q.range / METRICS_LIMITS.points,
+      )}s or more)`,
+    }),
   );
 
 export const historyQuery = z.object({

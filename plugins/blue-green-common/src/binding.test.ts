@@ -62,9 +62,9 @@ describe('bindingProblem', () => {
 describe('normalizeEntityRef', () => {
   it('fills in kind and namespace and lower-cases', () => {
     expect(normalizeEntityRef('My-App')).toBe('component:default/my-app');
-    expect(
-      normalizeEntityRef('team-checkout', { defaultKind: 'group' }),
-    ).toBe('group:default/team-checkout');
+    expect(normalizeEntityRef('team-checkout', { defaultKind: 'group' })).toBe(
+      'group:default/team-checkout',
+    );
     expect(normalizeEntityRef('a:b:c/d/e')).toBeUndefined();
   });
 });

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  KubernetesGateway,
+  NamespacePolicy,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRenderAction } from './actions/render';
@@ -13,6 +16,7 @@ import { createWaitForChecksAction } from './actions/waitForChecks';
 import { BlueGreenClient } from './services/BlueGreenClient';
 import { LocalCatalogPublisher } from './services/LocalCatalogPublisher';
 import { ManifestApplier } from './services/ManifestApplier';
+import { TaskOwnership } from './services/TaskOwnership';
 
 /**
  * The Blue/Green actions of the scaffolder: `blue-green:render`, `blue-green:apply`,
@@ -32,6 +36,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
       },
       async init({
@@ -40,6 +45,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         auth,
         discovery,
         logger,
+        userInfo,
         catalog,
       }) {
         // The clusters of kubernetes.clusterLocatorMethods, reached as the Blue/Green backend does.
@@ -49,9 +55,16 @@ export const scaffolderModuleBlueGreen = createBackendModule({
           logger,
         });
         const client = BlueGreenClient.create({ discovery, auth });
+        // The namespaces each owner may use: the rules the Blue/Green backend switches by.
+        const ownership = TaskOwnership.create({
+          userInfo,
+          namespaces: NamespacePolicy.fromConfig(config),
+        });
         scaffolderActions.addActions(
-          createRenderAction(),
-          createApplyAction({ applier: ManifestApplier.create({ gateway }) }),
+          createRenderAction({ ownership }),
+          createApplyAction({
+            applier: ManifestApplier.create({ gateway, ownership }),
+          }),
           createPublishLocalAction({
             publisher: LocalCatalogPublisher.fromConfig(config, { catalog }),
           }),

@@ -6,6 +6,7 @@ import {
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { actionsRegistryServiceFactory } from '@backstage/backend-defaults/alpha';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import {
   mockCredentials,
   mockServices,
@@ -62,6 +63,12 @@ const userInfoFactory = createServiceFactory({
   }),
 });
 
+const SUBPROTOCOL_TOKEN = 'test-user.';
+
+/** A token for `user` made only of characters a WebSocket subprotocol may hold. */
+export const subprotocolToken = (user: string) =>
+  `${SUBPROTOCOL_TOKEN}${Buffer.from(user).toString('base64url')}`;
+
 /**
  * Backstage's mock auth service, except that a token a plugin obtained on behalf of a user keeps
  * the plugin as the credentials' actor — as the real auth service does. Without it the permission
@@ -75,6 +82,15 @@ const authFactory = createServiceFactory({
     const prefix = 'mock-service-token:';
     return {
       async authenticate(token: string, options?: any) {
+        // A user token a WebSocket handshake can carry (its subprotocol header allows no JSON).
+        if (token.startsWith(SUBPROTOCOL_TOKEN)) {
+          return mockCredentials.user(
+            Buffer.from(
+              token.slice(SUBPROTOCOL_TOKEN.length),
+              'base64url',
+            ).toString(),
+          );
+        }
         if (token.startsWith(prefix)) {
           const { sub, obo, target } = JSON.parse(token.slice(prefix.length));
           if (obo && (!target || target === plugin.getId())) {
@@ -234,6 +250,8 @@ export async function startBackend(config: object, features: any[] = []) {
       schedulerServiceFactory,
       // The real actions registry, invoked over HTTP as the MCP actions backend does.
       actionsRegistryServiceFactory,
+      // The real events service, one for every plugin: signals reach the signals backend.
+      eventsServiceFactory,
       ...features,
     ],
   });

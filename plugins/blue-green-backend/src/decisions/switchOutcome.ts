@@ -52,7 +52,9 @@ export function failedSwitchOutcome(options: {
     const facts = (after.facts ?? [])
       .map(f => `${f.label}: ${f.value}`)
       .join(', ');
-    cluster = `partial: live is still ${after.live}, but ${accepted} request(s) were accepted and could not be undone${
+    cluster = `partial: live is still ${
+      after.live
+    }, but ${accepted} request(s) were accepted and could not be undone${
       facts ? ` (${facts})` : ''
     }; promote or roll back to finish`;
   } else if (after.live === before) {

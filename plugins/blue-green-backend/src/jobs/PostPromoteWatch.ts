@@ -135,10 +135,10 @@ export class PostPromoteWatch {
     }
     if (verdict.rollback.length === 0) {
       await this.#announcer.changed(
-      context.entityRef,
-      { watchId: watch.id },
-      audienceOf(context.entity),
-    );
+        context.entityRef,
+        { watchId: watch.id },
+        audienceOf(context.entity),
+      );
       return;
     }
     if (!watch.autoRollback) {

@@ -27,10 +27,7 @@ export function audienceOf(entity: Entity, actor?: string): string[] {
     .filter(r => r.type === RELATION_OWNED_BY)
     .map(r => r.targetRef);
   return [
-    ...new Set([
-      ...owners,
-      ...(actor?.startsWith('user:') ? [actor] : []),
-    ]),
+    ...new Set([...owners, ...(actor?.startsWith('user:') ? [actor] : [])]),
   ].filter(ref => ref !== NO_TOKEN_IDENTITY);
 }
 
@@ -74,6 +71,7 @@ export class Announcer {
     change: { entry: HistoryEntry } | { watchId: string },
     audience: string[],
   ): Promise<void> {
+    console.log('ANNOUNCE', entityRef, JSON.stringify(audience), Boolean(this.#signals));
     if (audience.length === 0) return;
     const body =
       'entry' in change

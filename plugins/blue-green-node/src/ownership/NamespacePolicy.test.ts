@@ -77,7 +77,9 @@ describe('NamespacePolicy', () => {
   it('stops at start-up on a wrong rule, naming it', () => {
     expect(() =>
       policy([{ owners: ['a:b:c/d/e'], namespaces: ['default'] }]),
-    ).toThrow('blueGreen.namespaces[0].owners: "a:b:c/d/e" is not an entity ref');
+    ).toThrow(
+      'blueGreen.namespaces[0].owners: "a:b:c/d/e" is not an entity ref',
+    );
     expect(() =>
       policy([{ owners: ['team'], namespaces: ['Default Space'] }]),
     ).toThrow('blueGreen.namespaces[0].namespaces: "Default Space"');

@@ -19,7 +19,8 @@ export type NamespaceRule = {
 /** Kubernetes' own namespaces: only a rule that names one literally opens it. */
 const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
-const PATTERN = /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(-\*)?|[a-z0-9][-a-z0-9]*\*)$/;
+const PATTERN =
+  /^(\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?(-\*)?|[a-z0-9][-a-z0-9]*\*)$/;
 
 function matches(pattern: string, namespace: string): boolean {
   if (pattern === namespace) return true;

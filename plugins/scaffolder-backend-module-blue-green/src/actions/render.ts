@@ -1,14 +1,36 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { BLUE_GREEN_STRATEGIES } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  BLUE_GREEN_STRATEGIES,
+  normalizeEntityRef,
+  textProblem,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod/v3';
 import { manifestFileName, renderService, toYaml } from '../manifests/render';
 import { MANIFEST_STRATEGIES } from '../manifests/strategies';
-import { parseInput } from './util';
+import { TaskOwnership } from '../services/TaskOwnership';
+import { parseInput, workspacePath } from './util';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
+/** Text a person types, bounded as on every Blue/Green input path. */
+const text = (zod: typeof z, max: number) =>
+  zod.string().superRefine((value, ctx) => {
+    const problem = textProblem(value, max);
+    if (problem)
+      ctx.addIssue({ code: zod.ZodIssueCode.custom, message: problem });
+  });
+
+/** An entity ref (`group:default/team-checkout`; kind defaults to `defaultKind`). */
+const entityRef = (zod: typeof z, defaultKind: string) =>
+  text(zod, 500).refine(
+    value => normalizeEntityRef(value, { defaultKind }) !== undefined,
+    `must be an entity ref like ${defaultKind}:default/name`,
+  );
+
+/** A URL path segment of `.` or `..`, percent-encoded or not. */
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 /** Input of `blue-green:render`; also what the template's form collects. */
 export const renderInputSchema = (zod: typeof z) =>
@@ -33,15 +55,25 @@ export const renderInputSchema = (zod: typeof z) =>
       strategy: zod
         .enum(BLUE_GREEN_STRATEGIES)
         .describe('How traffic is switched between blue and green'),
-      owner: zod
+      owner: entityRef(zod, 'group').describe(
+        'Owner entity ref, e.g. group:default/team-checkout: one of the teams of the user who runs the task',
+      ),
+      description: text(zod, 500).optional(),
+      system: entityRef(zod, 'system').optional().describe('System entity ref'),
+      lifecycle: zod
         .string()
-        .min(1)
-        .describe('Owner entity ref, e.g. group:default/team-checkout'),
-      description: zod.string().max(500).optional(),
-      system: zod.string().optional().describe('System entity ref'),
-      lifecycle: zod.string().min(1).default('experimental'),
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+          'must be a lifecycle such as experimental or production',
+        )
+        .default('experimental'),
       cluster: zod
         .string()
+        .max(253)
+        .regex(
+          /^[\x21-\x7e]+( [\x21-\x7e]+)*$/,
+          'must be a cluster name from kubernetes.clusterLocatorMethods',
+        )
         .optional()
         .describe(
           'Cluster name from kubernetes.clusterLocatorMethods, written as backstage.io/kubernetes-cluster',
@@ -49,10 +81,12 @@ export const renderInputSchema = (zod: typeof z) =>
       image: zod
         .string()
         .min(1)
+        .max(500)
         .regex(/^[^\s]+$/, 'must be an image reference without spaces')
         .describe('Container image of blue (live at first)'),
       greenImage: zod
         .string()
+        .max(500)
         .regex(/^[^\s]+$/, 'must be an image reference without spaces')
         .optional()
         .describe('Container image of green (idle at first); default: image'),
@@ -79,9 +113,14 @@ export const renderInputSchema = (zod: typeof z) =>
         .describe('Replicas of each color'),
       healthPath: zod
         .string()
+        .max(200)
         .regex(
           /^\/[A-Za-z0-9\-._~/%]*$/,
           "must be a URL path starting with '/'",
+        )
+        .refine(
+          path => !DOT_SEGMENT.test(path),
+          "must not have '.' or '..' segments",
         )
         .default('/health')
         .describe(
@@ -129,6 +168,7 @@ export const renderInputSchema = (zod: typeof z) =>
         ),
       prometheusAddress: zod
         .string()
+        .max(500)
         .url()
         .default('http://prometheus.monitoring:9090')
         .describe(
@@ -142,6 +182,7 @@ export const renderInputSchema = (zod: typeof z) =>
         .describe('Argo Rollouts analysis: share of 2xx responses required'),
       targetPath: zod
         .string()
+        .max(500)
         .default('.')
         .describe(
           'Workspace directory to write catalog-info.yaml and k8s/ into',
@@ -167,7 +208,7 @@ const renderOutputSchema = (zod: typeof z) =>
  * `blue-green:render`: writes the manifests of a new blue/green service for the chosen strategy
  * (`k8s/`) and its `catalog-info.yaml` into the workspace.
  */
-export function createRenderAction() {
+export function createRenderAction(options: { ownership: TaskOwnership }) {
   return createTemplateAction({
     id: 'blue-green:render',
     description:
@@ -193,6 +234,12 @@ export function createRenderAction() {
       const input = parseInput(renderInputSchema(z), ctx.input);
       const { targetPath, analysis, prometheusAddress, successRate, ...spec } =
         input;
+      // Only for a team of the user's, in a namespace that team may use.
+      await options.ownership.checkOwner(
+        await ctx.getInitiatorCredentials(),
+        spec.owner,
+        { cluster: spec.cluster, namespace: spec.namespace },
+      );
       const { rendersAnalysis } = MANIFEST_STRATEGIES[spec.strategy];
       if (analysis && !rendersAnalysis) {
         ctx.logger.warn(
@@ -210,7 +257,7 @@ export function createRenderAction() {
           }),
       });
 
-      const root = resolveSafeChildPath(ctx.workspacePath, targetPath);
+      const root = workspacePath(ctx.workspacePath, targetPath, 'targetPath');
       const manifestsDir = join(root, 'k8s');
       await mkdir(manifestsDir, { recursive: true });
       for (const object of rendered.objects) {

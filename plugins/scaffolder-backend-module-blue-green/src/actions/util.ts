@@ -1,3 +1,4 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,6 +21,21 @@ export function parseInput<T extends zod.ZodTypeAny>(
     );
   }
   return parsed.data;
+}
+
+/** A path inside the task's workspace; one that climbs out of it is the input's fault (400). */
+export function workspacePath(
+  workspace: string,
+  path: string,
+  input: string,
+): string {
+  try {
+    return resolveSafeChildPath(workspace, path);
+  } catch {
+    throw new InputError(
+      `${input} "${path}" is outside the task's workspace; give a path inside it`,
+    );
+  }
 }
 
 const REF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;

@@ -98,6 +98,14 @@ async function backToBlue(world: World) {
   await readyAgain(world);
 }
 
+/** Green promoted (by the platform), so that rollback has blue to go back to. */
+async function promotedGreen(world: World) {
+  const status = await world.as(users.carol).get(MY_APP);
+  if (status.body.live === 'blue') {
+    expectStatus(await world.as(users.carol).post(`${MY_APP}/promote`), 200);
+  }
+}
+
 async function greenAt3(world: World) {
   expectStatus(
     await world
@@ -180,7 +188,8 @@ const ROWS: Row[] = [
     body: { reason: 'matrix' },
     expect: WRITE,
     writes: 'cluster',
-    restore: backToBlue,
+    setup: promotedGreen,
+    restore: readyAgain,
   },
   {
     route: `POST ${ENTITY}/scale`,
@@ -306,7 +315,9 @@ const ROWS: Row[] = [
         ...invoke(version, action, { entityRef: 'component:default/my-app' }),
         expect: WRITE,
         writes: 'cluster',
-        restore: backToBlue,
+        ...(action === 'rollback'
+          ? { setup: promotedGreen, restore: readyAgain }
+          : { restore: backToBlue }),
       }),
     ),
   ]),

@@ -209,4 +209,14 @@ export async function restoreRollout(
     patch,
     resourceVersion: written.metadata.resourceVersion,
   });
+  // The controller takes the stable revision back as current, with nothing left to promote:
+  // what the caller reads next is that, not the moment in between.
+  await waitForRollout(
+    kube,
+    target,
+    60_000,
+    r =>
+      r.status?.currentPodHash === r.status?.stableRS &&
+      (r.status?.pauseConditions ?? []).length === 0,
+  );
 }
