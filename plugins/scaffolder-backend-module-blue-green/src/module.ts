@@ -6,6 +6,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
   KubernetesGateway,
+  kubernetesPluginClustersServiceRef,
   NamespacePolicy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
@@ -38,6 +39,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         logger: coreServices.logger,
         userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
+        kubernetesClusters: kubernetesPluginClustersServiceRef,
       },
       async init({
         scaffolderActions,
@@ -47,12 +49,14 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         logger,
         userInfo,
         catalog,
+        kubernetesClusters,
       }) {
-        // The clusters of kubernetes.clusterLocatorMethods, reached as the Blue/Green backend does.
-        const gateway = KubernetesGateway.fromConfig(config, {
+        // The Kubernetes plugin's clusters, reached as the Blue/Green backend does.
+        const gateway = KubernetesGateway.create({
+          config,
           auth,
-          discovery,
           logger,
+          clusters: kubernetesClusters,
         });
         const client = BlueGreenClient.create({ discovery, auth });
         // The namespaces each owner may use: the rules the Blue/Green backend switches by.

@@ -93,13 +93,13 @@ export function createApplyAction(options: { applier: ManifestApplier }) {
       );
       const { cluster, results } = await options.applier.apply(objects, {
         cluster: input.cluster,
-        credentials: await ctx.getInitiatorCredentials(),
         defaultNamespace: input.namespace,
         createNamespaces: input.createNamespace,
         ifExists: input.ifExists,
         dryRun: Boolean(ctx.isDryRun),
         taskId: ctx.task.id,
         logger: ctx.logger,
+        credentials: await ctx.getInitiatorCredentials(),
       });
       ctx.output('cluster', cluster);
       ctx.output('objects', results);

@@ -50,7 +50,6 @@ export type ApplyResult = {
 
 export type ApplyOptions = {
   cluster?: string;
-  credentials: BackstageCredentials;
   /** Namespace of objects that name none. */
   defaultNamespace: string;
   createNamespaces: boolean;
@@ -60,6 +59,8 @@ export type ApplyOptions = {
   dryRun: boolean;
   taskId: string;
   logger: LoggerService;
+  /** The user who runs the task: the namespaces their teams may use bound where objects go. */
+  credentials: BackstageCredentials;
 };
 
 const ENTITY = BLUE_GREEN_OBJECT_ANNOTATIONS.entity;
@@ -132,10 +133,7 @@ export class ManifestApplier {
         );
       }
     }
-    const kube = await this.#gateway.client(
-      options.cluster,
-      options.credentials,
-    );
+    const kube = await this.#gateway.client(options.cluster);
     await this.#ownership.checkNamespaces(options.credentials, kube.cluster, [
       ...new Set(
         planned.map(p =>
