@@ -130,7 +130,10 @@ export type World = {
   /** An authenticated request as one of the example users. */
   as(user: string): {
     /** Any backend path, not only the plugin's. */
-    raw(method: 'get' | 'post' | 'delete', path: string): request.Test;
+    raw(
+      method: 'get' | 'post' | 'delete' | 'patch',
+      path: string,
+    ): request.Test;
     get(path: string): request.Test;
     post(path: string, body?: object): request.Test;
   };
@@ -364,7 +367,7 @@ export function asUser(server: () => any): World['as'] {
   return user => {
     const header = mockCredentials.user.header(user);
     return {
-      raw: (method: 'get' | 'post' | 'delete', path: string) =>
+      raw: (method: 'get' | 'post' | 'delete' | 'patch', path: string) =>
         request(server())[method](path).set('Authorization', header),
       get: path =>
         request(server())

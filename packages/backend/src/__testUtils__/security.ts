@@ -64,7 +64,7 @@ export function mountedRoutes(world: World, basePath = BASE): string[] {
 /** A request without credentials. */
 export function anonymous(
   world: World,
-  method: 'get' | 'post' | 'delete',
+  method: 'get' | 'post' | 'delete' | 'patch',
   path: string,
 ): request.Test {
   return request(world.server)[method](path);
@@ -230,7 +230,10 @@ export async function listenToSignals(
 
   const req = upgrade();
   const socket = await new Promise<Duplex>((resolve, reject) => {
-    req.on('upgrade', (_res, s) => { console.log('UPGRADED', _res.statusCode, _res.headers); resolve(s); });
+    req.on('upgrade', (_res, s) => {
+      console.log('UPGRADED', _res.statusCode, _res.headers);
+      resolve(s);
+    });
     req.on('response', res =>
       reject(new Error(`signals answered ${res.statusCode}, not an upgrade`)),
     );

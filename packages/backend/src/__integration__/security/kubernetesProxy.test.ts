@@ -51,7 +51,7 @@ describe('the Kubernetes proxy', () => {
     const mark = world.sandbox.requests.mark();
     const res = await world
       .as(GUEST)
-      .raw('patch' as any, `/api/kubernetes/proxy${PAYMENTS_SERVICE}`)
+      .raw('patch', `/api/kubernetes/proxy${PAYMENTS_SERVICE}`)
       .set('Backstage-Kubernetes-Cluster', 'sandbox')
       .set('Content-Type', 'application/merge-patch+json')
       .send(JSON.stringify({ spec: { selector: { app: 'hijacked' } } }));
