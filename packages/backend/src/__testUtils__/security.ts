@@ -1,8 +1,6 @@
 import { Sandbox } from '@bluegreen-backstage/kube-sandbox';
 import { parser } from '@prometheus-io/lezer-promql';
-import { randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, Server } from 'node:http';
-import { Duplex } from 'node:stream';
+import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import request from 'supertest';
@@ -198,80 +196,30 @@ export function inspectPromQL(query: string): {
 /**
  * A WebSocket to the signals backend (`/api/signals`), with `token` as the browser sends it (the
  * Sec-WebSocket-Protocol header) or none, subscribed to `channel`: every message it receives.
- * Written against the protocol itself so the handshake carries exactly these headers.
  */
 export async function listenToSignals(
   port: number,
   channel: string,
   token?: string,
 ): Promise<{ messages: any[]; close(): void }> {
-  const upgrade = () => {
-    const req = httpRequest({
-      host: '127.0.0.1',
-      port,
-      path: '/api/signals',
-      headers: {
-        Connection: 'Upgrade',
-        Upgrade: 'websocket',
-        'Sec-WebSocket-Key': randomBytes(16).toString('base64'),
-        'Sec-WebSocket-Version': '13',
-        ...(token && { 'Sec-WebSocket-Protocol': token }),
-      },
-    });
-    req.end();
-    return req;
-  };
+  const connect = () =>
+    new WebSocket(`ws://127.0.0.1:${port}/api/signals`, token ? [token] : []);
   // The signals backend starts handling upgrades on the first upgrade request it sees through
   // its router, which it leaves unanswered (the frontend reconnects): send that one first.
-  const first = upgrade();
-  first.on('error', () => undefined);
+  const first = connect();
+  first.onerror = () => undefined;
   await new Promise(r => setTimeout(r, 300));
-  first.destroy();
+  first.close();
 
-  const req = upgrade();
-  const socket = await new Promise<Duplex>((resolve, reject) => {
-    req.on('upgrade', (_res, s) => {
-      console.log('UPGRADED', _res.statusCode, _res.headers);
-      resolve(s);
-    });
-    req.on('response', res =>
-      reject(new Error(`signals answered ${res.statusCode}, not an upgrade`)),
-    );
-    req.on('error', reject);
+  const socket = connect();
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = () =>
+      reject(new Error('the signals backend refused the WebSocket'));
   });
   const messages: any[] = [];
-  let buffer = Buffer.alloc(0);
-  socket.on('data', (chunk: Buffer) => {
-    console.log('DATA', chunk.length, chunk.subarray(0, 80).toString());
-    buffer = Buffer.concat([buffer, chunk]);
-    // Frames from the server are not masked: opcode, length, payload.
-    for (;;) {
-      if (buffer.length < 2) return;
-      const opcode = buffer[0] & 0x0f;
-      let length = buffer[1] & 0x7f;
-      let offset = 2;
-      if (length === 126) {
-        if (buffer.length < 4) return;
-        length = buffer.readUInt16BE(2);
-        offset = 4;
-      } else if (length === 127) {
-        if (buffer.length < 10) return;
-        length = Number(buffer.readBigUInt64BE(2));
-        offset = 10;
-      }
-      if (buffer.length < offset + length) return;
-      const payload = buffer.subarray(offset, offset + length);
-      buffer = buffer.subarray(offset + length);
-      if (opcode === 1) messages.push(JSON.parse(payload.toString()));
-    }
-  });
-  // A client frame is masked: a text frame with the subscription.
-  const text = Buffer.from(JSON.stringify({ action: 'subscribe', channel }));
-  const mask = randomBytes(4);
-  const masked = Buffer.from(text.map((b, i) => b ^ mask[i % 4]));
-  socket.write(
-    Buffer.concat([Buffer.from([0x81, 0x80 | text.length]), mask, masked]),
-  );
+  socket.onmessage = event => messages.push(JSON.parse(String(event.data)));
+  socket.send(JSON.stringify({ action: 'subscribe', channel }));
   await new Promise(r => setTimeout(r, 200));
-  return { messages, close: () => socket.destroy() };
+  return { messages, close: () => socket.close() };
 }

@@ -71,7 +71,6 @@ export class Announcer {
     change: { entry: HistoryEntry } | { watchId: string },
     audience: string[],
   ): Promise<void> {
-    console.log('ANNOUNCE', entityRef, JSON.stringify(audience), Boolean(this.#signals));
     if (audience.length === 0) return;
     const body =
       'entry' in change
