@@ -2,7 +2,7 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   BLUE_GREEN_STRATEGIES,
   normalizeEntityRef,
-  textProblem,
+  TEXT_LIMITS,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
@@ -10,21 +10,13 @@ import { z } from 'zod/v3';
 import { manifestFileName, renderService, toYaml } from '../manifests/render';
 import { MANIFEST_STRATEGIES } from '../manifests/strategies';
 import { TaskOwnership } from '../services/TaskOwnership';
-import { parseInput, workspacePath } from './util';
+import { boundedText, parseInput, workspacePath } from './util';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
 
-/** Text a person types, bounded as on every Blue/Green input path. */
-const text = (zod: typeof z, max: number) =>
-  zod.string().superRefine((value, ctx) => {
-    const problem = textProblem(value, max);
-    if (problem)
-      ctx.addIssue({ code: zod.ZodIssueCode.custom, message: problem });
-  });
-
 /** An entity ref (`group:default/team-checkout`; kind defaults to `defaultKind`). */
 const entityRef = (zod: typeof z, defaultKind: string) =>
-  text(zod, 500).refine(
+  boundedText(zod, TEXT_LIMITS.entityRef).refine(
     value => normalizeEntityRef(value, { defaultKind }) !== undefined,
     `must be an entity ref like ${defaultKind}:default/name`,
   );
@@ -58,7 +50,7 @@ export const renderInputSchema = (zod: typeof z) =>
       owner: entityRef(zod, 'group').describe(
         'Owner entity ref, e.g. group:default/team-checkout: one of the teams of the user who runs the task',
       ),
-      description: text(zod, 500).optional(),
+      description: boundedText(zod, 500).optional(),
       system: entityRef(zod, 'system').optional().describe('System entity ref'),
       lifecycle: zod
         .string()
