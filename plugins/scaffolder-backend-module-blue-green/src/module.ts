@@ -59,10 +59,13 @@ export const scaffolderModuleBlueGreen = createBackendModule({
           clusters: kubernetesClusters,
         });
         const client = BlueGreenClient.create({ discovery, auth });
-        // The namespaces each owner may use: the rules the Blue/Green backend switches by.
+        // The namespaces each owner may use (the rules the Blue/Green backend switches by), and
+        // whose existing objects are: the catalog's owners.
         const ownership = TaskOwnership.create({
           userInfo,
           namespaces: NamespacePolicy.fromConfig(config),
+          catalog,
+          auth,
         });
         scaffolderActions.addActions(
           createRenderAction({ ownership }),

@@ -109,11 +109,18 @@ describe('blue-green:apply', () => {
     gateway = { client: jest.fn(async () => kube) };
   });
 
+  /** The catalog's entities and their owners. */
+  let owners: Record<string, string>;
+  beforeEach(() => {
+    owners = {};
+  });
+
   const run = (input: object, extra: object = {}) => {
     const action = createApplyAction({
       applier: ManifestApplier.create({
         gateway: gateway as any,
         ownership: testOwnership({
+          owners,
           rules: [
             {
               owners: ['group:default/team-checkout'],
@@ -215,6 +222,29 @@ describe('blue-green:apply', () => {
       service.metadata.resourceVersion,
     );
     expect(replaced.spec.clusterIP).toBe('10.0.0.7');
+  });
+
+  it("replaces or skips only objects of a service one of the user's teams owns", async () => {
+    await run({ namespace: 'shop' });
+    kube.writes.length = 0;
+    // component:default/web is in the catalog, and team-payments' (the user is team-checkout).
+    owners['component:default/web'] = 'group:default/team-payments';
+    for (const ifExists of ['replace', 'skip']) {
+      await expect(
+        run({ namespace: 'shop', ifExists }, { task: { id: 't2' } }),
+      ).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message:
+          "Service shop/web belongs to component:default/web, which none of your teams owns: a template changes only the objects of its own team's services",
+      });
+    }
+    expect(kube.writes).toEqual([]);
+    owners['component:default/web'] = 'team-checkout';
+    await run(
+      { namespace: 'shop', ifExists: 'replace' },
+      { task: { id: 't3' } },
+    );
+    expect(kube.writes).toContain('replace services web');
   });
 
   it('skip leaves existing objects alone', async () => {

@@ -166,6 +166,15 @@ export class ManifestApplier {
         `${taken.join('; ')}: choose another name for the service`,
       );
     }
+    // Objects that exist already (bound to the manifests' entity) belong to a service: its owners'.
+    await this.#ownership.checkEntities(
+      options.credentials,
+      planned.flatMap((p, i) =>
+        p.namespace && existing[i] && !createdBy(existing[i]!, options.taskId)
+          ? [{ label: label(identity(p)), entityRef: entityOf(p.object)! }]
+          : [],
+      ),
+    );
     await this.#checkTraffic(kube, planned);
     const conflicts = planned.filter(
       (_, i) =>
