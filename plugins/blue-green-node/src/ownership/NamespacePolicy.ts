@@ -38,6 +38,7 @@ function matches(pattern: string, namespace: string): boolean {
  * @public
  */
 export class NamespacePolicy {
+  /** The rules, owners as normalized entity refs. */
   readonly rules: NamespaceRule[];
 
   /** Reads and checks `blueGreen.namespaces`; a wrong rule stops the backend at start-up. */
