@@ -189,7 +189,7 @@ describe('decideActions', () => {
 describe('rollbackTargetReasons', () => {
   const strategy = deciding();
   const reasons = (
-    lastSwitch: HistoryEntry | undefined,
+    last: HistoryEntry | undefined,
     options: { snapshot?: ReturnType<typeof snapshot>; argo?: boolean } = {},
   ) => {
     const s = options.snapshot ?? snapshot();
@@ -198,7 +198,7 @@ describe('rollbackTargetReasons', () => {
       strategy: options.argo
         ? deciding({ previousLive: () => 'green' })
         : strategy,
-      lastSwitch,
+      lastSwitch: last,
       to: 'green',
       version: versionKey(s, 'green'),
     });

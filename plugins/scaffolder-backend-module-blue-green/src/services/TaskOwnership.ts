@@ -15,8 +15,8 @@ function ownersOfEntity(entity: Entity): string[] {
     .filter(r => r.type === RELATION_OWNED_BY)
     .map(r => r.targetRef);
   const owner = entity.spec?.owner;
-  const refs =
-    related.length > 0 ? related : typeof owner === 'string' ? [owner] : [];
+  let refs = related;
+  if (refs.length === 0 && typeof owner === 'string') refs = [owner];
   return refs.map(
     ref => normalizeEntityRef(ref, { defaultKind: 'group' }) ?? ref,
   );

@@ -363,7 +363,11 @@ describe.each(DATABASES)('trust boundary on %s', database => {
     const payments = await history(world, ROLLOUT);
     expect(
       payments.filter(
-        e => e.reason && /alice was here|xxxx|\u0000|\u202E/.test(e.reason),
+        e =>
+          e.reason &&
+          ['alice was here', 'xxxx', '\u0000', '\u202E'].some(t =>
+            e.reason.includes(t),
+          ),
       ),
     ).toEqual([]);
     expect(payments[0]).toMatchObject({
