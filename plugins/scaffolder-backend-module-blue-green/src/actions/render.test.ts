@@ -21,6 +21,10 @@ describe('blue-green:render', () => {
           namespaces: ['default', 'istio-demo'],
         },
       ],
+      owners: {
+        'component:default/payments-api': 'group:default/team-billing',
+        'component:default/checkout': 'team-checkout',
+      },
     }),
   });
   beforeEach(() => workspace.clear());
@@ -201,6 +205,29 @@ describe('blue-green:render', () => {
       await expect(readdir(workspace.path)).resolves.toEqual([]);
     },
   );
+
+  it("refuses the name of another team's service, and nothing is written", async () => {
+    await expect(
+      run({
+        name: 'payments-api',
+        owner: 'team-checkout',
+        strategy: 'service-selector',
+        image: 'my-app:1.0.0',
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'name "payments-api" belongs to component:default/payments-api, which none of your teams owns: a template changes only the objects of its own team\'s services',
+    });
+    await expect(readdir(workspace.path)).resolves.toEqual([]);
+    // The team's own service, rendered again (a retried task): allowed.
+    await run({
+      name: 'checkout',
+      owner: 'team-checkout',
+      strategy: 'service-selector',
+      image: 'my-app:1.0.0',
+    });
+  });
 
   it('refuses a description longer than 500 characters', async () => {
     await expect(

@@ -227,11 +227,11 @@ export function createRenderAction(options: { ownership: TaskOwnership }) {
       const { targetPath, analysis, prometheusAddress, successRate, ...spec } =
         input;
       // Only for a team of the user's, in a namespace that team may use.
-      await options.ownership.checkOwner(
-        await ctx.getInitiatorCredentials(),
-        spec.owner,
-        { cluster: spec.cluster, namespace: spec.namespace },
-      );
+      const credentials = await ctx.getInitiatorCredentials();
+      await options.ownership.checkOwner(credentials, spec.owner, {
+        cluster: spec.cluster,
+        namespace: spec.namespace,
+      });
       const { rendersAnalysis } = MANIFEST_STRATEGIES[spec.strategy];
       if (analysis && !rendersAnalysis) {
         ctx.logger.warn(
@@ -248,6 +248,11 @@ export function createRenderAction(options: { ownership: TaskOwnership }) {
             analysis: { prometheusAddress, successRate },
           }),
       });
+
+      // A name another team's service has already: its objects would be bound to that entity.
+      await options.ownership.checkEntities(credentials, [
+        { label: `name "${spec.name}"`, entityRef: rendered.entityRef },
+      ]);
 
       const root = workspacePath(ctx.workspacePath, targetPath, 'targetPath');
       const manifestsDir = join(root, 'k8s');
