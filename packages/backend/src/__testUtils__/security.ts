@@ -75,6 +75,35 @@ export function writesSince(sandbox: Sandbox, mark: number): string[] {
     .map(r => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
 }
 
+/** The seeds' my-app objects: its Service and the two Deployments (namespace default). */
+export const MY_APP_OBJECTS = [
+  '/api/v1/namespaces/default/services/my-app',
+  '/apis/apps/v1/namespaces/default/deployments/my-app-blue',
+  '/apis/apps/v1/namespaces/default/deployments/my-app-green',
+];
+
+/**
+ * `kubectl annotate --overwrite` of cluster objects (API paths) with the entity they belong to:
+ * what the objects' owners do to let another entity switch them.
+ */
+export async function bindObjects(
+  world: World,
+  entityRef: string,
+  paths: string[] = MY_APP_OBJECTS,
+): Promise<void> {
+  for (const path of paths) {
+    await world.kube(path, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({
+        metadata: {
+          annotations: { 'blue-green.backstage.io/entity': entityRef },
+        },
+      }),
+    });
+  }
+}
+
 /**
  * A stand-in for Prometheus that answers every query with no data and records what was asked:
  * to see exactly which PromQL the plugin sends, not to judge metrics.

@@ -11,6 +11,7 @@ import {
   World,
 } from '../../__testUtils__/harness';
 import {
+  bindObjects,
   writeAnnotatedComponents,
   writesSince,
 } from '../../__testUtils__/security';
@@ -168,6 +169,8 @@ describe('blue/green for the guest, without kubernetes.proxy', () => {
       },
       features: [supplier],
     });
+    // The seeds' my-app objects belong to this entity here.
+    await bindObjects(world, 'component:default/my-app-in-registry');
   });
 
   afterAll(async () => {
