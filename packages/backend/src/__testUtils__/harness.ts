@@ -20,6 +20,7 @@ import {
   SandboxOptions,
 } from '@bluegreen-backstage/kube-sandbox';
 import { fork } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -169,6 +170,39 @@ export function databaseConfig(kind: 'sqlite' | 'postgres') {
       .toString(36)
       .slice(2, 6)}_`,
   };
+}
+
+/** A request to an HTTPS sandbox, trusting its own CA (fetch takes no CA of its own). */
+function httpsJson(
+  sandbox: Sandbox,
+  path: string,
+  init: RequestInit | undefined,
+  headers: Record<string, string>,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${sandbox.url}${path}`,
+      {
+        method: init?.method ?? 'GET',
+        headers,
+        ca: Buffer.from(sandbox.caData!, 'base64'),
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(chunks).toString()));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    if (init?.body) req.write(init.body as string);
+    req.end();
+  });
 }
 
 /** `startWorld`'s options that shape the backend's app-config. */
@@ -340,10 +374,12 @@ export async function startWorld(
       await start();
     },
     async kube(path, init) {
-      const res = await fetch(`${sandbox.url}${path}`, {
-        ...init,
-        headers: { Authorization: `Bearer ${sandbox.token}`, ...init?.headers },
-      });
+      const headers = {
+        Authorization: `Bearer ${sandbox.token}`,
+        ...(init?.headers as Record<string, string>),
+      };
+      if (sandbox.caData) return httpsJson(sandbox, path, init, headers);
+      const res = await fetch(`${sandbox.url}${path}`, { ...init, headers });
       return res.json();
     },
     async hit(namespace, service) {
