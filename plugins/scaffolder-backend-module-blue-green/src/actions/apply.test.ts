@@ -224,10 +224,16 @@ describe('blue-green:apply', () => {
     expect(replaced.spec.clusterIP).toBe('10.0.0.7');
   });
 
-  it("replaces or skips only objects of a service one of the user's teams owns", async () => {
+  it("creates, replaces or skips only objects of a service one of the user's teams owns", async () => {
+    // component:default/web is in the catalog, and team-payments' (the user is team-checkout).
+    owners['component:default/web'] = 'group:default/team-payments';
+    await expect(run({ namespace: 'other' })).rejects.toThrow(
+      'Service other/web belongs to component:default/web, which none of your teams owns',
+    );
+    expect(kube.writes).toEqual([]);
+    delete owners['component:default/web'];
     await run({ namespace: 'shop' });
     kube.writes.length = 0;
-    // component:default/web is in the catalog, and team-payments' (the user is team-checkout).
     owners['component:default/web'] = 'group:default/team-payments';
     for (const ifExists of ['replace', 'skip']) {
       await expect(

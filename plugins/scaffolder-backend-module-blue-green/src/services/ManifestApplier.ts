@@ -166,14 +166,18 @@ export class ManifestApplier {
         `${taken.join('; ')}: choose another name for the service`,
       );
     }
-    // Objects that exist already (bound to the manifests' entity) belong to a service: its owners'.
+    // The entities the objects name: a service already in the catalog is its owners' alone.
+    const entities = new Map<string, string>();
+    for (const p of planned) {
+      const ref = p.namespace && entityOf(p.object);
+      if (ref && !entities.has(ref)) entities.set(ref, label(identity(p)));
+    }
     await this.#ownership.checkEntities(
       options.credentials,
-      planned.flatMap((p, i) =>
-        p.namespace && existing[i] && !createdBy(existing[i]!, options.taskId)
-          ? [{ label: label(identity(p)), entityRef: entityOf(p.object)! }]
-          : [],
-      ),
+      [...entities].map(([entityRef, object]) => ({
+        label: object,
+        entityRef,
+      })),
     );
     await this.#checkTraffic(kube, planned);
     const conflicts = planned.filter(
