@@ -291,7 +291,7 @@ const ROWS: Row[] = [
     }),
   ),
   {
-    title: "PATCH /api/kubernetes/proxy (another team's Service selector)",
+    title: "PATCH /api/kubernetes/proxy (my-app's Service)",
     method: 'patch',
     path: `/api/kubernetes/proxy${MY_APP_SERVICE}`,
     absolute: true,
