@@ -179,7 +179,7 @@ function httpsJson(
   init: RequestInit | undefined,
   headers: Record<string, string>,
 ): Promise<any> {
-  return new Promise((resolve, reject) => {
+  return new Promise((answer, reject) => {
     const req = httpsRequest(
       `${sandbox.url}${path}`,
       {
@@ -192,7 +192,7 @@ function httpsJson(
         res.on('data', c => chunks.push(c));
         res.on('end', () => {
           try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString()));
+            answer(JSON.parse(Buffer.concat(chunks).toString()));
           } catch (error) {
             reject(error);
           }
