@@ -121,6 +121,7 @@ export const blueGreenPlugin = createBackendPlugin({
         const authorizer = new Authorizer({
           permissions: deps.permissions,
           recorder,
+          namespaces: config.namespaces,
         });
         const evidence = new EvidenceReader({ metrics, signOffs, config });
         const checklists = new ChecklistReader({
@@ -169,7 +170,12 @@ export const blueGreenPlugin = createBackendPlugin({
             queries: fleetTrafficQueries(config.queries),
           },
         });
-        const status = new StatusService({ resolver, observer, history });
+        const status = new StatusService({
+          resolver,
+          observer,
+          authorizer,
+          history,
+        });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);
         registerActions(deps.actionsRegistry, { status, switches });
@@ -184,6 +190,7 @@ export const blueGreenPlugin = createBackendPlugin({
               scaleDowns,
               resolver,
               observer,
+              authorizer,
               recorder,
               logger,
             }),
@@ -196,6 +203,7 @@ export const blueGreenPlugin = createBackendPlugin({
               watches,
               resolver,
               observer,
+              authorizer,
               switches,
               announcer,
               config,

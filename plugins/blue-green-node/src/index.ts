@@ -36,6 +36,7 @@ export { parseQuantity, podRequests } from './kubernetes/quantity';
 export { blueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type { BlueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type {
+  EntityObject,
   FleetListCall,
   MetricGroup,
   SentRequest,
@@ -45,3 +46,5 @@ export type {
   SwitchWrite,
   Verification,
 } from './strategies/SwitchStrategy';
+export { NamespacePolicy } from './ownership/NamespacePolicy';
+export type { NamespaceRule } from './ownership/NamespacePolicy';

@@ -3,17 +3,26 @@ import { writeAnnotatedComponents } from './security';
 
 /**
  * Seed 001 §2's shape for one more service: Deployments `<name>-blue` / `<name>-green`
- * (my-app 1.0.0 / 1.1.0, requests 250m / 256Mi) behind Service `<name>` selecting blue.
+ * (my-app 1.0.0 / 1.1.0, requests 250m / 256Mi) behind Service `<name>` selecting blue, each
+ * bound to the Component `<name>` (annotation blue-green.backstage.io/entity).
  */
 export function serviceSelectorManifests(
   name: string,
   options: { namespace?: string; replicas?: number } = {},
 ) {
   const namespace = options.namespace ?? 'default';
+  const annotations = {
+    'blue-green.backstage.io/entity': `component:default/${name}`,
+  };
   const deployment = (color: 'blue' | 'green') => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${name}-${color}`, namespace, labels: { app: name } },
+    metadata: {
+      name: `${name}-${color}`,
+      namespace,
+      labels: { app: name },
+      annotations,
+    },
     spec: {
       replicas: options.replicas ?? 2,
       selector: { matchLabels: { app: name, color } },
@@ -44,7 +53,7 @@ export function serviceSelectorManifests(
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace },
+      metadata: { name, namespace, annotations },
       spec: {
         selector: { app: name, color: 'blue' },
         ports: [{ port: 80, targetPort: 8080 }],

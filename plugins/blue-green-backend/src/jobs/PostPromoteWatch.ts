@@ -3,6 +3,7 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import { Authorizer } from '../authorization/Authorizer';
 import { BlueGreenConfig } from '../config';
 import { StoredWatch, WatchStore } from '../database/WatchStore';
 import { thresholdsOf } from '../decisions/checkSettings';
@@ -11,7 +12,7 @@ import { watchVerdict } from '../decisions/watchVerdict';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
 import { WatchEvidence } from '../observation/EvidenceReader';
 import { ObservationReader } from '../observation/ObservationReader';
-import { Announcer } from '../operations/Announcer';
+import { Announcer, audienceOf } from '../operations/Announcer';
 import { actorOf, errorMessage } from '../operations/OperationRecorder';
 import { SwitchService } from '../operations/SwitchService';
 
@@ -24,6 +25,7 @@ export class PostPromoteWatch {
   readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
+  readonly #authorizer: Authorizer;
   readonly #switches: SwitchService;
   readonly #announcer: Announcer;
   readonly #config: BlueGreenConfig;
@@ -33,6 +35,7 @@ export class PostPromoteWatch {
     watches: WatchStore;
     resolver: EntityResolver;
     observer: ObservationReader;
+    authorizer: Authorizer;
     switches: SwitchService;
     announcer: Announcer;
     config: BlueGreenConfig;
@@ -41,6 +44,7 @@ export class PostPromoteWatch {
     this.#watches = options.watches;
     this.#resolver = options.resolver;
     this.#observer = options.observer;
+    this.#authorizer = options.authorizer;
     this.#switches = options.switches;
     this.#announcer = options.announcer;
     this.#config = options.config;
@@ -130,7 +134,11 @@ export class PostPromoteWatch {
       });
     }
     if (verdict.rollback.length === 0) {
-      await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+      await this.#announcer.changed(
+        context.entityRef,
+        { watchId: watch.id },
+        audienceOf(context.entity),
+      );
       return;
     }
     if (!watch.autoRollback) {
@@ -158,6 +166,18 @@ export class PostPromoteWatch {
           `automatic rollback impossible: ${decision.reasons.join('; ')}`,
         );
       }
+      // The objects must still be this entity's: one rebound since the promote is left alone.
+      await this.#authorizer.authorizeObjects(
+        context,
+        {
+          entityRef: context.entityRef,
+          action: 'auto-rollback',
+          actor: actorOf(credentials),
+          forced: false,
+          to: decision.target,
+        },
+        snapshot,
+      );
       await this.#switches.run(context, observation, {
         action: 'auto-rollback',
         actor: actorOf(credentials),
@@ -185,6 +205,10 @@ export class PostPromoteWatch {
         severity: 'critical',
       });
     }
-    await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+    await this.#announcer.changed(
+      context.entityRef,
+      { watchId: watch.id },
+      audienceOf(context.entity),
+    );
   }
 }

@@ -2,9 +2,11 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Authorizer } from '../authorization/Authorizer';
 import { ScaleDownStore } from '../database/ScaleDownStore';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
+import { audienceOf } from '../operations/Announcer';
 import {
   actorOf,
   errorMessage,
@@ -19,6 +21,7 @@ export class ScaleDownJob {
   readonly #scaleDowns: ScaleDownStore;
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
+  readonly #authorizer: Authorizer;
   readonly #recorder: OperationRecorder;
   readonly #logger: LoggerService;
 
@@ -26,12 +29,14 @@ export class ScaleDownJob {
     scaleDowns: ScaleDownStore;
     resolver: EntityResolver;
     observer: ObservationReader;
+    authorizer: Authorizer;
     recorder: OperationRecorder;
     logger: LoggerService;
   }) {
     this.#scaleDowns = options.scaleDowns;
     this.#resolver = options.resolver;
     this.#observer = options.observer;
+    this.#authorizer = options.authorizer;
     this.#recorder = options.recorder;
     this.#logger = options.logger;
   }
@@ -55,15 +60,18 @@ export class ScaleDownJob {
         ) {
           continue;
         }
+        const operation = {
+          entityRef: context.entityRef,
+          action: 'scale-down' as const,
+          actor: actorOf(credentials),
+          reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
+          forced: false,
+          to: due.color,
+          audience: audienceOf(context.entity),
+        };
+        await this.#authorizer.authorizeObjects(context, operation, snapshot);
         await this.#recorder.run(
-          {
-            entityRef: context.entityRef,
-            action: 'scale-down',
-            actor: actorOf(credentials),
-            reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
-            forced: false,
-            to: due.color,
-          },
+          operation,
           { eventId: 'color-switch', severityLevel: 'medium' },
           undefined,
           async () => {

@@ -11,6 +11,26 @@ import { annotateGrafana } from '../monitoring/grafanaMarker';
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
 
+/**
+ * The identity the signals backend gives a connection that sent no token: never a recipient, or
+ * anyone could listen without signing in.
+ */
+const NO_TOKEN_IDENTITY = 'user:default/guest';
+
+/**
+ * Who hears about an entity's changes on their open tabs: its owners (users, or members of the
+ * owning groups) and the user who made the change. Signals go to them alone — not broadcast —
+ * so nobody learns of another team's switches from a connection of their own.
+ */
+export function audienceOf(entity: Entity, actor?: string): string[] {
+  const owners = (entity.relations ?? [])
+    .filter(r => r.type === RELATION_OWNED_BY)
+    .map(r => r.targetRef);
+  return [
+    ...new Set([...owners, ...(actor?.startsWith('user:') ? [actor] : [])]),
+  ].filter(ref => ref !== NO_TOKEN_IDENTITY);
+}
+
 /** What the owners hear: a title, a line, and how urgent it is. */
 export type OwnerNotice = {
   title: string;
@@ -19,9 +39,10 @@ export type OwnerNotice = {
 };
 
 /**
- * Tells the world what happened to an entity: open tabs (signals on `blue-green:<entityRef>`),
- * its owners (Backstage notifications) and Grafana (a deploy marker), when each is installed.
- * Never fails the operation it announces: a failure is logged.
+ * Tells what happened to an entity: the open tabs of its audience (signals on
+ * `blue-green:<entityRef>`, see {@link audienceOf}), its owners (Backstage notifications) and
+ * Grafana (a deploy marker), when each is installed. Never fails the operation it announces: a
+ * failure is logged.
  */
 export class Announcer {
   readonly #logger: LoggerService;
@@ -41,11 +62,16 @@ export class Announcer {
     this.#grafana = options.grafana;
   }
 
-  /** Refreshes the entity's open tabs: a history entry started or ended, or a watch moved. */
+  /**
+   * Refreshes the entity's open tabs of `audience`: a history entry started or ended, or a watch
+   * moved.
+   */
   async changed(
     entityRef: string,
     change: { entry: HistoryEntry } | { watchId: string },
+    audience: string[],
   ): Promise<void> {
+    if (audience.length === 0) return;
     const body =
       'entry' in change
         ? {
@@ -56,7 +82,7 @@ export class Announcer {
         : { watchId: change.watchId };
     try {
       await this.#signals?.publish({
-        recipients: { type: 'broadcast' },
+        recipients: { type: 'user', entityRef: audience },
         channel: `blue-green:${entityRef}`,
         message: { entityRef, ...body },
       });
@@ -108,7 +134,7 @@ export class Announcer {
     } to ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}.`;
     const grafana = this.#grafana;
     await Promise.all([
-      this.changed(entityRef, { entry }),
+      this.changed(entityRef, { entry }, audienceOf(entity, entry.actor)),
       this.notifyOwners(entity, entityRef, {
         title: `${entity.metadata.name}: ${entry.action} to ${entry.to}`,
         description: `${text} ${verification.message}`,

@@ -12,6 +12,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { Authorizer, Change } from '../authorization/Authorizer';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
+import { audienceOf } from './Announcer';
 import { ObservationReader } from '../observation/ObservationReader';
 import {
   actorOf,
@@ -178,18 +179,28 @@ export class EntityOperations {
         } strategy, which does not support ${WHAT[what.capability]}`,
       );
     }
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action: what.change,
-      actor: actorOf(caller.credentials),
+      actor,
+      audience: audienceOf(context.entity, actor),
       reason: what.reason,
       forced: false,
       ...(what.to && { to: what.to }),
     };
-    await this.#authorizer.authorize(pending, context, operation);
+    const reads = this.#observer.read(context);
+    reads.catch(() => undefined);
+    await this.#authorizer.authorize(
+      pending,
+      context,
+      operation,
+      reads.then(r => r.snapshot),
+    );
     const { snapshot, status } = await this.#observer.observe(
       context,
       'cluster',
+      { reads },
     );
     const work = await decide(context, snapshot, status, operation);
     await this.#recorder.run(

@@ -20,8 +20,11 @@ export type Caller = {
   request?: Request;
 };
 
-/** An operation as history records it: who does what to which entity. */
-export type Operation = NewHistoryEntry;
+/**
+ * An operation as history records it: who does what to which entity — and who hears about it
+ * (`audience`, entity refs of users and groups; not stored).
+ */
+export type Operation = NewHistoryEntry & { audience?: string[] };
 
 /** How an operation shows in the audit log. */
 export type AuditOf = {
@@ -45,6 +48,7 @@ export const errorMessage = (error: unknown) =>
 export type Recording = {
   entry: HistoryEntry;
   audit: AuditorServiceEvent;
+  audience: string[];
 };
 
 /**
@@ -94,6 +98,7 @@ export class OperationRecorder {
     caller?: Caller,
     options: { signal?: boolean } = {},
   ): Promise<Recording> {
+    const audience = operation.audience ?? [];
     const entry = await this.#history.start(operation);
     const [event] = await Promise.all([
       this.#auditor.createEvent({
@@ -107,9 +112,10 @@ export class OperationRecorder {
           historyId: entry.id,
         },
       }),
-      options.signal && this.#announcer.changed(entry.entityRef, { entry }),
+      options.signal &&
+        this.#announcer.changed(entry.entityRef, { entry }, audience),
     ]);
-    return { entry, audit: event };
+    return { entry, audit: event, audience };
   }
 
   /** Ends a started operation in history (details merged into those it started with). */
@@ -140,7 +146,11 @@ export class OperationRecorder {
     await recording.audit.fail({
       error: isError(error) ? error : new Error(errorMessage(error)),
     });
-    await this.#announcer.changed(finished.entityRef, { entry: finished });
+    await this.#announcer.changed(
+      finished.entityRef,
+      { entry: finished },
+      recording.audience,
+    );
     return finished;
   }
 
@@ -167,7 +177,11 @@ export class OperationRecorder {
       details,
     });
     await recording.audit.success();
-    await this.#announcer.changed(finished.entityRef, { entry: finished });
+    await this.#announcer.changed(
+      finished.entityRef,
+      { entry: finished },
+      recording.audience,
+    );
     return finished;
   }
 
@@ -190,7 +204,11 @@ export class OperationRecorder {
         },
       })
       .then(event => event.success());
-    await this.#announcer.changed(entry.entityRef, { entry });
+    await this.#announcer.changed(
+      entry.entityRef,
+      { entry },
+      operation.audience ?? [],
+    );
     return entry;
   }
 }

@@ -18,13 +18,14 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { Authorizer } from '../authorization/Authorizer';
 import { BlueGreenConfig } from '../config';
+import { versionKey } from '../decisions/revision';
 import { liveColorOf } from '../decisions/switchDecision';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
 import {
   Observation,
   ObservationReader,
 } from '../observation/ObservationReader';
-import { Announcer } from './Announcer';
+import { Announcer, audienceOf } from './Announcer';
 import {
   actorOf,
   Caller,
@@ -129,10 +130,11 @@ export class SwitchService {
       caller.credentials,
       this.#observer.read,
     );
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action,
-      actor: actorOf(caller.credentials),
+      actor,
       reason: request.reason,
       forced: Boolean(request.force),
     };
@@ -153,11 +155,18 @@ export class SwitchService {
     if (request.full && !capabilities.fullPromote) {
       throw unsupported('full', 'fullPromote', 'skip pauses and analysis');
     }
-    // The permission check and the cluster read are independent: run them together. Nothing is
-    // written before both are in.
+    // The permission check and the cluster read are independent: run them together. The objects'
+    // binding is judged on the first round's read. Nothing is written before both are in.
+    const first = reads ?? this.#observer.read(context);
+    first.catch(() => undefined);
     const [observed, authorized] = await Promise.allSettled([
-      this.#observer.observe(context, action, { reads }),
-      this.#authorizer.authorize(pending, context, operation),
+      this.#observer.observe(context, action, { reads: first }),
+      this.#authorizer.authorize(
+        pending,
+        context,
+        operation,
+        first.then(r => r.snapshot),
+      ),
     ]);
     // A refusal by the permission framework comes first (it is recorded as refused).
     if (authorized.status === 'rejected') throw authorized.reason;
@@ -223,11 +232,17 @@ export class SwitchService {
         actor: run.actor,
         reason: run.reason,
         forced: run.forced,
+        audience: audienceOf(context.entity, run.actor),
         details: {
           strategy: context.target.strategy,
           cluster: context.kube.cluster,
           revision: status.revision,
           fromState: from,
+          // What each color ran: a later rollback goes back only to the version that was live.
+          versions: {
+            blue: versionKey(snapshot, 'blue'),
+            green: versionKey(snapshot, 'green'),
+          },
           ...(run.forcedReasons.length && { forcedPast: run.forcedReasons }),
           ...(run.evidence && { evidence: run.evidence }),
           ...(run.checklist && { checklist: checklistRecord(run.checklist) }),
@@ -250,7 +265,6 @@ export class SwitchService {
       written = await writeWithRetry(
         context,
         snapshot,
-        status.revision,
         {
           action: run.action,
           to: run.to,

@@ -6,6 +6,7 @@ import {
   COLORS,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  EntityObject,
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
@@ -89,6 +90,19 @@ export async function readDeployments(
     deployments: { blue, green },
     pods: { blue: bluePods, green: greenPods },
   };
+}
+
+/** The two colors' Deployments as objects of the entity (see `SwitchStrategy.entityObjects`). */
+export function deploymentObjects(
+  target: BlueGreenTarget,
+  deployments: Record<Color, KubeObject | undefined>,
+): EntityObject[] {
+  return COLORS.map(color => ({
+    kind: 'Deployment',
+    namespace: target.namespace,
+    name: target.deployments![color],
+    object: deployments[color],
+  }));
 }
 
 /** Problems with the Deployments: missing ones, or pods not labelled with their color. */

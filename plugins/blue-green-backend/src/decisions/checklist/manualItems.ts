@@ -120,15 +120,24 @@ export function finishItems(
         'set blue-green.backstage.io/dependencies to URLs or host:port to check automatically',
     });
   }
+  // The entity's skip-checks annotation leaves out optional items only: a required item is the
+  // platform's to relax (config), or a forced promote's to go past — never the entity author's.
   return [...automatic, ...manual]
-    .filter(
-      item => overrides[item.id]?.enabled !== false && !skipped.has(item.id),
-    )
     .map(item =>
       overrides[item.id]?.required === undefined
         ? item
         : { ...item, required: overrides[item.id]!.required! },
+    )
+    .filter(
+      item =>
+        overrides[item.id]?.enabled !== false &&
+        !(skipped.has(item.id) && !item.required),
     );
+}
+
+/** The items skip-checks names that are required, and so stay in the checklist. */
+export function unskippable(items: ChecklistItem[], skipped: Set<string>) {
+  return items.filter(i => i.required && skipped.has(i.id)).map(i => i.id);
 }
 
 /** fail if a required item fails; else unknown/pending/warn if a required item is so; else pass. */

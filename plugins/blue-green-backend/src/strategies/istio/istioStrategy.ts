@@ -10,12 +10,14 @@ import {
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
 } from '../deployments';
 import {
   deploymentColor,
+  objectVersionOf,
   pollUntil,
   sleep,
   SWITCH_ID_ANNOTATION,
@@ -54,6 +56,16 @@ export const istioStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.virtualService!,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'VirtualService',
+      namespace: target.namespace,
+      name: target.virtualService!,
+      object: snapshot.objects.virtualService,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 
@@ -180,6 +192,7 @@ export const istioStrategy: SwitchStrategy<Objects> = {
       problems,
       switchId:
         objects.virtualService?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+      objectVersion: objectVersionOf(objects.virtualService),
       raw: {
         templates: {
           blue: objects.deployments.blue?.spec?.template,

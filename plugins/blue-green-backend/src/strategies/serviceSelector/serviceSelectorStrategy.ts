@@ -11,6 +11,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
   DeploymentObjects,
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
@@ -18,6 +19,7 @@ import {
 import {
   deploymentColor,
   labelsMatch,
+  objectVersionOf,
   pointer,
   pollUntil,
   SWITCH_ID_ANNOTATION,
@@ -103,6 +105,7 @@ function snapshotOf(
     ],
     problems,
     switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+    objectVersion: objectVersionOf(objects.service),
     raw: {
       service: objects.service,
       templates: {
@@ -141,6 +144,16 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.service,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'Service',
+      namespace: target.namespace,
+      name: target.service,
+      object: snapshot.objects.service,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 
