@@ -123,7 +123,11 @@ export class Kubelet {
 
   constructor(private readonly cluster: Cluster) {
     cluster.subscribe(e => this.onEvent(e));
-    cluster.timers.every(cluster.options.probePeriodMs, () => this.probeAll());
+    if (cluster.options.probePeriodMs) {
+      cluster.timers.every(cluster.options.probePeriodMs, () =>
+        this.probeAll(),
+      );
+    }
     cluster.timers.every(1000, () => this.retryScheduling());
   }
 
@@ -682,7 +686,13 @@ export class Kubelet {
     if (st.phase !== 'running' || st.terminating) return;
     const pod = this.podOf(st);
     if (!pod) return;
-    if (Date.now() < (st.readyAtMs ?? Infinity)) return;
+    if (Date.now() < (st.readyAtMs ?? Infinity)) {
+      // Without periodic probes, this first one must not be lost to a timer firing early.
+      if (!periodic && !c.options.probePeriodMs && st.readyAtMs) {
+        this.after(st, st.readyAtMs - Date.now(), () => this.probe(st));
+      }
+      return;
+    }
     const f = this.faultsOf(pod);
     if (f.crashLoop) {
       // Turned on after start (annotation on the workload): crash on the next probe.
