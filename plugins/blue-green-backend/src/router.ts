@@ -122,6 +122,7 @@ const fleetScaleDownBody = z
     entityRefs: z.array(z.string().min(1).max(500)).min(1).max(200),
     replicas: z.number().int().min(0).max(1000).optional(),
     reason: z.string().max(1000).optional(),
+    dryRun: z.boolean().optional(),
   })
   .strict();
 

@@ -130,7 +130,17 @@ export class PostPromoteWatch {
       });
     }
     if (verdict.rollback.length === 0) {
-      await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+      const firing = (criteria: typeof watch.criteria) =>
+        criteria
+          .filter(c => c.firing)
+          .map(c => c.id)
+          .join();
+      await this.#announcer.changed(context.entityRef, {
+        watchId: watch.id,
+        fleetUnchanged:
+          !verdict.save.state &&
+          firing(watch.criteria) === firing(verdict.save.criteria),
+      });
       return;
     }
     if (!watch.autoRollback) {
