@@ -37,15 +37,23 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { writeComponents } from '../src/__testUtils__/fleet';
+import { benchPlacement, writeComponents } from '../src/__testUtils__/fleet';
 import { users } from '../src/__testUtils__/harness';
 
-const SIZES = (process.env.SIZES ?? '10,100,1000').split(',').map(Number);
+const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number);
+const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
-const PROCESSING_SECONDS = process.env.CATALOG_PROCESSING_SECONDS
-  ? Number(process.env.CATALOG_PROCESSING_SECONDS)
-  : undefined;
+/**
+ * How often the catalogs process each entity again. At 10,000 components, Backstage's default
+ * (100–150 s) asks for ~80 entities a second, more than two shared cores process: the catalogs
+ * would still be busy during the measured calls. New entities are processed at once either way.
+ */
+const PROCESSING_SECONDS = Number(
+  process.env.CATALOG_PROCESSING_SECONDS ?? 3600,
+);
+/** Creating the clusters and ingesting the catalogs; ~1 h at 10,000 on a busy machine. */
+const SETUP_TIMEOUT_MS = 3 * 3600_000;
 /** my-app and test-pod in examples/blue-green/entities.yaml, read by the catalog too. */
 const EXAMPLE_SERVICE_SELECTORS = 2;
 const HEADER = mockCredentials.user.header(users.carol);
@@ -84,6 +92,9 @@ function ask(child: ChildProcess, message: object, type: string): Promise<any> {
 
 const execArgv = ['-r', '@backstage/cli-node/config/nodeTransform.cjs'];
 
+/** Every child started, so that a failed run leaves none behind. */
+const children: ChildProcess[] = [];
+
 /** Asks a child to stop; done when it has exited (it answers nothing). */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
@@ -100,19 +111,23 @@ async function startBackend(options: object) {
   const child = fork(resolve(__dirname, 'fleetBackend.ts'), [], {
     execArgv: ['--expose-gc', ...execArgv],
   });
+  children.push(child);
   const ready = ask(child, {}, 'ready');
   child.send(options);
   const { port } = await ready;
   const base = `http://127.0.0.1:${port}`;
   const call = async (path: string, init?: RequestInit) => {
-    const res = await fetch(`${base}${path}`, {
-      ...init,
-      headers: {
-        Authorization: HEADER,
-        'Content-Type': 'application/json',
-        ...init?.headers,
-      },
-    });
+    const send = () =>
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: {
+          Authorization: HEADER,
+          'Content-Type': 'application/json',
+          ...init?.headers,
+        },
+      });
+    // A kept-alive connection the server closed just then: send once more on a new one.
+    const res = await send().catch(send);
     const body = await res.json().catch(() => undefined);
     if (!res.ok) {
       throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
@@ -146,7 +161,10 @@ async function startBackend(options: object) {
   };
 }
 
-/** A stand-in Prometheus: counts queries, answers one series per service and color. */
+/**
+ * A stand-in Prometheus behind every cluster (series carry a `cluster` label): counts queries,
+ * answers one series per service and color.
+ */
 async function startPrometheusStandIn(services: () => number) {
   let queries = 0;
   const server = http.createServer((req, res) => {
@@ -155,9 +173,10 @@ async function startPrometheusStandIn(services: () => number) {
     req.on('end', () => {
       const result = [];
       for (let i = 0; i < services(); i++) {
+        const { name, cluster, namespace } = benchPlacement(i, CLUSTERS);
         for (const color of ['blue', 'green']) {
           result.push({
-            metric: { namespace: 'default', service: `svc-${i}`, color },
+            metric: { cluster, namespace, service: name, color },
             value: [Date.now() / 1000, color === 'blue' ? '10' : '0'],
           });
         }
@@ -187,14 +206,15 @@ async function main() {
   const sandbox = fork(resolve(__dirname, 'fleetSandbox.ts'), [], {
     execArgv,
   });
-  const cluster = await ask(sandbox, {}, 'ready');
+  children.push(sandbox);
+  const { clusters } = await ask(sandbox, {}, 'ready');
   let services = 0;
   const prometheus = await startPrometheusStandIn(() => services);
   const file = join(mkdtempSync(join(tmpdir(), 'fleet-bench-')), 'bench.yaml');
   writeComponents(file, []);
 
   const backendOptions = {
-    cluster,
+    clusters,
     prometheusUrl: prometheus.url,
     file,
     processingSeconds: PROCESSING_SECONDS,
@@ -215,12 +235,15 @@ async function main() {
   for (const size of SIZES) {
     const grown = Date.now();
     await ask(sandbox, { type: 'grow', services: size }, 'grown');
+    const clustersReady = (Date.now() - grown) / 1000;
+    console.log(
+      `${size} services: clusters ready after ${clustersReady.toFixed(0)} s`,
+    );
     services = size;
     writeComponents(
       file,
       Array.from({ length: size }, (_, i) => ({
-        name: `svc-${i}`,
-        cluster: 'bench',
+        ...benchPlacement(i, CLUSTERS),
         owner: 'team-checkout',
       })),
     );
@@ -230,11 +253,15 @@ async function main() {
       control.refreshLocation(file),
     ]);
     for (const backend of [measured, control]) {
-      while (
-        (await backend.serviceSelectorComponents()) <
-        size + EXAMPLE_SERVICE_SELECTORS
-      ) {
-        if (Date.now() - grown > 600_000) {
+      let logged = Date.now();
+      for (;;) {
+        const ingested = await backend.serviceSelectorComponents();
+        if (ingested >= size + EXAMPLE_SERVICE_SELECTORS) break;
+        if (Date.now() - logged > 60_000) {
+          console.log(`  the catalog holds ${ingested} of ${size} components`);
+          logged = Date.now();
+        }
+        if (Date.now() - grown > SETUP_TIMEOUT_MS) {
           throw new Error(`the catalog did not ingest ${size} components`);
         }
         await sleep(1000);
@@ -245,12 +272,17 @@ async function main() {
       const body = await fleet(true);
       const ready = body.rows.filter((r: any) => r.live === 'blue').length;
       if (ready >= size) break;
-      if (Date.now() - grown > 600_000) {
+      if (Date.now() - grown > SETUP_TIMEOUT_MS) {
         throw new Error(`only ${ready} of ${size} services listed`);
       }
       await sleep(1000);
     }
     const setup = (Date.now() - grown) / 1000;
+    console.log(
+      `${size} services: the catalogs and the fleet ready after ${setup.toFixed(
+        0,
+      )} s`,
+    );
 
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
@@ -378,5 +410,6 @@ main()
   .then(() => process.exit(0))
   .catch(error => {
     console.error(error);
+    for (const child of children) child.kill();
     process.exit(1);
   });

@@ -195,7 +195,8 @@ export const FleetContent = () => {
     tableProps.pagination.type === 'page' ? tableProps.pagination : undefined;
 
   return (
-    <>
+    // The plugin's own elements (accessibility checks are run on them).
+    <div data-blue-green="fleet">
       <ContentHeader title="Fleet">
         <Button
           variant="outlined"
@@ -298,7 +299,7 @@ export const FleetContent = () => {
           }}
         />
       )}
-    </>
+    </div>
   );
 };
 
