@@ -1,5 +1,5 @@
 // Prints the test command's last line from Jest's and Playwright's JSON reports:
-//   "N passed, N failed" (checks such as type-check and lint count as one test each).
+//   "N passed, N failed" (checks such as type-check, lint and the adopter test count as one test each).
 // Usage: node scripts/test-summary.js jest.json playwright.json [failed step names...]
 const fs = require('node:fs');
 
@@ -32,7 +32,14 @@ if (playwright) {
   missing.push('playwright');
 }
 
-const checks = ['type-check', 'lint', 'format'];
+const checks = [
+  'type-check',
+  'api reports',
+  'publish check',
+  'lint',
+  'format',
+  'adopter test',
+];
 for (const check of checks) {
   if (failedSteps.includes(check)) failed += 1;
   else passed += 1;

@@ -2,7 +2,8 @@
 # The one command that runs every test of the product on a fresh machine:
 #   type-check, lint, unit and integration tests (Jest: real SQLite/PostgreSQL, sandbox cluster,
 #   a real Kubernetes control plane, real Prometheus), then browser tests (Playwright + Debian's
-#   Chromium against the real app).
+#   Chromium against the real app), then the adopter test (the packed plugins in a fresh Backstage
+#   app, wired from their READMEs).
 # It installs what is missing first. The last line is the summary: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +31,10 @@ step() {
 # built once per machine from their Go modules; the suites that use it start and stop their own.
 step "control-plane build" tools/control-plane/build.sh
 step "type-check" yarn tsc
+# The published packages: their API reports are current (from the type-check's declarations), and
+# backstage-cli has nothing to fix for publishing.
+step "api reports" yarn build:api-reports:only --ci
+step "publish check" yarn backstage-cli repo fix --publish --check
 step "lint" yarn backstage-cli repo lint
 step "import circles" yarn lint:circular
 step "format" yarn prettier --check --loglevel warn .
@@ -39,6 +44,8 @@ step "unit and integration tests" env NODE_OPTIONS=--experimental-vm-modules CI=
   yarn backstage-cli repo test --json --outputFile="$results/jest.json"
 step "app build" yarn workspace app build
 step "browser tests" env CI=true yarn playwright test
+# A fresh Backstage app with the packed plugins, wired from the READMEs (scripts/adopter-test.sh).
+step "adopter test" bash scripts/adopter-test.sh
 
 echo
 node scripts/test-summary.js "$results/jest.json" "$results/playwright.json" "${failed_steps[@]}"

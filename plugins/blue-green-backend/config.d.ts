@@ -3,14 +3,47 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Configuration of the Blue/Green plugins. */
   blueGreen?: {
+    /**
+     * How Blue/Green reaches the clusters the Kubernetes plugin supplies (every locator of
+     * `kubernetes.clusterLocatorMethods`, custom suppliers included).
+     */
     kubernetes?: {
+      /** Timeout of one Kubernetes API request (a Backstage duration). Default 10s. */
+      requestTimeout?: HumanDuration | string;
       /**
-       * `auto` (default): clusters configured with a service-account token are called directly,
-       * the others through the Kubernetes backend's proxy. `proxy`: every cluster through the proxy.
+       * The plugin's own identity per cluster, used for every read, write and background job
+       * (bind it to the ClusterRole in the backend plugin's manifests/rbac). A cluster not listed
+       * here is reached with the Kubernetes plugin's credentials when they are backend-side; a
+       * cluster with only user-side auth (google, oidc) is then read-only.
        */
-      access?: 'auto' | 'proxy';
-      /** Timeout of one Kubernetes API request, in milliseconds. Default 10000. */
-      requestTimeoutMs?: number;
+      clusters?: Array<{
+        /** The cluster's name, as the Kubernetes plugin supplies it. */
+        name: string;
+        /**
+         * A backend-side auth provider of the Kubernetes plugin: serviceAccount, aws, azure,
+         * googleServiceAccount (or one a module added). Signed-in users' providers are refused.
+         */
+        authProvider?: string;
+        /**
+         * The token of the plugin's service account (authProvider serviceAccount).
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /** The IAM role to assume (authProvider aws). */
+        assumeRole?: string;
+        /** The external ID for that role (authProvider aws). */
+        externalId?: string;
+        /**
+         * The same settings as a map, as the Kubernetes plugin's `authMetadata` form takes them:
+         * `kubernetes.io/auth-provider`, `serviceAccountToken`, `kubernetes.io/aws-assume-role`, ...
+         * @visibility secret
+         */
+        authMetadata?: { [key: string]: string };
+        /** The name the API server's certificate carries, when it is not the URL's host. */
+        tlsServerName?: string;
+        /** An HTTP(S) or SOCKS proxy to reach the API server through. */
+        proxyUrl?: string;
+      }>;
     };
     /**
      * Durations below are Backstage durations: `30s`, `5m`, `PT5M` or `{ minutes: 5 }`.
@@ -68,7 +101,7 @@ export interface Config {
         memoryRatio?: string;
       };
     };
-    /** The pre-deploy checklist (before a promote) and the post-deploy checks (after it). */
+    /** Pre-deploy checklist of the idle color and post-deploy checks of the live one. */
     checks?: {
       /** Whether promote needs the required pre-deploy items to pass (else force). Default true. */
       requiredForPromote?: boolean;
@@ -101,7 +134,7 @@ export interface Config {
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
     };
-    /** The post-promote watch: the rollback criteria, evaluated for a while after each promote. */
+    /** The watch after each promote: rollback criteria evaluated every few seconds. */
     watch?: {
       /** Default true. */
       enabled?: boolean;
@@ -116,7 +149,7 @@ export interface Config {
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
     };
-    /** Service level objectives; per entity: blue-green.backstage.io/slo. */
+    /** Service level objectives, checked as error budgets; per entity: blue-green.backstage.io/slo. */
     slo?: {
       /** Default 0.999. */
       availability?: number;
@@ -127,7 +160,7 @@ export interface Config {
       /** Whole days from 1 to 365. Default 30d. */
       window?: HumanDuration | string;
     };
-    /** Deploy markers in Grafana: an annotation on each switch. */
+    /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {
       url?: string;
       /** @visibility secret */

@@ -29,7 +29,7 @@ async function main() {
   const world = await startWorld({
     database: DATABASE,
     blueGreen: {
-      kubernetes: { requestTimeoutMs: 2000 },
+      kubernetes: { requestTimeout: '2s' },
       switch: { verifyTimeout: '2s', stepInterval: '0s' },
     },
   });

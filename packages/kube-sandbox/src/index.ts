@@ -12,6 +12,13 @@ export { ApiFaults } from './api/faults';
 export type { FaultRule, FaultKind, FaultState } from './api/faults';
 export { ApiRequestLog } from './api/requestLog';
 export type { LoggedRequest } from './api/requestLog';
+export {
+  attributeKey,
+  grants,
+  rbacAttributes,
+  readManifests,
+} from './api/rbac';
+export type { PolicyRule, RbacAttributes } from './api/rbac';
 export { FAULT_ANNOTATIONS, FAULT_PREFIX } from './runtime/faultAnnotations';
 export { KNOWN_REPOSITORIES, KNOWN_TAG } from './runtime/images';
 export { LOOPBACK_ANNOTATION, TRAFFIC_RPS_ANNOTATION } from './runtime/network';

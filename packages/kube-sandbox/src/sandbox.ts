@@ -27,6 +27,7 @@ import { Network } from './runtime/network';
 import { Observability } from './runtime/observability';
 import { loadScenario, Scenario } from './scenarios';
 import { validateObject } from './api/validation';
+import { createSandboxTls } from './api/tls';
 
 export interface SandboxOptions {
   /** API port; 0 (default) picks a free port. */
@@ -55,6 +56,16 @@ export interface SandboxOptions {
   probes?: boolean;
   /** Require this exact bearer token (default: any token, or none, is accepted). */
   requireToken?: boolean;
+  /**
+   * With `requireToken`: other bearer tokens the API accepts, as a real cluster's webhook or
+   * OIDC authenticator would (an EKS token checked against its signature, an OAuth access token).
+   */
+  authenticate?: (token: string) => boolean | Promise<boolean>;
+  /**
+   * Serve the API over HTTPS with a certificate from a new self-signed CA (`caData`, `caFile`),
+   * valid for 127.0.0.1, localhost and these extra names (reachable with `tls-server-name`).
+   */
+  https?: boolean | { serverNames?: string[] };
 }
 
 export interface SandboxAddress {
@@ -65,8 +76,12 @@ export interface SandboxAddress {
 }
 
 export interface Sandbox {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with the `https` option) */
   url: string;
+  /** With `https`: the CA certificate that signed the API's certificate, base64 PEM (`caData`). */
+  caData?: string;
+  /** With `https`: a file holding the same CA certificate (`caFile`). */
+  caFile?: string;
   /** Bearer token written to the kubeconfig (the API accepts any token unless requireToken). */
   token: string;
   kubeconfigPath: string;
@@ -108,6 +123,14 @@ export async function startSandbox(
     options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kube-sandbox-'));
   fs.mkdirSync(dataDir, { recursive: true });
   const token = `sandbox-${randomBytes(16).toString('hex')}`;
+  const tls = options.https
+    ? await createSandboxTls(
+        typeof options.https === 'object' ? options.https.serverNames : [],
+      )
+    : undefined;
+  const caFile = tls && path.join(dataDir, 'ca.crt');
+  if (tls && caFile) fs.writeFileSync(caFile, tls.ca);
+  const caData = tls && Buffer.from(tls.ca).toString('base64');
   const registry = new ResourceRegistry();
   const store = new Store();
   const api = new ResourceService(registry, store);
@@ -188,7 +211,11 @@ export async function startSandbox(
         }
       },
     },
-    { requiredToken: options.requireToken ? token : undefined },
+    {
+      requiredToken: options.requireToken ? token : undefined,
+      authenticate: options.authenticate,
+      tls,
+    },
   );
 
   // Cluster-scoped basics: namespaces and the node.
@@ -261,7 +288,7 @@ export async function startSandbox(
   );
 
   const port = await server.listen(options.port ?? 0);
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   apiHostPort = `127.0.0.1:${port}`;
   const kubeconfigPath = path.join(dataDir, 'kubeconfig');
   fs.writeFileSync(
@@ -273,6 +300,7 @@ export async function startSandbox(
       '- name: kube-sandbox',
       '  cluster:',
       `    server: ${url}`,
+      ...(caData ? [`    certificate-authority-data: ${caData}`] : []),
       'users:',
       '- name: kube-sandbox',
       '  user:',
@@ -290,6 +318,8 @@ export async function startSandbox(
 
   const sandbox: Sandbox = {
     url,
+    caData,
+    caFile,
     token,
     kubeconfigPath,
     httpSdUrl: `${url}/sandbox/http-sd`,

@@ -81,6 +81,7 @@ const RENAMED: Record<string, string> = {
   'fleet.cacheSeconds': 'fleet.cacheTtl',
   'fleet.clusterTimeoutSeconds': 'fleet.clusterTimeout',
   'prometheus.timeoutMs': 'prometheus.timeout',
+  'kubernetes.requestTimeoutMs': 'kubernetes.requestTimeout',
   'checks.cacheSeconds': 'checks.cacheTtl',
   'watch.windowSeconds': 'watch.duration',
   'watch.evaluationIntervalSeconds': 'watch.evaluationInterval',

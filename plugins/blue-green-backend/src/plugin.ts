@@ -10,7 +10,9 @@ import { blueGreenPermissions } from '@bluegreen-backstage/plugin-blue-green-com
 import {
   blueGreenStrategiesExtensionPoint,
   KubernetesGateway,
+  kubernetesPluginClustersServiceRef,
   SwitchStrategy,
+  userClusterAuthMiddleware,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { registerActions } from './actions';
 import { Authorizer } from './authorization/Authorizer';
@@ -70,9 +72,9 @@ export const blueGreenPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         rootConfig: coreServices.rootConfig,
         database: coreServices.database,
-        discovery: coreServices.discovery,
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
+        kubernetesClusters: kubernetesPluginClustersServiceRef,
         logger: coreServices.logger,
         notifications: notificationService,
         permissions: coreServices.permissions,
@@ -84,7 +86,12 @@ export const blueGreenPlugin = createBackendPlugin({
         const { logger } = deps;
         // Bad config (a duration, a PromQL template) stops the start-up, naming the key.
         const config = readBlueGreenConfig(deps.rootConfig);
-        const gateway = KubernetesGateway.fromConfig(deps.rootConfig, deps);
+        const gateway = KubernetesGateway.create({
+          config: deps.rootConfig,
+          auth: deps.auth,
+          logger,
+          clusters: deps.kubernetesClusters,
+        });
 
         const db = await migratedDatabase(deps.database);
         const history = new HistoryStore(db);
@@ -219,6 +226,9 @@ export const blueGreenPlugin = createBackendPlugin({
           });
         }
 
+        // A user's own cluster token (sent as to the Kubernetes proxy) reaches the gateway, which
+        // reads clusters that have only user-side auth with it.
+        deps.httpRouter.use(userClusterAuthMiddleware());
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,

@@ -5,7 +5,8 @@ import type { Entity } from '@backstage/catalog-model';
  *
  * The Kubernetes plugin's own annotations (`backstage.io/kubernetes-*`) locate the workloads; the
  * `blue-green.backstage.io/*` annotations say how colors are switched. Every name has a default taken
- * from the seeds' conventions, so the strategy annotation alone is enough for a seed-shaped service.
+ * from the usual conventions (`<id>-blue` / `<id>-green` Deployments behind Service `<id>`, color
+ * label `color`), so the strategy annotation alone is enough for a service named that way.
  *
  * @public
  */

@@ -143,6 +143,12 @@ export type EntityStatus = {
   scaleDown?: { color: Color; replicas: number; at: string };
   /** The post-promote watch (rollback criteria), while it runs and after it ended. */
   watch?: WatchStatus;
+  /**
+   * Set when Blue/Green has no credentials of its own for the entity's cluster (the Kubernetes
+   * plugin reaches it only with each user's token): the status is read as the user, promote and
+   * rollback are refused, and this says what a platform team configures to allow them.
+   */
+  readOnly?: string;
 };
 
 /**

@@ -51,7 +51,7 @@ export type ChecklistItem = {
   status: CheckStatus;
   /** What was observed, formatted for people (e.g. "0.04 %", "3/3 ready"). */
   observed?: string;
-  /** What it is compared against (e.g. "< 0.1 %"). */
+  /** What it is compared against (e.g. "below 0.1 %"). */
   threshold?: string;
   message?: string;
   evidence?: CheckEvidence;
@@ -86,7 +86,7 @@ export type Checklist = {
 export type SignOffRequest = { note?: string };
 
 /**
- * One rollback criterion, as the post-promote watch evaluates it.
+ * One rollback criterion (5xx ratio, OOM kills, health, P99, CPU), as the post-promote watch evaluates it.
  *
  * @public
  */
@@ -151,7 +151,7 @@ export type MetricsResponse = {
 };
 
 /**
- * Per-color SLO state.
+ * Per-color SLO state: availability and latency against their objectives, and the error budget left.
  *
  * @public
  */

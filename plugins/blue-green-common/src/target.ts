@@ -7,8 +7,8 @@ import {
 } from './annotations';
 
 /**
- * Where an entity's blue/green workloads live and what their names are, with the conventional
- * names filled in for every annotation left out.
+ * Where an entity's blue/green workloads live and what their names are, with the usual
+ * names (`<id>-blue`, `<id>-green`, Service `<id>`, ...) filled in for every annotation left out.
  *
  * @public
  */

@@ -6,11 +6,13 @@
  * @packageDocumentation
  */
 
-export {
-  KubernetesGateway,
-  readKubernetesClusterConfig,
-} from './kubernetes/KubernetesGateway';
-export type { KubernetesClusterConfig } from './kubernetes/KubernetesGateway';
+export { KubernetesGateway } from './kubernetes/KubernetesGateway';
+export { kubernetesPluginClustersServiceRef } from './kubernetes/KubernetesPluginClusters';
+export type {
+  KubernetesPluginClusters,
+  KubernetesPluginMachinery,
+} from './kubernetes/KubernetesPluginClusters';
+export { userClusterAuthMiddleware } from './kubernetes/userClusterAuth';
 export type {
   KubeClient,
   KubeObject,

@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import {
+  KubernetesGateway,
+  kubernetesPluginClustersServiceRef,
+} from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRenderAction } from './actions/render';
@@ -33,6 +36,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         discovery: coreServices.discovery,
         logger: coreServices.logger,
         catalog: catalogServiceRef,
+        kubernetesClusters: kubernetesPluginClustersServiceRef,
       },
       async init({
         scaffolderActions,
@@ -41,12 +45,14 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         discovery,
         logger,
         catalog,
+        kubernetesClusters,
       }) {
-        // The clusters of kubernetes.clusterLocatorMethods, reached as the Blue/Green backend does.
-        const gateway = KubernetesGateway.fromConfig(config, {
+        // The Kubernetes plugin's clusters, reached as the Blue/Green backend does.
+        const gateway = KubernetesGateway.create({
+          config,
           auth,
-          discovery,
           logger,
+          clusters: kubernetesClusters,
         });
         const client = BlueGreenClient.create({ discovery, auth });
         scaffolderActions.addActions(

@@ -16,6 +16,7 @@ import {
   startPrometheus,
   startSandbox,
   Sandbox,
+  SandboxOptions,
 } from '@bluegreen-backstage/kube-sandbox';
 import { fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -224,6 +225,8 @@ export async function startBackend(config: object, features: any[] = []) {
       import('@backstage/plugin-catalog-backend'),
       import('@backstage/plugin-permission-backend'),
       import('../modules/permissionPolicy'),
+      // The Kubernetes backend supplies the clusters and their auth strategies to Blue/Green.
+      import('@backstage/plugin-kubernetes-backend'),
       import('@bluegreen-backstage/plugin-blue-green-backend'),
       mockServices.rootConfig.factory({ data: config }),
       userInfoFactory,
@@ -268,13 +271,18 @@ export async function startWorld(
     database: 'sqlite' | 'postgres';
     /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
     prometheus?: boolean;
-    /** More backend features, e.g. the Kubernetes backend. */
+    /** More backend features, e.g. a custom cluster supplier of the Kubernetes backend. */
     features?: any[];
+    /** Sandbox options beyond the defaults, e.g. HTTPS and the tokens it accepts. */
+    sandbox?: SandboxOptions;
+    /** The `kubernetes` section for this sandbox, instead of one service-account cluster. */
+    kubernetes?: (sandbox: Sandbox) => object;
   },
 ): Promise<World> {
   const sandbox = await startSandbox({
     podReadyDelayMs: 100,
     traffic: Boolean(options.prometheus),
+    ...options.sandbox,
   });
   const prometheus = options.prometheus
     ? await startPrometheus({
@@ -289,6 +297,9 @@ export async function startWorld(
     prometheus,
     database: databaseConfig(options.database),
   });
+  if (options.kubernetes) {
+    Object.assign(config, { kubernetes: options.kubernetes(sandbox) });
+  }
 
   let backend: Awaited<ReturnType<typeof startBackend>>;
   const start = async () => {

@@ -4,6 +4,7 @@
  * (status, scale, log, proxy) and the programmatic fault mode.
  */
 import http from 'http';
+import https from 'https';
 import { AddressInfo, Socket } from 'net';
 import { parse as parseYaml } from 'yaml';
 import {
@@ -74,6 +75,13 @@ export interface ApiHooks {
 export interface ApiServerOptions {
   /** When set, requests must carry `Authorization: Bearer <token>` with this token. */
   requiredToken?: string;
+  /**
+   * Other bearer tokens to accept (with `requiredToken` set), as a real API server's token
+   * authenticators do: e.g. an EKS token checked against its signature, an OAuth access token.
+   */
+  authenticate?: (token: string) => boolean | Promise<boolean>;
+  /** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+  tls?: { cert: string; key: string };
   /** Default watch length when the client gives no timeoutSeconds. */
   watchTimeoutSeconds?: number;
 }
@@ -172,7 +180,7 @@ export class ApiServer {
   ) {}
 
   async listen(port = 0, host = '127.0.0.1'): Promise<number> {
-    const server = http.createServer((req, res) => {
+    const handler: http.RequestListener = (req, res) => {
       this.handle(req, res).catch(err => {
         if (res.headersSent) {
           res.destroy();
@@ -191,7 +199,11 @@ export class ApiServer {
           );
         }
       });
-    });
+    };
+    const tls = this.options.tls;
+    const server: http.Server = tls
+      ? https.createServer({ cert: tls.cert, key: tls.key }, handler)
+      : http.createServer(handler);
     server.keepAliveTimeout = 65000;
     server.on('connection', s => {
       this.sockets.add(s);
@@ -204,6 +216,13 @@ export class ApiServer {
     });
     this.port = (server.address() as AddressInfo).port;
     return this.port;
+  }
+
+  private async authenticated(req: http.IncomingMessage): Promise<boolean> {
+    const auth = req.headers.authorization ?? '';
+    if (auth === `Bearer ${this.options.requiredToken}`) return true;
+    const token = /^Bearer (.+)$/.exec(auth)?.[1];
+    return Boolean(token && (await this.options.authenticate?.(token)));
   }
 
   async close() {
@@ -348,6 +367,10 @@ export class ApiServer {
       default: {
         const code = fault.status ?? 500;
         const reasons: Record<number, [string, string]> = {
+          403: [
+            'Forbidden',
+            'forbidden: RBAC denies this request (injected fault)',
+          ],
           429: [
             'TooManyRequests',
             'Too many requests, please try again later.',
@@ -401,12 +424,9 @@ export class ApiServer {
     });
     const segments = path.split('/').filter(Boolean).map(decodeURIComponent);
 
-    if (this.options.requiredToken) {
-      const auth = req.headers.authorization ?? '';
-      if (auth !== `Bearer ${this.options.requiredToken}`) {
-        sendError(res, unauthorized());
-        return;
-      }
+    if (this.options.requiredToken && !(await this.authenticated(req))) {
+      sendError(res, unauthorized());
+      return;
     }
 
     const isResourcePath =

@@ -35,6 +35,8 @@ export function composeStatus(options: {
   target: BlueGreenTarget;
   strategy: SwitchStrategy;
   cluster: string;
+  /** Why the plugin may only read the entity's cluster, if it may not write it. */
+  readOnly?: string;
   snapshot: StrategySnapshot;
   facts: HistoryFacts;
   checks?: CheckFacts;
@@ -47,6 +49,7 @@ export function composeStatus(options: {
     inProgress: facts.inProgress,
     checkReasons: options.checks?.promote,
     rollbackReasons: options.checks?.rollback,
+    readOnly: options.readOnly,
   });
   return {
     entityRef: options.entityRef,
@@ -72,5 +75,6 @@ export function composeStatus(options: {
       at: facts.scaleDown.dueAt.toISOString(),
     },
     watch: facts.watch && toWatchStatus(facts.watch),
+    ...(options.readOnly && { readOnly: options.readOnly }),
   };
 }

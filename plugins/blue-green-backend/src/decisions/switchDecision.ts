@@ -72,10 +72,12 @@ export function decideActions(options: {
   checkReasons?: string[];
   /** Reasons rollback must not run (a signed-off contract phase), forceable. */
   rollbackReasons?: string[];
+  /** Why the plugin may only read the entity's cluster, if it may not write it. */
+  readOnly?: string;
 }): { promote: ActionDecision; rollback: ActionDecision } {
   const { snapshot, strategy, inProgress } = options;
   const to = targets(snapshot, options.lastSwitch);
-  const blocking: string[] = [];
+  const blocking: string[] = options.readOnly ? [options.readOnly] : [];
   if (inProgress) {
     blocking.push(
       `a ${inProgress.action} by ${inProgress.actor} is in progress since ${inProgress.createdAt}`,

@@ -119,7 +119,7 @@ export class EntityResolver {
     this.#placements.set(key, { entityRef, target: resolved.target });
     return {
       entity,
-      ...(await this.#place(entityRef, resolved.target, credentials)),
+      ...(await this.#place(entityRef, resolved.target)),
     };
   }
 
@@ -136,8 +136,7 @@ export class EntityResolver {
   ): Promise<{ context: EntityContext; reads?: Promise<T> }> {
     const known = this.#placements.get(refKey(ref));
     const early =
-      known &&
-      this.#place(known.entityRef, known.target, credentials).then(read);
+      known && this.#place(known.entityRef, known.target).then(read);
     // Observed now: a caller that refuses the request before reading leaves no unhandled rejection.
     early?.catch(() => undefined);
     // Reads not used are waited for (never failing), so that their requests end within this one.
@@ -161,10 +160,9 @@ export class EntityResolver {
   async #place(
     entityRef: string,
     target: BlueGreenTarget,
-    credentials: BackstageCredentials,
   ): Promise<EntityPlace> {
     const strategy = this.#strategies.get(target.strategy);
-    const kube = await this.#gateway.client(target.cluster, credentials);
+    const kube = await this.#gateway.client(target.cluster);
     return {
       entityRef,
       target,

@@ -77,7 +77,8 @@ export class ClusterCache {
   ): Promise<ClusterRead> {
     const name = cluster ?? '';
     const principal = credentials.principal as { userEntityRef?: string };
-    const key = this.#gateway.isShared(cluster)
+    // Clusters reached with the plugin's credentials: their lists are the same for every caller.
+    const key = (await this.#gateway.readsAreShared(cluster))
       ? `${name}|*`
       : `${name}|${principal.userEntityRef ?? 'service'}`;
     const now = Date.now();
@@ -96,12 +97,7 @@ export class ClusterCache {
       at: now,
       settled: false,
       strategies: all,
-      read: this.#list(
-        cluster,
-        [...all.values()],
-        credentials,
-        cached?.snapshot,
-      ),
+      read: this.#list(cluster, [...all.values()], cached?.snapshot),
     };
     entry.read.then(result => {
       entry.settled = true;
@@ -124,15 +120,18 @@ export class ClusterCache {
   async #list(
     cluster: string | undefined,
     strategies: SwitchStrategy[],
-    credentials: BackstageCredentials,
     previous?: ClusterSnapshot,
   ): Promise<ClusterRead> {
     let kube;
     try {
-      kube = await this.#gateway.client(cluster, credentials);
+      kube = await this.#gateway.client(cluster);
     } catch (error) {
       // An annotation names a cluster that is not configured: the entity's problem, not an outage.
-      return { ok: false, error: message(error), unknownCluster: true };
+      return {
+        ok: false,
+        error: message(error),
+        unknownCluster: isError(error) && error.name === 'InputError',
+      };
     }
     try {
       const snapshot = await withDeadline(

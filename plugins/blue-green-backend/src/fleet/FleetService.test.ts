@@ -1,7 +1,7 @@
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
-import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
@@ -70,14 +70,14 @@ function setup(options: {
   const catalog = catalogServiceMock({ entities: options.entities });
   const getEntities = jest.spyOn(catalog, 'getEntities');
   const gateway = {
-    clusterNames: () => Object.keys(options.clusters),
+    clusterNames: async () => Object.keys(options.clusters),
     // Reached with the plugin's own credentials: shared by every caller.
-    isShared: (name?: string) => name !== undefined,
+    readsAreShared: async (name?: string) => name !== undefined,
     client: async (name?: string) => {
       const names = Object.keys(options.clusters);
       const cluster = name ?? (names.length === 1 ? names[0] : undefined);
       if (!cluster || !options.clusters[cluster]) {
-        throw new Error(`cluster "${name}" is not configured`);
+        throw new InputError(`cluster "${name}" is not configured`);
       }
       return options.clusters[cluster];
     },

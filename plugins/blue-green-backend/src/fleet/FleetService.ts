@@ -130,7 +130,7 @@ export class FleetService {
     const { entities, problems } = await this.#entities(caller.credentials);
 
     // Which clusters to list, and which strategies' kinds each needs.
-    const known = this.#gateway.clusterNames();
+    const known = await this.#gateway.clusterNames();
     const unannotated = [...entities.values()].some(p => !p.target.cluster);
     const searchAll = unannotated && known.length > 1;
     const clustersOf = (placement: Placement): Array<string | undefined> => {

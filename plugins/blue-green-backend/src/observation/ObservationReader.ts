@@ -187,6 +187,7 @@ export class ObservationReader {
       target: context.target,
       strategy: context.strategy,
       cluster: context.kube.cluster,
+      readOnly: context.kube.readOnly,
       snapshot,
       facts,
       checks,

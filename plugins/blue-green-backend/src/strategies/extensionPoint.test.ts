@@ -17,6 +17,7 @@ import {
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import request from 'supertest';
+import { kubernetesModuleBlueGreen } from '../kubernetesModule';
 import { blueGreenPlugin } from '../plugin';
 
 jest.setTimeout(60_000);
@@ -123,6 +124,8 @@ describe('blueGreenStrategiesExtensionPoint', () => {
       features: [
         blueGreenPlugin,
         module,
+        import('@backstage/plugin-kubernetes-backend'),
+        kubernetesModuleBlueGreen,
         catalogServiceMock.factory({
           entities: [
             entity('shop', 'test-load-balancer'),
@@ -132,6 +135,7 @@ describe('blueGreenStrategiesExtensionPoint', () => {
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {
+              serviceLocatorMethod: { type: 'multiTenant' },
               clusterLocatorMethods: [
                 {
                   type: 'config',

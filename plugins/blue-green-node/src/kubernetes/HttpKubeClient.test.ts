@@ -5,14 +5,15 @@ import { HttpKubeClient } from './HttpKubeClient';
 import { KUBE_RESOURCES } from './resources';
 
 /** Starts `server` on a random local port and answers a client of cluster `test` reaching it. */
+const agent = new http.Agent();
+
 async function clientOf(server: http.Server): Promise<HttpKubeClient> {
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return new HttpKubeClient({
     cluster: 'test',
     baseUrl: new URL(`http://127.0.0.1:${port}`),
-    agent: new http.Agent(),
-    headers: async () => ({}),
+    connect: async () => ({ agent, headers: {} }),
     timeoutMs: 5000,
   });
 }

@@ -48,7 +48,7 @@ export type JsonPatchOperation =
 export type PatchType = 'json' | 'merge' | 'strategic';
 
 /**
- * Access to one cluster, with the credentials of whoever the client was made for.
+ * Access to one cluster, with the plugin's own credentials for it.
  * Errors are `@backstage/errors` classes: a refused JSON-patch `test` or a stale resourceVersion is a
  * `ConflictError`, an unreachable or slow cluster a `ServiceUnavailableError` naming the cluster.
  *
@@ -56,6 +56,13 @@ export type PatchType = 'json' | 'merge' | 'strategic';
  */
 export interface KubeClient {
   readonly cluster: string;
+
+  /**
+   * Set when the plugin has no backend-side credentials for this cluster (only user-side auth
+   * such as `google` or `oidc`): it reads with the requesting user's token, refuses every write
+   * (`NotAllowedError`), and this says why and what to configure.
+   */
+  readonly readOnly?: string;
 
   /** The object, or undefined when it does not exist. */
   get<T extends KubeObject = KubeObject>(

@@ -8,8 +8,18 @@ import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { BlueGreenStrategy } from '@bluegreen-backstage/plugin-blue-green-common';
-import { Sandbox, startSandbox } from '@bluegreen-backstage/kube-sandbox';
+import {
+  attributeKey,
+  grants,
+  LoggedRequest,
+  rbacAttributes,
+  readManifests,
+  Sandbox,
+  startSandbox,
+} from '@bluegreen-backstage/kube-sandbox';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
 import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
+import { ServiceAccountStrategy } from '@backstage/plugin-kubernetes-backend';
 import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -84,6 +94,13 @@ const STRATEGIES: BlueGreenStrategy[] = [
   'istio',
 ];
 
+const scaffolderRole = readManifests(
+  resolvePackagePath(
+    '@bluegreen-backstage/plugin-scaffolder-backend-module-blue-green',
+    'manifests/rbac/clusterrole.yaml',
+  ),
+)[0];
+
 describe('rendered manifests in the sandbox cluster', () => {
   let sandbox: Sandbox;
   let api: (path: string) => Promise<any>;
@@ -101,28 +118,30 @@ describe('rendered manifests in the sandbox cluster', () => {
       });
       return res.status === 404 ? undefined : res.json();
     };
-    const config = new ConfigReader({
-      kubernetes: {
-        clusterLocatorMethods: [
-          {
-            type: 'config',
-            clusters: [
+    // The Kubernetes backend's own ServiceAccountStrategy, as its module would hand it over.
+    const gateway = KubernetesGateway.create({
+      config: new ConfigReader({}),
+      auth: mockServices.auth(),
+      logger: mockServices.logger.mock(),
+      clusters: {
+        publish() {},
+        get: async () => ({
+          clusterSupplier: {
+            getClusters: async () => [
               {
                 name: 'sandbox',
                 url: sandbox.url,
-                authProvider: 'serviceAccount',
-                serviceAccountToken: sandbox.token,
+                authMetadata: {
+                  'kubernetes.io/auth-provider': 'serviceAccount',
+                  serviceAccountToken: sandbox.token,
+                },
                 skipTLSVerify: true,
               },
             ],
           },
-        ],
+          authStrategies: { serviceAccount: new ServiceAccountStrategy() },
+        }),
       },
-    });
-    const gateway = KubernetesGateway.fromConfig(config, {
-      auth: mockServices.auth(),
-      discovery: mockServices.discovery(),
-      logger: mockServices.logger.mock(),
     });
     applyAction = createApplyAction({
       applier: ManifestApplier.create({ gateway }),
@@ -269,7 +288,15 @@ describe('rendered manifests in the sandbox cluster', () => {
         )![1];
       };
 
-      const validated = await run(true);
+      // The action's own requests (not the test's kubectl), for the RBAC check at the end.
+      const sent: LoggedRequest[] = [];
+      const recorded = async <T>(action: () => Promise<T>) => {
+        const mark = sandbox.requests.mark();
+        const result = await action();
+        sent.push(...sandbox.requests.list(mark));
+        return result;
+      };
+      const validated = await recorded(() => run(true));
       expect(validated[0]).toEqual({
         kind: 'Namespace',
         name: namespace,
@@ -277,7 +304,7 @@ describe('rendered manifests in the sandbox cluster', () => {
       });
       expect(await api(`/api/v1/namespaces/${namespace}`)).toBeUndefined();
 
-      const created = await run(false);
+      const created = await recorded(() => run(false));
       expect(created.map((o: any) => o.result)).toEqual(
         created.map(() => 'created'),
       );
@@ -293,7 +320,14 @@ describe('rendered manifests in the sandbox cluster', () => {
         task: { id: 'another-task' },
       });
       Object.assign(ctx, { isDryRun: true });
-      await applyAction.handler(ctx);
+      await recorded(() => applyAction.handler(ctx));
+
+      // Every request of these applies is granted by the role the module ships for them.
+      const refused = sent
+        .map(rbacAttributes)
+        .filter(a => a && !grants(scaffolderRole.rules!, a))
+        .map(a => attributeKey(a!));
+      expect(refused).toEqual([]);
     });
   });
 });

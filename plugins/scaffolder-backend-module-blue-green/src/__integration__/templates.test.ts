@@ -168,6 +168,8 @@ describe('the example templates in a real backend', () => {
         // The real Blue/Green backend, which the switch actions call over HTTP.
         // eslint-disable-next-line @backstage/no-mixed-plugin-imports
         import('@bluegreen-backstage/plugin-blue-green-backend'),
+        // The Kubernetes backend, whose clusters and auth strategies both Blue/Green packages use.
+        import('@backstage/plugin-kubernetes-backend'),
         permissions.factory,
         mockServices.rootConfig.factory({
           data: {

@@ -106,12 +106,10 @@ describe('blue-green:apply', () => {
     return action.handler(ctx).then(() => ctx);
   };
 
-  it('creates the namespace, then Services before Deployments, as the task user', async () => {
+  it("creates the namespace, then Services before Deployments, with the plugin's own identity in the cluster", async () => {
     const ctx = await run({ cluster: 'sandbox', namespace: 'shop' });
-    expect(gateway.client).toHaveBeenCalledWith(
-      'sandbox',
-      await ctx.getInitiatorCredentials(),
-    );
+    // The gateway's client for the cluster: Blue/Green's identity there, never the task user's.
+    expect(gateway.client).toHaveBeenCalledWith('sandbox');
     expect(kube.writes).toEqual([
       'create namespaces shop',
       'create services web',

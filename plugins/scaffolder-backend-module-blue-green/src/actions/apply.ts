@@ -84,7 +84,6 @@ export function createApplyAction(options: { applier: ManifestApplier }) {
       );
       const { cluster, results } = await options.applier.apply(objects, {
         cluster: input.cluster,
-        credentials: await ctx.getInitiatorCredentials(),
         defaultNamespace: input.namespace,
         createNamespaces: input.createNamespace,
         ifExists: input.ifExists,

@@ -119,7 +119,7 @@ export const renderInputSchema = (zod: typeof z) =>
           'preStopSleepSeconds must be shorter than terminationGracePeriodSeconds',
         )
         .describe(
-          'Connection draining: a preStop sleep, then up to the grace period for requests in flight',
+          'Connection draining: a preStop sleep, then up to the grace period for open requests to finish',
         ),
       analysis: zod
         .boolean()

@@ -48,7 +48,18 @@ describe('blue-green:promote and blue-green:rollback', () => {
   };
 
   it('promotes on behalf of the task user, with the revision it read', async () => {
-    backend = await startFakeBlueGreenBackend({ switch: switched });
+    backend = await startFakeBlueGreenBackend({
+      // A strategy that shifts in steps (Istio).
+      status: () =>
+        entityStatus({
+          strategy: 'istio',
+          capabilities: {
+            ...entityStatus().capabilities,
+            steppedShift: true,
+          },
+        }),
+      switch: switched,
+    });
     const ctx = await run('promote', {
       entityRef: 'my-app',
       expectLive: 'blue',

@@ -34,9 +34,9 @@ export type BlueGreenServiceSpec = {
     requests: { cpu: string; memory: string };
     limits: { cpu: string; memory: string };
   };
-  /** Connection draining: preStop sleep, then up to the grace period to finish. */
+  /** Connection draining: a preStop sleep, then up to the grace period for open requests to finish. */
   drain: { preStopSleepSeconds: number; terminationGracePeriodSeconds: number };
-  /** The success-rate AnalysisTemplate, run before and after a promote (strategies that render analysis). */
+  /** A success-rate AnalysisTemplate, run before and after a promote (strategies that render analysis). */
   analysis?: {
     prometheusAddress: string;
     /** Share of 2xx responses a color needs, 0..1. */

@@ -1,7 +1,4 @@
-import {
-  BackstageCredentials,
-  LoggerService,
-} from '@backstage/backend-plugin-api';
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
 import {
   KUBE_RESOURCES,
@@ -45,7 +42,6 @@ export type ApplyResult = {
 
 export type ApplyOptions = {
   cluster?: string;
-  credentials: BackstageCredentials;
   /** Namespace of objects that name none. */
   defaultNamespace: string;
   createNamespaces: boolean;
@@ -104,10 +100,7 @@ export class ManifestApplier {
     const planned = objects
       .map(object => this.#plan(object, options.defaultNamespace))
       .sort((a, b) => rank(a.object.kind!) - rank(b.object.kind!));
-    const kube = await this.#gateway.client(
-      options.cluster,
-      options.credentials,
-    );
+    const kube = await this.#gateway.client(options.cluster);
 
     // Read everything first: a refused object must not leave the others half-applied.
     const existing = await Promise.all(

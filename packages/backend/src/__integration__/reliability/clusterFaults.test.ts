@@ -34,7 +34,7 @@ describe('cluster faults during a switch', () => {
       database: 'sqlite',
       blueGreen: {
         // A hung request is given up after a second, not the default ten.
-        kubernetes: { requestTimeoutMs: 1000 },
+        kubernetes: { requestTimeout: '1s' },
         switch: { verifyTimeout: '5s', stepInterval: '0s' },
       },
     });

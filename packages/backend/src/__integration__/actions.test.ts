@@ -8,48 +8,6 @@ import {
 
 jest.setTimeout(120_000);
 
-const MY_APP = '/entities/default/component/my-app';
-
-describe('clusters reached through the Kubernetes backend proxy', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await startWorld({
-      database: 'sqlite',
-      // Every cluster through /api/kubernetes/proxy, as for clusters from the catalog, GKE or AWS locators.
-      blueGreen: {
-        kubernetes: { access: 'proxy' },
-        switch: { verifyTimeout: '10s' },
-      },
-      features: [import('@backstage/plugin-kubernetes-backend')],
-    });
-  });
-
-  afterAll(async () => {
-    await world?.stop();
-  });
-
-  it('reads and switches an entity through the proxy', async () => {
-    const status = await waitFor('my-app ready through the proxy', async () => {
-      const res = await world.as(users.alice).get(MY_APP);
-      expectStatus(res, 200);
-      return res.body.promote.allowed && res.body;
-    });
-    expect(status.cluster).toBe('sandbox');
-    const promoted = await world.as(users.alice).post(`${MY_APP}/promote`, {
-      revision: status.revision,
-    });
-    expectStatus(promoted, 200);
-    expect(promoted.body.verification.verified).toBe(true);
-    expect(await world.hit('default', 'my-app')).toContain('v1.1.0');
-    expectStatus(
-      await world.as(users.alice).post(`${MY_APP}/rollback`, {}),
-      200,
-    );
-    expect(await world.hit('default', 'my-app')).toContain('v1.0.0');
-  });
-});
-
 describe('actions (MCP)', () => {
   let world: World;
   const invoke = (user: string, action: string, input: object) =>
