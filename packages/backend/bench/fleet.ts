@@ -31,14 +31,14 @@
  * Run: yarn workspace backend bench:fleet (SIZES=10,100,1000 ROUNDS=15 IDLE_SECONDS=30)
  */
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { benchPlacement, writeComponents } from '../src/__testUtils__/fleet';
-import { users } from '../src/__testUtils__/harness';
+import { repoRoot, users } from '../src/__testUtils__/harness';
 
 const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number);
 const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
@@ -57,6 +57,11 @@ const SETUP_TIMEOUT_MS = 3 * 3600_000;
 /** my-app and test-pod in examples/blue-green/entities.yaml, read by the catalog too. */
 const EXAMPLE_SERVICE_SELECTORS = 2;
 const HEADER = mockCredentials.user.header(users.carol);
+/**
+ * Each size's `/fleet` answer is written here (`fleet-<services>.json`): the page benchmark
+ * (`yarn workspace app bench`, fleet.bench.ts) renders these answers in Chromium.
+ */
+const ANSWERS_DIR = join(repoRoot, 'test-results/fleet-bench');
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -110,6 +115,7 @@ type Memory = { rss: number; heapUsed: number; peak: number };
 async function startBackend(options: object) {
   const child = fork(resolve(__dirname, 'fleetBackend.ts'), [], {
     execArgv: ['--expose-gc', ...execArgv],
+    env: childEnv,
   });
   children.push(child);
   const ready = ask(child, {}, 'ready');
@@ -202,15 +208,24 @@ async function startPrometheusStandIn(services: () => number) {
 const mb = (n: number) => `${n.toFixed(0)} MB`;
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(0)} MB`;
 
+/**
+ * The children's temporary files (catalog file, SQLite databases, the clusters' folders) go here,
+ * removed at the end.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+const childEnv = { ...process.env, TMPDIR: dir };
+
 async function main() {
+  const file = join(dir, 'bench.yaml');
   const sandbox = fork(resolve(__dirname, 'fleetSandbox.ts'), [], {
     execArgv,
+    env: childEnv,
   });
   children.push(sandbox);
   const { clusters } = await ask(sandbox, {}, 'ready');
   let services = 0;
   const prometheus = await startPrometheusStandIn(() => services);
-  const file = join(mkdtempSync(join(tmpdir(), 'fleet-bench-')), 'bench.yaml');
+  mkdirSync(ANSWERS_DIR, { recursive: true });
   writeComponents(file, []);
 
   const backendOptions = {
@@ -294,6 +309,7 @@ async function main() {
     for (let i = 0; i < ROUNDS; i++)
       cached.push(await time(() => fleet(false)));
     const body = await fleet(false);
+    writeFileSync(join(ANSWERS_DIR, `fleet-${size}.json`), JSON.stringify(body));
     const [busy, busyControl] = await Promise.all([
       measured.memory(),
       control.memory(),
@@ -404,6 +420,7 @@ async function main() {
   await Promise.all([measured.stop(), control.stop()]);
   await prometheus.stop();
   await stopChild(sandbox);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main()
@@ -411,5 +428,6 @@ main()
   .catch(error => {
     console.error(error);
     for (const child of children) child.kill();
+    rmSync(dir, { recursive: true, force: true });
     process.exit(1);
   });
