@@ -23,13 +23,24 @@ async function selectedColor(namespace: string, service: string) {
 const live = (page: Page, name: string) =>
   page.getByTestId(`live-component:default/${name}@sandbox`);
 
+/** The fleet's table (the sidebar's notifications are a grid too). */
+const table = (page: Page) =>
+  page.getByRole('grid', { name: 'Blue/green services' });
+
 const rowOf = (page: Page, name: string) =>
-  page
+  table(page)
     .getByRole('row')
     .filter({ has: page.getByRole('link', { name, exact: true }) });
 
 const selectBox = (page: Page, name: string) =>
   rowOf(page, name).getByRole('checkbox');
+
+/**
+ * Ticks a row's box as a user does: by clicking the box drawn over the (visually hidden)
+ * checkbox input.
+ */
+const select = (page: Page, name: string) =>
+  selectBox(page, name).check({ force: true });
 
 /** Signs in as the guest (team-checkout) and opens the fleet; returns the guest's token. */
 async function openFleet(page: Page): Promise<string> {
@@ -40,7 +51,8 @@ async function openFleet(page: Page): Promise<string> {
   await page.getByRole('link', { name: 'Blue/Green', exact: true }).click();
   await expect(page).toHaveURL(/\/blue-green$/);
   const authorization = await tokenOf;
-  await expect(live(page, 'test-pod')).toBeVisible();
+  // The first call after start-up lists every cluster.
+  await expect(live(page, 'test-pod')).toBeVisible({ timeout: 60_000 });
   return authorization;
 }
 
@@ -135,7 +147,8 @@ test('incidents come first, and the summary leads to them', async ({
       ).toBeVisible({ timeout: 3000 });
     }).toPass({ timeout: 60_000 });
 
-    const firstRow = page.getByRole('row').nth(1);
+    // Row 0 is the header.
+    const firstRow = table(page).getByRole('row').nth(1);
     await expect(
       firstRow.getByRole('link', { name: 'test-pod', exact: true }),
     ).toBeVisible();
@@ -145,16 +158,30 @@ test('incidents come first, and the summary leads to them', async ({
 
     await page.setViewportSize({ width: 1440, height: 900 });
     // Every column fits at 1440 px: the table is no wider than its container.
-    const table = page.getByRole('grid', { name: 'Blue/green services' });
-    const [tableWidth, containerWidth] = await table.evaluate(el => [
+    const [tableWidth, containerWidth] = await table(page).evaluate(el => [
       el.getBoundingClientRect().width,
       el.parentElement!.getBoundingClientRect().width,
     ]);
     expect(tableWidth).toBeLessThanOrEqual(containerWidth + 1);
+    // ... and no column's title is cut short.
+    const cutHeaders = await table(page)
+      .getByRole('columnheader')
+      .evaluateAll(headers =>
+        headers
+          // The selection column's visually hidden checkbox is 1 px wide on purpose.
+          .filter(h => h.textContent?.trim())
+          .filter(h =>
+            [h, ...h.querySelectorAll('*')].some(
+              el => el.scrollWidth > el.clientWidth + 1,
+            ),
+          )
+          .map(h => h.textContent),
+      );
+    expect(cutHeaders).toEqual([]);
     await screenshot(page, 'fleet.png');
 
     await summary.getByRole('button', { name: /1 need attention/ }).click();
-    await expect(page.getByRole('row')).toHaveCount(2);
+    await expect(table(page).getByRole('row')).toHaveCount(2);
   } finally {
     await annotateDeployment('default', deployment, {
       'sandbox.bluegreen.dev/readiness-fail': null,
@@ -178,7 +205,7 @@ test('a selection survives reloads, and the scale-down dialog says per service w
   ).toBeVisible();
 
   await expect(selectBox(page, 'test-pod')).toBeEnabled();
-  await selectBox(page, 'test-pod').check();
+  await select(page, 'test-pod');
   const button = page.getByRole('button', {
     name: 'Scale down idle colors (1)',
   });
@@ -240,13 +267,28 @@ test('the fleet page has no critical or serious accessibility violation', async 
 }) => {
   await openFleet(page);
   await expectNoSeriousViolations(page, { name: 'fleet' });
-  // The keyboard reaches the filters and the table, with a visible focus.
+  // The keyboard reaches the filters and then the table, each with a visible focus.
+  await page.getByRole('button', { name: 'Refresh' }).focus();
+  await page.keyboard.press('Tab');
   const search = page.getByRole('searchbox', { name: 'Search' });
-  await search.focus();
-  const outline = await search.evaluate(el => {
-    const field = el.closest('[class*="SearchField"]') ?? el;
-    const style = getComputedStyle(field);
+  await expect(search).toBeFocused();
+  const ring = await search.evaluate(
+    el =>
+      getComputedStyle(el.closest('[class*="SearchFieldInputWrapper"]')!)
+        .boxShadow,
+  );
+  expect(ring).not.toBe('none');
+  let inTable = false;
+  for (let i = 0; i < 10 && !inTable; i++) {
+    await page.keyboard.press('Tab');
+    inTable = await table(page).evaluate(el =>
+      el.contains(document.activeElement),
+    );
+  }
+  expect(inTable).toBe(true);
+  const focusStyle = await page.evaluate(() => {
+    const style = getComputedStyle(document.activeElement!);
     return `${style.outlineStyle} ${style.boxShadow}`;
   });
-  expect(outline).not.toBe('none none');
+  expect(focusStyle).not.toBe('none none');
 });

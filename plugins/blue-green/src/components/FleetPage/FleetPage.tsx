@@ -33,7 +33,7 @@ import {
   StatusFilter,
   toTableRows,
 } from './fleetView';
-import { FleetTable } from './FleetTable';
+import { FleetTable, Muted } from './FleetTable';
 import { idleTotals } from './idleTotals';
 import { ScaleDownDialog } from './ScaleDownDialog';
 
@@ -283,10 +283,10 @@ export const FleetContent = () => {
           loading={loading}
         />
       )}
-      <Typography variant="caption" color="textSecondary">
+      <Muted variant="caption">
         Read at {formatTime(fleet.generatedAt)}. The page reloads by itself
         after a switch or a scale made through Blue/Green, and every 30 seconds.
-      </Typography>
+      </Muted>
       {dialogRows && (
         <ScaleDownDialog
           rows={dialogRows}
