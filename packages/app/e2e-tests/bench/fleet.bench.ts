@@ -50,10 +50,20 @@ async function answers(): Promise<Array<{ services: number; body: string }>> {
   return found.sort((a, b) => a.services - b.services);
 }
 
-/** Resolves when the fleet table's text shows `expected` in its pager ("1 - 50 of N"). */
+/**
+ * Resolves when the table's pager says `expected` ("1 - 50 of N"), checked on every animation
+ * frame. The pager's label is found through the previous-page button that it describes, and read
+ * as textContent, which costs no layout.
+ */
 function waitForPager(page: Page, expected: string) {
   return page.waitForFunction(
-    text => document.body.innerText.includes(text),
+    text => {
+      const button = document.querySelector(
+        '[aria-label="Previous table page"]',
+      );
+      const id = button?.getAttribute('aria-describedby');
+      return Boolean(id && document.getElementById(id)?.textContent === text);
+    },
     expected,
     { polling: 'raf', timeout: 60_000 },
   );
