@@ -85,8 +85,9 @@ const Summary = ({
   fleet: FleetResponse;
   onShowIncidents: () => void;
 }) => {
-  const counts = fleetCounts(fleet.rows);
-  const totals = idleTotals(fleet.rows);
+  // Passes over every row: once per answer, not on every keystroke in the filters.
+  const counts = useMemo(() => fleetCounts(fleet.rows), [fleet.rows]);
+  const totals = useMemo(() => idleTotals(fleet.rows), [fleet.rows]);
   const kinds = [
     [counts.failing, 'failing'],
     [counts.rolledBack, 'rolled back'],
@@ -162,6 +163,16 @@ export const FleetContent = () => {
     [rows, selectedKeys],
   );
 
+  // The filters' choices, from every row: computed once per answer.
+  const choices = useMemo(
+    () => ({
+      owner: optionsOf((rows ?? []).flatMap(r => r.owner.split(', '))),
+      cluster: optionsOf((rows ?? []).map(r => r.cluster)),
+      strategy: optionsOf((rows ?? []).map(r => r.strategy)),
+    }),
+    [rows],
+  );
+
   const { tableProps, search } = useTable<FleetTableRow, FleetFilter>({
     mode: 'complete',
     data: rows,
@@ -176,7 +187,9 @@ export const FleetContent = () => {
         sortRows(data, by.column as SortColumn, by.direction),
       [],
     ),
-    paginationOptions: { pageSize: 50, pageSizeOptions: [25, 50, 100, 200] },
+    // Pages as short as the catalog's: each row is several lines, and drawing a page is what
+    // a filter or a sort waits for.
+    paginationOptions: { pageSize: 20, pageSizeOptions: [20, 50, 100, 200] },
   });
 
   if (!fleet || !rows) {
@@ -261,11 +274,7 @@ export const FleetContent = () => {
             key={field}
             className={classes.select}
             label={field[0].toLocaleUpperCase() + field.slice(1)}
-            options={optionsOf(
-              field === 'owner'
-                ? rows.flatMap(r => r.owner.split(', '))
-                : rows.map(r => r[field]),
-            )}
+            options={choices[field]}
             selectedKey={filter[field] ?? ANY}
             onSelectionChange={key =>
               setFilter({ ...filter, [field]: String(key) || undefined })
