@@ -91,6 +91,13 @@ function ask(child: ChildProcess, message: object, type: string): Promise<any> {
 
 const execArgv = ['-r', '@backstage/cli-node/config/nodeTransform.cjs'];
 
+/**
+ * The children's temporary files (catalog file, SQLite databases, the clusters' folders) go here,
+ * removed at the end.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+const childEnv = { ...process.env, TMPDIR: dir };
+
 /** Every child started, so that a failed run leaves none behind. */
 const children: ChildProcess[] = [];
 
@@ -201,13 +208,6 @@ async function startPrometheusStandIn(services: () => number) {
 
 const mb = (n: number) => `${n.toFixed(0)} MB`;
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(0)} MB`;
-
-/**
- * The children's temporary files (catalog file, SQLite databases, the clusters' folders) go here,
- * removed at the end.
- */
-const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
-const childEnv = { ...process.env, TMPDIR: dir };
 
 async function main() {
   const file = join(dir, 'bench.yaml');
