@@ -102,8 +102,27 @@ export const blueGreenPlugin = createBackendPlugin({
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
+        const fleet = new FleetService({
+          catalog: deps.catalog,
+          gateway,
+          history,
+          strategies,
+          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
+          insights: new StoredFleetInsights({
+            watches,
+            checklists: checklistStatuses,
+          }),
+          traffic: {
+            prometheus,
+            queries: fleetTrafficQueries(config.queries),
+          },
+          permissions: deps.permissions,
+          checksRequired: config.checks.requiredForPromote,
+        });
         const announcer = new Announcer({
           logger,
+          // The fleet lists a cluster again after a change written to it.
+          onChange: (entityRef, change) => fleet.changed(entityRef, change),
           signals: deps.signals,
           notifications: deps.notifications,
           grafana: config.grafana,
@@ -154,21 +173,6 @@ export const blueGreenPlugin = createBackendPlugin({
           observer,
           authorizer,
           recorder,
-        });
-        const fleet = new FleetService({
-          catalog: deps.catalog,
-          gateway,
-          history,
-          strategies,
-          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
-          insights: new StoredFleetInsights({
-            watches,
-            checklists: checklistStatuses,
-          }),
-          traffic: {
-            prometheus,
-            queries: fleetTrafficQueries(config.queries),
-          },
         });
         const status = new StatusService({
           resolver,

@@ -159,6 +159,7 @@ export const fleetScaleDownBody = z
     entityRefs: z.array(entityRefText).min(1).max(200),
     replicas: z.number().int().min(0).max(1000).optional(),
     reason: reason.optional(),
+    dryRun: z.boolean().optional(),
   })
   .strict();
 

@@ -72,17 +72,17 @@ export async function createObjects(
       ? `/apis/${object.apiVersion}`
       : `/api/${object.apiVersion}`;
     const plural = `${object.kind.toLowerCase()}s`;
-    const res = await fetch(
-      `${sandbox.url}${base}/namespaces/${object.metadata.namespace}/${plural}`,
-      {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${sandbox.token}`,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify(object),
+    const scope = object.metadata.namespace
+      ? `/namespaces/${object.metadata.namespace}`
+      : '';
+    const res = await fetch(`${sandbox.url}${base}${scope}/${plural}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${sandbox.token}`,
+        'Content-Type': 'application/json',
       },
-    );
+      body: JSON.stringify(object),
+    });
     if (!res.ok) {
       throw new Error(
         `create ${object.kind} ${object.metadata.name}: ${
@@ -93,10 +93,28 @@ export async function createObjects(
   }
 }
 
+/**
+ * Where the benchmark puts its service number `i`: spread over `clusters` clusters (`bench-0` …)
+ * and, in each, over namespaces of 50 services (`team-0` …), as teams' namespaces would.
+ */
+export function benchPlacement(i: number, clusters: number) {
+  const inCluster = Math.floor(i / clusters);
+  return {
+    name: `svc-${i}`,
+    cluster: `bench-${i % clusters}`,
+    namespace: `team-${Math.floor(inCluster / 50)}`,
+  };
+}
+
 /** Catalog components for services created with {@link serviceSelectorManifests}. */
 export function writeComponents(
   file: string,
-  components: Array<{ name: string; cluster: string; owner: string }>,
+  components: Array<{
+    name: string;
+    cluster: string;
+    owner: string;
+    namespace?: string;
+  }>,
 ): void {
   writeAnnotatedComponents(
     file,
@@ -107,6 +125,9 @@ export function writeComponents(
       annotations: {
         'backstage.io/kubernetes-id': c.name,
         'backstage.io/kubernetes-cluster': c.cluster,
+        ...(c.namespace && {
+          'backstage.io/kubernetes-namespace': c.namespace,
+        }),
         'blue-green.backstage.io/strategy': 'service-selector',
       },
     })),

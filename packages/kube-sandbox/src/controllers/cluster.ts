@@ -17,8 +17,11 @@ export interface NodeCapacity {
 export interface ClusterOptions {
   podReadyDelayMs: number;
   podTerminationDelayMs: number;
-  /** Interval of the simulated readiness probe (and of Unhealthy events). */
-  probePeriodMs: number;
+  /**
+   * Interval of the simulated readiness probe (and of Unhealthy events); undefined: a pod turns
+   * Ready once and is not probed again.
+   */
+  probePeriodMs?: number;
   /** First crash-loop / image-pull back-off; doubles up to 10×. */
   backoffBaseMs: number;
   nodeName: string;

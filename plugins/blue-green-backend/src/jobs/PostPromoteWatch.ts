@@ -134,9 +134,19 @@ export class PostPromoteWatch {
       });
     }
     if (verdict.rollback.length === 0) {
+      const firing = (criteria: typeof watch.criteria) =>
+        criteria
+          .filter(c => c.firing)
+          .map(c => c.id)
+          .join();
       await this.#announcer.changed(
         context.entityRef,
-        { watchId: watch.id },
+        {
+          watchId: watch.id,
+          fleetUnchanged:
+            !verdict.save.state &&
+            firing(watch.criteria) === firing(verdict.save.criteria),
+        },
         audienceOf(context.entity),
       );
       return;

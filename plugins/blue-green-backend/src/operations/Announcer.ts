@@ -3,7 +3,10 @@ import { Entity, RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { isError } from '@backstage/errors';
 import { NotificationService } from '@backstage/plugin-notifications-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
-import { HistoryEntry } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  BLUE_GREEN_FLEET_CHANNEL,
+  HistoryEntry,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { Verification } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../config';
 import { annotateGrafana } from '../monitoring/grafanaMarker';
@@ -31,6 +34,17 @@ export function audienceOf(entity: Entity, actor?: string): string[] {
   ].filter(ref => ref !== NO_TOKEN_IDENTITY);
 }
 
+/**
+ * What happened to an entity: a history entry started or ended, or its watch was evaluated
+ * (`fleetUnchanged`: nothing the fleet shows moved, e.g. the same criteria still firing).
+ */
+export type EntityChange =
+  | { entry: HistoryEntry }
+  | { watchId: string; fleetUnchanged?: boolean };
+
+/** At most one fleet signal this often: a bulk change sends a few, not hundreds. */
+const FLEET_SIGNAL_INTERVAL_MS = 1000;
+
 /** What the owners hear: a title, a line, and how urgent it is. */
 export type OwnerNotice = {
   title: string;
@@ -40,18 +54,24 @@ export type OwnerNotice = {
 
 /**
  * Tells what happened to an entity: the open tabs of its audience (signals on
- * `blue-green:<entityRef>`, see {@link audienceOf}), its owners (Backstage notifications) and
- * Grafana (a deploy marker), when each is installed. Never fails the operation it announces: a
- * failure is logged.
+ * `blue-green:<entityRef>`, see {@link audienceOf}), open fleet pages (`blue-green:fleet`, a bare
+ * "something changed" that names no entity), in-process listeners (the fleet's cluster cache), its
+ * owners (Backstage notifications) and Grafana (a deploy marker), when each is installed. Never
+ * fails the operation it announces: a failure is logged.
  */
 export class Announcer {
   readonly #logger: LoggerService;
   readonly #signals?: SignalsService;
   readonly #notifications?: NotificationService;
   readonly #grafana?: BlueGreenConfig['grafana'];
+  readonly #onChange?: (entityRef: string, change: EntityChange) => void;
+  #fleetSignalAt = 0;
+  #fleetSignalPending = false;
 
   constructor(options: {
     logger: LoggerService;
+    /** Called in-process for every change, before the signals go out. */
+    onChange?: (entityRef: string, change: EntityChange) => void;
     signals?: SignalsService;
     notifications?: NotificationService;
     grafana?: BlueGreenConfig['grafana'];
@@ -60,17 +80,28 @@ export class Announcer {
     this.#signals = options.signals;
     this.#notifications = options.notifications;
     this.#grafana = options.grafana;
+    this.#onChange = options.onChange;
   }
 
   /**
    * Refreshes the entity's open tabs of `audience`: a history entry started or ended, or a watch
-   * moved.
+   * moved; and the fleet pages, when something they show may have moved.
    */
   async changed(
     entityRef: string,
-    change: { entry: HistoryEntry } | { watchId: string },
+    change: EntityChange,
     audience: string[],
   ): Promise<void> {
+    try {
+      this.#onChange?.(entityRef, change);
+    } catch (error) {
+      this.#logger.warn(
+        `A listener failed on a change of ${entityRef}: ${message(error)}`,
+      );
+    }
+    if (!('fleetUnchanged' in change && change.fleetUnchanged)) {
+      this.#fleetChanged();
+    }
     if (audience.length === 0) return;
     const body =
       'entry' in change
@@ -91,6 +122,33 @@ export class Announcer {
         `Could not publish a signal for ${entityRef}: ${message(error)}`,
       );
     }
+  }
+
+  /** Tells open fleet pages to reload: now, or once the interval since the last signal is over. */
+  #fleetChanged(): void {
+    if (!this.#signals || this.#fleetSignalPending) return;
+    const wait = this.#fleetSignalAt + FLEET_SIGNAL_INTERVAL_MS - Date.now();
+    const publish = () => {
+      this.#fleetSignalPending = false;
+      this.#fleetSignalAt = Date.now();
+      this.#signals
+        ?.publish({
+          recipients: { type: 'broadcast' },
+          channel: BLUE_GREEN_FLEET_CHANNEL,
+          message: { changed: true },
+        })
+        .catch(error =>
+          this.#logger.debug(
+            `Could not publish a fleet signal: ${message(error)}`,
+          ),
+        );
+    };
+    if (wait <= 0) {
+      publish();
+      return;
+    }
+    this.#fleetSignalPending = true;
+    setTimeout(publish, wait).unref();
   }
 
   /** Tells the entity's owners. */

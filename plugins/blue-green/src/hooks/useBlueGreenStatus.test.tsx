@@ -1,5 +1,5 @@
 import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { act, renderHook } from '@testing-library/react';
 import { ReactNode } from 'react';
@@ -7,6 +7,7 @@ import { blueGreenApiRef } from '../api';
 import { deferred } from '../testing/deferred';
 import * as fixtures from '../testing/fixtures';
 import { FakeBlueGreenApi } from '../testing/FakeBlueGreenApi';
+import { FakeSignals } from './__testUtils__/FakeSignals';
 import {
   ACTIVE_POLL_MS,
   BlueGreenSignal,
@@ -16,20 +17,6 @@ import {
 
 const entityRef = getCompoundEntityRef(fixtures.entity);
 const CHANNEL = 'blue-green:component:default/my-app';
-
-/** The app's signals: the test publishes on a channel as the backend would. */
-class FakeSignals implements SignalApi {
-  readonly #listeners = new Map<string, (message: any) => void>();
-
-  subscribe(channel: string, onMessage: (message: any) => void) {
-    this.#listeners.set(channel, onMessage);
-    return { unsubscribe: () => this.#listeners.delete(channel) };
-  }
-
-  async publish(channel: string, message: BlueGreenSignal) {
-    await act(async () => this.#listeners.get(channel)?.(message));
-  }
-}
 
 const signal: BlueGreenSignal = {
   entityRef: 'component:default/my-app',

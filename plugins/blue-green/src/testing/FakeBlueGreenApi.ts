@@ -221,13 +221,27 @@ export class FakeBlueGreenApi implements BlueGreenApi {
   ): Promise<FleetScaleDownResponse> {
     this.calls.push({ method: 'scaleDownFleet', args: [request] });
     if (this.onScaleDownFleet) return this.onScaleDownFleet(request);
+    // As the backend decides: from each row's scale-down decision.
+    const rows = this.fleet instanceof Error ? [] : this.fleet.rows;
     return {
-      results: request.entityRefs.map(entityRef => ({
-        entityRef,
-        outcome: 'scaled',
-        color: 'green',
-        replicas: 0,
-      })),
+      results: request.entityRefs.map(entityRef => {
+        const row = rows.find(r => r.entityRef === entityRef);
+        const decision = row?.scaleDown ?? { allowed: true };
+        return decision.allowed
+          ? {
+              entityRef,
+              outcome: 'scaled',
+              color: row?.idle?.color ?? 'green',
+              replicas: 0,
+            }
+          : {
+              entityRef,
+              outcome: decision.outcome,
+              color: row?.idle?.color,
+              message: decision.reason,
+            };
+      }),
+      ...(request.dryRun && { dryRun: true }),
     };
   }
 

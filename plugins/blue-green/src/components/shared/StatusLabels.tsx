@@ -75,15 +75,23 @@ export const OutcomeLabel = ({
 };
 
 const FLEET_STATUS: Record<FleetRowStatus, [Tone, string]> = {
-  unavailable: ['aborted', 'cluster unavailable'],
-  misconfigured: ['error', 'misconfigured'],
-  switching: ['running', 'switching'],
   failing: ['error', 'failing'],
+  'rolled-back': ['error', 'rolled back'],
+  unavailable: ['error', 'cluster unreachable'],
+  'checks-failing': ['error', 'checks failing'],
+  misconfigured: ['warning', 'misconfigured'],
+  switching: ['running', 'switching'],
   watching: ['running', 'watching'],
-  waiting: ['pending', 'ready to promote'],
+  waiting: ['ok', 'ready to promote'],
+  'checks-pending': ['pending', 'checks pending'],
   split: ['warning', 'traffic split'],
   stable: ['ok', 'stable'],
 };
+
+/** How each fleet status reads. */
+export const FLEET_STATUS_TEXT = Object.fromEntries(
+  Object.entries(FLEET_STATUS).map(([status, [, text]]) => [status, text]),
+) as Record<FleetRowStatus, string>;
 
 /** A fleet row's status: what the service needs now. */
 export const FleetStatusLabel = ({ status }: { status: FleetRowStatus }) => {
