@@ -62,12 +62,15 @@ const scaleBody = z
   })
   .strict();
 
-const previewRouteBody = z.object({ enabled: z.boolean() }).strict();
+const previewRouteBody = z
+  .object({ enabled: z.boolean(), reason: z.string().max(1000).optional() })
+  .strict();
 
 const mirrorBody = z
   .object({
     enabled: z.boolean(),
     percent: z.number().min(0).max(100).default(100),
+    reason: z.string().max(1000).optional(),
   })
   .strict();
 
@@ -207,7 +210,12 @@ export async function createRouter(
       const ref = entityRefOf(req);
       const body = parse(previewRouteBody, req.body, 'body');
       res.json(
-        await operations.setPreviewRoute(ref, body.enabled, await caller(req)),
+        await operations.setPreviewRoute(
+          ref,
+          body.enabled,
+          await caller(req),
+          body.reason,
+        ),
       );
     },
   );
