@@ -86,23 +86,15 @@ export const BlueGreenTab = ({
   const now = useNow(status?.watch?.state === 'running');
 
   // The watch comes forward when one starts or rolls back; otherwise the tab stays where it is.
-  const watchKey = status?.watch
-    ? `${status.watch.id}:${status.watch.state}`
-    : '';
+  const watchKey =
+    status && (status.watch ? `${status.watch.id}:${status.watch.state}` : '');
   const seenWatch = useRef<string>();
   useEffect(() => {
-    if (seenWatch.current === undefined) {
-      seenWatch.current = watchKey;
-      return;
-    }
-    if (
-      watchKey &&
-      watchKey !== seenWatch.current &&
-      !watchKey.endsWith(':passed')
-    ) {
-      setTab('watch');
-    }
+    if (watchKey === undefined) return;
+    const seen = seenWatch.current;
     seenWatch.current = watchKey;
+    if (seen === undefined || seen === watchKey) return;
+    if (/:(running|rolled-back)$/.test(watchKey)) setTab('watch');
   }, [watchKey]);
 
   const startSwitch = useCallback(
