@@ -112,7 +112,9 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
     name: /^Pre-deploy checklist.*, passing$/,
   });
   await expect(checklist.getByText(/^Withdraw$/).first()).toBeVisible();
+  // Folded again, as the tab opens (the height below is measured with nothing expanded).
   await page.getByRole('button', { name: /\d+ checks pass/ }).click();
+  await expect(checklist).toBeHidden();
   expect(await pageHeight(page, 'idle ready')).toBeLessThanOrEqual(TWO_SCREENS);
   await expectNoSeriousViolations(page, { name: 'idle-ready' });
   await screenshot(page, 'blue-green-ready.png');
@@ -169,6 +171,11 @@ test('sign off, promote my-app, watch it, and see the automatic rollback live', 
   );
   await expect(summary.live).toContainText('blue');
   await expect(summary.next).toContainText(/[Dd]eploy/);
+  // The watch came forward by itself; the history has the automatic rollback.
+  await expect(
+    page.getByRole('tab', { name: 'Watch', selected: true }),
+  ).toBeVisible();
+  await page.getByRole('tab', { name: 'History' }).click();
   await expect(
     history.getByText('automatic rollback', { exact: true }),
   ).toBeVisible();
