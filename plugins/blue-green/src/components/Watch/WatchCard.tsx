@@ -117,7 +117,9 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
                 </CheckStatusLabel>
               </TableCell>
               <TableCell>{c.observed ?? '—'}</TableCell>
-              <TableCell>{c.threshold ?? '—'}</TableCell>
+              <TableCell className={classes.nowrap}>
+                {c.threshold ?? '—'}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>
