@@ -173,6 +173,29 @@ describe('summarize', () => {
     });
   });
 
+  it('a rollback by hand after the watch is what happened last', () => {
+    const watch = fixtures.watch({
+      state: 'passed',
+      startedAt: new Date(NOW - 600_000).toISOString(),
+    });
+    const [entry] = fixtures.history([
+      {
+        action: 'rollback',
+        from: 'green',
+        to: 'blue',
+        actor: 'user:default/bob',
+      },
+    ]);
+    const s = summarize(
+      fixtures.status({ watch }),
+      fixtures.checklist(),
+      entry,
+    );
+    expect(s.last.text).toBe(
+      'rolled back to blue by user:default/bob (succeeded)',
+    );
+  });
+
   it('without a watch, the last switch from the history', () => {
     const [entry] = fixtures.history([
       {

@@ -200,7 +200,14 @@ function lastAnswer(
       details: 'history',
     };
   }
-  if (watch) {
+  // A switch by hand after the watch ended (e.g. a rollback) is what happened last.
+  const laterSwitch =
+    watch &&
+    watch.state !== 'running' &&
+    lastSwitch &&
+    lastSwitch.action !== 'auto-rollback' &&
+    Date.parse(lastSwitch.createdAt) > Date.parse(watch.startedAt) + 1000;
+  if (watch && !laterSwitch) {
     // The criterion that rolls back matters most; the others are one click away.
     const fired = watch.criteria
       .filter(tripped)
