@@ -409,7 +409,11 @@ describe('BlueGreenContent', () => {
         screen.getByRole('button', { name: /^Roll back to green/ }),
       ).toBeDisabled(),
     );
-    expect(screen.getByRole('button', { name: 'Scale blue' })).toBeDisabled();
+    const scaleBlue = screen.getByRole('button', { name: 'Scale blue' });
+    expect(scaleBlue).toBeDisabled();
+    expect(scaleBlue).toHaveAccessibleDescription(
+      'You may not scale this entity (blue-green.scale); its owners can.',
+    );
     await openTab('Checklist');
     await waitFor(() =>
       expect(

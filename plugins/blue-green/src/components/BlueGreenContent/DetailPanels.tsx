@@ -109,6 +109,7 @@ export function detailPanels(props: {
 }): Partial<Record<DetailsTab, ReactNode>> {
   const { entityRef, status, permissions, pre, post, version } = props;
   const { scale } = permissions;
+  const scaleDenied = !scale.loading && !scale.allowed;
   const idle = status.promote.target && status.colors[status.promote.target];
   const environments = (
     <Grid container spacing={2}>
@@ -118,20 +119,30 @@ export function detailPanels(props: {
             color={status.colors[color]}
             actions={
               status.colors[color].workload ? (
-                <Button
-                  size="small"
-                  variant="outlined"
-                  disabled={scale.loading || !scale.allowed}
-                  title={
-                    !scale.loading && !scale.allowed
-                      ? 'You may not scale this entity (blue-green.scale)'
-                      : undefined
-                  }
-                  onClick={() => props.onScale(status.colors[color])}
-                  aria-label={`Scale ${color}`}
-                >
-                  Scale…
-                </Button>
+                <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                  <Button
+                    size="small"
+                    variant="outlined"
+                    disabled={scale.loading || !scale.allowed}
+                    onClick={() => props.onScale(status.colors[color])}
+                    aria-label={`Scale ${color}`}
+                    aria-describedby={
+                      scaleDenied ? `scale-denied-${color}` : undefined
+                    }
+                  >
+                    Scale…
+                  </Button>
+                  {scaleDenied && (
+                    <Typography
+                      id={`scale-denied-${color}`}
+                      variant="body2"
+                      color="textSecondary"
+                    >
+                      You may not scale this entity (blue-green.scale); its
+                      owners can.
+                    </Typography>
+                  )}
+                </Box>
               ) : undefined
             }
           />
