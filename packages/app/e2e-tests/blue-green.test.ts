@@ -60,6 +60,7 @@ test('the overview shows the compact Blue/Green card', async ({ page }) => {
     .filter({ hasText: 'promote not possible: sign-off missing' })
     .last();
   await expect(card).toBeVisible();
+  await expectNoSeriousViolations(page, { name: 'overview-card' });
 });
 
 test('sign off, promote my-app, watch it, and see the automatic rollback live', async ({
