@@ -93,8 +93,18 @@ export const ConfirmDialog = ({
       maxWidth={maxWidth}
       classes={{ paper: ring }}
       // MUI's focus trap takes the focus to the dialog itself once it has entered; hand it to the
-      // first field then, as the ARIA dialog pattern asks.
-      TransitionProps={{ onEntered: () => field.current?.focus() }}
+      // first field then, as the ARIA dialog pattern asks (unless the user is already in a field).
+      TransitionProps={{
+        onEntered: () => {
+          const active = document.activeElement;
+          if (
+            !(active instanceof HTMLInputElement) &&
+            !(active instanceof HTMLTextAreaElement)
+          ) {
+            field.current?.focus();
+          }
+        },
+      }}
       data-blue-green="dialog"
     >
       <DialogTitle id={`${id}-title`}>{title}</DialogTitle>
