@@ -131,6 +131,10 @@ describe('summarize', () => {
       text: 'Follow the watch',
       details: 'watch',
     });
+    // The previous color is the way back while the watch runs, not a release waiting for checks.
+    expect(s.idle.text).toBe(
+      'blue v1.0.0 stands by for a rollback: 3/3 pods ready',
+    );
   });
 
   it('watch failing: the criterion against its threshold, and roll back now next', () => {

@@ -140,6 +140,14 @@ function idleAnswer(
       details: 'environments',
     };
   }
+  // While the new version is watched, the previous one is the way back, not the next release.
+  if (status.watch?.state === 'running' && status.watch.previous === target) {
+    return {
+      tone: 'ok',
+      text: `${name} stands by for a rollback: ${ready}/${desired} pods ready`,
+      details: 'environments',
+    };
+  }
   if (checklist && checklist.color === target) {
     const required = checklist.items.filter(i => i.required);
     const failing = required.find(i => i.status === 'fail');
