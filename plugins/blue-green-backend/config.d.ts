@@ -177,9 +177,17 @@ export interface Config {
     };
     /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {
+      /**
+       * Grafana's address; the Blue/Green tab links to it.
+       * @visibility frontend
+       */
       url?: string;
       /** @visibility secret */
       token?: string;
+      /**
+       * The dashboard that gets deploy markers; the tab's link opens it.
+       * @visibility frontend
+       */
       dashboardUid?: string;
     };
     /** Scale the previous color down after a promote, like Argo's scaleDownDelaySeconds. */

@@ -84,12 +84,15 @@ export const scaleBody = z
   })
   .strict();
 
-export const previewRouteBody = z.object({ enabled: z.boolean() }).strict();
+export const previewRouteBody = z
+  .object({ enabled: z.boolean(), reason: reason.optional() })
+  .strict();
 
 export const mirrorBody = z
   .object({
     enabled: z.boolean(),
     percent: z.number().min(0).max(100).default(100),
+    reason: reason.optional(),
   })
   .strict();
 

@@ -104,7 +104,12 @@ export async function createRouter(
       const ref = entityRefOf(req);
       const body = parse(previewRouteBody, req.body, 'body');
       res.json(
-        await operations.setPreviewRoute(ref, body.enabled, await caller(req)),
+        await operations.setPreviewRoute(
+          ref,
+          body.enabled,
+          await caller(req),
+          body.reason,
+        ),
       );
     },
   );

@@ -94,12 +94,12 @@ export class EntityOperations {
     ref: CompoundEntityRef,
     enabled: boolean,
     caller: Caller,
+    reason?: string,
   ): Promise<EntityStatus> {
     return this.#trafficControl(
       ref,
       caller,
-      'preview-route',
-      'previewRoute',
+      { change: 'preview-route', capability: 'previewRoute', reason },
       { enabled },
       (c, s) => c.strategy.setPreviewRoute!(c.kube, c.target, s, enabled),
     );
@@ -108,46 +108,44 @@ export class EntityOperations {
   /** `POST …/mirror`: copy a share of live traffic to the idle color. */
   async setMirror(
     ref: CompoundEntityRef,
-    mirror: { enabled: boolean; percent: number },
+    mirror: { enabled: boolean; percent: number; reason?: string },
     caller: Caller,
   ): Promise<EntityStatus> {
+    const { reason, ...settings } = mirror;
     return this.#trafficControl(
       ref,
       caller,
-      'mirror',
-      'mirror',
-      mirror,
-      (c, s) => c.strategy.setMirror!(c.kube, c.target, s, mirror),
+      { change: 'mirror', capability: 'mirror', reason },
+      settings,
+      (c, s) => c.strategy.setMirror!(c.kube, c.target, s, settings),
     );
   }
 
   #trafficControl(
     ref: CompoundEntityRef,
     caller: Caller,
-    change: 'preview-route' | 'mirror',
-    capability: 'previewRoute' | 'mirror',
+    what: {
+      change: 'preview-route' | 'mirror';
+      capability: 'previewRoute' | 'mirror';
+      reason?: string;
+    },
     settings: Record<string, unknown>,
     write: (
       context: EntityContext,
       snapshot: StrategySnapshot,
     ) => Promise<SwitchWrite>,
   ): Promise<EntityStatus> {
-    return this.#mutate(
-      ref,
-      caller,
-      { change, capability },
-      async (context, snapshot) => {
-        if (snapshot.problems.length > 0) {
-          throw new ConflictError(
-            `${change} refused: ${snapshot.problems.join('; ')}`,
-          );
-        }
-        return async () => {
-          const result = await write(context, snapshot);
-          return { requests: result.requests, ...settings };
-        };
-      },
-    );
+    return this.#mutate(ref, caller, what, async (context, snapshot) => {
+      if (snapshot.problems.length > 0) {
+        throw new ConflictError(
+          `${what.change} refused: ${snapshot.problems.join('; ')}`,
+        );
+      }
+      return async () => {
+        const result = await write(context, snapshot);
+        return { requests: result.requests, ...settings };
+      };
+    });
   }
 
   /**

@@ -79,14 +79,30 @@ describe('useBlueGreenStatus', () => {
     expect(result.current.version).toBeGreaterThan(0);
   });
 
-  it('does not poll while idle when signals announce the changes', async () => {
+  it('polls slowly while idle even with signals, for pods and replicas no signal announces', async () => {
     renderStatus(api, new FakeSignals());
     await advance(0);
-    await advance(5 * IDLE_POLL_MS);
+    await advance(IDLE_POLL_MS - 1);
     expect(getStatus).toHaveBeenCalledTimes(1);
+    await advance(1);
+    expect(getStatus).toHaveBeenCalledTimes(2);
   });
 
-  it('polls every 15 s without signals, and a change it sees reloads the panels', async () => {
+  it('polls every 3 s while pods of a color are starting', async () => {
+    api.status = fixtures.status({
+      colors: {
+        blue: fixtures.colorStatus('blue', { role: 'live' }),
+        green: fixtures.colorStatus('green', { readyPods: 1 }),
+      },
+    });
+    renderStatus(api, new FakeSignals());
+    await advance(0);
+    await advance(ACTIVE_POLL_MS);
+    await advance(ACTIVE_POLL_MS);
+    expect(getStatus).toHaveBeenCalledTimes(3);
+  });
+
+  it('polls every 10 s without signals, and a change it sees reloads the panels', async () => {
     const { result } = renderStatus(api);
     await advance(0);
     await advance(IDLE_POLL_MS - 1);

@@ -16,7 +16,7 @@ import {
   SwitchRequest,
   SwitchResponse,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { BlueGreenApi } from '../api';
+import { BlueGreenApi, MonitoringArtifact } from '../api';
 import * as fixtures from './fixtures';
 
 /** The `ResponseError` that `BlueGreenClient` throws for a Backstage error body with this status. */
@@ -126,17 +126,31 @@ export class FakeBlueGreenApi implements BlueGreenApi {
   async setPreviewRoute(
     entity: CompoundEntityRef,
     enabled: boolean,
+    reason?: string,
   ): Promise<EntityStatus> {
-    this.calls.push({ method: 'setPreviewRoute', args: [entity, enabled] });
+    this.calls.push({
+      method: 'setPreviewRoute',
+      args: [entity, enabled, reason],
+    });
     return this.getStatus(entity);
   }
 
   async setMirror(
     entity: CompoundEntityRef,
-    request: { enabled: boolean; percent?: number },
+    request: { enabled: boolean; percent?: number; reason?: string },
   ): Promise<EntityStatus> {
     this.calls.push({ method: 'setMirror', args: [entity, request] });
     return this.getStatus(entity);
+  }
+
+  async getMonitoring(
+    entity: CompoundEntityRef,
+    kind: MonitoringArtifact,
+  ): Promise<object> {
+    this.calls.push({ method: 'getMonitoring', args: [entity, kind] });
+    return kind === 'prometheus-rules'
+      ? { kind: 'PrometheusRule', spec: { groups: [] } }
+      : { title: 'dashboard', panels: [] };
   }
 
   async getHistory(

@@ -12,6 +12,7 @@ import {
   HistoryEntry,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { ReactNode } from 'react';
+import type { Tone as SummaryTone } from '../StatusHeader/summary';
 
 /** Backstage's status icons, by what they mean here. */
 const ICONS = {
@@ -34,6 +35,23 @@ const StatusText = ({
   const Icon = ICONS[tone];
   return <Icon>{children}</Icon>;
 };
+
+const SUMMARY_TONE: Record<SummaryTone, Tone> = {
+  ok: 'ok',
+  running: 'running',
+  pending: 'pending',
+  warning: 'warning',
+  error: 'error',
+};
+
+/** An answer of the tab's header with the icon of its tone. */
+export const ToneLabel = ({
+  tone,
+  children,
+}: {
+  tone: SummaryTone;
+  children: ReactNode;
+}) => <StatusText tone={SUMMARY_TONE[tone]}>{children}</StatusText>;
 
 const CHECK_TONE: Record<CheckStatus, Tone> = {
   pass: 'ok',
