@@ -2,11 +2,12 @@ import {
   startPrometheus,
   startSandbox,
 } from '@bluegreen-backstage/kube-sandbox';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort, resultsDir } from '../support/backend';
 
@@ -32,6 +33,29 @@ export default async function globalSetup() {
     scrapeIntervalSeconds: 1,
   });
   sandbox.setPrometheusUrl(prometheus.url);
+
+  // What the READMEs tell the adopter to do on their cluster (binding the example's objects to
+  // its entity), with the real kubectl, as they would.
+  const steps: string[][] = JSON.parse(
+    await readFile(join(app, 'cluster-steps.json'), 'utf8'),
+  );
+  for (const args of steps) {
+    await promisify(execFile)(
+      'kubectl',
+      ['--kubeconfig', sandbox.kubeconfigPath, ...args],
+      {
+        env: {
+          ...process.env,
+          KUBECACHEDIR: join(sandbox.dataDir, 'kube-cache'),
+        },
+        timeout: 60_000,
+      },
+    ).catch(error => {
+      throw new Error(
+        `kubectl ${args.join(' ')} failed: ${error.stderr ?? error}`,
+      );
+    });
+  }
 
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
