@@ -16,7 +16,7 @@ const BLUE_GREEN_TOKEN = 'adopter-blue-green-token';
 
 /**
  * The adopter's environment — what no README can give them: a cluster named `production` (the
- * sandbox, refusing every token but the Kubernetes plugin's and Blue/Green's own), Prometheus, a
+ * sandbox over HTTPS, refusing every token but the Kubernetes plugin's and Blue/Green's own), Prometheus, a
  * database, ports — and their app's backend, serving the built app.
  */
 export default async function globalSetup() {
@@ -27,6 +27,8 @@ export default async function globalSetup() {
     podReadyDelayMs: 300,
     requireToken: true,
     authenticate: token => token === BLUE_GREEN_TOKEN,
+    // As clusters are reached in production (kubectl sends no token over plain HTTP either).
+    https: true,
   });
   const prometheus = await startPrometheus({
     httpSdUrl: sandbox.httpSdUrl,
@@ -85,7 +87,7 @@ export default async function globalSetup() {
                 url: sandbox.url,
                 authProvider: 'serviceAccount',
                 serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
+                caData: sandbox.caData,
                 skipMetricsLookup: true,
               },
             ],
