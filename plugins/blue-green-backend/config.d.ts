@@ -46,6 +46,21 @@ export interface Config {
       }>;
     };
     /**
+     * The namespaces each owner may use. A service is switched, scaled or rolled back only in a
+     * namespace its owner may use, and the scaffolder creates a service only in a namespace a
+     * team of the user who runs the template may use. Without rules every namespace may be used
+     * except Kubernetes' own (kube-system, kube-public, kube-node-lease), which only a rule that
+     * names them opens. A wrong rule stops the backend at start-up.
+     */
+    namespaces?: Array<{
+      /** Owner entity refs, e.g. group:default/team-checkout (the kind defaults to Group). */
+      owners: string[];
+      /** Cluster names the rule holds on; absent means every cluster. */
+      clusters?: string[];
+      /** Namespace names, prefix-* patterns, or * for every namespace but Kubernetes' own. */
+      namespaces: string[];
+    }>;
+    /**
      * Durations below are Backstage durations: `30s`, `5m`, `PT5M` or `{ minutes: 5 }`.
      */
     switch?: {
@@ -222,9 +237,17 @@ export interface Config {
     };
     /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {
+      /**
+       * Grafana's address; the Blue/Green tab links to it.
+       * @visibility frontend
+       */
       url?: string;
       /** @visibility secret */
       token?: string;
+      /**
+       * The dashboard that gets deploy markers; the tab's link opens it.
+       * @visibility frontend
+       */
       dashboardUid?: string;
     };
     /** Scale the previous color down after a promote, like Argo's scaleDownDelaySeconds. */

@@ -16,8 +16,11 @@
 // - a block titled `packages/app/src/...`: legacy frontend system wiring, written under
 //   packages/app/src/legacy-readme/ (this app uses the new frontend system; tsc checks them);
 // - any other titled block: written as that file.
-// Commands that need a real cluster (`kubectl ...`) are left out: the sandbox has no RBAC, and the
-// RBAC suite checks the shipped roles against the plugin's requests.
+// - `kubectl ... annotate ...`: the binding of the example's cluster objects to their entity; kept
+//   in <app dir>/cluster-steps.json, which the adopter test's set-up runs with the real kubectl
+//   against the sandbox cluster it starts.
+// Other `kubectl` commands (the RBAC manifests, the token) are left out: the sandbox has no RBAC,
+// and the RBAC suite checks the shipped roles against the plugin's requests.
 const fs = require('node:fs');
 const path = require('node:path');
 const YAML = require('yaml');
@@ -179,15 +182,22 @@ function writeFile(relative, text) {
   log(`wrote ${relative}`);
 }
 
+/** `kubectl` commands (their arguments) the adopter runs against their cluster. */
+const clusterSteps = [];
+
 for (const readme of READMES) {
   log(readme);
   const blocks = blocksOf(fs.readFileSync(path.join(repoRoot, readme), 'utf8'));
   for (const { lang, title, text } of blocks) {
     if (lang === 'sh') {
-      for (const line of text.split('\n')) {
+      // A command continued over several lines with `\` is one command.
+      for (const line of text.replace(/\\\n\s*/g, ' ').split('\n')) {
         const add = /^yarn --cwd (\S+) add (.+)$/.exec(line.trim());
         if (add) addPackages(add[1], add[2].trim().split(/\s+/));
-        else if (/^kubectl /.test(line.trim())) {
+        else if (/^kubectl (.+ )?annotate /.test(line.trim())) {
+          clusterSteps.push(line.trim().split(/\s+/).slice(1));
+          log(`on the cluster: ${line.trim()}`);
+        } else if (/^kubectl /.test(line.trim())) {
           log(`not run here: ${line.trim()}`);
         }
       }
@@ -209,3 +219,8 @@ for (const readme of READMES) {
     }
   }
 }
+
+fs.writeFileSync(
+  path.join(appDir, 'cluster-steps.json'),
+  `${JSON.stringify(clusterSteps, null, 2)}\n`,
+);

@@ -17,7 +17,11 @@ test('a guest finds the Blue/Green tab on my-app', async ({ page }) => {
   await expect(page).toHaveURL(
     /\/catalog\/default\/component\/my-app\/blue-green/,
   );
-  await expect(page.getByText('strategy: service-selector')).toBeVisible();
+  await expect(
+    page.getByText('service-selector · cluster sandbox · namespace default'),
+  ).toBeVisible();
+  await expect(page.getByTestId('answer-live')).toContainText('blue');
+  await page.getByRole('tab', { name: 'Environments' }).click();
   await expect(
     page.getByRole('region', { name: 'blue environment' }),
   ).toBeVisible();

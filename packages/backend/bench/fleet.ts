@@ -1,54 +1,61 @@
 /* eslint-disable no-console */
 /**
- * Issue 6 benchmark: `GET /api/blue-green/fleet` with 10, 100 and 1,000 generated services in one
- * run. For each size: median and p90 latency of the full build (`?refresh=true`, every cluster
- * listed again) and of a cached call, Kubernetes requests per call (counted by the sandbox),
- * Prometheus requests per call (counted by a stand-in Prometheus answering one series per service
- * and color), and memory.
+ * `GET /api/blue-green/fleet` with 1,000 and 10,000 generated services over 10 sandbox clusters
+ * (`bench-0` … `bench-9`, namespaces of 50 services) in one run. For each size: median and p90
+ * latency of the full build (`?refresh=true`, every cluster listed again) and of a cached call,
+ * Kubernetes requests per call (counted by the sandboxes), Prometheus requests per call (counted
+ * by a stand-in Prometheus answering one series per service and color), and memory. Each size's
+ * answer is kept for the page benchmark (packages/app/e2e-tests/bench/fleet.bench.ts).
  *
  * Memory is measured on two backends, each in its own process (`fleetBackend.ts`), both reading
- * the same catalog file and the same cluster (`fleetSandbox.ts`, a third process): one serves the
+ * the same catalog file and the same clusters (`fleetSandbox.ts`, a third process): one serves the
  * fleet calls, the other never does. The second one's RSS is what Backstage itself costs with
  * that catalog; the difference is the fleet's share. Both are printed, with the raw RSS. Node 22
  * keeps freed V8 heap pages mapped until its memory reducer runs when the process is idle, so an
  * RSS read right after a burst of work reflects the burst's peak heap: the RSS is read right after
- * the calls and again after IDLE_SECONDS without calls.
+ * the calls and again after IDLE_SECONDS without calls. Each backend's peak RSS (maxRSS) is
+ * printed too: a high-water mark, which the timing of V8's memory reducer does not move.
  *
- * The catalog uses Backstage's default processing interval (100–150 s); the benchmark refreshes
- * its location to have a new set of components read at once. CATALOG_PROCESSING_SECONDS=1 brings
- * back the old setting, under which the catalog re-reads and re-processes all 1,000 components
- * every second (~100 MB/s of allocation, mostly parsing the components' YAML file), which no
- * real installation does and which dominated the RSS measured before.
+ * The clusters are sandboxes in scale mode (no listeners, traffic, events or periodic probes), so
+ * that 10,000 services cost no CPU once created. The catalogs re-process entities hourly (see
+ * PROCESSING_SECONDS); the benchmark refreshes the location to have new components read at once.
  *
- * Each backend's peak RSS (maxRSS) is printed too: a high-water mark, which the timing of V8's
- * memory reducer does not move.
+ * Figures and what they mean: docs/benchmarks.md.
  *
- * Measured (2 shared cores, SQLite, Node 22, 15 rounds), RSS right after the calls / same catalog
- * without fleet calls: 10 services 312 / 276 MB, 100: 315 / 266 MB, 1,000: 453 / 342 MB (the
- * fleet's share +81 to +111 MB over four runs); p50 22, 41, 206 ms; 6 Kubernetes and 2 Prometheus
- * requests per call at every size. Figures and what they mean: plugins/blue-green-backend/README.md.
- *
- * Run: yarn workspace backend bench:fleet (SIZES=10,100,1000 ROUNDS=15 IDLE_SECONDS=30)
+ * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30)
  */
 import { ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { writeComponents } from '../src/__testUtils__/fleet';
-import { users } from '../src/__testUtils__/harness';
+import { benchPlacement, writeComponents } from '../src/__testUtils__/fleet';
+import { repoRoot, users } from '../src/__testUtils__/harness';
 
-const SIZES = (process.env.SIZES ?? '10,100,1000').split(',').map(Number);
+const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number);
+const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
-const PROCESSING_SECONDS = process.env.CATALOG_PROCESSING_SECONDS
-  ? Number(process.env.CATALOG_PROCESSING_SECONDS)
-  : undefined;
+/**
+ * How often the catalogs process each entity again. At 10,000 components, Backstage's default
+ * (100–150 s) asks for ~80 entities a second, more than two shared cores process: the catalogs
+ * would still be busy during the measured calls. New entities are processed at once either way.
+ */
+const PROCESSING_SECONDS = Number(
+  process.env.CATALOG_PROCESSING_SECONDS ?? 3600,
+);
+/** Creating the clusters and ingesting the catalogs; ~1 h at 10,000 on a busy machine. */
+const SETUP_TIMEOUT_MS = 3 * 3600_000;
 /** my-app and test-pod in examples/blue-green/entities.yaml, read by the catalog too. */
 const EXAMPLE_SERVICE_SELECTORS = 2;
 const HEADER = mockCredentials.user.header(users.carol);
+/**
+ * Each size's `/fleet` answer is written here (`fleet-<services>.json`): the page benchmark
+ * (`yarn workspace app bench`, fleet.bench.ts) renders these answers in Chromium.
+ */
+const ANSWERS_DIR = join(repoRoot, 'test-results/fleet-bench');
 
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -84,6 +91,16 @@ function ask(child: ChildProcess, message: object, type: string): Promise<any> {
 
 const execArgv = ['-r', '@backstage/cli-node/config/nodeTransform.cjs'];
 
+/**
+ * The children's temporary files (catalog file, SQLite databases, the clusters' folders) go here,
+ * removed at the end.
+ */
+const dir = mkdtempSync(join(tmpdir(), 'fleet-bench-'));
+const childEnv = { ...process.env, TMPDIR: dir };
+
+/** Every child started, so that a failed run leaves none behind. */
+const children: ChildProcess[] = [];
+
 /** Asks a child to stop; done when it has exited (it answers nothing). */
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return Promise.resolve();
@@ -99,20 +116,25 @@ type Memory = { rss: number; heapUsed: number; peak: number };
 async function startBackend(options: object) {
   const child = fork(resolve(__dirname, 'fleetBackend.ts'), [], {
     execArgv: ['--expose-gc', ...execArgv],
+    env: childEnv,
   });
+  children.push(child);
   const ready = ask(child, {}, 'ready');
   child.send(options);
   const { port } = await ready;
   const base = `http://127.0.0.1:${port}`;
   const call = async (path: string, init?: RequestInit) => {
-    const res = await fetch(`${base}${path}`, {
-      ...init,
-      headers: {
-        Authorization: HEADER,
-        'Content-Type': 'application/json',
-        ...init?.headers,
-      },
-    });
+    const send = () =>
+      fetch(`${base}${path}`, {
+        ...init,
+        headers: {
+          Authorization: HEADER,
+          'Content-Type': 'application/json',
+          ...init?.headers,
+        },
+      });
+    // A kept-alive connection the server closed just then: send once more on a new one.
+    const res = await send().catch(send);
     const body = await res.json().catch(() => undefined);
     if (!res.ok) {
       throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
@@ -146,7 +168,10 @@ async function startBackend(options: object) {
   };
 }
 
-/** A stand-in Prometheus: counts queries, answers one series per service and color. */
+/**
+ * A stand-in Prometheus behind every cluster (series carry a `cluster` label): counts queries,
+ * answers one series per service and color.
+ */
 async function startPrometheusStandIn(services: () => number) {
   let queries = 0;
   const server = http.createServer((req, res) => {
@@ -155,9 +180,10 @@ async function startPrometheusStandIn(services: () => number) {
     req.on('end', () => {
       const result = [];
       for (let i = 0; i < services(); i++) {
+        const { name, cluster, namespace } = benchPlacement(i, CLUSTERS);
         for (const color of ['blue', 'green']) {
           result.push({
-            metric: { namespace: 'default', service: `svc-${i}`, color },
+            metric: { cluster, namespace, service: name, color },
             value: [Date.now() / 1000, color === 'blue' ? '10' : '0'],
           });
         }
@@ -184,17 +210,20 @@ const mb = (n: number) => `${n.toFixed(0)} MB`;
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n.toFixed(0)} MB`;
 
 async function main() {
+  const file = join(dir, 'bench.yaml');
   const sandbox = fork(resolve(__dirname, 'fleetSandbox.ts'), [], {
     execArgv,
+    env: childEnv,
   });
-  const cluster = await ask(sandbox, {}, 'ready');
+  children.push(sandbox);
+  const { clusters } = await ask(sandbox, {}, 'ready');
   let services = 0;
   const prometheus = await startPrometheusStandIn(() => services);
-  const file = join(mkdtempSync(join(tmpdir(), 'fleet-bench-')), 'bench.yaml');
+  mkdirSync(ANSWERS_DIR, { recursive: true });
   writeComponents(file, []);
 
   const backendOptions = {
-    cluster,
+    clusters,
     prometheusUrl: prometheus.url,
     file,
     processingSeconds: PROCESSING_SECONDS,
@@ -215,12 +244,15 @@ async function main() {
   for (const size of SIZES) {
     const grown = Date.now();
     await ask(sandbox, { type: 'grow', services: size }, 'grown');
+    const clustersReady = (Date.now() - grown) / 1000;
+    console.log(
+      `${size} services: clusters ready after ${clustersReady.toFixed(0)} s`,
+    );
     services = size;
     writeComponents(
       file,
       Array.from({ length: size }, (_, i) => ({
-        name: `svc-${i}`,
-        cluster: 'bench',
+        ...benchPlacement(i, CLUSTERS),
         owner: 'team-checkout',
       })),
     );
@@ -230,11 +262,15 @@ async function main() {
       control.refreshLocation(file),
     ]);
     for (const backend of [measured, control]) {
-      while (
-        (await backend.serviceSelectorComponents()) <
-        size + EXAMPLE_SERVICE_SELECTORS
-      ) {
-        if (Date.now() - grown > 600_000) {
+      let logged = Date.now();
+      for (;;) {
+        const ingested = await backend.serviceSelectorComponents();
+        if (ingested >= size + EXAMPLE_SERVICE_SELECTORS) break;
+        if (Date.now() - logged > 60_000) {
+          console.log(`  the catalog holds ${ingested} of ${size} components`);
+          logged = Date.now();
+        }
+        if (Date.now() - grown > SETUP_TIMEOUT_MS) {
           throw new Error(`the catalog did not ingest ${size} components`);
         }
         await sleep(1000);
@@ -245,12 +281,17 @@ async function main() {
       const body = await fleet(true);
       const ready = body.rows.filter((r: any) => r.live === 'blue').length;
       if (ready >= size) break;
-      if (Date.now() - grown > 600_000) {
+      if (Date.now() - grown > SETUP_TIMEOUT_MS) {
         throw new Error(`only ${ready} of ${size} services listed`);
       }
       await sleep(1000);
     }
     const setup = (Date.now() - grown) / 1000;
+    console.log(
+      `${size} services: the catalogs and the fleet ready after ${setup.toFixed(
+        0,
+      )} s`,
+    );
 
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
@@ -262,6 +303,10 @@ async function main() {
     for (let i = 0; i < ROUNDS; i++)
       cached.push(await time(() => fleet(false)));
     const body = await fleet(false);
+    writeFileSync(
+      join(ANSWERS_DIR, `fleet-${size}.json`),
+      JSON.stringify(body),
+    );
     const [busy, busyControl] = await Promise.all([
       measured.memory(),
       control.memory(),
@@ -372,11 +417,14 @@ async function main() {
   await Promise.all([measured.stop(), control.stop()]);
   await prometheus.stop();
   await stopChild(sandbox);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 main()
   .then(() => process.exit(0))
   .catch(error => {
     console.error(error);
+    for (const child of children) child.kill();
+    rmSync(dir, { recursive: true, force: true });
     process.exit(1);
   });

@@ -12,7 +12,7 @@ const MB = 2 ** 20;
 
 async function main() {
   const options: {
-    cluster: { url: string; token: string };
+    clusters: Record<string, { url: string; token: string }>;
     prometheusUrl: string;
     file: string;
     processingSeconds?: number;
@@ -20,7 +20,7 @@ async function main() {
   const world = await startWorld({
     database: 'sqlite',
     config: {
-      kubernetes: kubernetesConfig({ bench: options.cluster }),
+      kubernetes: kubernetesConfig(options.clusters),
       catalog: {
         rules: [{ allow: ['Component', 'System', 'User', 'Group'] }],
         locations: [

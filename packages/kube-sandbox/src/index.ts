@@ -22,7 +22,12 @@ export type { PolicyRule, RbacAttributes } from './api/rbac';
 export { FAULT_ANNOTATIONS, FAULT_PREFIX } from './runtime/faultAnnotations';
 export { KNOWN_REPOSITORIES, KNOWN_TAG } from './runtime/images';
 export { LOOPBACK_ANNOTATION, TRAFFIC_RPS_ANNOTATION } from './runtime/network';
-export { fixture, FIXTURES_DIR } from './scenarios';
+export {
+  ENTITY_ANNOTATION,
+  fixture,
+  FIXTURES_DIR,
+  SEED_BINDINGS,
+} from './scenarios';
 export type { Scenario } from './scenarios';
 export { startControlPlane, loadSeeds, KubeApi } from './controlPlane';
 export type { ControlPlane } from './controlPlane';

@@ -48,6 +48,12 @@ export interface SandboxOptions {
   prometheusUrl?: string;
   /** Record Events (default true). */
   events?: boolean;
+  /**
+   * Probe readiness every second (default true). false: each pod turns Ready once, and fault
+   * annotations added later are not noticed — for clusters of thousands of services that only
+   * need to be listed.
+   */
+  probes?: boolean;
   /** Require this exact bearer token (default: any token, or none, is accepted). */
   requireToken?: boolean;
   /**
@@ -135,7 +141,7 @@ export async function startSandbox(
       Math.max(50, Math.round((options.podReadyDelayMs ?? 1500) / 3)),
     ),
     // Like a readinessProbe with periodSeconds: 1 (cheap enough for thousands of pods).
-    probePeriodMs: 1000,
+    probePeriodMs: options.probes === false ? undefined : 1000,
     backoffBaseMs: Math.max(
       200,
       Math.round((options.podReadyDelayMs ?? 1500) * 0.7),

@@ -5,6 +5,7 @@
 import fs from 'fs';
 import path from 'path';
 import { applyManifests, parseManifests, applyObject } from './apply';
+import { MERGE_PATCH } from './api/patch';
 import type { ResourceService } from './api/service';
 import type { Store } from './api/store';
 
@@ -21,6 +22,76 @@ export function fixture(...p: string[]): string {
 
 function read(...p: string[]) {
   return fs.readFileSync(fixture(...p), 'utf8');
+}
+
+/** The annotation that binds a cluster object to the catalog entity it belongs to. */
+export const ENTITY_ANNOTATION = 'blue-green.backstage.io/entity';
+
+/**
+ * Which catalog entity (examples/blue-green/entities.yaml) each seed object belongs to, as its
+ * owners would say with `kubectl annotate`: the Blue/Green plugins change an object only for the
+ * entity it names. `resource` is the API resource (`kubectl annotate <resource>/<name>`).
+ */
+export const SEED_BINDINGS: Array<{
+  entityRef: string;
+  namespace: string;
+  objects: Array<{ resource: string; name: string }>;
+}> = [
+  {
+    entityRef: 'component:default/my-app',
+    namespace: 'default',
+    objects: [
+      { resource: 'services', name: 'my-app' },
+      { resource: 'deployments.apps', name: 'my-app-blue' },
+      { resource: 'deployments.apps', name: 'my-app-green' },
+    ],
+  },
+  {
+    entityRef: 'component:default/test-pod',
+    namespace: 'default',
+    objects: [
+      { resource: 'services', name: 'test-service' },
+      { resource: 'deployments.apps', name: 'test-deployment-blue' },
+      { resource: 'deployments.apps', name: 'test-deployment-green' },
+    ],
+  },
+  {
+    entityRef: 'component:default/my-app-mesh',
+    namespace: 'istio-demo',
+    objects: [
+      { resource: 'virtualservices.networking.istio.io', name: 'my-app' },
+      { resource: 'destinationrules.networking.istio.io', name: 'my-app' },
+      { resource: 'services', name: 'my-app' },
+      { resource: 'deployments.apps', name: 'my-app-blue' },
+      { resource: 'deployments.apps', name: 'my-app-green' },
+    ],
+  },
+  {
+    entityRef: 'component:default/my-app-rollout',
+    namespace: 'rollouts-demo',
+    objects: [
+      { resource: 'rollouts.argoproj.io', name: 'my-app' },
+      { resource: 'services', name: 'my-app-active' },
+      { resource: 'services', name: 'my-app-preview' },
+    ],
+  },
+];
+
+/** `kubectl annotate` of every seed object with the entity it belongs to. */
+function bindSeeds(api: ResourceService) {
+  for (const { entityRef, namespace, objects } of SEED_BINDINGS) {
+    for (const { resource, name } of objects) {
+      api.patch(
+        api.registry.byKey(resource),
+        namespace,
+        name,
+        MERGE_PATCH,
+        JSON.stringify({
+          metadata: { annotations: { [ENTITY_ANNOTATION]: entityRef } },
+        }),
+      );
+    }
+  }
 }
 
 /** Loads a scenario through the API server's own create and apply paths. */
@@ -78,4 +149,5 @@ export async function loadScenario(
     await new Promise(r => setTimeout(r, 20));
   }
   applyObject(api, rollout, 'rollouts-demo');
+  bindSeeds(api);
 }

@@ -2,10 +2,12 @@ import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
 import {
   COLORS,
   EntityStatus,
+  TEXT_LIMITS,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { entityRefOf as refOf } from './entities/EntityResolver';
 import { StatusService } from './observation/StatusService';
 import { SwitchService } from './operations/SwitchService';
+import { entityActionInput, parse, switchActionInput } from './requests';
 
 function summary(status: EntityStatus) {
   return {
@@ -37,7 +39,8 @@ function summary(status: EntityStatus) {
 }
 
 /**
- * Registers the plugin's actions (exposed over MCP by the mcp-actions backend). Permissions are
+ * Registers the plugin's actions (exposed over MCP by the mcp-actions backend). Input is parsed
+ * with the HTTP API's own schemas (same lengths, same characters refused) and permissions are
  * enforced inside the service, exactly as for the HTTP API.
  */
 export function registerActions(
@@ -85,15 +88,19 @@ export function registerActions(
         z.object({
           entityRef: z
             .string()
+            .max(TEXT_LIMITS.entityRef)
             .describe('Entity reference, e.g. component:default/my-app'),
         }),
       output: statusSchema,
     },
-    action: async ({ input, credentials }) => ({
-      output: summary(
-        await services.status.status(refOf(input.entityRef), { credentials }),
-      ),
-    }),
+    action: async ({ input, credentials }) => {
+      const { entityRef } = parse(entityActionInput, input, 'input');
+      return {
+        output: summary(
+          await services.status.status(refOf(entityRef), { credentials }),
+        ),
+      };
+    },
   });
 
   for (const action of ['promote', 'rollback'] as const) {
@@ -113,14 +120,20 @@ export function registerActions(
           z.object({
             entityRef: z
               .string()
+              .max(TEXT_LIMITS.entityRef)
               .describe('Entity reference, e.g. component:default/my-app'),
             revision: z
               .string()
+              .max(TEXT_LIMITS.revision)
               .optional()
               .describe(
                 'The revision from get-status; refuses the switch if the state changed since',
               ),
-            reason: z.string().optional(),
+            reason: z
+              .string()
+              .max(TEXT_LIMITS.reason)
+              .optional()
+              .describe('Why; kept in the history'),
           }),
         output: z =>
           z.object({
@@ -133,10 +146,15 @@ export function registerActions(
           }),
       },
       action: async ({ input, credentials }) => {
+        const { entityRef, ...request } = parse(
+          switchActionInput,
+          input,
+          'input',
+        );
         const result = await services.switches.switch(
-          refOf(input.entityRef),
+          refOf(entityRef),
           action,
-          { revision: input.revision, reason: input.reason },
+          request,
           { credentials },
         );
         return {

@@ -1,4 +1,5 @@
 import { Config, readDurationFromConfig } from '@backstage/config';
+import { NamespacePolicy } from '@bluegreen-backstage/plugin-blue-green-node';
 import { durationToMilliseconds, HumanDuration } from '@backstage/types';
 import { METRICS, DEFAULT_QUERIES, QueryTemplates } from './prometheus/queries';
 import { validateTemplate } from './prometheus/promql';
@@ -85,6 +86,8 @@ export type BlueGreenConfig = {
   };
   slo: SloConfig;
   grafana?: { url: string; token?: string; dashboardUid?: string };
+  /** Which namespaces each owner may use (`blueGreen.namespaces`). */
+  namespaces: NamespacePolicy;
 };
 
 /** Keys read before durations were durations, and what replaces them. */
@@ -528,6 +531,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       autoRollback: read.boolean('watch.autoRollback', true),
     },
     slo: readSlo(read),
+    namespaces: NamespacePolicy.fromConfig(root),
     grafana: grafanaUrl
       ? {
           url: grafanaUrl.replace(/\/+$/, ''),

@@ -110,8 +110,27 @@ export const blueGreenPlugin = createBackendPlugin({
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
+        const fleet = new FleetService({
+          catalog: deps.catalog,
+          gateway,
+          history,
+          strategies,
+          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
+          insights: new StoredFleetInsights({
+            watches,
+            checklists: checklistStatuses,
+          }),
+          traffic: {
+            prometheus,
+            queries: fleetTrafficQueries(config.queries),
+          },
+          permissions: deps.permissions,
+          checksRequired: config.checks.requiredForPromote,
+        });
         const announcer = new Announcer({
           logger,
+          // The fleet lists a cluster again after a change written to it.
+          onChange: (entityRef, change) => fleet.changed(entityRef, change),
           signals: deps.signals,
           notifications: deps.notifications,
           grafana: config.grafana,
@@ -129,6 +148,7 @@ export const blueGreenPlugin = createBackendPlugin({
         const authorizer = new Authorizer({
           permissions: deps.permissions,
           recorder,
+          namespaces: config.namespaces,
         });
         const evidence = new EvidenceReader({ metrics, signOffs, config });
         const checklists = new ChecklistReader({
@@ -187,22 +207,12 @@ export const blueGreenPlugin = createBackendPlugin({
           authorizer,
           recorder,
         });
-        const fleet = new FleetService({
-          catalog: deps.catalog,
-          gateway,
+        const status = new StatusService({
+          resolver,
+          observer,
+          authorizer,
           history,
-          strategies,
-          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
-          insights: new StoredFleetInsights({
-            watches,
-            checklists: checklistStatuses,
-          }),
-          traffic: {
-            prometheus,
-            queries: fleetTrafficQueries(config.queries),
-          },
         });
-        const status = new StatusService({ resolver, observer, history });
 
         deps.permissionsRegistry.addPermissions(blueGreenPermissions);
         registerActions(deps.actionsRegistry, { status, switches });
@@ -218,6 +228,7 @@ export const blueGreenPlugin = createBackendPlugin({
               watches,
               resolver,
               observer,
+              authorizer,
               recorder,
               logger,
             }),
@@ -230,6 +241,7 @@ export const blueGreenPlugin = createBackendPlugin({
               watches,
               resolver,
               evaluator: watchEvaluator,
+              authorizer,
               switches,
               failedVersions,
               announcer,

@@ -163,21 +163,22 @@ describe('createRouter', () => {
     await as(
       request(app)
         .post('/entities/default/component/my-app/preview-route')
-        .send({ enabled: true }),
+        .send({ enabled: true, reason: 'QA of v1.1.0' }),
     ).expect(200);
     expect(services.operations.setPreviewRoute).toHaveBeenCalledWith(
       ENTITY,
       true,
       expect.anything(),
+      'QA of v1.1.0',
     );
     await as(
       request(app)
         .post('/entities/default/component/my-app/mirror')
-        .send({ enabled: true }),
+        .send({ enabled: true, reason: 'load test' }),
     ).expect(200);
     expect(services.operations.setMirror).toHaveBeenCalledWith(
       ENTITY,
-      { enabled: true, percent: 100 },
+      { enabled: true, percent: 100, reason: 'load test' },
       expect.anything(),
     );
     await as(

@@ -3,7 +3,6 @@ import { InputError, NotFoundError } from '@backstage/errors';
 import { HealthResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
-import { z } from 'zod/v3';
 import { FleetScaleDown } from './fleet/FleetScaleDown';
 import { FleetService } from './fleet/FleetService';
 import { MonitoringService } from './monitoring/MonitoringService';
@@ -12,6 +11,23 @@ import { ChecklistService } from './operations/ChecklistService';
 import { DeployService } from './operations/DeployService';
 import { EntityOperations } from './operations/EntityOperations';
 import { SwitchService } from './operations/SwitchService';
+import {
+  cancelShiftBody,
+  checklistQuery,
+  deployBody,
+  entityParams,
+  fleetQuery,
+  fleetScaleDownBody,
+  historyQuery,
+  itemParams,
+  metricsQuery,
+  mirrorBody,
+  parse,
+  previewRouteBody,
+  scaleBody,
+  signOffBody,
+  switchBody,
+} from './requests';
 
 /** What the routes call: each route is one call into one of these. */
 export type RouterServices = {
@@ -24,167 +40,6 @@ export type RouterServices = {
   fleet: Pick<FleetService, 'getFleet'>;
   fleetScaleDown: Pick<FleetScaleDown, 'scaleDown'>;
 };
-
-const name = z
-  .string()
-  .min(1)
-  .max(253)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a catalog entity name part');
-
-const entityParams = z.object({ namespace: name, kind: name, name });
-
-const color = z.enum(['blue', 'green']);
-
-const switchBody = z
-  .object({
-    revision: z.string().max(100).optional(),
-    reason: z.string().max(1000).optional(),
-    force: z.boolean().optional(),
-    steps: z
-      .array(z.number().int().min(1).max(100))
-      .min(1)
-      .max(10)
-      .refine(
-        steps =>
-          steps[steps.length - 1] === 100 &&
-          steps.every((s, i) => i === 0 || s > steps[i - 1]),
-        'must rise and end with 100, e.g. [10, 50, 100]',
-      )
-      .optional(),
-    stepIntervalSeconds: z.number().min(0).max(3600).optional(),
-    full: z.boolean().optional(),
-  })
-  .strict();
-
-/**
- * An image reference as a container runtime reads it: `[registry[:port]/]path[:tag][@digest]`,
- * lower-case path components.
- */
-const IMAGE_REFERENCE =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
-
-const deployBody = z
-  .object({
-    image: z
-      .string()
-      .min(1)
-      .max(500)
-      .regex(
-        IMAGE_REFERENCE,
-        'must be an image reference such as registry.example.com/my-app:1.2.0',
-      ),
-    container: z
-      .string()
-      .max(63)
-      .regex(
-        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
-        'must be a container name (lower-case letters, digits and -)',
-      )
-      .optional(),
-    version: z
-      .string()
-      .max(63)
-      .regex(
-        /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
-        'must be a Kubernetes label value, e.g. v1.2.0',
-      )
-      .optional(),
-    reason: z.string().max(1000).optional(),
-    revision: z.string().max(100).optional(),
-    force: z.boolean().optional(),
-  })
-  .strict();
-
-const cancelShiftBody = z
-  .object({ reason: z.string().max(1000).optional() })
-  .strict();
-
-const scaleBody = z
-  .object({
-    color,
-    replicas: z.number().int().min(0).max(1000),
-    reason: z.string().max(1000).optional(),
-    confirm: z.boolean().optional(),
-  })
-  .strict();
-
-const previewRouteBody = z.object({ enabled: z.boolean() }).strict();
-
-const mirrorBody = z
-  .object({
-    enabled: z.boolean(),
-    percent: z.number().min(0).max(100).default(100),
-  })
-  .strict();
-
-const checklistQuery = z.object({
-  phase: z.enum(['pre', 'post']).default('pre'),
-});
-
-const signOffBody = z
-  .object({ note: z.string().max(2000).optional() })
-  .strict();
-
-const itemParams = z.object({
-  itemId: z
-    .string()
-    .min(1)
-    .max(100)
-    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a checklist item id'),
-});
-
-/** Prometheus-style durations for the charts: `30m`, `15s`, `1h`. */
-const seconds = z
-  .string()
-  .regex(/^[1-9][0-9]{0,5}[smhd]$/, 'must be a duration such as 15s, 30m or 1h')
-  .transform(
-    value =>
-      Number(value.slice(0, -1)) *
-      { s: 1, m: 60, h: 3600, d: 86400 }[
-        value.slice(-1) as 's' | 'm' | 'h' | 'd'
-      ],
-  );
-
-const metricsQuery = z
-  .object({
-    range: seconds.default('30m'),
-    step: seconds.default('15s'),
-  })
-  .refine(q => q.range <= 7 * 86400, 'range: at most 7d')
-  .refine(
-    q => q.range / q.step <= 11000,
-    'step: too small for the range (at most 11,000 points)',
-  );
-
-const historyQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(20),
-  before: z.string().max(200).optional(),
-});
-
-const fleetQuery = z.object({ refresh: z.enum(['true', 'false']).optional() });
-
-const fleetScaleDownBody = z
-  .object({
-    entityRefs: z.array(z.string().min(1).max(500)).min(1).max(200),
-    replicas: z.number().int().min(0).max(1000).optional(),
-    reason: z.string().max(1000).optional(),
-  })
-  .strict();
-
-function parse<T extends z.ZodTypeAny>(
-  schema: T,
-  value: unknown,
-  what: string,
-): z.infer<T> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map(i => `${i.path.join('.') || what}: ${i.message}`)
-      .join('; ');
-    throw new InputError(`invalid ${what}: ${issues}`);
-  }
-  return parsed.data;
-}
 
 /** `:namespace/:kind/:name` of the URL, as the catalog's compound ref (kind is case-insensitive). */
 const entityRefOf = (req: Request) =>
@@ -275,7 +130,12 @@ export async function createRouter(
       const ref = entityRefOf(req);
       const body = parse(previewRouteBody, req.body, 'body');
       res.json(
-        await operations.setPreviewRoute(ref, body.enabled, await caller(req)),
+        await operations.setPreviewRoute(
+          ref,
+          body.enabled,
+          await caller(req),
+          body.reason,
+        ),
       );
     },
   );

@@ -63,6 +63,22 @@ export const BLUE_GREEN_ANNOTATIONS = {
 } as const;
 
 /**
+ * Annotations the Blue/Green plugins read on cluster objects (not on catalog entities).
+ *
+ * @public
+ */
+export const BLUE_GREEN_OBJECT_ANNOTATIONS = {
+  /**
+   * The catalog entity an object belongs to, e.g. `component:default/my-app`. The plugins change
+   * a Service, Deployment, Rollout or VirtualService only for the entity it names: whoever may
+   * write the object in the cluster decides which entity may switch it, not whoever writes the
+   * entity's catalog-info.yaml. The scaffolder template sets it; for an existing service,
+   * `kubectl annotate`.
+   */
+  entity: 'blue-green.backstage.io/entity',
+} as const;
+
+/**
  * The Kubernetes plugin's annotations, reused so that one entity describes both tabs.
  *
  * @public

@@ -147,6 +147,8 @@ export type MetricsResponse = {
   }>;
   /** The PromQL behind each metric. */
   queries: Record<MetricName, string>;
+  /** Fixed thresholds of the rollback criteria, in the series' units (e.g. errorRatio 0.01). */
+  thresholds?: Partial<Record<MetricName, number>>;
   warnings: string[];
 };
 

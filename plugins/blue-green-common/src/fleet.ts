@@ -4,39 +4,78 @@ import type { Color } from './colors';
 import type { CheckStatus, WatchStatus } from './checklist';
 
 /**
- * What a fleet row needs attention for, most urgent first:
+ * What a fleet row needs attention for, most urgent first. Incidents (see
+ * {@link FLEET_INCIDENTS}) come first:
+ * - `failing`: a rollback criterion of the post-promote watch fires, or the live color has fewer
+ *   ready replicas than desired;
+ * - `rolled-back`: the last switch was an automatic rollback (until the next promote or rollback);
  * - `unavailable`: its cluster could not be read, so nothing is known;
+ * - `checks-failing`: the idle color runs another version and its pre-deploy checks fail;
+ *
+ * then:
  * - `misconfigured`: a workload or the switched object is missing (see `problems`);
  * - `switching`: a promote, rollback or scale is running;
- * - `failing`: a rollback criterion fires, or the live color has fewer ready replicas than desired;
  * - `watching`: the post-promote watch runs;
- * - `waiting`: the idle color runs another version and may be promoted;
+ * - `waiting`: the idle color runs another version, is ready, and its pre-deploy checks pass
+ *   (or the checks are not required for promote): ready to promote;
+ * - `checks-pending`: the idle color runs another version whose pre-deploy checks do not pass yet
+ *   (sign-offs missing, not evaluated yet) or that is not ready;
  * - `split`: Istio weights share the traffic (a stepped promote stopped half-way);
  * - `stable`: one color live, nothing waiting.
  *
  * @public
  */
 export type FleetRowStatus =
+  | 'failing'
+  | 'rolled-back'
   | 'unavailable'
+  | 'checks-failing'
   | 'misconfigured'
   | 'switching'
-  | 'failing'
   | 'watching'
   | 'waiting'
+  | 'checks-pending'
   | 'split'
   | 'stable';
 
-/** @public */
+/**
+ * Every status, most urgent first: the fleet's default order.
+ *
+ * @public
+ */
 export const FLEET_ROW_STATUSES: readonly FleetRowStatus[] = [
+  'failing',
+  'rolled-back',
   'unavailable',
+  'checks-failing',
   'misconfigured',
   'switching',
-  'failing',
   'watching',
   'waiting',
+  'checks-pending',
   'split',
   'stable',
 ];
+
+/**
+ * The statuses that are incidents: someone should look now.
+ *
+ * @public
+ */
+export const FLEET_INCIDENTS: readonly FleetRowStatus[] = [
+  'failing',
+  'rolled-back',
+  'unavailable',
+  'checks-failing',
+];
+
+/**
+ * The signal channel on which the backend says that something the fleet shows has changed (a
+ * switch, a scale, a watch's verdict); its messages name no entity.
+ *
+ * @public
+ */
+export const BLUE_GREEN_FLEET_CHANNEL = 'blue-green:fleet';
 
 /**
  * One color of a fleet row: enough to compare the two, without pods.
@@ -128,7 +167,27 @@ export type FleetRow = {
   firing?: string[];
   traffic?: FleetTraffic;
   problems: string[];
+  /**
+   * Whether the caller may scale this row's idle color down now (their permission and the
+   * row's state), and why not; what `POST /fleet/scale-down` would answer for it.
+   */
+  scaleDown?: FleetRowScaleDown;
 };
+
+/**
+ * A row's scale-down, decided before anyone asks: allowed, or the outcome a request would get
+ * (`denied`: no permission; `skipped`: nothing to scale; `refused`: the row's state does not
+ * allow it) and why.
+ *
+ * @public
+ */
+export type FleetRowScaleDown =
+  | { allowed: true }
+  | {
+      allowed: false;
+      outcome: 'skipped' | 'denied' | 'refused';
+      reason: string;
+    };
 
 /**
  * How one cluster answered.
@@ -170,6 +229,11 @@ export type FleetScaleDownRequest = {
   /** Replicas to leave in each idle color. Default 0. */
   replicas?: number;
   reason?: string;
+  /**
+   * Decide without scaling: each result says what would happen (`scaled`: would be scaled)
+   * from the cluster as it is now and the caller's permission. Nothing is written or recorded.
+   */
+  dryRun?: boolean;
 };
 
 /**
@@ -194,4 +258,8 @@ export type FleetScaleDownResult = {
  *
  * @public
  */
-export type FleetScaleDownResponse = { results: FleetScaleDownResult[] };
+export type FleetScaleDownResponse = {
+  results: FleetScaleDownResult[];
+  /** True when the request was a dry run: nothing was scaled. */
+  dryRun?: boolean;
+};

@@ -12,3 +12,5 @@ export * from './target';
 export * from './checklist';
 export * from './fleet';
 export * from './strategy';
+export * from './text';
+export * from './binding';

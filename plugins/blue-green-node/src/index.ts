@@ -37,6 +37,7 @@ export { blueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type { BlueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type {
   DeployChange,
+  EntityObject,
   FleetListCall,
   MetricGroup,
   SentRequest,
@@ -46,3 +47,5 @@ export type {
   SwitchWrite,
   Verification,
 } from './strategies/SwitchStrategy';
+export { NamespacePolicy } from './ownership/NamespacePolicy';
+export type { NamespaceRule } from './ownership/NamespacePolicy';

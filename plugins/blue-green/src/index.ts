@@ -12,5 +12,5 @@ export {
   isBlueGreenAvailable,
 } from './plugin';
 export { blueGreenApiRef, BlueGreenClient } from './api';
-export type { BlueGreenApi } from './api';
+export type { BlueGreenApi, MonitoringArtifact } from './api';
 export { BlueGreenIcon } from './components/BlueGreenIcon';

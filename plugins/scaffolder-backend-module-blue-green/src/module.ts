@@ -7,6 +7,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import {
   KubernetesGateway,
   kubernetesPluginClustersServiceRef,
+  NamespacePolicy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
 import { createDeployAction } from './actions/deploy';
@@ -17,6 +18,7 @@ import { createWaitForChecksAction } from './actions/waitForChecks';
 import { BlueGreenClient } from './services/BlueGreenClient';
 import { LocalCatalogPublisher } from './services/LocalCatalogPublisher';
 import { ManifestApplier } from './services/ManifestApplier';
+import { TaskOwnership } from './services/TaskOwnership';
 
 /**
  * The Blue/Green actions of the scaffolder: `blue-green:render`, `blue-green:apply`,
@@ -36,6 +38,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         logger: coreServices.logger,
+        userInfo: coreServices.userInfo,
         catalog: catalogServiceRef,
         kubernetesClusters: kubernetesPluginClustersServiceRef,
       },
@@ -45,6 +48,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
         auth,
         discovery,
         logger,
+        userInfo,
         catalog,
         kubernetesClusters,
       }) {
@@ -56,9 +60,19 @@ export const scaffolderModuleBlueGreen = createBackendModule({
           clusters: kubernetesClusters,
         });
         const client = BlueGreenClient.create({ discovery, auth });
+        // The namespaces each owner may use (the rules the Blue/Green backend switches by), and
+        // whose existing objects are: the catalog's owners.
+        const ownership = TaskOwnership.create({
+          userInfo,
+          namespaces: NamespacePolicy.fromConfig(config),
+          catalog,
+          auth,
+        });
         scaffolderActions.addActions(
-          createRenderAction(),
-          createApplyAction({ applier: ManifestApplier.create({ gateway }) }),
+          createRenderAction({ ownership }),
+          createApplyAction({
+            applier: ManifestApplier.create({ gateway, ownership }),
+          }),
           createPublishLocalAction({
             publisher: LocalCatalogPublisher.fromConfig(config, { catalog }),
           }),

@@ -2,11 +2,12 @@ import {
   startPrometheus,
   startSandbox,
 } from '@bluegreen-backstage/kube-sandbox';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { stringify } from 'yaml';
 import { freePort, resultsDir } from '../support/backend';
 
@@ -15,7 +16,7 @@ const BLUE_GREEN_TOKEN = 'adopter-blue-green-token';
 
 /**
  * The adopter's environment — what no README can give them: a cluster named `production` (the
- * sandbox, refusing every token but the Kubernetes plugin's and Blue/Green's own), Prometheus, a
+ * sandbox over HTTPS, refusing every token but the Kubernetes plugin's and Blue/Green's own), Prometheus, a
  * database, ports — and their app's backend, serving the built app.
  */
 export default async function globalSetup() {
@@ -26,12 +27,37 @@ export default async function globalSetup() {
     podReadyDelayMs: 300,
     requireToken: true,
     authenticate: token => token === BLUE_GREEN_TOKEN,
+    // As clusters are reached in production (kubectl sends no token over plain HTTP either).
+    https: true,
   });
   const prometheus = await startPrometheus({
     httpSdUrl: sandbox.httpSdUrl,
     scrapeIntervalSeconds: 1,
   });
   sandbox.setPrometheusUrl(prometheus.url);
+
+  // What the READMEs tell the adopter to do on their cluster (binding the example's objects to
+  // its entity), with the real kubectl, as they would.
+  const steps: string[][] = JSON.parse(
+    await readFile(join(app, 'cluster-steps.json'), 'utf8'),
+  );
+  for (const args of steps) {
+    await promisify(execFile)(
+      'kubectl',
+      ['--kubeconfig', sandbox.kubeconfigPath, ...args],
+      {
+        env: {
+          ...process.env,
+          KUBECACHEDIR: join(sandbox.dataDir, 'kube-cache'),
+        },
+        timeout: 60_000,
+      },
+    ).catch(error => {
+      throw new Error(
+        `kubectl ${args.join(' ')} failed: ${error.stderr ?? error}`,
+      );
+    });
+  }
 
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -61,7 +87,7 @@ export default async function globalSetup() {
                 url: sandbox.url,
                 authProvider: 'serviceAccount',
                 serviceAccountToken: sandbox.token,
-                skipTLSVerify: true,
+                caData: sandbox.caData,
                 skipMetricsLookup: true,
               },
             ],

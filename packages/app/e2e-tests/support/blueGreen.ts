@@ -81,3 +81,31 @@ export async function annotateDeployment(
     throw new Error(`PATCH ${name}: ${res.status} ${await res.text()}`);
   }
 }
+
+/** The header's four answers of the Blue/Green tab. */
+export function releaseSummary(page: Page) {
+  return {
+    live: page.getByTestId('answer-live'),
+    idle: page.getByTestId('answer-idle'),
+    last: page.getByTestId('answer-last'),
+    next: page.getByTestId('answer-next'),
+  };
+}
+
+/**
+ * The height of the whole page in CSS pixels (Backstage scrolls the page, not an inner element),
+ * logged with the state it was measured in, for the report.
+ */
+export async function pageHeight(page: Page, state: string): Promise<number> {
+  const height = await page.evaluate(() =>
+    Math.max(
+      document.documentElement.scrollHeight,
+      ...[...document.querySelectorAll('main, [class*="BackstagePage"]')].map(
+        e => e.scrollHeight,
+      ),
+    ),
+  );
+  // eslint-disable-next-line no-console
+  console.log(`tab height at 1440×900, ${state}: ${height} px`);
+  return height;
+}

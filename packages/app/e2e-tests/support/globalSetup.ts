@@ -3,7 +3,7 @@ import {
   startPrometheus,
   startSandbox,
 } from '@bluegreen-backstage/kube-sandbox';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -66,5 +66,6 @@ export default async function globalSetup() {
     await backend.stop();
     await prometheus.stop();
     await sandbox.stop();
+    await rm(dir, { recursive: true, force: true });
   };
 }

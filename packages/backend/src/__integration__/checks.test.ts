@@ -327,6 +327,8 @@ describe('checklists and automatic rollback', () => {
     );
     expect(metrics.body.series).toHaveLength(6);
     expect(metrics.body.queries.p99).toContain('histogram_quantile(0.99');
+    // The 5xx chart is drawn against the watch's rollback threshold (1 % by default).
+    expect(metrics.body.thresholds).toEqual({ errorRatio: 0.01 });
     expectStatus(
       await world.as(users.alice).get(`${MY_APP}/metrics?range=abc`),
       400,

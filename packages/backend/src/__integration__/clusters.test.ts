@@ -15,6 +15,7 @@ import {
   World,
 } from '../__testUtils__/harness';
 import {
+  bindObjects,
   writeAnnotatedComponents,
   writesSince,
 } from '../__testUtils__/security';
@@ -65,6 +66,8 @@ const path = (cluster: string) =>
  * answers the color live at the end.
  */
 async function switchesThrough(world: World, cluster: string) {
+  // One sandbox behind every cluster: my-app's objects belong to this cluster's entity now.
+  await bindObjects(world, `component:default/my-app-on-${cluster}`);
   const status = await waitFor(`my-app through ${cluster}`, async () => {
     const res = await world.as(users.alice).get(path(cluster));
     expectStatus(res, 200);
@@ -228,6 +231,7 @@ describe('clusters from kubernetes.clusterLocatorMethods, over HTTPS with checke
   });
 
   it('reads a cluster with only user-side auth as the user, and refuses to switch it', async () => {
+    await bindObjects(world, 'component:default/my-app-on-gke-user');
     const mark = world.sandbox.requests.mark();
     const asUser = () =>
       world

@@ -3,17 +3,26 @@ import { writeAnnotatedComponents } from './security';
 
 /**
  * Seed 001 §2's shape for one more service: Deployments `<name>-blue` / `<name>-green`
- * (my-app 1.0.0 / 1.1.0, requests 250m / 256Mi) behind Service `<name>` selecting blue.
+ * (my-app 1.0.0 / 1.1.0, requests 250m / 256Mi) behind Service `<name>` selecting blue, each
+ * bound to the Component `<name>` (annotation blue-green.backstage.io/entity).
  */
 export function serviceSelectorManifests(
   name: string,
   options: { namespace?: string; replicas?: number } = {},
 ) {
   const namespace = options.namespace ?? 'default';
+  const annotations = {
+    'blue-green.backstage.io/entity': `component:default/${name}`,
+  };
   const deployment = (color: 'blue' | 'green') => ({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: { name: `${name}-${color}`, namespace, labels: { app: name } },
+    metadata: {
+      name: `${name}-${color}`,
+      namespace,
+      labels: { app: name },
+      annotations,
+    },
     spec: {
       replicas: options.replicas ?? 2,
       selector: { matchLabels: { app: name, color } },
@@ -44,7 +53,7 @@ export function serviceSelectorManifests(
     {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace },
+      metadata: { name, namespace, annotations },
       spec: {
         selector: { app: name, color: 'blue' },
         ports: [{ port: 80, targetPort: 8080 }],
@@ -63,17 +72,17 @@ export async function createObjects(
       ? `/apis/${object.apiVersion}`
       : `/api/${object.apiVersion}`;
     const plural = `${object.kind.toLowerCase()}s`;
-    const res = await fetch(
-      `${sandbox.url}${base}/namespaces/${object.metadata.namespace}/${plural}`,
-      {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${sandbox.token}`,
-          'Content-Type': 'application/json',
-        },
-        body: JSON.stringify(object),
+    const scope = object.metadata.namespace
+      ? `/namespaces/${object.metadata.namespace}`
+      : '';
+    const res = await fetch(`${sandbox.url}${base}${scope}/${plural}`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${sandbox.token}`,
+        'Content-Type': 'application/json',
       },
-    );
+      body: JSON.stringify(object),
+    });
     if (!res.ok) {
       throw new Error(
         `create ${object.kind} ${object.metadata.name}: ${
@@ -84,10 +93,28 @@ export async function createObjects(
   }
 }
 
+/**
+ * Where the benchmark puts its service number `i`: spread over `clusters` clusters (`bench-0` …)
+ * and, in each, over namespaces of 50 services (`team-0` …), as teams' namespaces would.
+ */
+export function benchPlacement(i: number, clusters: number) {
+  const inCluster = Math.floor(i / clusters);
+  return {
+    name: `svc-${i}`,
+    cluster: `bench-${i % clusters}`,
+    namespace: `team-${Math.floor(inCluster / 50)}`,
+  };
+}
+
 /** Catalog components for services created with {@link serviceSelectorManifests}. */
 export function writeComponents(
   file: string,
-  components: Array<{ name: string; cluster: string; owner: string }>,
+  components: Array<{
+    name: string;
+    cluster: string;
+    owner: string;
+    namespace?: string;
+  }>,
 ): void {
   writeAnnotatedComponents(
     file,
@@ -98,6 +125,9 @@ export function writeComponents(
       annotations: {
         'backstage.io/kubernetes-id': c.name,
         'backstage.io/kubernetes-cluster': c.cluster,
+        ...(c.namespace && {
+          'backstage.io/kubernetes-namespace': c.namespace,
+        }),
         'blue-green.backstage.io/strategy': 'service-selector',
       },
     })),

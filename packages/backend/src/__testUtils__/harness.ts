@@ -6,6 +6,7 @@ import {
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { actionsRegistryServiceFactory } from '@backstage/backend-defaults/alpha';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import {
   mockCredentials,
   mockServices,
@@ -19,6 +20,7 @@ import {
   SandboxOptions,
 } from '@bluegreen-backstage/kube-sandbox';
 import { fork } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -63,6 +65,12 @@ const userInfoFactory = createServiceFactory({
   }),
 });
 
+const SUBPROTOCOL_TOKEN = 'test-user.';
+
+/** A token for `user` made only of characters a WebSocket subprotocol may hold. */
+export const subprotocolToken = (user: string) =>
+  `${SUBPROTOCOL_TOKEN}${Buffer.from(user).toString('base64url')}`;
+
 /**
  * Backstage's mock auth service, except that a token a plugin obtained on behalf of a user keeps
  * the plugin as the credentials' actor — as the real auth service does. Without it the permission
@@ -76,6 +84,15 @@ const authFactory = createServiceFactory({
     const prefix = 'mock-service-token:';
     return {
       async authenticate(token: string, options?: any) {
+        // A user token a WebSocket handshake can carry (its subprotocol header allows no JSON).
+        if (token.startsWith(SUBPROTOCOL_TOKEN)) {
+          return mockCredentials.user(
+            Buffer.from(
+              token.slice(SUBPROTOCOL_TOKEN.length),
+              'base64url',
+            ).toString(),
+          );
+        }
         if (token.startsWith(prefix)) {
           const { sub, obo, target } = JSON.parse(token.slice(prefix.length));
           if (obo && (!target || target === plugin.getId())) {
@@ -114,7 +131,10 @@ export type World = {
   /** An authenticated request as one of the example users. */
   as(user: string): {
     /** Any backend path, not only the plugin's. */
-    raw(method: 'get' | 'post' | 'delete', path: string): request.Test;
+    raw(
+      method: 'get' | 'post' | 'delete' | 'patch',
+      path: string,
+    ): request.Test;
     get(path: string): request.Test;
     post(path: string, body?: object): request.Test;
   };
@@ -154,6 +174,39 @@ export function databaseConfig(kind: 'sqlite' | 'postgres') {
       .toString(36)
       .slice(2, 6)}_`,
   };
+}
+
+/** A request to an HTTPS sandbox, trusting its own CA (fetch takes no CA of its own). */
+function httpsJson(
+  sandbox: Sandbox,
+  path: string,
+  init: RequestInit | undefined,
+  headers: Record<string, string>,
+): Promise<any> {
+  return new Promise((answer, reject) => {
+    const req = httpsRequest(
+      `${sandbox.url}${path}`,
+      {
+        method: init?.method ?? 'GET',
+        headers,
+        ca: Buffer.from(sandbox.caData!, 'base64'),
+      },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () => {
+          try {
+            answer(JSON.parse(Buffer.concat(chunks).toString()));
+          } catch (error) {
+            reject(error);
+          }
+        });
+      },
+    );
+    req.on('error', reject);
+    if (init?.body) req.write(init.body as string);
+    req.end();
+  });
 }
 
 /** `startWorld`'s options that shape the backend's app-config. */
@@ -241,6 +294,8 @@ export async function startBackend(config: object, features: any[] = []) {
       schedulerServiceFactory,
       // The real actions registry, invoked over HTTP as the MCP actions backend does.
       actionsRegistryServiceFactory,
+      // The real events service, one for every plugin: signals reach the signals backend.
+      eventsServiceFactory,
       ...features,
     ],
   });
@@ -323,10 +378,12 @@ export async function startWorld(
       await start();
     },
     async kube(path, init) {
-      const res = await fetch(`${sandbox.url}${path}`, {
-        ...init,
-        headers: { Authorization: `Bearer ${sandbox.token}`, ...init?.headers },
-      });
+      const headers = {
+        Authorization: `Bearer ${sandbox.token}`,
+        ...(init?.headers as Record<string, string>),
+      };
+      if (sandbox.caData) return httpsJson(sandbox, path, init, headers);
+      const res = await fetch(`${sandbox.url}${path}`, { ...init, headers });
       return res.json();
     },
     async hit(namespace, service, headers) {
@@ -350,7 +407,7 @@ export function asUser(server: () => any): World['as'] {
   return user => {
     const header = mockCredentials.user.header(user);
     return {
-      raw: (method: 'get' | 'post' | 'delete', path: string) =>
+      raw: (method: 'get' | 'post' | 'delete' | 'patch', path: string) =>
         request(server())[method](path).set('Authorization', header),
       get: path =>
         request(server())

@@ -62,7 +62,7 @@ export function mountedRoutes(world: World, basePath = BASE): string[] {
 /** A request without credentials. */
 export function anonymous(
   world: World,
-  method: 'get' | 'post' | 'delete',
+  method: 'get' | 'post' | 'delete' | 'patch',
   path: string,
 ): request.Test {
   return request(world.server)[method](path);
@@ -73,6 +73,35 @@ export function writesSince(sandbox: Sandbox, mark: number): string[] {
   return sandbox.requests
     .mutating(mark)
     .map(r => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`);
+}
+
+/** The seeds' my-app objects: its Service and the two Deployments (namespace default). */
+export const MY_APP_OBJECTS = [
+  '/api/v1/namespaces/default/services/my-app',
+  '/apis/apps/v1/namespaces/default/deployments/my-app-blue',
+  '/apis/apps/v1/namespaces/default/deployments/my-app-green',
+];
+
+/**
+ * `kubectl annotate --overwrite` of cluster objects (API paths) with the entity they belong to:
+ * what the objects' owners do to let another entity switch them.
+ */
+export async function bindObjects(
+  world: World,
+  entityRef: string,
+  paths: string[] = MY_APP_OBJECTS,
+): Promise<void> {
+  for (const path of paths) {
+    await world.kube(path, {
+      method: 'PATCH',
+      headers: { 'Content-Type': 'application/merge-patch+json' },
+      body: JSON.stringify({
+        metadata: {
+          annotations: { 'blue-green.backstage.io/entity': entityRef },
+        },
+      }),
+    });
+  }
 }
 
 /**
@@ -191,4 +220,35 @@ export function inspectPromQL(query: string): {
     },
   });
   return { errors, matchers, skeleton: skeleton.join(' ') };
+}
+
+/**
+ * A WebSocket to the signals backend (`/api/signals`), with `token` as the browser sends it (the
+ * Sec-WebSocket-Protocol header) or none, subscribed to `channel`: every message it receives.
+ */
+export async function listenToSignals(
+  port: number,
+  channel: string,
+  token?: string,
+): Promise<{ messages: any[]; close(): void }> {
+  const connect = () =>
+    new WebSocket(`ws://127.0.0.1:${port}/api/signals`, token ? [token] : []);
+  // The signals backend starts handling upgrades on the first upgrade request it sees through
+  // its router, which it leaves unanswered (the frontend reconnects): send that one first.
+  const first = connect();
+  first.onerror = () => undefined;
+  await new Promise(r => setTimeout(r, 300));
+  first.close();
+
+  const socket = connect();
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = () =>
+      reject(new Error('the signals backend refused the WebSocket'));
+  });
+  const messages: any[] = [];
+  socket.onmessage = event => messages.push(JSON.parse(String(event.data)));
+  socket.send(JSON.stringify({ action: 'subscribe', channel }));
+  await new Promise(r => setTimeout(r, 200));
+  return { messages, close: () => socket.close() };
 }

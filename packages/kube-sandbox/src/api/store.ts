@@ -64,8 +64,10 @@ export function objectKey(namespace: string | undefined, name: string) {
 export class Store {
   private rv = 1;
   private readonly tables = new Map<string, Map<string, StoredObject>>();
-  /** Sorted keys per type, dropped when an object is added or removed. */
-  private readonly sortedKeys = new Map<string, string[]>();
+  /** Keys per type and namespace: a namespace's objects without a scan of the whole type. */
+  private readonly namespaces = new Map<string, Map<string, Set<string>>>();
+  /** Sorted keys per type (and namespace, '' for all), dropped when an object is added or removed. */
+  private readonly sortedKeys = new Map<string, Map<string, string[]>>();
   private readonly history = new Map<string, History>();
   private readonly listeners = new Set<(e: StoreEvent) => void>();
 
@@ -98,35 +100,57 @@ export class Store {
     return s ? JSON.parse(s.json) : undefined;
   }
 
+  /** The keys of a type's objects, all of them or one namespace's. */
+  private keysOf(typeKey: string, namespace?: string): Iterable<string> {
+    if (!namespace) return this.tables.get(typeKey)?.keys() ?? [];
+    return this.namespaces.get(typeKey)?.get(namespace) ?? [];
+  }
+
   /** Stored objects of a type, optionally in one namespace, in etcd key order. */
   list(typeKey: string, namespace?: string): StoredObject[] {
     const t = this.tables.get(typeKey);
     if (!t) return [];
-    let keys = this.sortedKeys.get(typeKey);
+    let sorted = this.sortedKeys.get(typeKey);
+    if (!sorted) {
+      sorted = new Map();
+      this.sortedKeys.set(typeKey, sorted);
+    }
+    let keys = sorted.get(namespace ?? '');
     if (!keys) {
-      keys = [...t.keys()].sort();
-      this.sortedKeys.set(typeKey, keys);
+      keys = [...this.keysOf(typeKey, namespace)].sort();
+      sorted.set(namespace ?? '', keys);
     }
-    const out: StoredObject[] = [];
-    const prefix = namespace ? `${namespace}/` : undefined;
-    for (const k of keys) {
-      if (prefix && !k.startsWith(prefix)) continue;
-      out.push(t.get(k)!);
-    }
-    return out;
+    return keys.map(k => t.get(k)!);
   }
 
-  /** Objects (read-only references) of a type, unsorted: for controllers. */
+  /** Objects (read-only references) of a type, optionally in one namespace, unsorted: for controllers. */
   objects(typeKey: string, namespace?: string): KubeObject[] {
     const t = this.tables.get(typeKey);
     if (!t) return [];
     const out: KubeObject[] = [];
-    for (const s of t.values()) {
-      if (namespace === undefined || s.obj.metadata.namespace === namespace) {
-        out.push(s.obj);
-      }
-    }
+    for (const k of this.keysOf(typeKey, namespace)) out.push(t.get(k)!.obj);
     return out;
+  }
+
+  private indexNamespace(typeKey: string, obj: KubeObject, add: boolean) {
+    const ns = obj.metadata.namespace;
+    if (!ns) return;
+    let byNamespace = this.namespaces.get(typeKey);
+    if (!byNamespace) {
+      byNamespace = new Map();
+      this.namespaces.set(typeKey, byNamespace);
+    }
+    let keys = byNamespace.get(ns);
+    if (!keys) {
+      keys = new Set();
+      byNamespace.set(ns, keys);
+    }
+    const key = objectKey(ns, obj.metadata.name);
+    if (add) keys.add(key);
+    else {
+      keys.delete(key);
+      if (keys.size === 0) byNamespace.delete(ns);
+    }
   }
 
   count(typeKey: string): number {
@@ -145,7 +169,10 @@ export class Store {
     this.rv++;
     obj.metadata.resourceVersion = String(this.rv);
     const stored = { obj, json: JSON.stringify(obj) };
-    if (!prev) this.sortedKeys.delete(typeKey);
+    if (!prev) {
+      this.sortedKeys.delete(typeKey);
+      this.indexNamespace(typeKey, obj, true);
+    }
     t.set(key, stored);
     this.emit({
       type: prev ? 'MODIFIED' : type,
@@ -165,6 +192,7 @@ export class Store {
     if (!t || !prev) return undefined;
     t.delete(key);
     this.sortedKeys.delete(typeKey);
+    this.indexNamespace(typeKey, prev.obj, false);
     this.rv++;
     // A DELETED event carries the last state with the deletion's resourceVersion.
     const obj: KubeObject = JSON.parse(prev.json);

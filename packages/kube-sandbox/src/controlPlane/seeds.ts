@@ -4,7 +4,7 @@
  * workloads. The Rollout gets a stable my-app:1.0.0 first, then my-app:1.1.0, which the real Argo
  * Rollouts controller pauses for promotion.
  */
-import { fixture } from '../scenarios';
+import { ENTITY_ANNOTATION, fixture, SEED_BINDINGS } from '../scenarios';
 import type { ControlPlane } from './startControlPlane';
 
 async function must(plane: ControlPlane, args: string[], input?: string) {
@@ -119,4 +119,15 @@ export async function loadSeeds(plane: ControlPlane) {
       return phase === 'Paused' && Boolean(preview) && preview !== active;
     },
   );
+  for (const { entityRef, namespace, objects } of SEED_BINDINGS) {
+    for (const { resource, name } of objects) {
+      await must(plane, [
+        'annotate',
+        '-n',
+        namespace,
+        `${resource}/${name}`,
+        `${ENTITY_ANNOTATION}=${entityRef}`,
+      ]);
+    }
+  }
 }

@@ -17,8 +17,11 @@ export interface NodeCapacity {
 export interface ClusterOptions {
   podReadyDelayMs: number;
   podTerminationDelayMs: number;
-  /** Interval of the simulated readiness probe (and of Unhealthy events). */
-  probePeriodMs: number;
+  /**
+   * Interval of the simulated readiness probe (and of Unhealthy events); undefined: a pod turns
+   * Ready once and is not probed again.
+   */
+  probePeriodMs?: number;
   /** First crash-loop / image-pull back-off; doubles up to 10×. */
   backoffBaseMs: number;
   nodeName: string;
@@ -78,12 +81,25 @@ export class AddressPool {
   constructor(private readonly prefix: string) {}
 
   allocate(): string {
-    const reused = this.free.shift();
-    if (reused) return reused;
+    return this.free.shift() ?? this.fresh();
+  }
+
+  private fresh(): string {
     const n = this.next++;
     if (n >= 254 * 256)
       throw new Error(`address pool ${this.prefix}.0.0/16 exhausted`);
     return `${this.prefix}.${Math.floor(n / 254)}.${(n % 254) + 1}`;
+  }
+
+  /**
+   * An address after one was found taken by another process: another sandbox on the same /16
+   * holds a run of consecutive addresses, so the next ones would be taken too; jump past them to
+   * a random place further on.
+   */
+  allocateElsewhere(): string {
+    this.next += 256 + Math.floor(Math.random() * 4096);
+    if (this.next >= 254 * 256) this.next = 2 + Math.floor(Math.random() * 254);
+    return this.fresh();
   }
 
   release(ip: string) {

@@ -114,15 +114,26 @@ export function podIdentity(pod: KubeObject, html?: string) {
 export class Kubelet {
   private readonly pods = new Map<string, PodState>();
   private readonly pending = new Set<string>();
+  /** Requests of the pods bound to the node and not finished, by pod key, and their sum. */
+  private readonly requests = new Map<
+    string,
+    { cpuCores: number; memoryBytes: number }
+  >();
+  private readonly usage = { cpu: 0, memory: 0, pods: 0 };
 
   constructor(private readonly cluster: Cluster) {
     cluster.subscribe(e => this.onEvent(e));
-    cluster.timers.every(cluster.options.probePeriodMs, () => this.probeAll());
+    if (cluster.options.probePeriodMs) {
+      cluster.timers.every(cluster.options.probePeriodMs, () =>
+        this.probeAll(),
+      );
+    }
     cluster.timers.every(1000, () => this.retryScheduling());
   }
 
   private onEvent(e: StoreEvent) {
     if (e.typeKey !== 'pods') return;
+    this.account(e);
     const key = podKey(e.obj.metadata.namespace!, e.obj.metadata.name);
     if (e.type === 'DELETED') {
       this.pending.delete(key);
@@ -203,29 +214,34 @@ export class Kubelet {
 
   // --- scheduling -------------------------------------------------------------------
 
-  private used() {
-    let cpu = 0;
-    let memory = 0;
-    let pods = 0;
-    for (const p of this.cluster.store.objects('pods')) {
-      if (
-        !p.spec?.nodeName ||
-        ['Succeeded', 'Failed'].includes(p.status?.phase)
-      )
-        continue;
-      const r = podRequests(p);
-      cpu += r.cpuCores;
-      memory += r.memoryBytes;
-      pods++;
+  /** What the node's scheduled pods request, kept up to date from the store's events. */
+  private account(e: StoreEvent) {
+    const key = podKey(e.obj.metadata.namespace!, e.obj.metadata.name);
+    const counted =
+      e.type !== 'DELETED' &&
+      Boolean(e.obj.spec?.nodeName) &&
+      !['Succeeded', 'Failed'].includes(e.obj.status?.phase);
+    const before = this.requests.get(key);
+    if (before) {
+      this.usage.cpu -= before.cpuCores;
+      this.usage.memory -= before.memoryBytes;
+      this.usage.pods--;
+      this.requests.delete(key);
     }
-    return { cpu, memory, pods };
+    if (counted) {
+      const r = podRequests(e.obj);
+      this.usage.cpu += r.cpuCores;
+      this.usage.memory += r.memoryBytes;
+      this.usage.pods++;
+      this.requests.set(key, r);
+    }
   }
 
   private schedule(pod: KubeObject) {
     const c = this.cluster;
     const cap = c.options.nodeCapacity;
     const want = podRequests(pod);
-    const used = this.used();
+    const used = this.usage;
     const reasons: string[] = [];
     if (used.cpu + want.cpuCores > amount(cap.cpu) + 1e-9)
       reasons.push('Insufficient cpu');
@@ -467,7 +483,7 @@ export class Kubelet {
             )
               throw e;
             // Another process holds this address and port: the pod moves to the next address.
-            st.ip = c.podIps.allocate();
+            st.ip = c.podIps.allocateElsewhere();
             proc = new PodProcess(st.ip, ports, () => this.view(st));
           }
         }
@@ -670,7 +686,13 @@ export class Kubelet {
     if (st.phase !== 'running' || st.terminating) return;
     const pod = this.podOf(st);
     if (!pod) return;
-    if (Date.now() < (st.readyAtMs ?? Infinity)) return;
+    if (Date.now() < (st.readyAtMs ?? Infinity)) {
+      // Without periodic probes, this first one must not be lost to a timer firing early.
+      if (!periodic && !c.options.probePeriodMs && st.readyAtMs) {
+        this.after(st, st.readyAtMs - Date.now(), () => this.probe(st));
+      }
+      return;
+    }
     const f = this.faultsOf(pod);
     if (f.crashLoop) {
       // Turned on after start (annotation on the workload): crash on the next probe.

@@ -213,3 +213,46 @@ describe('onlyBuiltInRules', () => {
     ).toBe(false);
   });
 });
+
+describe('EntityPermissions.allowsEach', () => {
+  const owners = ['team-checkout', 'team-payments', 'team-checkout'].map(o =>
+    entity(`group:default/${o}`),
+  );
+
+  it('applies a conditional decision to every entity, without a request per entity', async () => {
+    const { permissions, checker } = setup([ownersOnly]);
+    const [decision] = await checker.decide(
+      [blueGreenPromotePermission],
+      credentials,
+    );
+    await expect(
+      checker.allowsEach(decision, owners, credentials),
+    ).resolves.toEqual([true, false, true]);
+    expect(permissions.authorize).not.toHaveBeenCalled();
+  });
+
+  it('asks the permission backend once for all entities when a rule is only known to the catalog', async () => {
+    const custom: PolicyDecision = {
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ON_CALL',
+        resourceType: 'catalog-entity',
+        params: {},
+      },
+    };
+    const { permissions, checker } = setup([custom], AuthorizeResult.ALLOW);
+    const [decision] = await checker.decide(
+      [blueGreenPromotePermission],
+      credentials,
+    );
+    await expect(
+      checker.allowsEach(decision, owners, credentials),
+    ).resolves.toEqual([true, true, true]);
+    expect(permissions.authorize).toHaveBeenCalledTimes(1);
+    expect((permissions.authorize as jest.Mock).mock.calls[0][0]).toHaveLength(
+      3,
+    );
+  });
+});

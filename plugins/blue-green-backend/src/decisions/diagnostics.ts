@@ -53,32 +53,76 @@ function notReadyReason(
   };
 }
 
+/** A field of a template: what is shown, and what is compared (a hidden value is compared only). */
+type Field = { shown: string; compared: string };
+
+const HIDDEN = '(value hidden)';
+
+const plain = (value: string): Field => ({ shown: value, compared: value });
+
+/** An env variable's value is never shown (it may be a password); where it comes from is. */
+function envField(e: any): Field {
+  if (e.value !== undefined) {
+    return { shown: HIDDEN, compared: `value:${String(e.value)}` };
+  }
+  const from = e.valueFrom ?? {};
+  let shown = 'from an unknown source';
+  if (from.secretKeyRef) {
+    shown = `from secret ${from.secretKeyRef.name}, key ${from.secretKeyRef.key}`;
+  } else if (from.configMapKeyRef) {
+    shown = `from config map ${from.configMapKeyRef.name}, key ${from.configMapKeyRef.key}`;
+  } else if (from.fieldRef) {
+    shown = `from field ${from.fieldRef.fieldPath}`;
+  } else if (from.resourceFieldRef) {
+    shown = `from resource ${from.resourceFieldRef.resource}`;
+  }
+  return plain(shown);
+}
+
+/** A probe or hook as JSON, with the values of its HTTP headers hidden (an Authorization, say). */
+function withoutHeaderValues(handler: any): Field {
+  const compared = JSON.stringify(handler);
+  const shown = JSON.stringify(handler, (key, value) =>
+    key === 'httpHeaders' && Array.isArray(value)
+      ? value.map((h: any) => ({ name: h?.name, value: HIDDEN }))
+      : value,
+  );
+  return { shown, compared };
+}
+
 /**
- * A template as flat `field → value` lines: what a person compares between two colors
- * (images, env, resources, probes, ports, draining settings).
+ * A template as flat `field → value` lines: what a person compares between two colors (images,
+ * env, resources, probes, ports, draining settings). Values that may be secrets — env values,
+ * probe header values — are compared but never shown: the diff says which variable changed.
  */
-function flattenTemplate(template: any): Map<string, string> {
-  const fields = new Map<string, string>();
+function flattenTemplate(template: any): Map<string, Field> {
+  const fields = new Map<string, Field>();
   if (!template) return fields;
   const spec = template.spec ?? {};
   if (spec.terminationGracePeriodSeconds !== undefined) {
     fields.set(
       'terminationGracePeriodSeconds',
-      String(spec.terminationGracePeriodSeconds),
+      plain(String(spec.terminationGracePeriodSeconds)),
     );
   }
   for (const c of spec.containers ?? []) {
     const at = `containers[${c.name}]`;
-    fields.set(`${at}.image`, String(c.image));
+    fields.set(`${at}.image`, plain(String(c.image)));
     for (const e of c.env ?? []) {
+      fields.set(`${at}.env.${e.name}`, envField(e));
+    }
+    for (const [i, source] of (c.envFrom ?? []).entries()) {
+      const ref = source.secretRef
+        ? `secret ${source.secretRef.name}`
+        : `config map ${source.configMapRef?.name}`;
       fields.set(
-        `${at}.env.${e.name}`,
-        e.value !== undefined ? String(e.value) : JSON.stringify(e.valueFrom),
+        `${at}.envFrom[${i}]`,
+        plain(`${ref}${source.prefix ? `, prefix ${source.prefix}` : ''}`),
       );
     }
     for (const kind of ['requests', 'limits'] as const) {
       for (const [k, v] of Object.entries(c.resources?.[kind] ?? {})) {
-        fields.set(`${at}.resources.${kind}.${k}`, String(v));
+        fields.set(`${at}.resources.${kind}.${k}`, plain(String(v)));
       }
     }
     for (const probe of [
@@ -86,18 +130,18 @@ function flattenTemplate(template: any): Map<string, string> {
       'livenessProbe',
       'startupProbe',
     ] as const) {
-      if (c[probe]) fields.set(`${at}.${probe}`, JSON.stringify(c[probe]));
+      if (c[probe]) fields.set(`${at}.${probe}`, withoutHeaderValues(c[probe]));
     }
     if (c.lifecycle?.preStop) {
       fields.set(
         `${at}.lifecycle.preStop`,
-        JSON.stringify(c.lifecycle.preStop),
+        withoutHeaderValues(c.lifecycle.preStop),
       );
     }
     for (const p of c.ports ?? []) {
       fields.set(
         `${at}.ports.${p.name ?? p.containerPort}`,
-        String(p.containerPort),
+        plain(String(p.containerPort)),
       );
     }
   }
@@ -112,8 +156,12 @@ export function templateDiff(
   const green = flattenTemplate(templates.green);
   const keys = [...new Set([...blue.keys(), ...green.keys()])].sort();
   return keys
-    .filter(k => blue.get(k) !== green.get(k))
-    .map(field => ({ field, blue: blue.get(field), green: green.get(field) }));
+    .filter(k => blue.get(k)?.compared !== green.get(k)?.compared)
+    .map(field => ({
+      field,
+      blue: blue.get(field)?.shown,
+      green: green.get(field)?.shown,
+    }));
 }
 
 /** Why a color is not Ready, its recent events, and how the colors differ. */

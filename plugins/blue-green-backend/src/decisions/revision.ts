@@ -1,4 +1,8 @@
-import { Color, COLORS } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  Color,
+  COLORS,
+  HistoryEntry,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { createHash } from 'node:crypto';
 
@@ -9,10 +13,15 @@ const digest = (value: unknown, length: number) =>
     .slice(0, length);
 
 /**
- * The revision token: a digest of everything a switch decision depends on (which color is live,
- * what each color runs, the strategy's state) — but not of replica counts, which move on their own.
+ * A digest of everything a switch decision depends on in the cluster: which color is live, what
+ * each color runs, the strategy's state and the switched object's place in its history — but not
+ * replica counts, which move on their own. Without `objectVersion`, the state alone: a write
+ * undone by another leaves the same digest.
  */
-export function revisionOf(snapshot: StrategySnapshot): string {
+export function stateDigest(
+  snapshot: StrategySnapshot,
+  options: { objectVersion?: boolean } = {},
+): string {
   const colors = COLORS.map(c => {
     const s = snapshot.colors[c];
     return [
@@ -23,7 +32,22 @@ export function revisionOf(snapshot: StrategySnapshot): string {
       s.images,
     ];
   });
-  return digest([snapshot.live, colors, snapshot.state], 16);
+  const version =
+    options.objectVersion === false ? null : snapshot.objectVersion ?? null;
+  return digest([snapshot.live, colors, snapshot.state, version], 16);
+}
+
+/**
+ * The revision token: the cluster's state (see {@link stateDigest}) and the last switch in the
+ * history. It names one point in the entity's history, never a state: after a promote and a
+ * rollback (A → B → A) the state may look the same again, but a token taken at the first A is
+ * refused — a dialog left open, or a pipeline, cannot promote again the version just rolled back.
+ */
+export function revisionOf(
+  snapshot: StrategySnapshot,
+  lastSwitch?: Pick<HistoryEntry, 'id'>,
+): string {
+  return digest([stateDigest(snapshot), lastSwitch?.id ?? null], 16);
 }
 
 /** The version a color's sign-offs belong to: its version label and images. */

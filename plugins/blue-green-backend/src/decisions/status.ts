@@ -88,7 +88,7 @@ export function composeStatus(options: {
     rollback: decisions.rollback,
     ...(deploy && { deploy }),
     ...(failedVersion && { failedVersion }),
-    revision: revisionOf(snapshot),
+    revision: revisionOf(snapshot, facts.lastSwitch),
     problems: snapshot.problems,
     inProgress: facts.inProgress,
     scaleDown: facts.scaleDown && {
@@ -102,5 +102,28 @@ export function composeStatus(options: {
     },
     watch: facts.watch && toWatchStatus(facts.watch),
     ...(options.readOnly && { readOnly: options.readOnly }),
+  };
+}
+
+/**
+ * The status of an entity whose objects may not be changed for it (see `Authorizer`): the
+ * problems shown first, and neither promote nor rollback allowed, even forced.
+ */
+export function withObjectProblems(
+  status: EntityStatus,
+  problems: string[],
+): EntityStatus {
+  if (problems.length === 0) return status;
+  const refused = (decision: EntityStatus['promote']) => ({
+    ...decision,
+    allowed: false,
+    reasons: [...problems, ...decision.reasons],
+    forceable: false,
+  });
+  return {
+    ...status,
+    problems: [...problems, ...status.problems],
+    promote: refused(status.promote),
+    rollback: refused(status.rollback),
   };
 }

@@ -1,6 +1,12 @@
 import { HistoryEntry } from '@bluegreen-backstage/plugin-blue-green-common';
 import { color, deciding, snapshot } from '../__testUtils__/snapshots';
-import { decideActions, readinessReasons, targets } from './switchDecision';
+import { versionKey } from './revision';
+import {
+  decideActions,
+  readinessReasons,
+  rollbackTargetReasons,
+  targets,
+} from './switchDecision';
 
 const lastSwitch = (to: 'blue' | 'green'): HistoryEntry => ({
   id: '1',
@@ -69,11 +75,22 @@ describe('readinessReasons', () => {
   });
 });
 
+/** The promote that made blue live, replacing green as it runs in `snapshot()`. */
+const promotedBlue: HistoryEntry = {
+  ...lastSwitch('blue'),
+  from: 'green',
+  details: { versions: { green: versionKey(snapshot(), 'green') } },
+};
+
 describe('decideActions', () => {
   const strategy = deciding();
 
   it('allows both switches when the target is ready and nothing blocks', () => {
-    const d = decideActions({ snapshot: snapshot(), strategy });
+    const d = decideActions({
+      snapshot: snapshot(),
+      strategy,
+      lastSwitch: promotedBlue,
+    });
     expect(d.promote).toEqual({
       allowed: true,
       target: 'green',
@@ -126,7 +143,8 @@ describe('decideActions', () => {
       },
     });
     expect(
-      decideActions({ snapshot: idleDown, strategy }).rollback.allowed,
+      decideActions({ snapshot: idleDown, strategy, lastSwitch: promotedBlue })
+        .rollback.allowed,
     ).toBe(false);
     const selfHealing = deciding({
       capabilities: {
@@ -135,8 +153,11 @@ describe('decideActions', () => {
       },
     });
     expect(
-      decideActions({ snapshot: idleDown, strategy: selfHealing }).rollback
-        .allowed,
+      decideActions({
+        snapshot: idleDown,
+        strategy: selfHealing,
+        lastSwitch: promotedBlue,
+      }).rollback.allowed,
     ).toBe(true);
   });
 
@@ -162,5 +183,81 @@ describe('decideActions', () => {
       reasons: ['Service my-app does not exist'],
       forceable: false,
     });
+  });
+});
+
+describe('rollbackTargetReasons', () => {
+  const strategy = deciding();
+  const reasons = (
+    last: HistoryEntry | undefined,
+    options: { snapshot?: ReturnType<typeof snapshot>; argo?: boolean } = {},
+  ) => {
+    const s = options.snapshot ?? snapshot();
+    return rollbackTargetReasons({
+      snapshot: s,
+      strategy: options.argo
+        ? deciding({ previousLive: () => 'green' })
+        : strategy,
+      lastSwitch: last,
+      to: 'green',
+      version: versionKey(s, 'green'),
+    });
+  };
+
+  it('goes back to the color and version the last promote replaced', () => {
+    expect(reasons(promotedBlue)).toEqual([]);
+    // An entry written before versions were recorded: the color is all it can say.
+    expect(reasons({ ...promotedBlue, details: {} })).toEqual([]);
+  });
+
+  it('refuses a color that was never live', () => {
+    expect(reasons(undefined)).toEqual([
+      'green (v2) was never live before blue: the history has no switch that made it live; promote green instead (with its checks), or force the rollback',
+    ]);
+    // The last switch went to green, yet blue is live: someone switched by hand since.
+    expect(reasons({ ...promotedBlue, to: 'green', from: 'blue' })).toEqual([
+      expect.stringContaining(
+        'the last switch in the history went to green, so blue was made live outside Blue/Green',
+      ),
+    ]);
+  });
+
+  it('refuses to bring back a color that was rolled back', () => {
+    expect(
+      reasons({ ...promotedBlue, action: 'auto-rollback', actor: 'plugin' }),
+    ).toEqual([
+      'green (v2) was rolled back by plugin at 2026-01-01T00:00:00.000Z; promote green instead (with its checks), or force the rollback',
+    ]);
+  });
+
+  it('refuses a color whose version changed since it was live', () => {
+    const changed = snapshot({
+      colors: {
+        blue: color('blue', { role: 'live' }),
+        green: color('green', { version: 'v3' }),
+      },
+    });
+    expect(reasons(promotedBlue, { snapshot: changed })).toEqual([
+      'green changed since it was live (before the promote at 2026-01-01T00:00:00.000Z): it runs v3 now, not v2; promote green instead (with its checks), or force the rollback',
+    ]);
+    const rebuilt = snapshot({
+      colors: {
+        blue: color('blue', { role: 'live' }),
+        green: { ...color('green'), images: ['my-app:v2-rebuilt'] },
+      },
+    });
+    expect(reasons(promotedBlue, { snapshot: rebuilt })[0]).toContain(
+      'v2 was rebuilt (its images changed)',
+    );
+  });
+
+  it("takes the strategy's own record of what was live", () => {
+    expect(reasons(undefined, { argo: true })).toEqual([]);
+  });
+
+  it('leaves a split to the shift it undoes', () => {
+    expect(
+      reasons(undefined, { snapshot: snapshot({ live: 'split' }) }),
+    ).toEqual([]);
   });
 });

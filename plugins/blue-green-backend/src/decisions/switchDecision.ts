@@ -8,6 +8,7 @@ import {
   StrategySnapshot,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { versionKey } from './revision';
 
 /** The color taking all traffic, when one does. */
 export const liveColorOf = (snapshot: Pick<StrategySnapshot, 'live'>) =>
@@ -50,6 +51,68 @@ export function targets(
     return { promote: heading, rollback: otherColor(heading) };
   }
   return {};
+}
+
+/** The versions of both colors a switch was decided on, as history keeps them. */
+export type SwitchVersions = Partial<Record<Color, string>>;
+
+/** A version key (`v2@digest`) as a person reads it: its label. */
+const label = (key: string) => key.split('@')[0];
+
+/**
+ * Why rollback may not send traffic to `to`: rollback goes back to what was live before — the
+ * color and version the last promote replaced (from the history), or what the strategy's own
+ * record says was live (Argo Rollouts' stable ReplicaSet). A color that was never live, that was
+ * itself rolled back, or whose version changed since, is a promote's job (with its checks):
+ * forceable only.
+ */
+export function rollbackTargetReasons(options: {
+  snapshot: StrategySnapshot;
+  strategy: SwitchStrategy;
+  lastSwitch?: HistoryEntry;
+  to: Color;
+  /** The version key of `to` now. */
+  version: string;
+}): string[] {
+  const { snapshot, strategy, lastSwitch: last, to, version } = options;
+  const live = liveColorOf(snapshot);
+  // Mid-shift, rollback returns to where the shift started (see `targets`).
+  if (!live) return [];
+  if (strategy.previousLive?.(snapshot) === to) return [];
+  const otherwise = `promote ${to} instead (with its checks), or force the rollback`;
+  const running = `${to} (${label(version)})`;
+  if (!last || last.to !== live) {
+    return [
+      `${running} was never live before ${live}: ${
+        last
+          ? `the last switch in the history went to ${last.to}, so ${live} was made live outside Blue/Green`
+          : 'the history has no switch that made it live'
+      }; ${otherwise}`,
+    ];
+  }
+  if (last.action !== 'promote') {
+    return [
+      `${running} was rolled back by ${last.actor} at ${last.createdAt}; ${otherwise}`,
+    ];
+  }
+  if (last.from !== to) {
+    return [
+      `${running} was not live before the last promote (it went from ${
+        last.from ?? 'none'
+      } to ${live}); ${otherwise}`,
+    ];
+  }
+  const before = (last.details?.versions as SwitchVersions | undefined)?.[to];
+  if (before !== undefined && before !== version) {
+    const changed =
+      label(before) === label(version)
+        ? `${label(version)} was rebuilt (its images changed)`
+        : `it runs ${label(version)} now, not ${label(before)}`;
+    return [
+      `${to} changed since it was live (before the promote at ${last.createdAt}): ${changed}; ${otherwise}`,
+    ];
+  }
+  return [];
 }
 
 /** The target color must have every desired replica ready. */
@@ -147,6 +210,15 @@ export function decideActions(options: {
       ]
     : [];
   const rollbackForceable = [
+    ...(to.rollback
+      ? rollbackTargetReasons({
+          snapshot,
+          strategy,
+          lastSwitch: options.lastSwitch,
+          to: to.rollback,
+          version: versionKey(snapshot, to.rollback),
+        })
+      : []),
     ...(to.rollback && strategy.capabilities.rollbackNeedsReadyTarget
       ? readinessReasons(snapshot, to.rollback)
       : []),

@@ -44,7 +44,23 @@ describe('failedSwitchOutcome', () => {
       failedSwitchOutcome({ ...base, accepted: 2, after: { live: 'blue' } })
         .cluster,
     ).toBe(
-      'untouched: live is blue (2 request(s) accepted; the previous traffic split is back)',
+      'untouched: live is blue (2 request(s) accepted, then undone: the previous state is back)',
+    );
+  });
+
+  it('says partial when requests stayed although traffic did not move', () => {
+    expect(
+      failedSwitchOutcome({
+        ...base,
+        accepted: 1,
+        changed: true,
+        after: {
+          live: 'blue',
+          facts: [{ label: 'phase', value: 'Paused · paused' }],
+        },
+      }).cluster,
+    ).toBe(
+      'partial: live is still blue, but 1 request(s) were accepted and could not be undone (phase: Paused · paused); promote or roll back to finish',
     );
   });
 

@@ -1,6 +1,7 @@
 import {
   Color,
   HistoryEntry,
+  StrategyFact,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 
 type Live = Color | 'split' | 'none';
@@ -30,9 +31,11 @@ export function switchLanded(
  */
 export function failedSwitchOutcome(options: {
   before: Live;
-  after: { live: Live } | Error;
+  after: { live: Live; facts?: StrategyFact[] } | Error;
   accepted: number;
   marksSwitches: boolean;
+  /** Whether the strategy's state differs from before (beyond the live color). */
+  changed?: boolean;
 }): { cluster: string; observedLive: string } {
   const { before, after, accepted } = options;
   if (after instanceof Error) {
@@ -44,10 +47,20 @@ export function failedSwitchOutcome(options: {
     };
   }
   let cluster: string;
-  if (after.live === before) {
+  if (after.live === before && accepted > 0 && options.changed) {
+    // Traffic did not move, but what was written stayed (an Argo undo whose promote failed).
+    const facts = (after.facts ?? [])
+      .map(f => `${f.label}: ${f.value}`)
+      .join(', ');
+    cluster = `partial: live is still ${
+      after.live
+    }, but ${accepted} request(s) were accepted and could not be undone${
+      facts ? ` (${facts})` : ''
+    }; promote or roll back to finish`;
+  } else if (after.live === before) {
     cluster = `untouched: live is ${after.live}${
       accepted
-        ? ` (${accepted} request(s) accepted; the previous traffic split is back)`
+        ? ` (${accepted} request(s) accepted, then undone: the previous state is back)`
         : ''
     }`;
   } else if (accepted > 0) {

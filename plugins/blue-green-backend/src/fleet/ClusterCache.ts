@@ -17,6 +17,7 @@ export type ClusterRead =
   | { ok: false; error: string; unknownCluster?: boolean };
 
 type CacheEntry = {
+  /** When the lists were asked for; 0 once they are known to be stale. */
   at: number;
   settled: boolean;
   strategies: Map<string, SwitchStrategy>;
@@ -106,10 +107,13 @@ export class ClusterCache {
     return entry.read;
   }
 
-  /** Drops the cached lists of a cluster (after a change made through the plugin). */
+  /**
+   * Marks the cached lists of a cluster as expired (after a change made through the plugin): the
+   * next read lists it again, still reusing the unchanged objects.
+   */
   invalidate(cluster: string): void {
-    for (const key of [...this.#entries.keys()]) {
-      if (key.split('|')[0] === cluster) this.#entries.delete(key);
+    for (const [key, entry] of this.#entries.entries()) {
+      if (key.split('|')[0] === cluster) entry.at = 0;
     }
   }
 

@@ -14,6 +14,7 @@ import pLimit from 'p-limit';
 import { EntityOperations } from '../operations/EntityOperations';
 import { Caller } from '../operations/OperationRecorder';
 import { FleetService } from './FleetService';
+import { scaleDownDecision } from './scaleDownDecision';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
@@ -21,7 +22,8 @@ const message = (error: unknown) =>
 /**
  * `POST /fleet/scale-down`: scales the idle color of each entity through the same path as
  * `POST …/scale` (permission per entity, history, audit), at most four at a time; one result per
- * entity, in the order asked.
+ * entity, in the order asked. A dry run answers, from the same fleet rows and permission
+ * decision, what each would get, and changes nothing.
  */
 export class FleetScaleDown {
   readonly #fleet: FleetService;
@@ -41,8 +43,11 @@ export class FleetScaleDown {
   ): Promise<FleetScaleDownResponse> {
     const replicas = request.replicas ?? 0;
     // The idle color is the one the caller saw; `scale` reads the cluster again and refuses if
-    // that color has become live since.
-    const fleet = await this.#fleet.getFleet(caller, { refresh: true });
+    // that color has become live since. A dry run takes the lists as cached (changes through
+    // the plugin drop them).
+    const fleet = await this.#fleet.getFleet(caller, {
+      refresh: !request.dryRun,
+    });
     const touched = new Set<string>();
     const limit = pLimit(4);
     const results = await Promise.all(
@@ -68,43 +73,35 @@ export class FleetScaleDown {
               message: `${normalized} is not a blue/green entity you can see`,
             };
           }
-          if (rows.length > 1) {
-            return {
-              ...result,
-              outcome: 'refused',
-              message: `${normalized} runs on clusters ${rows
-                .map(r => r.cluster)
-                .join(
-                  ', ',
-                )}; add annotation backstage.io/kubernetes-cluster to say which one to scale`,
-            };
-          }
           const [row] = rows;
-          if (!row.idle) {
+          const denied =
+            row.scaleDown?.allowed === false &&
+            row.scaleDown.outcome === 'denied';
+          const decision = scaleDownDecision(row, {
+            rowsOfEntity: rows.length,
+            // A refusal by the policy is for `scale` to record; a dry run foretells it.
+            permitted: !request.dryRun || !denied,
+            replicas,
+          });
+          const color = row.idle?.color;
+          if (!decision.allowed) {
             return {
               ...result,
-              outcome: 'skipped',
-              message:
-                row.live === 'unknown'
-                  ? `cluster ${row.cluster} is unavailable`
-                  : `no single color is live (${row.live}), so no color is idle`,
+              outcome: decision.outcome,
+              ...(color && { color }),
+              ...(decision.outcome === 'skipped' &&
+                row.idle && { replicas: row.idle.replicas }),
+              message: decision.reason,
             };
           }
-          const color = row.idle.color;
-          if (row.idle.replicas <= replicas) {
-            return {
-              ...result,
-              outcome: 'skipped',
-              color,
-              replicas: row.idle.replicas,
-              message: `${color} already runs ${row.idle.replicas} replica(s)`,
-            };
+          if (request.dryRun) {
+            return { ...result, outcome: 'scaled', color, replicas };
           }
           try {
             await this.#operations.scale(
               ref,
               {
-                color,
+                color: color!,
                 replicas,
                 reason:
                   request.reason ?? 'fleet: scale down the idle color (cost)',
@@ -128,6 +125,6 @@ export class FleetScaleDown {
       ),
     );
     for (const cluster of touched) this.#fleet.invalidate(cluster);
-    return { results };
+    return { results, ...(request.dryRun && { dryRun: true }) };
   }
 }

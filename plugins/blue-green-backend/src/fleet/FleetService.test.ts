@@ -2,8 +2,14 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { CompoundEntityRef, Entity } from '@backstage/catalog-model';
 import { ConfigReader } from '@backstage/config';
 import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { PolicyDecision } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
+  blueGreenScalePermission,
   HistoryEntry,
   WatchStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -21,7 +27,6 @@ import { ClusterCache } from './ClusterCache';
 import { FleetScaleDown } from './FleetScaleDown';
 import { FleetService } from './FleetService';
 import { FleetInsights } from './insights';
-import { statusOf } from './rows';
 
 function component(
   name: string,
@@ -46,6 +51,12 @@ function component(
 
 const alice = mockCredentials.user('user:default/alice');
 
+/** The demo policy for alice (team-checkout): she may scale what her team owns. */
+const ownersMayScale = createCatalogConditionalDecision(
+  blueGreenScalePermission,
+  catalogConditions.isEntityOwner({ claims: ['group:default/team-checkout'] }),
+);
+
 function setup(options: {
   entities: Entity[];
   clusters: Record<string, FakeKube>;
@@ -53,6 +64,8 @@ function setup(options: {
   insights?: FleetInsights;
   scale?: (ref: CompoundEntityRef) => Promise<unknown>;
   config?: object;
+  /** The policy's scale decision for the caller (default: owners may scale). */
+  scaleDecision?: () => Promise<PolicyDecision>;
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
   const getEntities = jest.spyOn(catalog, 'getEntities');
@@ -82,6 +95,11 @@ function setup(options: {
       blueGreen: { fleet: { clusterTimeout: '200ms' }, ...options.config },
     }),
   );
+  const permissions = mockServices.permissions.mock({
+    authorizeConditional: jest.fn(async () => [
+      await (options.scaleDecision ?? (async () => ownersMayScale))(),
+    ]) as any,
+  });
   const fleet = new FleetService({
     catalog,
     gateway,
@@ -93,12 +111,13 @@ function setup(options: {
       config: config.fleet,
     }),
     insights: options.insights,
+    permissions,
   });
   const scaleDown = new FleetScaleDown({
     fleet,
     operations: { scale } as unknown as EntityOperations,
   });
-  return { fleet, scaleDown, getEntities, scale };
+  return { fleet, scaleDown, getEntities, scale, permissions };
 }
 
 describe('FleetService', () => {
@@ -144,8 +163,10 @@ describe('FleetService', () => {
         memoryBytes: 3 * 256 * 2 ** 20,
       },
       promotable: true,
-      status: 'waiting',
+      // No checklist status for v1.1.0: not known to be ready.
+      status: 'checks-pending',
       problems: [],
+      scaleDown: { allowed: true },
     });
   });
 
@@ -223,8 +244,8 @@ describe('FleetService', () => {
     const result = await fleet.getFleet({ credentials: alice });
     expect(result.rows.map(r => [r.key, r.live, r.status])).toEqual([
       ['component:default/lost@', 'unknown', 'misconfigured'],
-      ['component:default/my-app@east', 'green', 'waiting'],
-      ['component:default/my-app@west', 'blue', 'waiting'],
+      ['component:default/my-app@east', 'green', 'checks-pending'],
+      ['component:default/my-app@west', 'blue', 'checks-pending'],
     ]);
   });
 
@@ -326,6 +347,224 @@ describe('FleetService', () => {
     ]);
   });
 
+  it('lists incidents first: failing, rolled back, unreachable, checks failing', async () => {
+    const entry = (ref: string, action: HistoryEntry['action']) =>
+      ({
+        id: ref,
+        entityRef: `component:default/${ref}`,
+        action,
+        from: 'green',
+        to: 'blue',
+        actor: 'plugin:blue-green',
+        forced: false,
+        outcome: 'succeeded',
+        createdAt: '2026-01-01T00:00:00.000Z',
+      } as HistoryEntry);
+    const west = new FakeKube(
+      'west',
+      mergeObjects(
+        ...[
+          'a-stable',
+          'b-ready',
+          'c-rolled-back',
+          'd-failing',
+          'e-checks',
+        ].map(n =>
+          serviceSelectorObjects(n, {
+            versions:
+              n === 'a-stable'
+                ? { blue: 'v1', green: 'v1' }
+                : { blue: 'v1', green: 'v2' },
+          }),
+        ),
+      ),
+    );
+    const east = new FakeKube('east');
+    east.down = 'error';
+    const insights: FleetInsights = {
+      forEntities: async refs =>
+        new Map(
+          refs.map(ref => [
+            ref,
+            {
+              preDeploy: ref.endsWith('e-checks') ? 'fail' : 'pass',
+              firing: ref.endsWith('d-failing') ? ['5xx ratio'] : undefined,
+            },
+          ]),
+        ),
+    };
+    const on = (cluster: string) => ({
+      'backstage.io/kubernetes-cluster': cluster,
+    });
+    const { fleet } = setup({
+      entities: [
+        ...[
+          'a-stable',
+          'b-ready',
+          'c-rolled-back',
+          'd-failing',
+          'e-checks',
+        ].map(n => component(n, on('west'))),
+        component('f-unreachable', on('east')),
+      ],
+      clusters: { west, east },
+      facts: {
+        lastSwitches: new Map([
+          [
+            'component:default/c-rolled-back',
+            entry('c-rolled-back', 'auto-rollback'),
+          ],
+        ]),
+      },
+      insights,
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(result.rows.map(r => [r.name, r.status])).toEqual([
+      ['d-failing', 'failing'],
+      ['c-rolled-back', 'rolled-back'],
+      ['f-unreachable', 'unavailable'],
+      ['e-checks', 'checks-failing'],
+      ['b-ready', 'waiting'],
+      ['a-stable', 'stable'],
+    ]);
+  });
+
+  it('says for each row whether the caller may scale its idle color down, from one permission decision', async () => {
+    const objects = mergeObjects(
+      serviceSelectorObjects('mine'),
+      serviceSelectorObjects('theirs'),
+      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
+    );
+    const { fleet, permissions } = setup({
+      entities: [
+        component('mine'),
+        component('theirs', {}, 'team-payments'),
+        component('empty'),
+      ],
+      clusters: { sandbox: new FakeKube('sandbox', objects) },
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    const scaleDown = Object.fromEntries(
+      result.rows.map(r => [r.name, r.scaleDown]),
+    );
+    expect(scaleDown).toEqual({
+      mine: { allowed: true },
+      theirs: {
+        allowed: false,
+        outcome: 'denied',
+        reason:
+          'you may not scale component:default/theirs (permission blue-green.scale); its owners may: team-payments',
+      },
+      empty: {
+        allowed: false,
+        outcome: 'skipped',
+        reason: 'green already runs 0 replica(s)',
+      },
+    });
+    expect(permissions.authorizeConditional).toHaveBeenCalledTimes(1);
+    expect(permissions.authorize).not.toHaveBeenCalled();
+  });
+
+  it('shows the fleet without scale-down decisions when the permission backend fails', async () => {
+    const { fleet } = setup({
+      entities: [component('mine')],
+      clusters: {
+        sandbox: new FakeKube('sandbox', serviceSelectorObjects('mine')),
+      },
+      scaleDecision: async () => {
+        throw new Error('permission backend unavailable');
+      },
+    });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(result.rows[0].scaleDown).toBeUndefined();
+    expect(result.warnings).toEqual([
+      'who may scale down is not shown: permission backend unavailable',
+    ]);
+  });
+
+  it('lists a cluster again after a change written to it through the plugin, not after a sign-off', async () => {
+    const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
+    const { fleet } = setup({
+      entities: [component('my-app')],
+      clusters: { sandbox: kube },
+    });
+    await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(2);
+    const entry = (action: HistoryEntry['action']): HistoryEntry => ({
+      id: '1',
+      entityRef: 'component:default/my-app',
+      action,
+      actor: 'user:default/alice',
+      forced: false,
+      outcome: 'succeeded',
+      createdAt: '2026-01-01T00:00:00.000Z',
+    });
+
+    fleet.changed('component:default/my-app', { entry: entry('sign-off') });
+    fleet.changed('component:default/my-app', { watchId: 'w' });
+    await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(2);
+
+    kube.objects = serviceSelectorObjects('my-app', { live: 'green' });
+    fleet.changed('component:default/my-app', { entry: entry('promote') });
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(4);
+    expect(result.rows[0].live).toBe('green');
+  });
+
+  it('answers a dry run from the same decisions, without scaling', async () => {
+    const objects = mergeObjects(
+      serviceSelectorObjects('mine'),
+      serviceSelectorObjects('theirs'),
+      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
+    );
+    const { scaleDown, scale } = setup({
+      entities: [
+        component('mine'),
+        component('theirs', {}, 'team-payments'),
+        component('empty'),
+      ],
+      clusters: { sandbox: new FakeKube('sandbox', objects) },
+    });
+    const response = await scaleDown.scaleDown(
+      {
+        entityRefs: [
+          'component:default/mine',
+          'component:default/theirs',
+          'component:default/empty',
+        ],
+        dryRun: true,
+      },
+      { credentials: alice },
+    );
+    expect(response).toEqual({
+      dryRun: true,
+      results: [
+        {
+          entityRef: 'component:default/mine',
+          outcome: 'scaled',
+          color: 'green',
+          replicas: 0,
+        },
+        {
+          entityRef: 'component:default/theirs',
+          outcome: 'denied',
+          color: 'green',
+          message:
+            'you may not scale component:default/theirs (permission blue-green.scale); its owners may: team-payments',
+        },
+        {
+          entityRef: 'component:default/empty',
+          outcome: 'skipped',
+          color: 'green',
+          replicas: 0,
+          message: 'green already runs 0 replica(s)',
+        },
+      ],
+    });
+    expect(scale).not.toHaveBeenCalled();
+  });
+
   it('scales down idle colors through the scale path, one result per entity', async () => {
     const objects = mergeObjects(
       serviceSelectorObjects('a'),
@@ -397,78 +636,5 @@ describe('FleetService', () => {
       },
       caller,
     );
-  });
-});
-
-describe('statusOf', () => {
-  const colors = {
-    blue: {
-      role: 'live' as const,
-      weight: 100,
-      version: 'v1',
-      replicas: { desired: 3, ready: 3 },
-    },
-    green: {
-      role: 'idle' as const,
-      weight: 0,
-      version: 'v1',
-      replicas: { desired: 3, ready: 3 },
-    },
-  };
-  const base = {
-    live: 'blue' as const,
-    colors,
-    problems: [],
-    promotable: true,
-  };
-  it('says stable when both colors run the same version', () => {
-    expect(statusOf(base)).toBe('stable');
-  });
-  it('says waiting when the idle color runs another version and may be promoted', () => {
-    expect(
-      statusOf({
-        ...base,
-        colors: { ...colors, green: { ...colors.green, version: 'v2' } },
-      }),
-    ).toBe('waiting');
-  });
-  it('does not call the color traffic just left waiting', () => {
-    expect(
-      statusOf({
-        ...base,
-        colors: { ...colors, green: { ...colors.green, version: 'v0' } },
-        lastSwitch: {
-          action: 'promote',
-          actor: 'a',
-          from: 'green',
-          to: 'blue',
-          outcome: 'succeeded',
-          createdAt: '',
-        },
-      }),
-    ).toBe('stable');
-  });
-  it('says failing when the live color lacks ready replicas', () => {
-    expect(
-      statusOf({
-        ...base,
-        colors: {
-          ...colors,
-          blue: { ...colors.blue, replicas: { desired: 3, ready: 1 } },
-        },
-      }),
-    ).toBe('failing');
-  });
-  it('puts a running switch before the rest', () => {
-    expect(
-      statusOf({
-        ...base,
-        inProgress: { action: 'promote', actor: 'a', createdAt: '' },
-        firing: ['x'],
-      }),
-    ).toBe('switching');
-  });
-  it('says split while Istio shares the traffic', () => {
-    expect(statusOf({ ...base, live: 'split' })).toBe('split');
   });
 });

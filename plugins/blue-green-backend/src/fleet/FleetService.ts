@@ -1,19 +1,28 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { isError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { Entity } from '@backstage/catalog-model';
 import {
   BLUE_GREEN_ANNOTATIONS,
+  blueGreenScalePermission,
+  FLEET_ROW_STATUSES,
   FleetCluster,
   FleetResponse,
   FleetRow,
+  HistoryEntry,
   resolveBlueGreenTarget,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
   KubernetesGateway,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { EntityPermissions } from '../authorization/EntityPermissions';
 import { HistoryStore } from '../database/HistoryStore';
+import { EntityChange } from '../operations/Announcer';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import { ClusterCache, ClusterRead } from './ClusterCache';
 import { FleetInsights } from './insights';
@@ -25,19 +34,42 @@ import {
   rowOf,
   unplacedRow,
 } from './rows';
+import { scaleDownDecision } from './scaleDownDecision';
 import { FleetPrometheus, queryFleetTraffic } from './traffic';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
 
+/** Most urgent first, then by entity and cluster: incidents lead the page. */
+const urgency = new Map(FLEET_ROW_STATUSES.map((status, i) => [status, i]));
+function byUrgency(a: FleetRow, b: FleetRow) {
+  return (
+    (urgency.get(a.status) ?? 99) - (urgency.get(b.status) ?? 99) ||
+    a.entityRef.localeCompare(b.entityRef) ||
+    (a.cluster ?? '').localeCompare(b.cluster ?? '')
+  );
+}
+
+/** History actions that write to the cluster: the fleet's lists of it are stale after one. */
+const CLUSTER_WRITES = new Set<HistoryEntry['action']>([
+  'promote',
+  'rollback',
+  'auto-rollback',
+  'scale',
+  'scale-down',
+  'preview-route',
+  'mirror',
+]);
+
 /**
  * The fleet page: every blue/green service the caller can see in the catalog, across clusters.
  *
  * Built from one set of list calls per cluster (cached briefly, see {@link ClusterCache}), two
- * Prometheus queries, two history queries and the stored checklist insights — never one request
- * per entity. Each entity's row comes from the same strategy `read()` and `decideActions()` as
- * its tab, run on the listed objects. A cluster that fails or is slow marks its rows unavailable;
- * the rest of the fleet is served.
+ * Prometheus queries, two history queries, the stored checklist insights and one permission
+ * decision — never one request per entity. Each entity's row comes from the same strategy
+ * `read()` and `decideActions()` as its tab, run on the listed objects. A cluster that fails or
+ * is slow marks its rows unavailable; the rest of the fleet is served. Rows come most urgent
+ * first (incidents lead).
  */
 export class FleetService {
   readonly #catalog: CatalogService;
@@ -50,6 +82,10 @@ export class FleetService {
     prometheus: FleetPrometheus;
     queries: { rps: string; errorRatio: string };
   };
+  readonly #permissions: EntityPermissions;
+  readonly #checksRequired: boolean;
+  /** The clusters each entity's rows were read from, for {@link FleetService.changed}. */
+  readonly #clustersOf = new Map<string, Array<string | undefined>>();
 
   constructor(options: {
     catalog: CatalogService;
@@ -63,6 +99,10 @@ export class FleetService {
       prometheus: FleetPrometheus;
       queries: { rps: string; errorRatio: string };
     };
+    /** For each row's scale-down decision. */
+    permissions: PermissionsService;
+    /** `checks.requiredForPromote`: "ready to promote" needs the pre-deploy checks to pass. */
+    checksRequired?: boolean;
   }) {
     this.#catalog = options.catalog;
     this.#gateway = options.gateway;
@@ -71,6 +111,10 @@ export class FleetService {
     this.#clusters = options.clusters;
     this.#insights = options.insights;
     this.#traffic = options.traffic;
+    this.#permissions = EntityPermissions.create({
+      permissions: options.permissions,
+    });
+    this.#checksRequired = options.checksRequired ?? true;
   }
 
   /** `GET /fleet` */
@@ -78,6 +122,11 @@ export class FleetService {
     caller: { credentials: BackstageCredentials },
     options: { refresh?: boolean } = {},
   ): Promise<FleetResponse> {
+    // Needs only the caller: asked while the catalog is read.
+    const scaleDecision = this.#permissions.decide(
+      [blueGreenScalePermission],
+      caller.credentials,
+    );
     const { entities, problems } = await this.#entities(caller.credentials);
 
     // Which clusters to list, and which strategies' kinds each needs.
@@ -131,6 +180,7 @@ export class FleetService {
         inProgress: facts.inProgress.get(placement.entityRef),
         insights: insights.values.get(placement.entityRef),
         traffic: traffic.index,
+        checksRequired: this.#checksRequired,
       };
       rows.push(
         ...(await this.#rowsOf(
@@ -142,11 +192,18 @@ export class FleetService {
         )),
       );
     }
-    rows.sort(
-      (a, b) =>
-        a.entityRef.localeCompare(b.entityRef) ||
-        (a.cluster ?? '').localeCompare(b.cluster ?? ''),
+    for (const row of rows) {
+      const clusters = this.#clustersOf.get(row.entityRef);
+      if (!clusters) this.#clustersOf.set(row.entityRef, [row.cluster]);
+      else if (!clusters.includes(row.cluster)) clusters.push(row.cluster);
+    }
+    const scaleWarning = await this.#decideScaleDowns(
+      rows,
+      entities,
+      scaleDecision,
+      caller.credentials,
     );
+    rows.sort(byUrgency);
 
     const clusters: FleetCluster[] = [...clusterReads].map(([name, read]) =>
       read.ok
@@ -170,6 +227,7 @@ export class FleetService {
       warnings: [
         ...traffic.warnings,
         ...(insights.warning ? [insights.warning] : []),
+        ...(scaleWarning ? [scaleWarning] : []),
       ],
       generatedAt: new Date().toISOString(),
     };
@@ -178,6 +236,67 @@ export class FleetService {
   /** Drops the cached lists of a cluster (after a change made through the plugin). */
   invalidate(cluster: string): void {
     this.#clusters.invalidate(cluster);
+  }
+
+  /**
+   * Something happened to an entity (see `Announcer`): after a write to its cluster, the next
+   * call lists that cluster again instead of serving the cached lists.
+   */
+  changed(entityRef: string, change: EntityChange): void {
+    if (!('entry' in change)) return;
+    const { entry } = change;
+    if (entry.outcome === 'in-progress') return;
+    if (!CLUSTER_WRITES.has(entry.action)) return;
+    for (const cluster of this.#clustersOf.get(entityRef) ?? []) {
+      this.#clusters.invalidate(cluster ?? '');
+    }
+  }
+
+  /**
+   * Each row's scale-down decision for this caller: one permission decision, applied to every
+   * row with something to scale. When the permission backend cannot answer, rows carry none (the
+   * scale-down itself still checks) and a warning says so.
+   */
+  async #decideScaleDowns(
+    rows: FleetRow[],
+    entities: Map<string, Placement>,
+    pending: ReturnType<EntityPermissions['decide']>,
+    credentials: BackstageCredentials,
+  ): Promise<string | undefined> {
+    const perEntity = new Map<string, number>();
+    for (const row of rows) {
+      perEntity.set(row.entityRef, (perEntity.get(row.entityRef) ?? 0) + 1);
+    }
+    const decide = (row: FleetRow, permitted: boolean) =>
+      scaleDownDecision(row, {
+        rowsOfEntity: perEntity.get(row.entityRef) ?? 1,
+        permitted,
+      });
+    // Rows that cannot be scaled whatever the permission say why without it.
+    const candidates: Array<{ row: FleetRow; entity: Entity }> = [];
+    for (const row of rows) {
+      const decision = decide(row, true);
+      const placement = entities.get(row.entityRef);
+      if (decision.allowed && placement) {
+        candidates.push({ row, entity: placement.entity });
+      } else {
+        row.scaleDown = decision;
+      }
+    }
+    try {
+      const [scale] = await pending;
+      const permitted = await this.#permissions.allowsEach(
+        scale,
+        candidates.map(c => c.entity),
+        credentials,
+      );
+      candidates.forEach(({ row }, i) => {
+        row.scaleDown = decide(row, permitted[i]);
+      });
+      return undefined;
+    } catch (error) {
+      return `who may scale down is not shown: ${message(error)}`;
+    }
   }
 
   /**
@@ -235,14 +354,9 @@ export class FleetService {
           [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]:
             strategies,
         },
-        fields: [
-          'kind',
-          'metadata.name',
-          'metadata.namespace',
-          'metadata.title',
-          'metadata.annotations',
-          'relations',
-        ],
+        // What the rows show and what permission conditions may look at (the catalog's rules
+        // read the kind, metadata, spec and relations).
+        fields: ['kind', 'metadata', 'spec', 'relations'],
       },
       { credentials },
     );

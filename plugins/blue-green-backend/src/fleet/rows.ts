@@ -45,6 +45,8 @@ export type RowContext = {
   inProgress?: HistoryEntry;
   insights?: FleetEntityInsights;
   traffic: TrafficIndex;
+  /** Whether promote needs the pre-deploy checks to pass (`checks.requiredForPromote`). */
+  checksRequired: boolean;
 };
 
 const round = (n: number) => Math.round(n * 1000) / 1000;
@@ -184,6 +186,7 @@ export function rowOf(
   }
   const row = {
     ...common(placement, context),
+    checksRequired: context.checksRequired,
     preDeploy: preDeployOf(context.insights, snapshot),
     key: `${placement.entityRef}@${cluster}`,
     cluster,
@@ -199,10 +202,11 @@ export function rowOf(
     ),
     problems: snapshot.problems,
   };
-  return { ...row, status: statusOf(row) };
+  const { checksRequired, ...fleetRow } = row;
+  return { ...fleetRow, status: statusOf(row) };
 }
 
-/** The one status a row is filtered by: what needs attention first. */
+/** The one status a row is filtered by: what needs attention first (see `FleetRowStatus`). */
 export function statusOf(
   row: Pick<
     FleetRow,
@@ -213,7 +217,8 @@ export function statusOf(
     | 'inProgress'
     | 'watch'
     | 'lastSwitch'
-  > & { firing?: string[] },
+    | 'preDeploy'
+  > & { firing?: string[]; checksRequired: boolean },
 ): FleetRowStatus {
   if (row.live === 'unknown') return 'unavailable';
   if (row.problems.length > 0) return 'misconfigured';
@@ -228,6 +233,13 @@ export function statusOf(
   ) {
     return 'failing';
   }
+  // Until someone switches again, the version that was rolled back waits in the idle color.
+  if (
+    row.lastSwitch?.action === 'auto-rollback' &&
+    row.lastSwitch.outcome === 'succeeded'
+  ) {
+    return 'rolled-back';
+  }
   if (row.watch?.state === 'running') return 'watching';
   if (row.live === 'split') return 'split';
   if (row.live === 'blue' || row.live === 'green') {
@@ -238,12 +250,13 @@ export function statusOf(
       row.lastSwitch?.from === idleColor && row.lastSwitch?.to === row.live;
     if (
       !justLeft &&
-      row.promotable &&
       idle &&
       idle.replicas.desired > 0 &&
       idle.version !== live?.version
     ) {
-      return 'waiting';
+      if (row.preDeploy === 'fail') return 'checks-failing';
+      const checked = row.preDeploy === 'pass' || !row.checksRequired;
+      return row.promotable && checked ? 'waiting' : 'checks-pending';
     }
   }
   return 'stable';

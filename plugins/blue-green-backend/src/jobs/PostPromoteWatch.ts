@@ -3,9 +3,10 @@ import {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
+import { Authorizer } from '../authorization/Authorizer';
 import { StoredWatch, WatchStore } from '../database/WatchStore';
 import { EntityResolver } from '../entities/EntityResolver';
-import { Announcer } from '../operations/Announcer';
+import { Announcer, audienceOf } from '../operations/Announcer';
 import { FailedVersions } from '../operations/FailedVersions';
 import { actorOf, errorMessage } from '../operations/OperationRecorder';
 import { SwitchService } from '../operations/SwitchService';
@@ -20,6 +21,7 @@ export class PostPromoteWatch {
   readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
   readonly #evaluator: WatchEvaluator;
+  readonly #authorizer: Authorizer;
   readonly #switches: SwitchService;
   readonly #failedVersions: FailedVersions;
   readonly #announcer: Announcer;
@@ -29,6 +31,7 @@ export class PostPromoteWatch {
     watches: WatchStore;
     resolver: EntityResolver;
     evaluator: WatchEvaluator;
+    authorizer: Authorizer;
     switches: SwitchService;
     failedVersions: FailedVersions;
     announcer: Announcer;
@@ -37,6 +40,7 @@ export class PostPromoteWatch {
     this.#watches = options.watches;
     this.#resolver = options.resolver;
     this.#evaluator = options.evaluator;
+    this.#authorizer = options.authorizer;
     this.#switches = options.switches;
     this.#failedVersions = options.failedVersions;
     this.#announcer = options.announcer;
@@ -100,7 +104,21 @@ export class PostPromoteWatch {
       });
     }
     if (verdict.rollback.length === 0) {
-      await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+      const firing = (criteria: typeof watch.criteria) =>
+        criteria
+          .filter(c => c.firing)
+          .map(c => c.id)
+          .join();
+      await this.#announcer.changed(
+        context.entityRef,
+        {
+          watchId: watch.id,
+          fleetUnchanged:
+            !verdict.save.state &&
+            firing(watch.criteria) === firing(verdict.save.criteria),
+        },
+        audienceOf(context.entity),
+      );
       return;
     }
     if (!watch.autoRollback) {
@@ -128,6 +146,18 @@ export class PostPromoteWatch {
           `automatic rollback impossible: ${decision.reasons.join('; ')}`,
         );
       }
+      // The objects must still be this entity's: one rebound since the promote is left alone.
+      await this.#authorizer.authorizeObjects(
+        context,
+        {
+          entityRef: context.entityRef,
+          action: 'auto-rollback',
+          actor: actorOf(credentials),
+          forced: false,
+          to: decision.target,
+        },
+        snapshot,
+      );
       await this.#switches.run(context, observation, {
         action: 'auto-rollback',
         actor: actorOf(credentials),
@@ -155,6 +185,10 @@ export class PostPromoteWatch {
         severity: 'critical',
       });
     }
-    await this.#announcer.changed(context.entityRef, { watchId: watch.id });
+    await this.#announcer.changed(
+      context.entityRef,
+      { watchId: watch.id },
+      audienceOf(context.entity),
+    );
   }
 }

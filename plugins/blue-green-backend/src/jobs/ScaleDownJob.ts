@@ -2,10 +2,12 @@ import {
   BackstageCredentials,
   LoggerService,
 } from '@backstage/backend-plugin-api';
+import { Authorizer } from '../authorization/Authorizer';
 import { ScaleDownStore } from '../database/ScaleDownStore';
 import { WatchStore } from '../database/WatchStore';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
+import { audienceOf } from '../operations/Announcer';
 import {
   actorOf,
   errorMessage,
@@ -23,6 +25,7 @@ export class ScaleDownJob {
   readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
+  readonly #authorizer: Authorizer;
   readonly #recorder: OperationRecorder;
   readonly #logger: LoggerService;
 
@@ -31,6 +34,7 @@ export class ScaleDownJob {
     watches: WatchStore;
     resolver: EntityResolver;
     observer: ObservationReader;
+    authorizer: Authorizer;
     recorder: OperationRecorder;
     logger: LoggerService;
   }) {
@@ -38,6 +42,7 @@ export class ScaleDownJob {
     this.#watches = options.watches;
     this.#resolver = options.resolver;
     this.#observer = options.observer;
+    this.#authorizer = options.authorizer;
     this.#recorder = options.recorder;
     this.#logger = options.logger;
   }
@@ -81,15 +86,18 @@ export class ScaleDownJob {
         ) {
           continue;
         }
+        const operation = {
+          entityRef: context.entityRef,
+          action: 'scale-down' as const,
+          actor: actorOf(credentials),
+          reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
+          forced: false,
+          to: due.color,
+          audience: audienceOf(context.entity),
+        };
+        await this.#authorizer.authorizeObjects(context, operation, snapshot);
         await this.#recorder.run(
-          {
-            entityRef: context.entityRef,
-            action: 'scale-down',
-            actor: actorOf(credentials),
-            reason: `scheduled after promote ${due.historyId ?? ''}`.trim(),
-            forced: false,
-            to: due.color,
-          },
+          operation,
           { eventId: 'color-switch', severityLevel: 'medium' },
           undefined,
           async () => {

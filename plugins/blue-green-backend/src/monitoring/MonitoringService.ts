@@ -64,8 +64,14 @@ export class MonitoringService {
     range: { seconds: number; stepSeconds: number },
     caller: Caller,
   ): Promise<MetricsResponse> {
-    const { scope } = await this.#scope(ref, caller);
-    return metricCharts(this.#metrics, scope, range);
+    const { context, scope } = await this.#scope(ref, caller);
+    const charts = await metricCharts(this.#metrics, scope, range);
+    const { rollbackErrorRatio } = thresholdsOf(
+      context.entity,
+      this.#config.checks.thresholds,
+    );
+    // The 5xx ratio above which the post-deploy watch rolls back, drawn on the 5xx chart.
+    return { ...charts, thresholds: { errorRatio: rollbackErrorRatio } };
   }
 
   /** `GET …/monitoring/prometheus-rules` and `…/monitoring/grafana-dashboard` */

@@ -8,8 +8,10 @@ import {
   HistoryPage,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { KUBE_RESOURCES } from '@bluegreen-backstage/plugin-blue-green-node';
+import { Authorizer } from '../authorization/Authorizer';
 import { HistoryStore } from '../database/HistoryStore';
 import { diagnose } from '../decisions/diagnostics';
+import { withObjectProblems } from '../decisions/status';
 import { EntityResolver } from '../entities/EntityResolver';
 import { Caller } from '../operations/OperationRecorder';
 import { ObservationReader } from './ObservationReader';
@@ -18,15 +20,18 @@ import { ObservationReader } from './ObservationReader';
 export class StatusService {
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
+  readonly #authorizer: Authorizer;
   readonly #history: HistoryStore;
 
   constructor(options: {
     resolver: EntityResolver;
     observer: ObservationReader;
+    authorizer: Authorizer;
     history: HistoryStore;
   }) {
     this.#resolver = options.resolver;
     this.#observer = options.observer;
+    this.#authorizer = options.authorizer;
     this.#history = options.history;
   }
 
@@ -37,7 +42,16 @@ export class StatusService {
       caller.credentials,
       this.#observer.read,
     );
-    return (await this.#observer.observe(context, 'status', { reads })).status;
+    const { status, snapshot } = await this.#observer.observe(
+      context,
+      'status',
+      { reads },
+    );
+    // Objects the entity may not change show why at once, not only when a switch is tried.
+    return withObjectProblems(
+      status,
+      await this.#authorizer.objectProblems(context, snapshot),
+    );
   }
 
   /** `GET …/diagnostics` */

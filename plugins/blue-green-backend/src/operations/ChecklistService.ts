@@ -12,6 +12,7 @@ import { versionKey } from '../decisions/revision';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ChecklistReader } from '../observation/ChecklistReader';
 import { ObservationReader } from '../observation/ObservationReader';
+import { audienceOf } from './Announcer';
 import { actorOf, Caller, OperationRecorder } from './OperationRecorder';
 
 /** The checklist routes: read a phase's checklist, sign off a manual item or withdraw it. */
@@ -73,6 +74,7 @@ export class ChecklistService {
       actor,
       reason: signOff?.note,
       forced: false,
+      audience: audienceOf(context.entity, actor),
     };
     const [{ snapshot, facts }] = await Promise.all([
       this.#observer.read(context),

@@ -14,7 +14,7 @@ import { Authorizer } from '../authorization/Authorizer';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
-import { Announcer } from './Announcer';
+import { Announcer, audienceOf } from './Announcer';
 import {
   actorOf,
   Caller,
@@ -129,16 +129,27 @@ export class DeployService {
         )} can)`,
       );
     }
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action: 'deploy',
-      actor: actorOf(caller.credentials),
+      actor,
+      audience: audienceOf(context.entity, actor),
       reason: request.reason,
       forced: Boolean(request.force),
     };
+    // As for a switch: the permission, the namespace and the binding of the objects a deploy
+    // writes (judged on the first read) are checked while the cluster is read.
+    const first = reads ?? this.#observer.read(context);
+    first.catch(() => undefined);
     const [observed, authorized] = await Promise.allSettled([
-      this.#observer.observe(context, 'cluster', { reads }),
-      this.#authorizer.authorize(pending, context, operation),
+      this.#observer.observe(context, 'cluster', { reads: first }),
+      this.#authorizer.authorize(
+        pending,
+        context,
+        operation,
+        first.then(r => r.snapshot),
+      ),
     ]);
     if (authorized.status === 'rejected') throw authorized.reason;
     if (observed.status === 'rejected') {
@@ -226,7 +237,7 @@ export class DeployService {
       }),
       recording.audit.success(),
     ]);
-    void this.#announcer.deployed(entry, context.kube.cluster);
+    void this.#announcer.deployed(context.entity, entry, context.kube.cluster);
     const after = await this.#observer.observe(context, 'status');
     return { entry, status: after.status };
   }

@@ -12,6 +12,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { Authorizer, Change } from '../authorization/Authorizer';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
+import { audienceOf } from './Announcer';
 import { ObservationReader } from '../observation/ObservationReader';
 import {
   actorOf,
@@ -108,12 +109,12 @@ export class EntityOperations {
     ref: CompoundEntityRef,
     enabled: boolean,
     caller: Caller,
+    reason?: string,
   ): Promise<EntityStatus> {
     return this.#trafficControl(
       ref,
       caller,
-      'preview-route',
-      'previewRoute',
+      { change: 'preview-route', capability: 'previewRoute', reason },
       { enabled },
       (c, s) => c.strategy.setPreviewRoute!(c.kube, c.target, s, enabled),
     );
@@ -122,46 +123,44 @@ export class EntityOperations {
   /** `POST …/mirror`: copy a share of live traffic to the idle color. */
   async setMirror(
     ref: CompoundEntityRef,
-    mirror: { enabled: boolean; percent: number },
+    mirror: { enabled: boolean; percent: number; reason?: string },
     caller: Caller,
   ): Promise<EntityStatus> {
+    const { reason, ...settings } = mirror;
     return this.#trafficControl(
       ref,
       caller,
-      'mirror',
-      'mirror',
-      mirror,
-      (c, s) => c.strategy.setMirror!(c.kube, c.target, s, mirror),
+      { change: 'mirror', capability: 'mirror', reason },
+      settings,
+      (c, s) => c.strategy.setMirror!(c.kube, c.target, s, settings),
     );
   }
 
   #trafficControl(
     ref: CompoundEntityRef,
     caller: Caller,
-    change: 'preview-route' | 'mirror',
-    capability: 'previewRoute' | 'mirror',
+    what: {
+      change: 'preview-route' | 'mirror';
+      capability: 'previewRoute' | 'mirror';
+      reason?: string;
+    },
     settings: Record<string, unknown>,
     write: (
       context: EntityContext,
       snapshot: StrategySnapshot,
     ) => Promise<SwitchWrite>,
   ): Promise<EntityStatus> {
-    return this.#mutate(
-      ref,
-      caller,
-      { change, capability },
-      async (context, snapshot) => {
-        if (snapshot.problems.length > 0) {
-          throw new ConflictError(
-            `${change} refused: ${snapshot.problems.join('; ')}`,
-          );
-        }
-        return async () => {
-          const result = await write(context, snapshot);
-          return { requests: result.requests, ...settings };
-        };
-      },
-    );
+    return this.#mutate(ref, caller, what, async (context, snapshot) => {
+      if (snapshot.problems.length > 0) {
+        throw new ConflictError(
+          `${what.change} refused: ${snapshot.problems.join('; ')}`,
+        );
+      }
+      return async () => {
+        const result = await write(context, snapshot);
+        return { requests: result.requests, ...settings };
+      };
+    });
   }
 
   /**
@@ -193,18 +192,28 @@ export class EntityOperations {
         } strategy, which does not support ${WHAT[what.capability]}`,
       );
     }
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action: what.change,
-      actor: actorOf(caller.credentials),
+      actor,
+      audience: audienceOf(context.entity, actor),
       reason: what.reason,
       forced: false,
       ...(what.to && { to: what.to }),
     };
-    await this.#authorizer.authorize(pending, context, operation);
+    const reads = this.#observer.read(context);
+    reads.catch(() => undefined);
+    await this.#authorizer.authorize(
+      pending,
+      context,
+      operation,
+      reads.then(r => r.snapshot),
+    );
     const { snapshot, status } = await this.#observer.observe(
       context,
       'cluster',
+      { reads },
     );
     const work = await decide(context, snapshot, status, operation);
     await this.#recorder.run(

@@ -24,8 +24,11 @@ export type Caller = {
   request?: Request;
 };
 
-/** An operation as history records it: who does what to which entity. */
-export type Operation = NewHistoryEntry;
+/**
+ * An operation as history records it: who does what to which entity — and who hears about it
+ * (`audience`, entity refs of users and groups; not stored).
+ */
+export type Operation = NewHistoryEntry & { audience?: string[] };
 
 /** How an operation shows in the audit log. */
 export type AuditOf = {
@@ -59,6 +62,7 @@ export function withClusterState(error: unknown, cluster: string): Error {
 export type Recording = {
   entry: HistoryEntry;
   audit: AuditorServiceEvent;
+  audience: string[];
 };
 
 /**
@@ -108,6 +112,7 @@ export class OperationRecorder {
     caller?: Caller,
     options: { signal?: boolean } = {},
   ): Promise<Recording> {
+    const audience = operation.audience ?? [];
     const entry = await this.#history.start(operation);
     const [event] = await Promise.all([
       this.#auditor.createEvent({
@@ -121,9 +126,10 @@ export class OperationRecorder {
           historyId: entry.id,
         },
       }),
-      options.signal && this.#announcer.changed(entry.entityRef, { entry }),
+      options.signal &&
+        this.#announcer.changed(entry.entityRef, { entry }, audience),
     ]);
-    return { entry, audit: event };
+    return { entry, audit: event, audience };
   }
 
   /** Ends a started operation in history (details merged into those it started with). */
@@ -154,7 +160,11 @@ export class OperationRecorder {
     await recording.audit.fail({
       error: isError(error) ? error : new Error(errorMessage(error)),
     });
-    await this.#announcer.changed(finished.entityRef, { entry: finished });
+    await this.#announcer.changed(
+      finished.entityRef,
+      { entry: finished },
+      recording.audience,
+    );
     return finished;
   }
 
@@ -181,7 +191,11 @@ export class OperationRecorder {
       details,
     });
     await recording.audit.success();
-    await this.#announcer.changed(finished.entityRef, { entry: finished });
+    await this.#announcer.changed(
+      finished.entityRef,
+      { entry: finished },
+      recording.audience,
+    );
     return finished;
   }
 
@@ -221,7 +235,11 @@ export class OperationRecorder {
         },
       })
       .then(event => event.success());
-    await this.#announcer.changed(entry.entityRef, { entry });
+    await this.#announcer.changed(
+      entry.entityRef,
+      { entry },
+      operation.audience ?? [],
+    );
     return entry;
   }
 }

@@ -20,6 +20,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { Authorizer } from '../authorization/Authorizer';
 import { BlueGreenConfig } from '../config';
+import { versionKey } from '../decisions/revision';
 import { liveColorOf, runningShift } from '../decisions/switchDecision';
 import { workloadKey } from '../decisions/watchVerdict';
 import { ShiftStopStore } from '../database/ShiftStopStore';
@@ -29,7 +30,7 @@ import {
   Observation,
   ObservationReader,
 } from '../observation/ObservationReader';
-import { Announcer } from './Announcer';
+import { Announcer, audienceOf } from './Announcer';
 import { FailedVersions } from './FailedVersions';
 import {
   actorOf,
@@ -142,10 +143,11 @@ export class SwitchService {
       caller.credentials,
       this.#observer.read,
     );
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action,
-      actor: actorOf(caller.credentials),
+      actor,
       reason: request.reason,
       forced: Boolean(request.force),
     };
@@ -166,11 +168,18 @@ export class SwitchService {
     if (request.full && !capabilities.fullPromote) {
       throw unsupported('full', 'fullPromote', 'skip pauses and analysis');
     }
-    // The permission check and the cluster read are independent: run them together. Nothing is
-    // written before both are in.
+    // The permission check and the cluster read are independent: run them together. The objects'
+    // binding is judged on the first round's read. Nothing is written before both are in.
+    const first = reads ?? this.#observer.read(context);
+    first.catch(() => undefined);
     const [observed, authorized] = await Promise.allSettled([
-      this.#observer.observe(context, action, { reads }),
-      this.#authorizer.authorize(pending, context, operation),
+      this.#observer.observe(context, action, { reads: first }),
+      this.#authorizer.authorize(
+        pending,
+        context,
+        operation,
+        first.then(r => r.snapshot),
+      ),
     ]);
     // A refusal by the permission framework comes first (it is recorded as refused).
     if (authorized.status === 'rejected') throw authorized.reason;
@@ -241,16 +250,26 @@ export class SwitchService {
       caller.credentials,
       this.#observer.read,
     );
+    const actor = actorOf(caller.credentials);
     const operation: Operation = {
       entityRef: context.entityRef,
       action: 'cancel-shift',
-      actor: actorOf(caller.credentials),
+      actor,
+      audience: audienceOf(context.entity, actor),
       reason: request.reason,
       forced: false,
     };
-    await this.#authorizer.authorize(pending, context, operation);
+    // Cancelling writes the traffic back: the namespace and the objects' binding count too.
+    const first = reads ?? this.#observer.read(context);
+    first.catch(() => undefined);
+    await this.#authorizer.authorize(
+      pending,
+      context,
+      operation,
+      first.then(r => r.snapshot),
+    );
     const observation = await this.#observer.observe(context, 'cluster', {
-      reads,
+      reads: first,
     });
     const shift = runningShift(observation.status.inProgress);
     if (!shift) {
@@ -382,13 +401,17 @@ export class SwitchService {
         actor: run.actor,
         reason: run.reason,
         forced: run.forced,
+        audience: audienceOf(context.entity, run.actor),
         details: {
           strategy: context.target.strategy,
           cluster: context.kube.cluster,
           revision: status.revision,
           fromState: from,
-          // The versions on each side, for deploy markers and for what a rollback marks failed.
+          // What each color ran (a later rollback goes back only to the version that was live),
+          // and the versions on each side, for deploy markers and for what a rollback marks failed.
           versions: {
+            blue: versionKey(snapshot, 'blue'),
+            green: versionKey(snapshot, 'green'),
             from:
               liveColorOf(status) &&
               status.colors[liveColorOf(status)!].version,
@@ -429,7 +452,6 @@ export class SwitchService {
       written = await writeWithRetry(
         context,
         snapshot,
-        status.revision,
         {
           action: run.action,
           to: run.to,

@@ -8,7 +8,7 @@ import {
   SentRequest,
   StrategySnapshot,
 } from '@bluegreen-backstage/plugin-blue-green-node';
-import { revisionOf } from '../decisions/revision';
+import { stateDigest } from '../decisions/revision';
 import {
   failedSwitchOutcome,
   refusedSwitchOutcome,
@@ -38,17 +38,17 @@ export type Written = {
 
 /**
  * The write, as compare-and-swap. When the cluster refuses it but a fresh read shows the same
- * decision inputs (same revision: only unrelated fields moved, such as a Rollout's status), the
- * write is decided again on the fresh objects; a real change of the live state is a 409.
+ * decision inputs (same state digest: only unrelated fields moved, such as a Rollout's status),
+ * the write is decided again on the fresh objects; a real change of the live state is a 409.
  */
 export async function writeWithRetry(
   place: EntityPlace,
   snapshot: StrategySnapshot,
-  revision: string,
   run: SwitchRun,
   sent: SentRequest[],
 ): Promise<Written> {
   const { strategy, kube, target } = place;
+  const decidedOn = stateDigest(snapshot);
   let current = snapshot;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -81,7 +81,7 @@ export async function writeWithRetry(
         throw error;
       }
       current = await strategy.read(kube, target);
-      if (revisionOf(current) !== revision) {
+      if (stateDigest(current) !== decidedOn) {
         throw new ConflictError(
           `${run.action} refused: the live state changed while switching (another switch won); reload and decide again`,
         );
@@ -140,9 +140,15 @@ export async function recoverFailedWrite(
       )})`,
     };
   }
+  // Something this switch wrote stayed (traffic moved, or the strategy's state did): put it back
+  // where the strategy can, so the cluster ends switched or untouched.
+  const state = (s: StrategySnapshot) =>
+    stateDigest(s, { objectVersion: false });
+  const moved = (now: StrategySnapshot) =>
+    now.live !== before.live || state(now) !== state(before);
   if (
     !(after instanceof Error) &&
-    after.live !== before.live &&
+    moved(after) &&
     sent.length > 0 &&
     strategy.restore
   ) {
@@ -167,6 +173,7 @@ export async function recoverFailedWrite(
       after,
       accepted: sent.length,
       marksSwitches,
+      changed: !(after instanceof Error) && moved(after),
     }),
   };
 }

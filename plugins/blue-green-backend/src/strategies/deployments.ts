@@ -8,6 +8,7 @@ import {
 import {
   DeployChange,
   JsonPatchOperation,
+  EntityObject,
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
@@ -92,6 +93,19 @@ export async function readDeployments(
     deployments: { blue, green },
     pods: { blue: bluePods, green: greenPods },
   };
+}
+
+/** The two colors' Deployments as objects of the entity (see `SwitchStrategy.entityObjects`). */
+export function deploymentObjects(
+  target: BlueGreenTarget,
+  deployments: Record<Color, KubeObject | undefined>,
+): EntityObject[] {
+  return COLORS.map(color => ({
+    kind: 'Deployment',
+    namespace: target.namespace,
+    name: target.deployments![color],
+    object: deployments[color],
+  }));
 }
 
 /** Problems with the Deployments: missing ones, or pods not labelled with their color. */

@@ -44,6 +44,22 @@ function loadBalancerStrategy(lb: { live: Color; writes: number }) {
       namespace: target.namespace,
       name: target.service,
     }),
+    // The listener's tags say which entity it belongs to, as the annotation does on a cluster object.
+    entityObjects: target => [
+      {
+        kind: 'Listener',
+        namespace: target.namespace,
+        name: target.service,
+        object: {
+          metadata: {
+            name: target.service,
+            annotations: {
+              'blue-green.backstage.io/entity': 'component:default/shop',
+            },
+          },
+        },
+      },
+    ],
     liveService: target => target.service,
     metricGroup: () => ({
       label: 'target-group',
@@ -100,6 +116,7 @@ const entity = (name: string, strategy: string): Entity => ({
     annotations: {
       'blue-green.backstage.io/strategy': strategy,
       'backstage.io/kubernetes-cluster': 'edge',
+      'backstage.io/kubernetes-id': 'shop',
     },
   },
   spec: { owner: 'group:default/team' },
@@ -129,6 +146,7 @@ describe('blueGreenStrategiesExtensionPoint', () => {
         catalogServiceMock.factory({
           entities: [
             entity('shop', 'test-load-balancer'),
+            entity('intruder', 'test-load-balancer'),
             entity('typo', 'test-load-balancr'),
           ],
         }),
@@ -201,6 +219,20 @@ describe('blueGreenStrategiesExtensionPoint', () => {
       status: { live: 'green', strategy: 'test-load-balancer' },
     });
 
+    // Another entity pointing at the same listener may not switch it: its tags name shop.
+    const intruder = await as(
+      request(server)
+        .post(api('/entities/default/component/intruder/rollback'))
+        .send({ force: true }),
+    );
+    expect([intruder.status, intruder.body.error.message]).toEqual([
+      403,
+      expect.stringContaining(
+        'Listener default/shop belongs to component:default/shop, not to component:default/intruder',
+      ),
+    ]);
+    expect(lb.writes).toBe(1);
+
     // What the strategy cannot do is refused up front, naming who can.
     const steps = await as(
       request(server)
@@ -238,6 +270,9 @@ describe('blueGreenStrategiesExtensionPoint', () => {
     // The fleet lists the entities of every strategy it knows, the added one too.
     expect(
       fleet.body.rows.map((r: any) => [r.name, r.strategy, r.live, r.status]),
-    ).toEqual([['shop', 'test-load-balancer', 'green', 'stable']]);
+    ).toEqual([
+      ['intruder', 'test-load-balancer', 'green', 'waiting'],
+      ['shop', 'test-load-balancer', 'green', 'stable'],
+    ]);
   });
 });

@@ -160,3 +160,9 @@ export function switchIdOps(
         },
       ];
 }
+
+/** `StrategySnapshot.objectVersion` of the switched object: its generation, else resourceVersion. */
+export function objectVersionOf(object: KubeObject | undefined) {
+  const { generation, resourceVersion } = object?.metadata ?? {};
+  return generation !== undefined ? `g${generation}` : resourceVersion;
+}

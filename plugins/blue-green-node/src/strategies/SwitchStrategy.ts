@@ -42,6 +42,12 @@ export type StrategySnapshot<TObjects = unknown> = {
   /** The switch id the switched object carries (strategies that mark their writes). */
   switchId?: string;
   /**
+   * The switched object's place in its history: its `metadata.generation`, else its
+   * `resourceVersion`. Part of the revision token, so a token taken before the object was written
+   * — by the plugin or by anyone — is refused after it, even when the write was later undone.
+   */
+  objectVersion?: string;
+  /**
    * Strategy facts that decide what promote and rollback can do (e.g. "a new revision is paused at
    * BlueGreenPause"); part of the revision token.
    */
@@ -121,6 +127,19 @@ export type DeployChange = {
 export type FleetListCall = { resource: KubeResource; labelSelector?: string };
 
 /**
+ * A cluster object that makes up an entity, as a strategy read it (`object` is absent when it
+ * does not exist).
+ *
+ * @public
+ */
+export type EntityObject = {
+  kind: string;
+  namespace: string;
+  name: string;
+  object?: KubeObject;
+};
+
+/**
  * How an entity's metric series tell the colors apart: the pod label that differs between them
  * and which color each of its values stands for.
  *
@@ -160,6 +179,17 @@ export interface SwitchStrategy<TObjects = any> {
     name: string;
   };
 
+  /**
+   * The objects that make up the entity, as `read` found them: the switched object and the
+   * workloads. The plugin changes none of them unless each names the entity in its
+   * `blue-green.backstage.io/entity` annotation. A strategy that leaves this out has only its
+   * switched object checked, read for the purpose.
+   */
+  entityObjects?(
+    target: BlueGreenTarget,
+    snapshot: StrategySnapshot<TObjects>,
+  ): EntityObject[];
+
   /** The Service that carries the live traffic (the fleet's traffic column). */
   liveService(
     target: BlueGreenTarget,
@@ -177,6 +207,13 @@ export interface SwitchStrategy<TObjects = any> {
     kube: KubeClient,
     target: BlueGreenTarget,
   ): Promise<StrategySnapshot<TObjects>>;
+
+  /**
+   * The color the strategy's own record says was live before the live one, when it keeps one
+   * (Argo Rollouts: the stable ReplicaSet while the new revision, already live, is not stable
+   * yet). Rollback goes back to it without a switch in the plugin's history.
+   */
+  previousLive?(snapshot: StrategySnapshot<TObjects>): Color | undefined;
 
   /** Refusals specific to the strategy (e.g. no new revision waiting to be promoted). */
   refusals(

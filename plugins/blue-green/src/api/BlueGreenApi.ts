@@ -47,15 +47,16 @@ export interface BlueGreenApi {
     entity: CompoundEntityRef,
     request: ScaleRequest,
   ): Promise<EntityStatus>;
-  /** Istio: the `x-canary: true` header route to the idle color. */
+  /** Istio: the `x-canary: true` header route to the idle color; the reason goes to the history. */
   setPreviewRoute(
     entity: CompoundEntityRef,
     enabled: boolean,
+    reason?: string,
   ): Promise<EntityStatus>;
   /** Istio: mirror a share of live traffic to the idle color. */
   setMirror(
     entity: CompoundEntityRef,
-    request: { enabled: boolean; percent?: number },
+    request: { enabled: boolean; percent?: number; reason?: string },
   ): Promise<EntityStatus>;
   /** Newest first; pass `nextCursor` of a page as `before` for the next (older) one. */
   getHistory(
@@ -81,6 +82,14 @@ export interface BlueGreenApi {
     entity: CompoundEntityRef,
     options?: { range?: string; step?: string },
   ): Promise<MetricsResponse>;
+  /**
+   * The entity's PrometheusRule (alerting on the rollback criteria) or Grafana dashboard, as the
+   * backend generates them, fetched with the user's credentials.
+   */
+  getMonitoring(
+    entity: CompoundEntityRef,
+    kind: MonitoringArtifact,
+  ): Promise<object>;
   /** Every blue/green service the user can see, across clusters; `refresh` skips the short cache. */
   getFleet(options?: { refresh?: boolean }): Promise<FleetResponse>;
   /** Scales the idle color of each entity down; one result per entity (permission checked per entity). */
@@ -88,6 +97,13 @@ export interface BlueGreenApi {
     request: FleetScaleDownRequest,
   ): Promise<FleetScaleDownResponse>;
 }
+
+/**
+ * What `getMonitoring` serves: a PrometheusRule, or a Grafana dashboard's JSON model.
+ *
+ * @public
+ */
+export type MonitoringArtifact = 'prometheus-rules' | 'grafana-dashboard';
 
 /** @public */
 export const blueGreenApiRef = createApiRef<BlueGreenApi>({

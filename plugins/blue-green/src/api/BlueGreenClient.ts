@@ -18,7 +18,7 @@ import {
   SwitchRequest,
   SwitchResponse,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { BlueGreenApi } from './BlueGreenApi';
+import { BlueGreenApi, MonitoringArtifact } from './BlueGreenApi';
 
 /**
  * The one implementation of {@link BlueGreenApi}, over `discoveryApi` and `fetchApi`.
@@ -73,17 +73,26 @@ export class BlueGreenClient implements BlueGreenApi {
   async setPreviewRoute(
     entity: CompoundEntityRef,
     enabled: boolean,
+    reason?: string,
   ): Promise<EntityStatus> {
     return this.#request('POST', entityPath(entity, '/preview-route'), {
       enabled,
+      ...(reason && { reason }),
     });
   }
 
   async setMirror(
     entity: CompoundEntityRef,
-    request: { enabled: boolean; percent?: number },
+    request: { enabled: boolean; percent?: number; reason?: string },
   ): Promise<EntityStatus> {
     return this.#request('POST', entityPath(entity, '/mirror'), request);
+  }
+
+  async getMonitoring(
+    entity: CompoundEntityRef,
+    kind: MonitoringArtifact,
+  ): Promise<object> {
+    return this.#request('GET', entityPath(entity, `/monitoring/${kind}`));
   }
 
   async getHistory(

@@ -1,3 +1,3 @@
 export { blueGreenApiRef } from './BlueGreenApi';
-export type { BlueGreenApi } from './BlueGreenApi';
+export type { BlueGreenApi, MonitoringArtifact } from './BlueGreenApi';
 export { BlueGreenClient } from './BlueGreenClient';

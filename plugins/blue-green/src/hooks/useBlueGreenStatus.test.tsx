@@ -1,5 +1,5 @@
 import { getCompoundEntityRef } from '@backstage/catalog-model';
-import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { signalApiRef } from '@backstage/plugin-signals-react';
 import { TestApiProvider } from '@backstage/test-utils';
 import { act, renderHook } from '@testing-library/react';
 import { ReactNode } from 'react';
@@ -7,6 +7,7 @@ import { blueGreenApiRef } from '../api';
 import { deferred } from '../testing/deferred';
 import * as fixtures from '../testing/fixtures';
 import { FakeBlueGreenApi } from '../testing/FakeBlueGreenApi';
+import { FakeSignals } from './__testUtils__/FakeSignals';
 import {
   ACTIVE_POLL_MS,
   BlueGreenSignal,
@@ -16,20 +17,6 @@ import {
 
 const entityRef = getCompoundEntityRef(fixtures.entity);
 const CHANNEL = 'blue-green:component:default/my-app';
-
-/** The app's signals: the test publishes on a channel as the backend would. */
-class FakeSignals implements SignalApi {
-  readonly #listeners = new Map<string, (message: any) => void>();
-
-  subscribe(channel: string, onMessage: (message: any) => void) {
-    this.#listeners.set(channel, onMessage);
-    return { unsubscribe: () => this.#listeners.delete(channel) };
-  }
-
-  async publish(channel: string, message: BlueGreenSignal) {
-    await act(async () => this.#listeners.get(channel)?.(message));
-  }
-}
 
 const signal: BlueGreenSignal = {
   entityRef: 'component:default/my-app',
@@ -92,14 +79,30 @@ describe('useBlueGreenStatus', () => {
     expect(result.current.version).toBeGreaterThan(0);
   });
 
-  it('does not poll while idle when signals announce the changes', async () => {
+  it('polls slowly while idle even with signals, for pods and replicas no signal announces', async () => {
     renderStatus(api, new FakeSignals());
     await advance(0);
-    await advance(5 * IDLE_POLL_MS);
+    await advance(IDLE_POLL_MS - 1);
     expect(getStatus).toHaveBeenCalledTimes(1);
+    await advance(1);
+    expect(getStatus).toHaveBeenCalledTimes(2);
   });
 
-  it('polls every 15 s without signals, and a change it sees reloads the panels', async () => {
+  it('polls every 3 s while pods of a color are starting', async () => {
+    api.status = fixtures.status({
+      colors: {
+        blue: fixtures.colorStatus('blue', { role: 'live' }),
+        green: fixtures.colorStatus('green', { readyPods: 1 }),
+      },
+    });
+    renderStatus(api, new FakeSignals());
+    await advance(0);
+    await advance(ACTIVE_POLL_MS);
+    await advance(ACTIVE_POLL_MS);
+    expect(getStatus).toHaveBeenCalledTimes(3);
+  });
+
+  it('polls every 10 s without signals, and a change it sees reloads the panels', async () => {
     const { result } = renderStatus(api);
     await advance(0);
     await advance(IDLE_POLL_MS - 1);

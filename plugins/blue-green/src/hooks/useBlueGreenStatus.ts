@@ -18,10 +18,13 @@ export type BlueGreenSignal = {
   outcome: string;
 };
 
-/** Poll this often while a switch or a post-promote watch runs (criteria values move). */
+/** Poll this often while a switch, a post-promote watch or a scale runs (values move). */
 export const ACTIVE_POLL_MS = 3_000;
-/** Poll this often when signals are not available, to notice other people's switches. */
-export const IDLE_POLL_MS = 15_000;
+/**
+ * Poll this often otherwise. Signals announce the plugin's own changes, but pods and replicas
+ * also change in the cluster (a scale, a crash, `kubectl`), which no signal announces.
+ */
+export const IDLE_POLL_MS = 10_000;
 
 /** What changes when the entity's state changes: its revision, a switch, or the watch. */
 function stateKey(status?: EntityStatus): string {
@@ -32,7 +35,7 @@ function stateKey(status?: EntityStatus): string {
 
 /**
  * The entity's blue/green status, kept fresh: reloaded on every Backstage signal for the entity,
- * polled while something is running, and polled slowly when the app has no signals.
+ * polled fast while something is running or pods are starting, and slowly otherwise.
  * `version` increases on every change seen, so other panels (history, checklist) reload with it.
  */
 export function useBlueGreenStatus(
@@ -81,14 +84,17 @@ export function useBlueGreenStatus(
     lastKey.current = key;
   }, [key]);
 
+  const scaling =
+    status !== undefined &&
+    Object.values(status.colors).some(
+      c => c.workload && c.replicas.ready !== c.replicas.desired,
+    );
   const running =
     Boolean(options?.busy) ||
     Boolean(status?.inProgress) ||
-    status?.watch?.state === 'running';
-  let interval: number | undefined;
-  if (running) interval = ACTIVE_POLL_MS;
-  else if (!isSignalsAvailable) interval = IDLE_POLL_MS;
-  usePolling(reload, interval);
+    status?.watch?.state === 'running' ||
+    scaling;
+  usePolling(reload, running ? ACTIVE_POLL_MS : IDLE_POLL_MS);
 
   return {
     status,

@@ -18,7 +18,7 @@ import {
   SwitchRequest,
   SwitchResponse,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import { BlueGreenApi } from '../api';
+import { BlueGreenApi, MonitoringArtifact } from '../api';
 import * as fixtures from './fixtures';
 
 /** The `ResponseError` that `BlueGreenClient` throws for a Backstage error body with this status. */
@@ -144,17 +144,31 @@ export class FakeBlueGreenApi implements BlueGreenApi {
   async setPreviewRoute(
     entity: CompoundEntityRef,
     enabled: boolean,
+    reason?: string,
   ): Promise<EntityStatus> {
-    this.calls.push({ method: 'setPreviewRoute', args: [entity, enabled] });
+    this.calls.push({
+      method: 'setPreviewRoute',
+      args: [entity, enabled, reason],
+    });
     return this.getStatus(entity);
   }
 
   async setMirror(
     entity: CompoundEntityRef,
-    request: { enabled: boolean; percent?: number },
+    request: { enabled: boolean; percent?: number; reason?: string },
   ): Promise<EntityStatus> {
     this.calls.push({ method: 'setMirror', args: [entity, request] });
     return this.getStatus(entity);
+  }
+
+  async getMonitoring(
+    entity: CompoundEntityRef,
+    kind: MonitoringArtifact,
+  ): Promise<object> {
+    this.calls.push({ method: 'getMonitoring', args: [entity, kind] });
+    return kind === 'prometheus-rules'
+      ? { kind: 'PrometheusRule', spec: { groups: [] } }
+      : { title: 'dashboard', panels: [] };
   }
 
   async getHistory(
@@ -239,13 +253,27 @@ export class FakeBlueGreenApi implements BlueGreenApi {
   ): Promise<FleetScaleDownResponse> {
     this.calls.push({ method: 'scaleDownFleet', args: [request] });
     if (this.onScaleDownFleet) return this.onScaleDownFleet(request);
+    // As the backend decides: from each row's scale-down decision.
+    const rows = this.fleet instanceof Error ? [] : this.fleet.rows;
     return {
-      results: request.entityRefs.map(entityRef => ({
-        entityRef,
-        outcome: 'scaled',
-        color: 'green',
-        replicas: 0,
-      })),
+      results: request.entityRefs.map(entityRef => {
+        const row = rows.find(r => r.entityRef === entityRef);
+        const decision = row?.scaleDown ?? { allowed: true };
+        return decision.allowed
+          ? {
+              entityRef,
+              outcome: 'scaled',
+              color: row?.idle?.color ?? 'green',
+              replicas: 0,
+            }
+          : {
+              entityRef,
+              outcome: decision.outcome,
+              color: row?.idle?.color,
+              message: decision.reason,
+            };
+      }),
+      ...(request.dryRun && { dryRun: true }),
     };
   }
 

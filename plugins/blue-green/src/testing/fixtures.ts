@@ -300,6 +300,7 @@ export function fleetRow(overrides: Partial<FleetRow> = {}): FleetRow {
     promotable: true,
     status: 'waiting',
     problems: [],
+    scaleDown: { allowed: true },
     ...overrides,
   };
 }
@@ -331,6 +332,12 @@ export function fleet(overrides: Partial<FleetResponse> = {}): FleetResponse {
           memoryBytes: 2 * 2 ** 30,
         },
         status: 'watching',
+        scaleDown: {
+          allowed: false,
+          outcome: 'denied',
+          reason:
+            'you may not scale component:default/my-app-mesh (permission blue-green.scale); its owners may: team-payments',
+        },
         watch: {
           state: 'running',
           promotedTo: 'green',
@@ -352,6 +359,11 @@ export function fleet(overrides: Partial<FleetResponse> = {}): FleetResponse {
         promotable: false,
         status: 'unavailable',
         problems: ['cluster east is unavailable: connect ECONNREFUSED'],
+        scaleDown: {
+          allowed: false,
+          outcome: 'skipped',
+          reason: 'cluster east is unavailable',
+        },
       }),
     ],
     clusters: [

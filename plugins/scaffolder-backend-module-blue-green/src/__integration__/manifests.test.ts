@@ -28,6 +28,7 @@ import { promisify } from 'node:util';
 import { createApplyAction } from '../actions/apply';
 import { createRenderAction } from '../actions/render';
 import { ManifestApplier } from '../services/ManifestApplier';
+import { testOwnership } from '../__testUtils__/ownership';
 
 jest.setTimeout(120_000);
 
@@ -82,7 +83,7 @@ async function colors(url: string, headers: Record<string, string> = {}) {
 
 async function render(input: object) {
   const workspacePath = await mkdtemp(join(tmpdir(), 'bg-render-'));
-  await createRenderAction().handler(
+  await createRenderAction({ ownership: testOwnership() }).handler(
     createMockActionContext({ input: input as any, workspacePath }),
   );
   return workspacePath;
@@ -144,7 +145,10 @@ describe('rendered manifests in the sandbox cluster', () => {
       },
     });
     applyAction = createApplyAction({
-      applier: ManifestApplier.create({ gateway }),
+      applier: ManifestApplier.create({
+        gateway,
+        ownership: testOwnership(),
+      }),
     });
   });
   afterAll(() => sandbox?.stop());

@@ -7,6 +7,8 @@
  */
 import {
   BackstageCredentials,
+  coreServices,
+  createServiceFactory,
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import {
@@ -61,6 +63,27 @@ const permissions = mockServices.permissions.mock({
     requests.map(r => ({
       result: decide(r.permission.name, options.credentials),
     })) as any,
+});
+
+/** The teams of examples/org.yaml: a service is created only for a team of the task's user. */
+const TEAMS: Record<string, string[]> = {
+  [users.alice]: ['group:default/team-checkout'],
+  [users.bob]: ['group:default/team-payments'],
+};
+
+const userInfo = createServiceFactory({
+  service: coreServices.userInfo,
+  deps: {},
+  factory: () => ({
+    async getUserInfo(credentials: BackstageCredentials) {
+      const user = (credentials.principal as { userEntityRef: string })
+        .userEntityRef;
+      return {
+        userEntityRef: user,
+        ownershipEntityRefs: [user, ...(TEAMS[user] ?? [])],
+      };
+    },
+  }),
 });
 
 async function waitFor<T>(
@@ -171,6 +194,7 @@ describe('the example templates in a real backend', () => {
         // The Kubernetes backend, whose clusters and auth strategies both Blue/Green packages use.
         import('@backstage/plugin-kubernetes-backend'),
         permissions.factory,
+        userInfo,
         mockServices.rootConfig.factory({
           data: {
             backend: {

@@ -9,6 +9,7 @@ import type {
   KubeResource,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { ManifestApplier } from '../services/ManifestApplier';
+import { testOwnership } from '../__testUtils__/ownership';
 import { createApplyAction } from './apply';
 
 /** An in-memory cluster: what the applier reads and writes, and in which order. */
@@ -43,6 +44,14 @@ class FakeKube implements Partial<KubeClient> {
       this.objects.set(this.key(r, ns, body.metadata.name), stored);
     return stored as any;
   }
+  async list(r: KubeResource, ns: string | undefined) {
+    const prefix = `${r.plural}/${ns ?? ''}/`;
+    return {
+      items: [...this.objects]
+        .filter(([key]) => key.startsWith(prefix))
+        .map(([, o]) => o) as any[],
+    };
+  }
   async replace(
     r: KubeResource,
     ns: string | undefined,
@@ -58,24 +67,31 @@ class FakeKube implements Partial<KubeClient> {
   }
 }
 
+const BOUND = `annotations: { blue-green.backstage.io/entity: 'component:default/web' }`;
+
 const manifests = {
   'k8s/service.yaml': `apiVersion: v1
 kind: Service
 metadata:
   name: web
+  ${BOUND}
 spec:
   selector: { app: web, color: blue }
 `,
   'k8s/deployments.yaml': `# two colors
 apiVersion: apps/v1
 kind: Deployment
-metadata: { name: web-blue, namespace: shop }
-spec: { replicas: 1 }
+metadata: { name: web-blue, namespace: shop, ${BOUND} }
+spec:
+  replicas: 1
+  template: { metadata: { labels: { app: web, color: blue } } }
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: { name: web-green, namespace: shop }
-spec: { replicas: 1 }
+metadata: { name: web-green, namespace: shop, ${BOUND} }
+spec:
+  replicas: 1
+  template: { metadata: { labels: { app: web, color: green } } }
 ---
 `,
   'k8s/README.md': 'not a manifest',
@@ -93,9 +109,26 @@ describe('blue-green:apply', () => {
     gateway = { client: jest.fn(async () => kube) };
   });
 
+  /** The catalog's entities and their owners. */
+  let owners: Record<string, string>;
+  beforeEach(() => {
+    owners = {};
+  });
+
   const run = (input: object, extra: object = {}) => {
     const action = createApplyAction({
-      applier: ManifestApplier.create({ gateway: gateway as any }),
+      applier: ManifestApplier.create({
+        gateway: gateway as any,
+        ownership: testOwnership({
+          owners,
+          rules: [
+            {
+              owners: ['group:default/team-checkout'],
+              namespaces: ['default', 'shop', 'other'],
+            },
+          ],
+        }),
+      }),
     });
     const ctx = createMockActionContext({
       input: input as any,
@@ -119,6 +152,7 @@ describe('blue-green:apply', () => {
     const service = kube.objects.get('services/shop/web')!;
     expect(service.metadata.namespace).toBe('shop');
     expect(service.metadata.annotations).toEqual({
+      'blue-green.backstage.io/entity': 'component:default/web',
       'blue-green.backstage.io/scaffolder-task': 'mock-task-id',
     });
     expect(ctx.output).toHaveBeenCalledWith('cluster', 'sandbox');
@@ -190,6 +224,35 @@ describe('blue-green:apply', () => {
     expect(replaced.spec.clusterIP).toBe('10.0.0.7');
   });
 
+  it("creates, replaces or skips only objects of a service one of the user's teams owns", async () => {
+    // component:default/web is in the catalog, and team-payments' (the user is team-checkout).
+    owners['component:default/web'] = 'group:default/team-payments';
+    await expect(run({ namespace: 'other' })).rejects.toThrow(
+      'Service other/web belongs to component:default/web, which none of your teams owns',
+    );
+    expect(kube.writes).toEqual([]);
+    delete owners['component:default/web'];
+    await run({ namespace: 'shop' });
+    kube.writes.length = 0;
+    owners['component:default/web'] = 'group:default/team-payments';
+    for (const ifExists of ['replace', 'skip']) {
+      await expect(
+        run({ namespace: 'shop', ifExists }, { task: { id: 't2' } }),
+      ).rejects.toMatchObject({
+        name: 'NotAllowedError',
+        message:
+          "Service shop/web belongs to component:default/web, which none of your teams owns: a template changes only the objects of its own team's services",
+      });
+    }
+    expect(kube.writes).toEqual([]);
+    owners['component:default/web'] = 'team-checkout';
+    await run(
+      { namespace: 'shop', ifExists: 'replace' },
+      { task: { id: 't3' } },
+    );
+    expect(kube.writes).toContain('replace services web');
+  });
+
   it('skip leaves existing objects alone', async () => {
     await run({ namespace: 'shop' });
     kube.writes.length = 0;
@@ -244,8 +307,84 @@ describe('blue-green:apply', () => {
       'bad.yaml is not valid YAML',
     );
     await expect(run({ path: '../outside' })).rejects.toThrow(
-      'Relative path is not allowed to refer to a directory outside its parent',
+      `path "../outside" is outside the task's workspace; give a path inside it`,
     );
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('answers a path that does not exist with a 400 naming it', async () => {
+    await expect(run({ path: 'nowhere/k8s' })).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(
+        "k8s does not exist in the task's workspace",
+      ),
+    });
+  });
+
+  it('refuses objects that name no entity', async () => {
+    workspace.addContent({
+      'bare/service.yaml':
+        'apiVersion: v1\nkind: Service\nmetadata: { name: bare }\nspec: {}\n',
+    });
+    await expect(run({ path: 'bare' })).rejects.toThrow(
+      'Service default/bare names no entity: every object needs the annotation blue-green.backstage.io/entity (blue-green:render sets it)',
+    );
+    expect(kube.writes).toEqual([]);
+  });
+
+  it("never replaces, skips into or takes the traffic of another entity's objects", async () => {
+    const theirs = (name: string, entity?: string) => ({
+      metadata: {
+        name,
+        namespace: 'shop',
+        resourceVersion: '1',
+        ...(entity && {
+          annotations: { 'blue-green.backstage.io/entity': entity },
+        }),
+      },
+      spec: { selector: { app: 'web', color: 'blue' } },
+    });
+    kube.objects.set('namespaces//shop', { metadata: { name: 'shop' } });
+    kube.objects.set(
+      'services/shop/web',
+      theirs('web', 'component:default/payments'),
+    );
+    for (const ifExists of ['replace', 'skip']) {
+      await expect(run({ namespace: 'shop', ifExists })).rejects.toThrow(
+        'Service shop/web belongs to component:default/payments, not to component:default/web (annotation blue-green.backstage.io/entity): choose another name for the service',
+      );
+    }
+    kube.objects.set('services/shop/web', theirs('web'));
+    await expect(
+      run({ namespace: 'shop', ifExists: 'replace' }),
+    ).rejects.toThrow('Service shop/web is not bound to any entity');
+
+    // Under another name, but labelled so that the other team's Service selects its pods.
+    kube.objects.delete('services/shop/web');
+    kube.objects.set(
+      'services/shop/payments',
+      theirs('payments', 'component:default/payments'),
+    );
+    await expect(run({ namespace: 'shop' })).rejects.toThrow(
+      'the pods of Deployment shop/web-blue would take the traffic of another service: Service shop/payments belongs to component:default/payments, not to component:default/web',
+    );
+    expect(kube.writes).toEqual([]);
+  });
+
+  it('creates only in namespaces a team of the user may use', async () => {
+    await expect(
+      run({ path: 'k8s/service.yaml', namespace: 'kube-system' }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'namespace kube-system on cluster sandbox is not one that user:default/mock, group:default/team-checkout may use (blueGreen.namespaces)',
+    });
+    await expect(
+      run(
+        { path: 'k8s/service.yaml', namespace: 'payments' },
+        { isDryRun: true },
+      ),
+    ).rejects.toThrow('namespace payments on cluster sandbox is not one that');
     expect(kube.writes).toEqual([]);
   });
 });

@@ -1,4 +1,3 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
@@ -7,13 +6,14 @@ import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod/v3';
 import { LocalCatalogPublisher } from '../services/LocalCatalogPublisher';
-import { parseInput } from './util';
+import { parseInput, workspacePath } from './util';
 
 const publishInputSchema = (zod: typeof z) =>
   zod
     .object({
       sourcePath: zod
         .string()
+        .max(500)
         .default('.')
         .describe('Workspace directory to publish; it holds catalog-info.yaml'),
       name: zod
@@ -59,7 +59,13 @@ async function entityRefOf(catalogInfo: string): Promise<string> {
   if (!entity) {
     throw new InputError('catalog-info.yaml holds no entity');
   }
-  return stringifyEntityRef(entity);
+  try {
+    return stringifyEntityRef(entity);
+  } catch (error) {
+    throw new InputError(
+      `catalog-info.yaml holds an entity without a valid kind, namespace and name: ${error}`,
+    );
+  }
 }
 
 /**
@@ -92,7 +98,11 @@ export function createPublishLocalAction(options: {
     schema: { input: publishInputSchema, output: publishOutputSchema },
     async handler(ctx) {
       const input = parseInput(publishInputSchema(z), ctx.input);
-      const source = resolveSafeChildPath(ctx.workspacePath, input.sourcePath);
+      const source = workspacePath(
+        ctx.workspacePath,
+        input.sourcePath,
+        'sourcePath',
+      );
       const entityRef = await entityRefOf(join(source, 'catalog-info.yaml'));
       const name = input.name ?? entityRef.split('/').pop()!;
       const credentials = await ctx.getInitiatorCredentials();

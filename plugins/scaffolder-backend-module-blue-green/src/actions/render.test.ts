@@ -3,11 +3,30 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
+import { testOwnership } from '../__testUtils__/ownership';
 import { createRenderAction } from './render';
 
 describe('blue-green:render', () => {
   const workspace = createMockDirectory();
-  const action = createRenderAction();
+  const action = createRenderAction({
+    ownership: testOwnership({
+      teams: ['group:default/team-checkout', 'group:default/team-payments'],
+      rules: [
+        {
+          owners: ['group:default/team-checkout'],
+          namespaces: ['default', 'checkout-*'],
+        },
+        {
+          owners: ['group:default/team-payments'],
+          namespaces: ['default', 'istio-demo'],
+        },
+      ],
+      owners: {
+        'component:default/payments-api': 'group:default/team-billing',
+        'component:default/checkout': 'team-checkout',
+      },
+    }),
+  });
   beforeEach(() => workspace.clear());
 
   const run = (input: object, extra: object = {}) => {
@@ -39,6 +58,10 @@ describe('blue-green:render', () => {
       ),
     );
     expect(deployment.metadata.namespace).toBe('default');
+    // Bound to its entity: the Blue/Green backend switches it for checkout only.
+    expect(
+      deployment.metadata.annotations['blue-green.backstage.io/entity'],
+    ).toBe('component:default/checkout');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.template.spec.containers[0].ports).toEqual([
       { name: 'http', containerPort: 8080 },
@@ -130,6 +153,11 @@ describe('blue-green:render', () => {
     ],
     [{ image: 'my app' }, 'image: must be an image reference without spaces'],
     [{ imagee: 'typo' }, "Unrecognized key(s) in object: 'imagee'"],
+    [{ healthPath: '/../../x' }, "healthPath: must not have '.' or '..'"],
+    [{ healthPath: '/%2e%2e/x' }, "healthPath: must not have '.' or '..'"],
+    [{ owner: 'a:b:c/d/e' }, 'owner: must be an entity ref like group'],
+    [{ description: 'x\u202Ey' }, 'description: must not contain control'],
+    [{ cluster: 'a\nb' }, 'cluster: must be a cluster name'],
   ])('refuses %j', async (bad, message) => {
     await expect(
       run({
@@ -139,8 +167,97 @@ describe('blue-green:render', () => {
         image: 'my-app:1.0.0',
         ...bad,
       }),
-    ).rejects.toThrow(message);
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(message),
+    });
     await expect(readdir(workspace.path)).resolves.toEqual([]);
+  });
+
+  it.each([
+    [
+      { owner: 'group:default/team-platform' },
+      'owner group:default/team-platform is not one of your teams',
+    ],
+    [
+      { namespace: 'kube-system' },
+      'namespace kube-system is not one that group:default/team-checkout may use (blueGreen.namespaces)',
+    ],
+    [
+      { namespace: 'istio-demo' },
+      'namespace istio-demo is not one that group:default/team-checkout may use',
+    ],
+  ])(
+    'creates only for a team of the user, in its namespaces: refuses %j',
+    async (bad, message) => {
+      const attempt = run(
+        {
+          name: 'checkout',
+          owner: 'group:default/team-checkout',
+          strategy: 'service-selector',
+          image: 'my-app:1.0.0',
+          ...bad,
+        },
+        { isDryRun: true },
+      );
+      await expect(attempt).rejects.toThrow(message);
+      await expect(attempt.catch(e => e.name)).resolves.toBe('NotAllowedError');
+      await expect(readdir(workspace.path)).resolves.toEqual([]);
+    },
+  );
+
+  it("refuses the name of another team's service, and nothing is written", async () => {
+    await expect(
+      run({
+        name: 'payments-api',
+        owner: 'team-checkout',
+        strategy: 'service-selector',
+        image: 'my-app:1.0.0',
+      }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message:
+        'name "payments-api" belongs to component:default/payments-api, which none of your teams owns: a template changes only the objects of its own team\'s services',
+    });
+    await expect(readdir(workspace.path)).resolves.toEqual([]);
+    // The team's own service, rendered again (a retried task): allowed.
+    await run({
+      name: 'checkout',
+      owner: 'team-checkout',
+      strategy: 'service-selector',
+      image: 'my-app:1.0.0',
+    });
+  });
+
+  it('refuses a description longer than 500 characters', async () => {
+    await expect(
+      run({
+        name: 'checkout',
+        owner: 'team-checkout',
+        strategy: 'service-selector',
+        image: 'my-app:1.0.0',
+        description: 'x'.repeat(501),
+      }),
+    ).rejects.toThrow('description: must be at most 500 characters');
+  });
+
+  it('refuses a task not started by a user', async () => {
+    await expect(
+      run(
+        {
+          name: 'checkout',
+          owner: 'group:default/team-checkout',
+          strategy: 'service-selector',
+          image: 'my-app:1.0.0',
+        },
+        {
+          getInitiatorCredentials: async () => ({
+            $$type: '@backstage/BackstageCredentials',
+            principal: { type: 'service', subject: 'plugin:catalog' },
+          }),
+        },
+      ),
+    ).rejects.toThrow('this task was not started by a user');
   });
 
   it('publishes a JSON schema with the defaults for the template editor', () => {

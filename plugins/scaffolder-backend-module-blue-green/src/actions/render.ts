@@ -1,14 +1,28 @@
-import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { BLUE_GREEN_STRATEGIES } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  BLUE_GREEN_STRATEGIES,
+  normalizeEntityRef,
+  TEXT_LIMITS,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod/v3';
 import { manifestFileName, renderService, toYaml } from '../manifests/render';
 import { MANIFEST_STRATEGIES } from '../manifests/strategies';
-import { parseInput } from './util';
+import { TaskOwnership } from '../services/TaskOwnership';
+import { boundedText, parseInput, workspacePath } from './util';
 
 const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;
+
+/** An entity ref (`group:default/team-checkout`; kind defaults to `defaultKind`). */
+const entityRef = (zod: typeof z, defaultKind: string) =>
+  boundedText(zod, TEXT_LIMITS.entityRef).refine(
+    value => normalizeEntityRef(value, { defaultKind }) !== undefined,
+    `must be an entity ref like ${defaultKind}:default/name`,
+  );
+
+/** A URL path segment of `.` or `..`, percent-encoded or not. */
+const DOT_SEGMENT = /(^|\/)(\.|%2e){1,2}(\/|$)/i;
 
 /** Input of `blue-green:render`; also what the template's form collects. */
 export const renderInputSchema = (zod: typeof z) =>
@@ -33,15 +47,25 @@ export const renderInputSchema = (zod: typeof z) =>
       strategy: zod
         .enum(BLUE_GREEN_STRATEGIES)
         .describe('How traffic is switched between blue and green'),
-      owner: zod
+      owner: entityRef(zod, 'group').describe(
+        'Owner entity ref, e.g. group:default/team-checkout: one of the teams of the user who runs the task',
+      ),
+      description: boundedText(zod, 500).optional(),
+      system: entityRef(zod, 'system').optional().describe('System entity ref'),
+      lifecycle: zod
         .string()
-        .min(1)
-        .describe('Owner entity ref, e.g. group:default/team-checkout'),
-      description: zod.string().max(500).optional(),
-      system: zod.string().optional().describe('System entity ref'),
-      lifecycle: zod.string().min(1).default('experimental'),
+        .regex(
+          /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+          'must be a lifecycle such as experimental or production',
+        )
+        .default('experimental'),
       cluster: zod
         .string()
+        .max(253)
+        .regex(
+          /^[\x21-\x7e]+( [\x21-\x7e]+)*$/,
+          'must be a cluster name from kubernetes.clusterLocatorMethods',
+        )
         .optional()
         .describe(
           'Cluster name from kubernetes.clusterLocatorMethods, written as backstage.io/kubernetes-cluster',
@@ -49,10 +73,12 @@ export const renderInputSchema = (zod: typeof z) =>
       image: zod
         .string()
         .min(1)
+        .max(500)
         .regex(/^[^\s]+$/, 'must be an image reference without spaces')
         .describe('Container image of blue (live at first)'),
       greenImage: zod
         .string()
+        .max(500)
         .regex(/^[^\s]+$/, 'must be an image reference without spaces')
         .optional()
         .describe('Container image of green (idle at first); default: image'),
@@ -79,9 +105,14 @@ export const renderInputSchema = (zod: typeof z) =>
         .describe('Replicas of each color'),
       healthPath: zod
         .string()
+        .max(200)
         .regex(
           /^\/[A-Za-z0-9\-._~/%]*$/,
           "must be a URL path starting with '/'",
+        )
+        .refine(
+          path => !DOT_SEGMENT.test(path),
+          "must not have '.' or '..' segments",
         )
         .default('/health')
         .describe(
@@ -129,6 +160,7 @@ export const renderInputSchema = (zod: typeof z) =>
         ),
       prometheusAddress: zod
         .string()
+        .max(500)
         .url()
         .default('http://prometheus.monitoring:9090')
         .describe(
@@ -142,6 +174,7 @@ export const renderInputSchema = (zod: typeof z) =>
         .describe('Argo Rollouts analysis: share of 2xx responses required'),
       targetPath: zod
         .string()
+        .max(500)
         .default('.')
         .describe(
           'Workspace directory to write catalog-info.yaml and k8s/ into',
@@ -167,7 +200,7 @@ const renderOutputSchema = (zod: typeof z) =>
  * `blue-green:render`: writes the manifests of a new blue/green service for the chosen strategy
  * (`k8s/`) and its `catalog-info.yaml` into the workspace.
  */
-export function createRenderAction() {
+export function createRenderAction(options: { ownership: TaskOwnership }) {
   return createTemplateAction({
     id: 'blue-green:render',
     description:
@@ -193,6 +226,12 @@ export function createRenderAction() {
       const input = parseInput(renderInputSchema(z), ctx.input);
       const { targetPath, analysis, prometheusAddress, successRate, ...spec } =
         input;
+      // Only for a team of the user's, in a namespace that team may use.
+      const credentials = await ctx.getInitiatorCredentials();
+      await options.ownership.checkOwner(credentials, spec.owner, {
+        cluster: spec.cluster,
+        namespace: spec.namespace,
+      });
       const { rendersAnalysis } = MANIFEST_STRATEGIES[spec.strategy];
       if (analysis && !rendersAnalysis) {
         ctx.logger.warn(
@@ -210,7 +249,12 @@ export function createRenderAction() {
           }),
       });
 
-      const root = resolveSafeChildPath(ctx.workspacePath, targetPath);
+      // A name another team's service has already: its objects would be bound to that entity.
+      await options.ownership.checkEntities(credentials, [
+        { label: `name "${spec.name}"`, entityRef: rendered.entityRef },
+      ]);
+
+      const root = workspacePath(ctx.workspacePath, targetPath, 'targetPath');
       const manifestsDir = join(root, 'k8s');
       await mkdir(manifestsDir, { recursive: true });
       for (const object of rendered.objects) {

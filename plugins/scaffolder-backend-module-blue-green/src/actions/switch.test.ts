@@ -177,6 +177,15 @@ describe('blue-green:promote and blue-green:rollback', () => {
     await expect(run('promote', { entityRef: 'a:b:c/d/e' })).rejects.toThrow(
       'entityRef "a:b:c/d/e" is not an entity ref like component:default/my-app',
     );
+    // The bounds of the HTTP API and the actions registry, checked before anything is sent.
+    await expect(
+      run('promote', { entityRef: 'my-app', reason: 'x'.repeat(1001) }),
+    ).rejects.toThrow('reason: must be at most 1,000 characters (got 1,001)');
+    await expect(
+      run('rollback', { entityRef: 'my-app', reason: 'invoice\u202Efdp.exe' }),
+    ).rejects.toThrow(
+      'reason: must not contain control or bidirectional-override characters (U+202E at position 7)',
+    );
     expect(backend.received).toEqual([]);
   });
 

@@ -1,21 +1,21 @@
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ConflictError, InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import type { SwitchRequest } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  TEXT_LIMITS,
+  type SwitchRequest,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import { z } from 'zod/v3';
 import { BlueGreenClient } from '../services/BlueGreenClient';
-import { parseInput, parseTargetRef } from './util';
+import { boundedText, parseInput, parseTargetRef } from './util';
 
 const switchInputSchema = (zod: typeof z) =>
   zod
     .object({
-      entityRef: zod
-        .string()
-        .min(1)
+      entityRef: boundedText(zod, TEXT_LIMITS.entityRef)
+        .refine(value => value.length > 0, 'must not be empty')
         .describe('The blue/green entity, e.g. component:default/my-app'),
-      reason: zod
-        .string()
-        .max(1000)
+      reason: boundedText(zod, TEXT_LIMITS.reason)
         .optional()
         .describe('Recorded in the history; default names the task'),
       expectLive: zod

@@ -1,5 +1,7 @@
+import { resolveSafeChildPath } from '@backstage/backend-plugin-api';
 import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
+import { textProblem } from '@bluegreen-backstage/plugin-blue-green-common';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { z as zod } from 'zod/v3';
 
@@ -20,6 +22,32 @@ export function parseInput<T extends zod.ZodTypeAny>(
     );
   }
   return parsed.data;
+}
+
+/**
+ * Text a person types, with the bounds it has on every Blue/Green input path (length, no control
+ * or bidirectional-override characters).
+ */
+export const boundedText = (z: typeof zod, max: number) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = textProblem(value, max);
+    if (problem)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: problem });
+  });
+
+/** A path inside the task's workspace; one that climbs out of it is the input's fault (400). */
+export function workspacePath(
+  workspace: string,
+  path: string,
+  input: string,
+): string {
+  try {
+    return resolveSafeChildPath(workspace, path);
+  } catch {
+    throw new InputError(
+      `${input} "${path}" is outside the task's workspace; give a path inside it`,
+    );
+  }
 }
 
 const REF_PART = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;

@@ -3,8 +3,10 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
 import {
   BLUE_GREEN_ANNOTATIONS,
+  BLUE_GREEN_OBJECT_ANNOTATIONS,
   KUBERNETES_ANNOTATIONS,
   resolveBlueGreenTarget,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -73,13 +75,26 @@ function catalogEntity(
 export function renderService(spec: BlueGreenServiceSpec): RenderedService {
   const strategy = MANIFEST_STRATEGIES[spec.strategy];
   const names = strategy.names(spec);
-  const objects = strategy.objects(spec);
   const entity = catalogEntity(spec, strategy.annotations(spec));
+  const entityRef = stringifyEntityRef(entity);
+  // Every object names the entity it belongs to: the Blue/Green backend switches it for that
+  // entity only, whatever another catalog-info.yaml points at.
+  const objects = strategy.objects(spec).map(object => ({
+    ...object,
+    metadata: {
+      ...object.metadata,
+      annotations: {
+        ...object.metadata.annotations,
+        [BLUE_GREEN_OBJECT_ANNOTATIONS.entity]: entityRef,
+      },
+    },
+  }));
 
   const target = resolveBlueGreenTarget(entity);
   if (!target.ok) {
-    throw new Error(
-      `rendered entity is invalid: ${target.problems.join('; ')}`,
+    // The input made an entity the backend would not read (a health path, a cluster name).
+    throw new InputError(
+      `the service cannot be rendered: ${target.problems.join('; ')}`,
     );
   }
   const has = (kind: string, name: string | undefined) =>
@@ -103,7 +118,7 @@ export function renderService(spec: BlueGreenServiceSpec): RenderedService {
     );
   }
 
-  return { objects, entity, entityRef: stringifyEntityRef(entity), names };
+  return { objects, entity, entityRef, names };
 }
 
 /** Multi-document YAML with a comment on top. */

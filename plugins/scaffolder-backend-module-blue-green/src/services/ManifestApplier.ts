@@ -1,5 +1,12 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import { ConflictError, InputError } from '@backstage/errors';
+import {
+  BLUE_GREEN_OBJECT_ANNOTATIONS,
+  bindingProblem,
+} from '@bluegreen-backstage/plugin-blue-green-common';
 import {
   KUBE_RESOURCES,
   KubeClient,
@@ -8,6 +15,7 @@ import {
   KubernetesGateway,
   resourceOf,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { TaskOwnership } from './TaskOwnership';
 
 /** Set on every object this module creates: which scaffolder task created it. */
 export const SCAFFOLDER_TASK_ANNOTATION =
@@ -51,7 +59,15 @@ export type ApplyOptions = {
   dryRun: boolean;
   taskId: string;
   logger: LoggerService;
+  /** The user who runs the task: the namespaces their teams may use bound where objects go. */
+  credentials: BackstageCredentials;
 };
+
+const ENTITY = BLUE_GREEN_OBJECT_ANNOTATIONS.entity;
+
+/** The entity a manifest says its object belongs to. */
+const entityOf = (object: KubeObject) =>
+  object.metadata.annotations?.[ENTITY]?.trim() || undefined;
 
 function label(o: { kind: string; namespace?: string; name: string }) {
   return `${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`;
@@ -84,13 +100,21 @@ function rank(kind: string): number {
  */
 export class ManifestApplier {
   readonly #gateway: Pick<KubernetesGateway, 'client'>;
+  readonly #ownership: TaskOwnership;
 
-  static create(options: { gateway: Pick<KubernetesGateway, 'client'> }) {
-    return new ManifestApplier(options.gateway);
+  static create(options: {
+    gateway: Pick<KubernetesGateway, 'client'>;
+    ownership: TaskOwnership;
+  }) {
+    return new ManifestApplier(options.gateway, options.ownership);
   }
 
-  private constructor(gateway: Pick<KubernetesGateway, 'client'>) {
+  private constructor(
+    gateway: Pick<KubernetesGateway, 'client'>,
+    ownership: TaskOwnership,
+  ) {
     this.#gateway = gateway;
+    this.#ownership = ownership;
   }
 
   async apply(
@@ -100,7 +124,23 @@ export class ManifestApplier {
     const planned = objects
       .map(object => this.#plan(object, options.defaultNamespace))
       .sort((a, b) => rank(a.object.kind!) - rank(b.object.kind!));
+    for (const p of planned) {
+      if (p.namespace && !entityOf(p.object)) {
+        throw new InputError(
+          `${label(
+            identity(p),
+          )} names no entity: every object needs the annotation ${ENTITY} (blue-green:render sets it)`,
+        );
+      }
+    }
     const kube = await this.#gateway.client(options.cluster);
+    await this.#ownership.checkNamespaces(options.credentials, kube.cluster, [
+      ...new Set(
+        planned.map(p =>
+          p.object.kind === 'Namespace' ? p.object.metadata.name : p.namespace!,
+        ),
+      ),
+    ]);
 
     // Read everything first: a refused object must not leave the others half-applied.
     const existing = await Promise.all(
@@ -108,6 +148,38 @@ export class ManifestApplier {
         kube.get(p.resource, p.namespace, p.object.metadata.name),
       ),
     );
+    // Another entity's object is never replaced nor taken over, whatever ifExists says.
+    const taken = planned.flatMap((p, i) => {
+      const found = existing[i];
+      if (!p.namespace || !found || createdBy(found, options.taskId)) return [];
+      const problem = bindingProblem(
+        {
+          ...identity(p),
+          annotations: found.metadata.annotations,
+        },
+        entityOf(p.object)!,
+      );
+      return problem ? [problem] : [];
+    });
+    if (taken.length > 0) {
+      throw new ConflictError(
+        `${taken.join('; ')}: choose another name for the service`,
+      );
+    }
+    // The entities the objects name: a service already in the catalog is its owners' alone.
+    const entities = new Map<string, string>();
+    for (const p of planned) {
+      const ref = p.namespace && entityOf(p.object);
+      if (ref && !entities.has(ref)) entities.set(ref, label(identity(p)));
+    }
+    await this.#ownership.checkEntities(
+      options.credentials,
+      [...entities].map(([entityRef, object]) => ({
+        label: object,
+        entityRef,
+      })),
+    );
+    await this.#checkTraffic(kube, planned);
     const conflicts = planned.filter(
       (_, i) =>
         existing[i] &&
@@ -147,6 +219,61 @@ export class ManifestApplier {
       results.push({ ...id, result });
     }
     return { cluster: kube.cluster, results };
+  }
+
+  /**
+   * Refuses workloads whose pods an existing Service of another entity would select: they would
+   * take that entity's traffic (a Deployment labelled `app: my-app` in my-app's namespace).
+   */
+  async #checkTraffic(kube: KubeClient, planned: Planned[]): Promise<void> {
+    const workloads = planned.filter(
+      p => p.namespace && p.object.spec?.template?.metadata?.labels,
+    );
+    const namespaces = [...new Set(workloads.map(p => p.namespace!))];
+    const services = new Map(
+      await Promise.all(
+        namespaces.map(
+          async ns =>
+            [ns, (await kube.list(KUBE_RESOURCES.services, ns)).items] as const,
+        ),
+      ),
+    );
+    const ours = new Set(
+      planned
+        .filter(p => p.object.kind === 'Service')
+        .map(p => `${p.namespace}/${p.object.metadata.name}`),
+    );
+    for (const p of workloads) {
+      const labels = p.object.spec.template.metadata.labels;
+      for (const service of services.get(p.namespace!) ?? []) {
+        const selector = service.spec?.selector ?? {};
+        if (
+          ours.has(`${p.namespace}/${service.metadata.name}`) ||
+          Object.keys(selector).length === 0 ||
+          !Object.entries(selector).every(
+            ([key, value]) => labels[key] === value,
+          )
+        ) {
+          continue;
+        }
+        const problem = bindingProblem(
+          {
+            kind: 'Service',
+            namespace: p.namespace,
+            name: service.metadata.name,
+            annotations: service.metadata.annotations,
+          },
+          entityOf(p.object)!,
+        );
+        if (problem) {
+          throw new ConflictError(
+            `the pods of ${label(
+              identity(p),
+            )} would take the traffic of another service: ${problem}; give the pods other labels`,
+          );
+        }
+      }
+    }
   }
 
   #plan(object: KubeObject, defaultNamespace: string): Planned {

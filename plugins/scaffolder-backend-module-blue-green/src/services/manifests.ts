@@ -9,7 +9,15 @@ import { parseAllDocuments } from 'yaml';
  * name order, not recursive), as `kubectl apply -f` does. `displayRoot` names files in errors.
  */
 export async function readManifests(path: string): Promise<KubeObject[]> {
-  const files = (await stat(path)).isDirectory()
+  const found = await stat(path).catch(() => undefined);
+  if (!found) {
+    throw new InputError(
+      `${basename(
+        path,
+      )} does not exist in the task's workspace: give the manifestsPath output of blue-green:render, or a .yaml file or directory the template wrote`,
+    );
+  }
+  const files = found.isDirectory()
     ? (await readdir(path))
         .filter(f => /\.ya?ml$/.test(f))
         .sort()

@@ -44,7 +44,16 @@ export const SidebarContent = NavContentBlueprint.make({
           </SidebarGroup>
           <SidebarSpace />
           <SidebarDivider />
-          <NotificationsSidebarItem />
+          {/* One pop-up at a time that goes away by itself: notices about other services must not
+              pile up on the page in use (the notifications page keeps them all). */}
+          <NotificationsSidebarItem
+            snackbarProps={{
+              enabled: true,
+              maxSnack: 1,
+              autoHideDuration: 8000,
+              dense: true,
+            }}
+          />
           <SidebarDivider />
           <SidebarGroup
             label="Settings"

@@ -247,7 +247,7 @@ describe('cluster faults during a switch', () => {
     const entry = await lastEntry(MESH, users.bob);
     expect(entry.outcome).toBe('failed');
     expect(entry.details.cluster).toMatch(
-      /^untouched: live is blue \(2 request\(s\) accepted; the previous traffic split is back\)/,
+      /^untouched: live is blue \(2 request\(s\) accepted, then undone: the previous state is back\)/,
     );
     expect(entry.details.requests.map((r: any) => r.description)).toEqual([
       expect.stringContaining('green 10%'),

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import {
   DATABASES,
@@ -11,6 +14,7 @@ import {
   anonymous,
   BASE,
   mountedRoutes,
+  writeAnnotatedComponents,
   writesSince,
 } from '../../__testUtils__/security';
 
@@ -19,6 +23,10 @@ import {
  * platform team} → the expected status, with the real permission backend and the demo policy
  * (packages/backend/src/modules/permissionPolicy.ts). A denied request writes nothing to the
  * cluster — read off the sandbox's request log — and an allowed write really wrote.
+ *
+ * Besides every route, the trust boundary's rows (issue 17): entities of one team whose
+ * annotations point at another team's objects (each strategy), the Kubernetes plugin's proxy,
+ * a rollback to a color that was never live, and a replayed revision token.
  */
 
 jest.setTimeout(180_000);
@@ -28,38 +36,86 @@ type Role = (typeof ROLES)[number];
 
 const MY_APP = '/entities/default/component/my-app';
 const MESH = '/entities/default/component/my-app-mesh';
+const MY_APP_SERVICE = '/api/v1/namespaces/default/services/my-app';
 
-/** Who plays each role: my-app is team-checkout's (alice), my-app-mesh team-payments' (bob). */
-const PLAYERS: Record<
-  'my-app' | 'my-app-mesh',
-  Record<Role, string | undefined>
-> = {
-  'my-app': {
-    anonymous: undefined,
-    'other team': users.bob,
-    owner: users.alice,
-    platform: users.carol,
+/**
+ * Entities registered by one team with annotations naming the other team's objects, one per
+ * strategy: what any team can do in a portal that reads catalog-info.yaml from Git.
+ */
+const HIJACKS = [
+  {
+    name: 'hijack-selector',
+    owner: 'team-payments',
+    annotations: {
+      'backstage.io/kubernetes-id': 'my-app',
+      'backstage.io/kubernetes-namespace': 'default',
+      'blue-green.backstage.io/strategy': 'service-selector',
+    },
   },
-  'my-app-mesh': {
-    anonymous: undefined,
-    'other team': users.alice,
-    owner: users.bob,
-    platform: users.carol,
+  {
+    name: 'hijack-rollout',
+    owner: 'team-checkout',
+    annotations: {
+      'backstage.io/kubernetes-id': 'my-app',
+      'backstage.io/kubernetes-namespace': 'rollouts-demo',
+      'blue-green.backstage.io/strategy': 'argo-rollouts',
+    },
   },
+  {
+    name: 'hijack-mesh',
+    owner: 'team-checkout',
+    annotations: {
+      'backstage.io/kubernetes-id': 'my-app',
+      'backstage.io/kubernetes-namespace': 'istio-demo',
+      'blue-green.backstage.io/strategy': 'istio',
+    },
+  },
+] as const;
+
+type EntityName = 'my-app' | 'my-app-mesh' | (typeof HIJACKS)[number]['name'];
+
+const CHECKOUT_OWNS: Record<Role, string | undefined> = {
+  anonymous: undefined,
+  'other team': users.bob,
+  owner: users.alice,
+  platform: users.carol,
+};
+const PAYMENTS_OWNS: Record<Role, string | undefined> = {
+  anonymous: undefined,
+  'other team': users.alice,
+  owner: users.bob,
+  platform: users.carol,
+};
+
+/**
+ * Who plays each role: team-checkout's (alice) are my-app and the hijacks of team-payments'
+ * objects; team-payments' (bob) are my-app-mesh and the hijack of team-checkout's Service.
+ */
+const PLAYERS: Record<EntityName, Record<Role, string | undefined>> = {
+  'my-app': CHECKOUT_OWNS,
+  'my-app-mesh': PAYMENTS_OWNS,
+  'hijack-selector': PAYMENTS_OWNS,
+  'hijack-rollout': CHECKOUT_OWNS,
+  'hijack-mesh': CHECKOUT_OWNS,
 };
 
 type Row = {
-  /** `METHOD /route` as mounted, for the coverage check. */
-  route: string;
+  /** `METHOD /route` as mounted, for the coverage check; absent for another plugin's route. */
+  route?: string;
   title: string;
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'delete' | 'patch';
+  /** Under the plugin's base path, unless `absolute`. */
   path: string;
-  body?: object;
-  entity?: 'my-app' | 'my-app-mesh';
+  absolute?: boolean;
+  headers?: Record<string, string>;
+  body?: object | string;
+  entity?: EntityName;
   /** Status per role; a string is a fleet scale-down outcome (the request itself answers 200). */
   expect: Record<Role, number | string>;
   /** What an allowed call writes: cluster objects, or only the plugin's database. */
   writes?: 'cluster' | 'database';
+  /** What the owner's and the platform's refusal says, when the row refuses them. */
+  refusal?: string;
   /** Before each role's call, e.g. a sign-off to withdraw. */
   setup?: (world: World) => Promise<void>;
   /** After an allowed write, back to the state the next role expects. */
@@ -117,6 +173,14 @@ async function backToBlue(world: World) {
   await readyAgain(world);
 }
 
+/** Green promoted (by the platform), so that rollback has blue to go back to. */
+async function promotedGreen(world: World) {
+  const status = await world.as(users.carol).get(MY_APP);
+  if (status.body.live === 'blue') {
+    expectStatus(await world.as(users.carol).post(`${MY_APP}/promote`), 200);
+  }
+}
+
 async function greenAt3(world: World) {
   expectStatus(
     await world
@@ -126,6 +190,9 @@ async function greenAt3(world: World) {
   );
   await readyAgain(world);
 }
+
+/** The token of a point in history that A → B → A left behind, for the replay row. */
+const replayed = { revision: '' };
 
 const invoke = (version: 1 | 2, action: string, input: object) => ({
   path: `/.backstage/actions/v${version}/actions/blue-green:${action}/invoke`,
@@ -199,7 +266,73 @@ const ROWS: Row[] = [
     body: { reason: 'matrix' },
     expect: WRITE,
     writes: 'cluster',
-    restore: backToBlue,
+    setup: promotedGreen,
+    restore: readyAgain,
+  },
+  {
+    route: `POST ${ENTITY}/rollback`,
+    title: 'POST …/rollback to a color that was never live (Istio)',
+    method: 'post',
+    path: `${MESH}/rollback`,
+    entity: 'my-app-mesh',
+    body: { reason: 'matrix' },
+    expect: { ...WRITE, owner: 409, platform: 409 },
+    refusal: 'was never live',
+  },
+  {
+    route: `POST ${ENTITY}/promote`,
+    title: 'POST …/promote {revision: replayed after A → B → A}',
+    method: 'post',
+    path: `${MY_APP}/promote`,
+    body: replayed,
+    expect: { ...WRITE, owner: 409, platform: 409 },
+    refusal: 'the live state changed since revision',
+    setup: async world => {
+      if (replayed.revision) return;
+      replayed.revision = (
+        await world.as(users.carol).get(MY_APP)
+      ).body.revision;
+      await promotedGreen(world);
+      await backToBlue(world);
+    },
+  },
+  ...HIJACKS.map(
+    (hijack): Row => ({
+      route: `POST ${ENTITY}/promote`,
+      title: `POST …/promote of a ${hijack.owner} entity on the other team's ${hijack.annotations['blue-green.backstage.io/strategy']} objects`,
+      method: 'post',
+      path: `/entities/default/component/${hijack.name}/promote`,
+      entity: hijack.name,
+      body: { reason: 'matrix' },
+      // Owner and platform alike: the objects name the entity they belong to, and it is another.
+      expect: { ...WRITE, owner: 403, platform: 403 },
+      refusal: `, not to component:default/${hijack.name} (annotation blue-green.backstage.io/entity)`,
+    }),
+  ),
+  {
+    title: "PATCH /api/kubernetes/proxy (my-app's Service)",
+    method: 'patch',
+    path: `/api/kubernetes/proxy${MY_APP_SERVICE}`,
+    absolute: true,
+    headers: {
+      'Backstage-Kubernetes-Cluster': 'sandbox',
+      'Content-Type': 'application/merge-patch+json',
+    },
+    body: JSON.stringify({
+      metadata: { annotations: { 'matrix/proxy': 'patched' } },
+    }),
+    // Raw cluster access is the platform group's alone; owners switch through the plugin.
+    expect: { anonymous: 401, 'other team': 403, owner: 403, platform: 200 },
+    writes: 'cluster',
+    restore: async world => {
+      await world.kube(MY_APP_SERVICE, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({
+          metadata: { annotations: { 'matrix/proxy': null } },
+        }),
+      });
+    },
   },
   {
     route: `POST ${ENTITY}/scale`,
@@ -345,7 +478,9 @@ const ROWS: Row[] = [
         ...invoke(version, action, { entityRef: 'component:default/my-app' }),
         expect: WRITE,
         writes: 'cluster',
-        restore: backToBlue,
+        ...(action === 'rollback'
+          ? { setup: promotedGreen, restore: readyAgain }
+          : { restore: backToBlue }),
       }),
     ),
   ]),
@@ -366,8 +501,22 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
   let world: World;
 
   beforeAll(async () => {
-    world = await startWorld({ database });
+    const hijacks = join(mkdtempSync(join(tmpdir(), 'bg-matrix-')), 'h.yaml');
+    writeAnnotatedComponents(
+      hijacks,
+      HIJACKS.map(h => ({ ...h, annotations: { ...h.annotations } })),
+    );
+    world = await startWorld({ database, catalogFiles: [hijacks] });
     await readyAgain(world);
+    await waitFor('the hijacking entities in the catalog', async () => {
+      for (const { name } of HIJACKS) {
+        const res = await world
+          .as(users.carol)
+          .get(`/entities/default/component/${name}`);
+        if (res.status !== 200) return false;
+      }
+      return true;
+    });
   });
 
   afterAll(async () => {
@@ -375,7 +524,7 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
   });
 
   it('covers every route the plugin mounts', () => {
-    expect([...new Set(ROWS.map(r => r.route))].sort()).toEqual(
+    expect([...new Set(ROWS.flatMap(r => r.route ?? []))].sort()).toEqual(
       mountedRoutes(world).sort(),
     );
   });
@@ -388,9 +537,11 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
       await row.setup?.(world);
       const user = players[role];
       const mark = world.sandbox.requests.mark();
+      const path = row.absolute ? row.path : `${BASE}${row.path}`;
       let req = user
-        ? world.as(user).raw(row.method, `${BASE}${row.path}`)
-        : anonymous(world, row.method, `${BASE}${row.path}`);
+        ? world.as(user).raw(row.method, path)
+        : anonymous(world, row.method, path);
+      if (row.headers) req = req.set(row.headers);
       if (row.body) req = req.send(row.body);
       const res = await req;
       const cell = cellOf(row, res);
@@ -407,6 +558,13 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
       }
       if (allowedWrite && row.writes === 'cluster' && writes.length === 0) {
         problems.push(`${where}: allowed, but nothing was written`);
+      }
+      if (
+        row.refusal &&
+        (role === 'owner' || role === 'platform') &&
+        !String(res.body?.error?.message).includes(row.refusal)
+      ) {
+        problems.push(`${where}: does not say "${row.refusal}"`);
       }
       const errorName = { 401: 'AuthenticationError', 403: 'NotAllowedError' }[
         res.status as 401 | 403
@@ -492,7 +650,8 @@ describe.each(DATABASES)('authorization matrix on %s', database => {
     const mark = world.sandbox.requests.mark();
     for (const row of ROWS.filter(r => r.route !== 'GET /health')) {
       let req = request(world.server)
-        [row.method](`${BASE}${row.path}`)
+        [row.method](row.absolute ? row.path : `${BASE}${row.path}`)
+        .set(row.headers ?? {})
         .set('Authorization', 'Bearer not-a-token');
       if (row.body) req = req.send(row.body);
       const res = await req;

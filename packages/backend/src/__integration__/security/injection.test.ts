@@ -11,6 +11,7 @@ import {
   World,
 } from '../../__testUtils__/harness';
 import {
+  bindObjects,
   inspectPromQL,
   Matcher,
   startRecordingPrometheus,
@@ -19,7 +20,8 @@ import {
 
 /**
  * Annotation values crafted to inject PromQL, Kubernetes label selectors or Kubernetes API paths
- * (issue 8). Each crafted entity points at the seeds' my-app workloads. Every Prometheus query the
+ * (issue 8). Each crafted entity points at the seeds' my-app workloads (bound to it while it is
+ * exercised). Every Prometheus query the
  * plugin sends is captured by a recording stand-in and read with Prometheus' grammar; every request
  * the cluster received is in the sandbox's log. A crafted value is either refused with a 400 that
  * names its annotation — before Prometheus is asked and with no cluster write — or it reaches a
@@ -252,6 +254,8 @@ describe('annotations crafted to inject PromQL, label selectors and API paths', 
 
   /** Every endpoint for one entity: status, queries sent to Prometheus, exprs returned, cluster requests. */
   const exercise = async (name: string) => {
+    // my-app's objects, lent to the crafted entity: the plugin changes only objects bound to it.
+    await bindObjects(world, `component:default/${name}`);
     const results = [];
     for (const endpoint of ENDPOINTS) {
       const mark = world.sandbox.requests.mark();
@@ -268,6 +272,7 @@ describe('annotations crafted to inject PromQL, label selectors and API paths', 
         cluster: world.sandbox.requests.list(mark),
       });
     }
+    await bindObjects(world, 'component:default/my-app');
     return results;
   };
 

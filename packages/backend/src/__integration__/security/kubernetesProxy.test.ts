@@ -11,6 +11,7 @@ import {
   World,
 } from '../../__testUtils__/harness';
 import {
+  bindObjects,
   writeAnnotatedComponents,
   writesSince,
 } from '../../__testUtils__/security';
@@ -51,7 +52,7 @@ describe('the Kubernetes proxy', () => {
     const mark = world.sandbox.requests.mark();
     const res = await world
       .as(GUEST)
-      .raw('patch' as any, `/api/kubernetes/proxy${PAYMENTS_SERVICE}`)
+      .raw('patch', `/api/kubernetes/proxy${PAYMENTS_SERVICE}`)
       .set('Backstage-Kubernetes-Cluster', 'sandbox')
       .set('Content-Type', 'application/merge-patch+json')
       .send(JSON.stringify({ spec: { selector: { app: 'hijacked' } } }));
@@ -168,6 +169,8 @@ describe('blue/green for the guest, without kubernetes.proxy', () => {
       },
       features: [supplier],
     });
+    // The seeds' my-app objects belong to this entity here.
+    await bindObjects(world, 'component:default/my-app-in-registry');
   });
 
   afterAll(async () => {

@@ -166,6 +166,30 @@ describe('buildChecklist', () => {
     expect(item(checklist, 'alert-channels').required).toBe(true);
   });
 
+  it('keeps the required items skip-checks names: the annotation cannot widen what the owner may do', () => {
+    const checklist = buildChecklist({
+      phase: 'pre',
+      snapshot: snapshot(),
+      settings: {
+        ...settings,
+        skipped: new Set(['smoke-test', 'rollback-owner', 'backfill']),
+        // The platform relaxed one required item: that one may be skipped.
+        items: { 'rollback-owner': { required: false } },
+      },
+      evidence: evidence(),
+      now: NOW,
+    });
+    expect(item(checklist, 'smoke-test')).toMatchObject({
+      required: true,
+      status: 'pending',
+    });
+    expect(item(checklist, 'rollback-owner')).toBeUndefined();
+    expect(item(checklist, 'backfill')).toBeUndefined();
+    expect(checklist.warnings).toContain(
+      'blue-green.backstage.io/skip-checks leaves out optional items only; these are required and stay: smoke-test (the platform can relax one with blueGreen.checks.items.<id>.required)',
+    );
+  });
+
   it("builds the post-deploy checks of the live color against the previous color's baseline", () => {
     const checklist = buildChecklist({
       phase: 'post',

@@ -12,7 +12,12 @@ import { CustomCheck, customItem } from '../customChecks';
 import { liveColorOf } from '../switchDecision';
 import { SloConfig, Thresholds } from '../thresholds';
 import { ChecklistEvidence } from './evidence';
-import { blockingReasons, finishItems, overallStatus } from './manualItems';
+import {
+  blockingReasons,
+  finishItems,
+  overallStatus,
+  unskippable,
+} from './manualItems';
 import { postDeployItems } from './postDeploy';
 import { preDeployItems } from './preDeploy';
 import { sloItems } from './slo';
@@ -113,6 +118,14 @@ export function buildChecklist(input: {
     settings.items,
     settings.skipped,
   );
+  const kept = unskippable(items, settings.skipped);
+  if (kept.length > 0) {
+    warnings.push(
+      `blue-green.backstage.io/skip-checks leaves out optional items only; these are required and stay: ${kept.join(
+        ', ',
+      )} (the platform can relax one with blueGreen.checks.items.<id>.required)`,
+    );
+  }
   return {
     phase,
     color,

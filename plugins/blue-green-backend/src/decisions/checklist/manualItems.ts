@@ -12,6 +12,8 @@ type ManualItem = {
   id: string;
   category: CheckCategory;
   title: string;
+  /** What a sign-off states, shown next to the item. */
+  meaning: string;
   required: boolean;
   phase: 'pre' | 'post';
 };
@@ -21,6 +23,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'smoke-test',
     category: 'application',
     title: 'Smoke test passed',
+    meaning:
+      'You ran the smoke tests against the idle color (its preview) and they passed.',
     required: true,
     phase: 'pre',
   },
@@ -28,6 +32,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'critical-endpoints',
     category: 'application',
     title: 'Critical API endpoints tested',
+    meaning:
+      'You called the critical API endpoints on the idle color and they answered correctly.',
     required: true,
     phase: 'pre',
   },
@@ -35,6 +41,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'db-migration',
     category: 'database',
     title: 'Database migration ran (expand phase)',
+    meaning:
+      'The new columns and tables exist, and the live version still works with them.',
     required: true,
     phase: 'pre',
   },
@@ -42,6 +50,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'schema-compatible',
     category: 'database',
     title: 'Schema is backward compatible with the live version',
+    meaning:
+      'The live version reads and writes the new schema without errors, so a rollback stays safe.',
     required: true,
     phase: 'pre',
   },
@@ -49,6 +59,7 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'backfill',
     category: 'database',
     title: 'Data backfill done',
+    meaning: 'Existing rows have the data the new version expects.',
     required: false,
     phase: 'pre',
   },
@@ -56,6 +67,7 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'alert-channels',
     category: 'monitoring',
     title: 'Alert channels work',
+    meaning: 'A test alert reached the on-call channel of this service.',
     required: false,
     phase: 'pre',
   },
@@ -63,6 +75,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     id: 'rollback-owner',
     category: 'monitoring',
     title: 'Rollback owner on standby',
+    meaning:
+      'Someone who can roll back watches this release until its post-deploy watch ends.',
     required: true,
     phase: 'pre',
   },
@@ -71,6 +85,8 @@ export const MANUAL_ITEMS: ManualItem[] = [
     category: 'database',
     title:
       'Contract phase done: old columns removed (rollback to the previous version is then blocked)',
+    meaning:
+      'The old columns are gone: the previous version can no longer run, so rollback is blocked from now on.',
     required: false,
     phase: 'post',
   },
@@ -98,6 +114,7 @@ export function finishItems(
       kind: 'manual',
       required: m.required,
       status: signOff ? 'pass' : 'pending',
+      message: m.meaning,
       signOff,
       evidence: signOff && {
         type: 'sign-off',
@@ -117,18 +134,27 @@ export function finishItems(
       status: signOff ? 'pass' : 'pending',
       signOff,
       message:
-        'set blue-green.backstage.io/dependencies to URLs or host:port to check automatically',
+        'You checked that the database, cache and external APIs answer from the idle color. Set blue-green.backstage.io/dependencies to URLs or host:port to check automatically.',
     });
   }
+  // The entity's skip-checks annotation leaves out optional items only: a required item is the
+  // platform's to relax (config), or a forced promote's to go past — never the entity author's.
   return [...automatic, ...manual]
-    .filter(
-      item => overrides[item.id]?.enabled !== false && !skipped.has(item.id),
-    )
     .map(item =>
       overrides[item.id]?.required === undefined
         ? item
         : { ...item, required: overrides[item.id]!.required! },
+    )
+    .filter(
+      item =>
+        overrides[item.id]?.enabled !== false &&
+        !(skipped.has(item.id) && !item.required),
     );
+}
+
+/** The items skip-checks names that are required, and so stay in the checklist. */
+export function unskippable(items: ChecklistItem[], skipped: Set<string>) {
+  return items.filter(i => i.required && skipped.has(i.id)).map(i => i.id);
 }
 
 /** fail if a required item fails; else unknown/pending/warn if a required item is so; else pass. */

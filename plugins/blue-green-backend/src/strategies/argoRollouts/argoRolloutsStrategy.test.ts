@@ -66,6 +66,14 @@ function cluster(): FakeKube {
       replicaSet(2, 'bbb', 'my-app:1.1.0'),
     ],
     pods: [],
+    services: [
+      {
+        metadata: { name: 'my-app-active', namespace: 'rollouts-demo' },
+        spec: {
+          selector: { app: 'my-app', 'rollouts-pod-template-hash': 'aaa' },
+        },
+      },
+    ],
   });
 }
 
@@ -110,6 +118,55 @@ describe('argoRolloutsStrategy', () => {
       managesScaleDown: true,
       rollbackNeedsReadyTarget: false,
     });
+  });
+
+  it('takes the live color from the active Service, not from the Rollout status', async () => {
+    const kube = cluster();
+    // Someone points the active Service at the paused revision by hand.
+    kube.objects.services[0].spec.selector['rollouts-pod-template-hash'] =
+      'bbb';
+    const snapshot = await strategy.read(kube, target);
+    expect(snapshot.live).toBe('green');
+    expect(snapshot.colors.green.role).toBe('live');
+    expect(snapshot.problems).toContain(
+      "Service my-app-active selects rollouts-pod-template-hash=bbb, but the Rollout's active revision is aaa: the Service was changed outside Argo Rollouts",
+    );
+    // Neither switch is decided on a state the controller is about to undo.
+    expect(strategy.refusals(snapshot, 'promote', 'blue')[0]).toContain(
+      "does not select the Rollout's active revision",
+    );
+    expect(strategy.refusals(snapshot, 'rollback', 'blue')).toHaveLength(1);
+
+    // A selector without the revision label sends traffic to every revision.
+    delete kube.objects.services[0].spec.selector['rollouts-pod-template-hash'];
+    const both = await strategy.read(kube, target);
+    expect(both.live).toBe('split');
+    expect(both.problems[0]).toContain('selects no revision');
+
+    kube.objects.services = [];
+    const missing = await strategy.read(kube, target);
+    expect(missing.live).toBe('none');
+    expect(missing.problems).toContain(
+      "Service rollouts-demo/my-app-active (the Rollout's active Service) does not exist",
+    );
+  });
+
+  it('knows the stable revision was live before a new one that is live but not stable yet', async () => {
+    const kube = cluster();
+    const waiting = await strategy.read(kube, target);
+    expect(strategy.previousLive!(waiting)).toBeUndefined();
+    // Promoted: the active Service and status moved to bbb, aaa is still stable (analysis runs).
+    kube.objects.rollouts[0].status.blueGreen.activeSelector = 'bbb';
+    kube.objects.services[0].spec.selector['rollouts-pod-template-hash'] =
+      'bbb';
+    const analysing = await strategy.read(kube, target);
+    expect(analysing.live).toBe('green');
+    expect(strategy.previousLive!(analysing)).toBe('blue');
+    // Stable: Argo's own record no longer says what was before.
+    kube.objects.rollouts[0].status.stableRS = 'bbb';
+    expect(strategy.previousLive!(await strategy.read(kube, target))).toBe(
+      undefined,
+    );
   });
 
   it("turns the revision's AnalysisRuns of the Rollout into required checklist items", async () => {

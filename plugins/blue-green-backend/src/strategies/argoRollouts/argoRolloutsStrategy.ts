@@ -10,13 +10,14 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
   missingColor,
+  objectVersionOf,
   selectorString,
   summarizePod,
   templateImages,
   templateVersion,
 } from '../workloads';
 import { analysisRunItems } from './analysisRuns';
-import { setRolloutImage, switchRollout } from './commands';
+import { restoreRollout, setRolloutImage, switchRollout } from './commands';
 import {
   assignColors,
   hashOf,
@@ -50,6 +51,8 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
   },
   fleetLists: [
     { resource: KUBE_RESOURCES.rollouts },
+    // The active Services, where the live traffic goes.
+    { resource: KUBE_RESOURCES.services },
     // Only the ReplicaSets a Rollout owns carry this label; Deployments' ReplicaSets stay out.
     { resource: KUBE_RESOURCES.replicasets, labelSelector: POD_HASH_LABEL },
   ],
@@ -59,6 +62,16 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.rollout!,
   }),
+
+  // The Rollout is the workload too; its ReplicaSets and Services are its controller's to write.
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'Rollout',
+      namespace: target.namespace,
+      name: target.rollout!,
+      object: snapshot.objects.rollout,
+    },
+  ],
 
   liveService: (target, snapshot) =>
     (snapshot.details as { activeService?: string }).activeService ??
@@ -91,7 +104,9 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
     const labelSelector = rollout?.spec?.selector
       ? selectorString(rollout.spec.selector)
       : undefined;
-    const [replicaSets, pods] = labelSelector
+    const activeService: string =
+      rollout?.spec?.strategy?.blueGreen?.activeService ?? target.service;
+    const [replicaSets, pods, service] = labelSelector
       ? await Promise.all([
           kube
             .list(KUBE_RESOURCES.replicasets, target.namespace, {
@@ -107,10 +122,11 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
           kube
             .list(KUBE_RESOURCES.pods, target.namespace, { labelSelector })
             .then(l => l.items),
+          kube.get(KUBE_RESOURCES.services, target.namespace, activeService),
         ])
-      : [[], []];
+      : [[], [], undefined];
     const colorSets = rollout ? assignColors(rollout, replicaSets) : {};
-    const objects: Objects = { rollout, replicaSets, pods, colorSets };
+    const objects: Objects = { rollout, replicaSets, pods, colorSets, service };
     const state = rolloutState(rollout);
     const blueGreen = rollout?.spec?.strategy?.blueGreen;
     if (rollout && !blueGreen) {
@@ -119,14 +135,34 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
       );
     }
 
+    // The traffic goes where the active Service selects, whatever the Rollout's status says:
+    // a selector changed by hand shows at once (the controller puts it back later).
+    const selected = service?.spec?.selector?.[POD_HASH_LABEL] as
+      | string
+      | undefined;
     const liveColor = COLORS.find(
-      c =>
-        state.activeSelector && hashOf(colorSets[c]) === state.activeSelector,
+      c => selected && hashOf(colorSets[c]) === selected,
     );
+    let live: Color | 'split' | 'none' = liveColor ?? 'none';
+    if (rollout && labelSelector && !service) {
+      problems.push(
+        `Service ${target.namespace}/${activeService} (the Rollout's active Service) does not exist`,
+      );
+    } else if (service && !selected) {
+      live = 'split';
+      problems.push(
+        `Service ${activeService} selects no revision (its selector has no ${POD_HASH_LABEL}): it sends traffic to the pods of every revision`,
+      );
+    } else if (service && selected !== state.activeSelector) {
+      problems.push(
+        `Service ${activeService} selects ${POD_HASH_LABEL}=${selected}, but the Rollout's active revision is ${state.activeSelector}: the Service was changed outside Argo Rollouts`,
+      );
+    }
     const colors = Object.fromEntries(
       COLORS.map(color => {
         const rs = colorSets[color];
-        const role = liveColor === color ? 'live' : 'idle';
+        let role: ColorStatus['role'] = liveColor === color ? 'live' : 'idle';
+        if (live === 'split') role = 'split';
         if (!rs) return [color, missingColor(color, role)];
         const hash = hashOf(rs);
         const status: ColorStatus = {
@@ -165,7 +201,7 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
 
     return {
       objects,
-      live: liveColor ?? 'none',
+      live,
       colors,
       details: {
         strategy: 'argo-rollouts',
@@ -210,7 +246,9 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
           : []),
       ],
       problems,
+      objectVersion: objectVersionOf(rollout),
       raw: {
+        service,
         templates: {
           blue: colorSets.blue?.spec?.template,
           green: colorSets.green?.spec?.template,
@@ -232,10 +270,27 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
     };
   },
 
+  // Argo keeps the stable ReplicaSet until the new revision is promoted and its analysis passed:
+  // while the new revision is live but not stable, the stable one is what was live before.
+  previousLive(snapshot) {
+    const { stableRS, currentPodHash, activeSelector } = rolloutState(
+      snapshot.objects.rollout,
+    );
+    if (!stableRS || stableRS === currentPodHash) return undefined;
+    if (activeSelector !== currentPodHash) return undefined;
+    return COLORS.find(c => hashOf(snapshot.objects.colorSets[c]) === stableRS);
+  },
+
   refusals(snapshot, action, to) {
-    const { rollout, colorSets } = snapshot.objects;
+    const { rollout, colorSets, service } = snapshot.objects;
     if (!rollout) return ['the Rollout does not exist'];
     const state = rolloutState(rollout);
+    const selected = service?.spec?.selector?.[POD_HASH_LABEL];
+    if (service && selected !== state.activeSelector) {
+      return [
+        `Service ${service.metadata.name} does not select the Rollout's active revision (it was changed outside Argo Rollouts): wait for the controller to put it back, or fix the Service`,
+      ];
+    }
     const targetHash = hashOf(colorSets[to]);
     if (!targetHash) {
       return [
@@ -282,6 +337,7 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
   },
 
   deploy: setRolloutImage,
+  restore: restoreRollout,
 
   async verify(kube, target, _snapshot, to, timeoutMs) {
     const first = await argoRolloutsStrategy.read(kube, target);

@@ -260,3 +260,46 @@ export async function setRolloutImage(
     }
   }
 }
+
+/**
+ * Puts a Rollout's template back where `before` had it, after a rollback whose undo landed but
+ * whose promote did not: the new revision stays live and stable, and nothing waits in preview.
+ * A compare-and-swap on the template `now` shows.
+ */
+export async function restoreRollout(
+  kube: KubeClient,
+  target: BlueGreenTarget,
+  before: StrategySnapshot<RolloutObjects>,
+  now: StrategySnapshot<RolloutObjects>,
+  sent: SentRequest[],
+): Promise<void> {
+  const was = before.objects.rollout?.spec?.template;
+  const is = now.objects.rollout?.spec?.template;
+  if (!was || !is || JSON.stringify(was) === JSON.stringify(is)) return;
+  const patch = [
+    { op: 'test' as const, path: '/spec/template', value: is },
+    { op: 'replace' as const, path: '/spec/template', value: was },
+  ];
+  const written = await kube.patch(
+    KUBE_RESOURCES.rollouts,
+    target.namespace,
+    target.rollout!,
+    patch,
+    { type: 'json' },
+  );
+  sent.push({
+    description: `undo of the undo: PATCH rollouts/${target.rollout} (the template before the rollback)`,
+    patch,
+    resourceVersion: written.metadata.resourceVersion,
+  });
+  // The controller takes the stable revision back as current, with nothing left to promote:
+  // what the caller reads next is that, not the moment in between.
+  await waitForRollout(
+    kube,
+    target,
+    60_000,
+    r =>
+      r.status?.currentPodHash === r.status?.stableRS &&
+      (r.status?.pauseConditions ?? []).length === 0,
+  );
+}

@@ -21,6 +21,8 @@ export type RolloutObjects = {
   pods: KubeObject[];
   /** The ReplicaSet behind each color, when there is one. */
   colorSets: Partial<Record<Color, KubeObject>>;
+  /** The active Service: where the live traffic goes. */
+  service?: KubeObject;
 };
 
 /** A ReplicaSet's pod-template hash. */

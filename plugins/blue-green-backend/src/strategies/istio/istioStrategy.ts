@@ -10,6 +10,7 @@ import {
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
@@ -18,6 +19,7 @@ import {
 } from '../deployments';
 import {
   deploymentColor,
+  objectVersionOf,
   pollUntil,
   sleep,
   SWITCH_ID_ANNOTATION,
@@ -62,6 +64,16 @@ export const istioStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.virtualService!,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'VirtualService',
+      namespace: target.namespace,
+      name: target.virtualService!,
+      object: snapshot.objects.virtualService,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 
@@ -188,6 +200,7 @@ export const istioStrategy: SwitchStrategy<Objects> = {
       problems,
       switchId:
         objects.virtualService?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+      objectVersion: objectVersionOf(objects.virtualService),
       raw: {
         templates: {
           blue: objects.deployments.blue?.spec?.template,

@@ -15,6 +15,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import {
   DeploymentObjects,
+  deploymentObjects,
   deploymentProblems,
   readDeployments,
   scaleDeployment,
@@ -24,6 +25,7 @@ import {
   deploymentColor,
   errorText,
   labelsMatch,
+  objectVersionOf,
   pointer,
   pollUntil,
   SWITCH_ID_ANNOTATION,
@@ -109,6 +111,7 @@ function snapshotOf(
     ],
     problems,
     switchId: objects.service?.metadata.annotations?.[SWITCH_ID_ANNOTATION],
+    objectVersion: objectVersionOf(objects.service),
     raw: {
       service: objects.service,
       templates: {
@@ -195,6 +198,16 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
     namespace: target.namespace,
     name: target.service,
   }),
+
+  entityObjects: (target, snapshot) => [
+    {
+      kind: 'Service',
+      namespace: target.namespace,
+      name: target.service,
+      object: snapshot.objects.service,
+    },
+    ...deploymentObjects(target, snapshot.objects.deployments),
+  ],
 
   liveService: target => target.service,
 

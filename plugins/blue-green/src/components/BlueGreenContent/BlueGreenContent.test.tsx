@@ -58,15 +58,29 @@ async function renderTab(
   );
 }
 
-const promoteButton = () =>
-  screen.findByRole('button', { name: /^Promote green/ });
+/** The header's next-action button, e.g. "Promote green v1.1.0…". */
+const promoteButton = async () =>
+  within(await screen.findByTestId('answer-next')).findByRole('button', {
+    name: /^Promote green/,
+  });
+
+/** Opens one of the detail card tabs below the header. */
+const openTab = async (name: string) =>
+  userEvent.click(await screen.findByRole('tab', { name }));
+
+/** Unfolds the checks that pass (folded below the ones that need attention). */
+const unfoldPassing = async () => {
+  const fold = await screen.findByRole('button', { name: /checks? pass/ });
+  if (fold.getAttribute('aria-expanded') !== 'true')
+    await userEvent.click(fold);
+};
 
 describe('BlueGreenContent', () => {
-  it('shows a progress bar while the status loads', async () => {
+  it("shows the header's shape while the status loads", async () => {
     const api = new FakeBlueGreenApi();
     api.status = 'pending';
     await renderTab(api);
-    expect(screen.getByTestId('progress')).toBeInTheDocument();
+    expect(screen.getByText('loading the status…')).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: 'blue environment' })).toBe(
       null,
     );
@@ -107,6 +121,18 @@ describe('BlueGreenContent', () => {
     ]);
     await renderTab(api);
 
+    // The header answers first: live with its version, idle ready, the last switch, promote next.
+    expect(await screen.findByTestId('answer-live')).toHaveTextContent(
+      'blue v1.0.0',
+    );
+    expect(screen.getByTestId('answer-idle')).toHaveTextContent(
+      'green v1.1.0 is ready: 3/3 pods, checks pass',
+    );
+    expect(await screen.findByTestId('answer-last')).toHaveTextContent(
+      /promoted to blue by user:default\/guest/,
+    );
+    expect(await promoteButton()).toHaveTextContent('Promote green v1.1.0…');
+
     const blue = await screen.findByRole('region', {
       name: 'blue environment',
     });
@@ -120,19 +146,22 @@ describe('BlueGreenContent', () => {
     expect(
       screen.getByRole('img', { name: 'traffic split: blue 100 %, green 0 %' }),
     ).toBeInTheDocument();
-    expect(screen.getByText('sandbox')).toBeInTheDocument();
+    expect(screen.getByText(/cluster sandbox/)).toBeInTheDocument();
 
     expect(await promoteButton()).toBeEnabled();
-    // checklist grouped by category, observed against threshold
+    // checklist grouped by category, observed against threshold; what passes is folded
+    await openTab('Checklist');
+    await unfoldPassing();
     expect(await screen.findByText('Infrastructure')).toBeInTheDocument();
     expect(screen.getByText('Application')).toBeInTheDocument();
     const cpu = screen.getByTestId('check-cpu');
     expect(within(cpu).getByText('12 %')).toBeInTheDocument();
-    expect(within(cpu).getByText('< 80 %')).toBeInTheDocument();
+    expect(within(cpu).getByText('needs < 80 %')).toBeInTheDocument();
     const smoke = screen.getByTestId('check-smoke-test');
     expect(within(smoke).getByText(/guest/)).toBeInTheDocument();
     expect(within(smoke).getByText(/run 42 green/)).toBeInTheDocument();
     // history
+    await openTab('History');
     expect(await screen.findByText('v1.0.0', { selector: 'td' })).toBeTruthy();
   });
 
@@ -161,19 +190,29 @@ describe('BlueGreenContent', () => {
     ];
     await renderTab(api, { deny: ['blue-green.force'] });
 
+    // The header names the one reason, and a stuck image pull is an error, not progress.
+    expect(await screen.findByTestId('answer-idle')).toHaveTextContent(
+      /green v1.1.0 not ready: 1\/3, ImagePullBackOff on/,
+    );
+    await openTab('Environments');
     const green = await screen.findByRole('region', {
       name: 'green environment',
     });
     expect(within(green).getByText('1/3 ready')).toBeInTheDocument();
     expect(within(green).getAllByText('ImagePullBackOff')).toHaveLength(2);
     // permissions are cached by usePermission (SWR) across tests: wait for this test's answer
-    await waitFor(async () => expect(await promoteButton()).toBeDisabled());
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: /^Promote green/ }),
+      ).toBeDisabled(),
+    );
     expect(screen.getByText(reason)).toBeInTheDocument();
     expect(
       await screen.findByText(
         'only someone with the force permission may override this',
       ),
     ).toBeInTheDocument();
+    await openTab('Diagnostics');
     expect(
       await screen.findByText(/Back-off pulling image "my-app:broken"/),
     ).toBeInTheDocument();
@@ -193,8 +232,12 @@ describe('BlueGreenContent', () => {
     api.checklist = fixtures.checklistAwaitingSignOff({ status: 'fail' });
     await renderTab(api); // allowed everything, force included
 
+    await openTab('Checklist');
     expect(await screen.findByText('2 of 3 required checks pass')).toBeTruthy();
-    const button = await promoteButton();
+    await openTab('Environments');
+    const button = await screen.findByRole('button', {
+      name: /^Promote green/,
+    });
     expect(button).toBeEnabled();
     expect(screen.getByText('Allowed only with force:')).toBeInTheDocument();
     await userEvent.click(button);
@@ -224,10 +267,16 @@ describe('BlueGreenContent', () => {
     const api = new FakeBlueGreenApi();
     api.checklist = fixtures.checklistAwaitingSignOff();
     await renderTab(api);
+    // The header leads to the sign-off; the checklist tab is open on what is missing.
+    expect(await screen.findByTestId('answer-idle')).toHaveTextContent(
+      'green v1.1.0 is waiting for 1 sign-off',
+    );
     await userEvent.click(
       await screen.findByRole('button', { name: 'Sign off Smoke test passed' }),
     );
     const dialog = await screen.findByRole('dialog');
+    expect(within(dialog).getByRole('checkbox')).toBeChecked();
+    expect(dialog).toHaveTextContent('reset when it changes');
     await userEvent.type(
       within(dialog).getByRole('textbox', { name: 'Note' }),
       'all green',
@@ -245,11 +294,81 @@ describe('BlueGreenContent', () => {
         ],
       }),
     );
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBe(null));
+    await unfoldPassing();
     expect(await screen.findByText(/all green/)).toBeInTheDocument();
     expect(
       screen.getByRole('button', {
         name: 'Withdraw sign-off of Smoke test passed',
       }),
+    ).toBeEnabled();
+  });
+
+  it('signs off several items in one dialog with one note, from the header', async () => {
+    const api = new FakeBlueGreenApi();
+    api.checklist = fixtures.checklist({
+      items: fixtures
+        .checklist()
+        .items.map(i =>
+          i.id === 'smoke-test' || i.id === 'cpu'
+            ? { ...i, kind: 'manual', status: 'pending', signOff: undefined }
+            : i,
+        ),
+    });
+    await renderTab(api);
+    await userEvent.click(
+      await within(await screen.findByTestId('answer-next')).findByRole(
+        'button',
+        { name: 'Sign off 2 items…' },
+      ),
+    );
+    const dialog = await screen.findByRole('dialog');
+    const boxes = within(dialog).getAllByRole('checkbox');
+    expect(boxes).toHaveLength(2);
+    for (const box of boxes) expect(box).toBeChecked();
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: 'Note' }),
+      'release review',
+    );
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Sign off 2 items' }),
+    );
+    await waitFor(() =>
+      expect(api.calls.filter(c => c.method === 'signOff')).toHaveLength(2),
+    );
+    expect(
+      api.calls
+        .filter(c => c.method === 'signOff')
+        .map(c => [c.args[1], c.args[2]]),
+    ).toEqual([
+      ['cpu', { note: 'release review' }],
+      ['smoke-test', { note: 'release review' }],
+    ]);
+    expect(await screen.findByTestId('answer-idle')).toHaveTextContent(
+      'green v1.1.0 is ready',
+    );
+  });
+
+  it('opens the alert rules fetched with the user credentials, to copy or download', async () => {
+    const api = new FakeBlueGreenApi();
+    await renderTab(api);
+    await openTab('Metrics');
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Prometheus alert rules…' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(/"kind": "PrometheusRule"/),
+    ).toBeInTheDocument();
+    expect(api.calls).toContainEqual({
+      method: 'getMonitoring',
+      args: [
+        { kind: 'Component', namespace: 'default', name: 'my-app' },
+        'prometheus-rules',
+      ],
+    });
+    expect(
+      within(dialog).getByRole('button', { name: 'Download' }),
     ).toBeEnabled();
   });
 
@@ -265,7 +384,21 @@ describe('BlueGreenContent', () => {
         'blue-green.sign-off',
       ],
     });
-    await waitFor(async () => expect(await promoteButton()).toBeDisabled());
+    // The header's next action (the sign-off) is disabled and says why.
+    await waitFor(async () =>
+      expect(
+        within(await screen.findByTestId('answer-next')).getByRole('button'),
+      ).toBeDisabled(),
+    );
+    expect(screen.getByTestId('answer-next')).toHaveTextContent(
+      /you may not sign off checks of this entity/,
+    );
+    await openTab('Environments');
+    await waitFor(() =>
+      expect(
+        screen.getByRole('button', { name: /^Promote green/ }),
+      ).toBeDisabled(),
+    );
     expect(
       screen.getByText(
         'you do not have permission to promote this entity (blue-green.promote)',
@@ -276,12 +409,17 @@ describe('BlueGreenContent', () => {
         screen.getByRole('button', { name: /^Roll back to green/ }),
       ).toBeDisabled(),
     );
+    const scaleBlue = screen.getByRole('button', { name: 'Scale blue' });
+    expect(scaleBlue).toBeDisabled();
+    expect(scaleBlue).toHaveAccessibleDescription(
+      'You may not scale this entity (blue-green.scale); its owners can.',
+    );
+    await openTab('Checklist');
     await waitFor(() =>
       expect(
         screen.getByRole('button', { name: 'Sign off Smoke test passed' }),
       ).toBeDisabled(),
     );
-    expect(screen.queryByRole('button', { name: 'Scale blue' })).toBe(null);
   });
 
   it('shows a stepper while promoting, then the verified result and the watch', async () => {
@@ -311,9 +449,11 @@ describe('BlueGreenContent', () => {
     expect(await screen.findByText('Promote: blue → green')).toBeTruthy();
     expect(screen.getByText('switching…')).toBeInTheDocument();
     expect(screen.getByText('Switch traffic to green')).toBeInTheDocument();
-    expect(
-      screen.getByRole('button', { name: /^Promote green/ }),
-    ).toBeDisabled();
+    for (const button of screen.getAllByRole('button', {
+      name: /^Promote green/,
+    })) {
+      expect(button).toBeDisabled();
+    }
     expect(sent).toEqual({ revision: 'rev-1', reason: 'release 1.1.0' });
 
     const next = fixtures.promotedStatus(fixtures.watch());
@@ -349,6 +489,7 @@ describe('BlueGreenContent', () => {
       },
     });
     await renderTab(api);
+    await openTab('Environments');
     expect(await screen.findByText('tg-my-app')).toBeInTheDocument();
     expect(
       screen.getByRole('checkbox', {
@@ -408,6 +549,10 @@ describe('BlueGreenContent', () => {
     expect(within(errors).getByText('> 1 %')).toBeInTheDocument();
     expect(within(errors).getByText('roll back')).toBeInTheDocument();
     expect(screen.getByText(/Automatic rollback on/)).toBeInTheDocument();
+    expect(screen.getByTestId('answer-last')).toHaveTextContent(
+      /promoted to green; watching, about 4 min left, no criterion failing/,
+    );
+    await openTab('Environments');
     const green = screen.getByRole('region', { name: 'green environment' });
     expect(within(green).getByText('live')).toBeInTheDocument();
   });
@@ -445,6 +590,14 @@ describe('BlueGreenContent', () => {
       ),
     ).toBeInTheDocument();
     expect(screen.getByText('firing')).toBeInTheDocument();
+    // The header says what happened, with the value against the threshold.
+    expect(screen.getByTestId('answer-last')).toHaveTextContent(
+      'green rolled back automatically: 5xx rate 4.9 % > 1 %',
+    );
+    expect(screen.getByTestId('answer-next')).toHaveTextContent(
+      'Deploy a fixed version to green',
+    );
+    await openTab('History');
     const history = await screen.findByTestId('history');
     expect(
       await within(history).findByText('automatic rollback'),
@@ -460,14 +613,16 @@ describe('BlueGreenContent', () => {
       'cluster sandbox is unreachable: connect ECONNREFUSED',
     );
     await renderTab(api);
-    expect(
-      await screen.findByText(/Could not load the blue\/green status/),
-    ).toBeInTheDocument();
-    expect(
-      screen.getByText(
-        /cluster sandbox is unreachable: connect ECONNREFUSED \(HTTP 503\)/,
-      ),
-    ).toBeInTheDocument();
+    expect(await screen.findByTestId('answer-last')).toHaveTextContent(
+      'cluster unreachable: cluster sandbox is unreachable: connect ECONNREFUSED (HTTP 503)',
+    );
+    expect(screen.getByTestId('answer-live')).toHaveTextContent('unknown');
+    // Retry is the next action, and it loads again.
+    api.status = fixtures.status();
+    await userEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    expect(await screen.findByTestId('answer-live')).toHaveTextContent(
+      'blue v1.0.0',
+    );
   });
 
   it("shows the backend's message when a promote is refused", async () => {
@@ -554,12 +709,19 @@ describe('BlueGreenContent', () => {
       },
     });
     await renderTab(api);
-    const [notice] = await screen.findAllByText(/v1.1.0 on/, {
-      selector: 'strong',
-    });
-    expect(notice.closest('[role="status"]')).toHaveTextContent(
-      /was rolled back.*automatic rollback: 5xx ratio 4.8 %.*promoting it again needs a new version or force/,
+    // The header says it, not "is ready", and the next step is a new version.
+    expect(await screen.findByTestId('answer-idle')).toHaveTextContent(
+      'green v1.1.0 was rolled back: automatic rollback: 5xx ratio 4.8 %',
     );
+    expect(screen.getByTestId('answer-idle')).not.toHaveTextContent('ready');
+    expect(screen.getByTestId('answer-next')).toHaveTextContent(
+      'Deploy a fixed version to green',
+    );
+    expect(
+      within(screen.getByTestId('answer-next')).getByRole('button', {
+        name: 'Deploy to green',
+      }),
+    ).toBeEnabled();
   });
 
   it('disables Deploy, saying why, for someone without the deploy permission', async () => {

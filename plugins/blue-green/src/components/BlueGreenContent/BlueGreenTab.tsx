@@ -1,62 +1,73 @@
-import { Progress, WarningPanel } from '@backstage/core-components';
+import { WarningPanel } from '@backstage/core-components';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import {
-  COLORS,
   ColorStatus,
-  EntityStatus,
   SwitchRequest,
 } from '@bluegreen-backstage/plugin-blue-green-common';
-import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
-import { useCallback, useState } from 'react';
+import { ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { blueGreenApiRef } from '../../api';
 import { useBlueGreenPermissions } from '../../hooks/useBlueGreenPermissions';
 import { useBlueGreenStatus } from '../../hooks/useBlueGreenStatus';
 import { useChecklist } from '../../hooks/useChecklist';
-import { ChecklistCard } from '../Checklist/ChecklistCard';
+import { useLastSwitches } from '../../hooks/useLastSwitch';
+import { useNow } from '../../hooks/useNow';
+import { SignOffDialog } from '../Checklist/SignOffDialog';
+import { ScaleDialog } from '../ColorCard/ScaleDialog';
 import { DeployButton } from '../Deploy/DeployButton';
 import { DeployDialog } from '../Deploy/DeployDialog';
-import { FailedVersionNotice } from '../Deploy/FailedVersionNotice';
-import { ColorCard } from '../ColorCard/ColorCard';
-import { ScaleDialog } from '../ColorCard/ScaleDialog';
-import { DiagnosticsPanel } from '../Diagnostics/DiagnosticsPanel';
-import { HistoryCard } from '../History/HistoryCard';
-import { MetricsCard } from '../Metrics/MetricsCard';
-import { errorMessage, isNotFound } from '../shared/errors';
-import { TrafficControls } from '../StatusHeader/TrafficControls';
-import { StatusHeader } from '../StatusHeader/StatusHeader';
+import { errorMessage } from '../shared/errors';
+import { useFocusRing } from '../shared/focus';
+import { NextActionButton } from '../StatusHeader/NextActionButton';
+import {
+  StatusHeader,
+  StatusHeaderSkeleton,
+  StatusUnavailable,
+} from '../StatusHeader/StatusHeader';
+import { DetailsTab, summarize, versionOf } from '../StatusHeader/summary';
 import {
   ActionAvailability,
   fromLabel,
   SwitchAction,
 } from '../Switch/decisions';
-import { SwitchControls } from '../Switch/SwitchControls';
 import { SwitchDialog } from '../Switch/SwitchDialog';
 import {
   runningElsewhere,
   SwitchProgress,
   SwitchRun,
 } from '../Switch/SwitchProgress';
-import { WatchCard } from '../Watch/WatchCard';
+import { detailPanels } from './DetailPanels';
+import { ReleaseDetails } from './ReleaseDetails';
 
-/** The idle color: the one promote would move traffic to. */
-function idleColor(status: EntityStatus): ColorStatus | undefined {
-  const target = status.promote.target;
-  return target ? status.colors[target] : undefined;
+/** The detail tab that explains the state best, until the user picks one. */
+function defaultTab(
+  watchState: string | undefined,
+  idleDetails: DetailsTab | undefined,
+): DetailsTab {
+  if (watchState === 'running' || watchState === 'rolled-back') return 'watch';
+  if (idleDetails === 'checklist') return 'checklist';
+  return 'environments';
 }
 
 /**
- * The tab's body for an entity set up for blue/green: traffic and the switch buttons, both colors,
- * the watch, the checklists, metrics, history and diagnostics.
+ * The tab's body for an entity set up for blue/green: a header that answers the four questions of
+ * a release (live, idle, last, next), and the details one click away in card tabs.
  */
 export const BlueGreenTab = ({
   entityRef,
+  deployAction,
 }: {
   entityRef: CompoundEntityRef;
+  /**
+   * Deploys a new version to the idle color, in the header's next action; by default the
+   * plugin's own Deploy button and dialog (where the entity's strategy can deploy).
+   */
+  deployAction?: ReactNode;
 }) => {
   const api = useApi(blueGreenApiRef);
   const permissions = useBlueGreenPermissions();
+  const { ring } = useFocusRing();
   const [run, setRun] = useState<SwitchRun>();
   const [dialog, setDialog] = useState<{
     action: SwitchAction;
@@ -64,6 +75,12 @@ export const BlueGreenTab = ({
   }>();
   const [scaling, setScaling] = useState<ColorStatus>();
   const [deploying, setDeploying] = useState(false);
+  const [signing, setSigning] = useState<{
+    phase: 'pre' | 'post';
+    ids: string[];
+  }>();
+  const [tab, setTab] = useState<DetailsTab>();
+  const initialTab = useRef<DetailsTab>();
   const { status, error, reload, accept, version } = useBlueGreenStatus(
     entityRef,
     { busy: run?.state === 'running' },
@@ -71,6 +88,20 @@ export const BlueGreenTab = ({
   const pre = useChecklist(entityRef, 'pre', version);
   const hasWatch = Boolean(status?.watch);
   const post = useChecklist(entityRef, 'post', version, hasWatch);
+  const { last, switches } = useLastSwitches(entityRef, version);
+  const now = useNow(status?.watch?.state === 'running');
+
+  // The watch comes forward when one starts or rolls back; otherwise the tab stays where it is.
+  const watchKey =
+    status && (status.watch ? `${status.watch.id}:${status.watch.state}` : '');
+  const seenWatch = useRef<string>();
+  useEffect(() => {
+    if (watchKey === undefined) return;
+    const seen = seenWatch.current;
+    seenWatch.current = watchKey;
+    if (seen === undefined || seen === watchKey) return;
+    if (/:(running|rolled-back)$/.test(watchKey)) setTab('watch');
+  }, [watchKey]);
 
   const startSwitch = useCallback(
     async (action: SwitchAction, request: SwitchRequest) => {
@@ -100,194 +131,147 @@ export const BlueGreenTab = ({
     [api, entityRef, status, accept, reload],
   );
 
-  const signOff = useCallback(
-    async (itemId: string, note: string) => {
-      await pre.signOff(itemId, note);
-      reload(); // the promote decision follows the checklist
-    },
-    [pre, reload],
-  );
-  const withdraw = useCallback(
-    async (itemId: string) => {
-      await pre.withdraw(itemId);
-      reload();
-    },
-    [pre, reload],
-  );
-
-  const shownRun = run ?? (status ? runningElsewhere(status) : undefined);
+  const openDetails = useCallback((next: DetailsTab) => {
+    setTab(next);
+    document
+      .getElementById('blue-green-details')
+      ?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }, []);
 
   if (!status) {
-    if (error) {
-      return (
-        <WarningPanel
-          defaultExpanded
-          severity="error"
-          title="Could not load the blue/green status"
-          message={errorMessage(error)}
-        >
-          <Button variant="outlined" onClick={() => reload()}>
-            Retry
-          </Button>
-        </WarningPanel>
-      );
-    }
-    return <Progress aria-label="Loading blue/green status" />;
+    return (
+      <div data-blue-green="tab" className={ring}>
+        {error ? (
+          <StatusUnavailable error={error} onRetry={() => reload()} />
+        ) : (
+          <StatusHeaderSkeleton />
+        )}
+      </div>
+    );
   }
 
-  const idle = idleColor(status);
-  const idleNotReady = Boolean(
-    idle && idle.replicas.ready < idle.replicas.desired,
+  const summary = summarize(status, pre.checklist, last, now);
+  // Until the user picks a tab, the one that explains the state best, chosen once.
+  const firstTab =
+    initialTab.current ??
+    (pre.checklist || pre.error
+      ? (initialTab.current = defaultTab(
+          status.watch?.state,
+          summary.idle.details,
+        ))
+      : defaultTab(status.watch?.state, summary.idle.details));
+  const busy = run?.state === 'running' || Boolean(status.inProgress);
+  // After an automatic rollback the header tells what happened; a success notice would contradict it.
+  const watchFailed =
+    status.watch?.state === 'rolled-back' ||
+    (status.watch?.state === 'running' &&
+      status.watch.criteria.some(c => c.firing || c.status === 'fail'));
+  const shownRun =
+    run?.state === 'running' || (run && !watchFailed)
+      ? run
+      : runningElsewhere(status);
+  const signingList = signing?.phase === 'post' ? post : pre;
+  const signingItems = (signingList.checklist?.items ?? []).filter(
+    i => i.kind === 'manual' && !i.signOff,
   );
-  const checklistMissing = isNotFound(pre.error);
+  const target = status.promote.target;
+  const deploy =
+    deployAction ??
+    (status.deploy && (
+      <DeployButton
+        status={status}
+        permissions={permissions}
+        busy={busy}
+        onStart={() => setDeploying(true)}
+      />
+    ));
 
   return (
-    <Grid container spacing={3} alignItems="stretch">
-      {error && (
-        <Grid item xs={12}>
-          <WarningPanel
-            defaultExpanded
-            severity="warning"
-            title="Could not refresh the status; showing the last one"
-            message={errorMessage(error)}
-          />
-        </Grid>
-      )}
-      {status.failedVersion && (
-        <Grid item xs={12}>
-          <FailedVersionNotice failed={status.failedVersion} />
-        </Grid>
-      )}
-      <Grid item xs={12}>
-        <StatusHeader
-          status={status}
-          actions={
-            <>
-              <SwitchControls
-                status={status}
-                permissions={permissions}
-                busy={run?.state === 'running' || Boolean(status.inProgress)}
-                onStart={(action, state) => setDialog({ action, state })}
-              />
-              <DeployButton
-                status={status}
-                permissions={permissions}
-                busy={run?.state === 'running' || Boolean(status.inProgress)}
-                onStart={() => setDeploying(true)}
-              />
-              {(status.capabilities.previewRoute ||
-                status.capabilities.mirror) && (
-                <TrafficControls
-                  status={status}
-                  allowed={permissions.promote.allowed}
-                  onPreviewRoute={async enabled =>
-                    accept(await api.setPreviewRoute(entityRef, enabled))
-                  }
-                  onMirror={async (enabled, percent) =>
-                    accept(await api.setMirror(entityRef, { enabled, percent }))
-                  }
-                />
-              )}
-            </>
-          }
-        />
-      </Grid>
-      {status.problems.length > 0 && (
-        <Grid item xs={12}>
-          <WarningPanel
-            defaultExpanded
-            severity="warning"
-            title="Problems in the cluster"
-            message={status.problems.join('; ')}
-          />
-        </Grid>
-      )}
-      {shownRun && (
-        <Grid item xs={12}>
-          <SwitchProgress
-            run={shownRun}
-            status={status}
-            onDismiss={
-              shownRun.state !== 'running' ? () => setRun(undefined) : undefined
-            }
-          />
-        </Grid>
-      )}
-      {COLORS.map(color => (
-        <Grid item xs={12} md={6} key={color}>
-          <ColorCard
-            color={status.colors[color]}
-            actions={
-              permissions.scale.allowed && status.colors[color].workload ? (
-                <Button
-                  size="small"
-                  variant="outlined"
-                  onClick={() => setScaling(status.colors[color])}
-                  aria-label={`Scale ${color}`}
-                >
-                  Scale…
-                </Button>
-              ) : undefined
-            }
-          />
-        </Grid>
-      ))}
-      {status.watch && (
-        <Grid item xs={12}>
-          <WatchCard watch={status.watch} />
-        </Grid>
-      )}
-      {status.watch && !isNotFound(post.error) && (
-        <Grid item xs={12}>
-          <ChecklistCard
-            title="Post-deploy checklist"
-            checklist={post.checklist}
-            loading={post.loading}
-            error={post.error}
-            signOffPermission={permissions.signOff}
-            onSignOff={post.signOff}
-            onWithdraw={post.withdraw}
-          />
-        </Grid>
-      )}
-      <Grid item xs={12}>
-        {checklistMissing ? (
-          <WarningPanel
-            defaultExpanded
-            severity="info"
-            title="Pre-deploy checklist not available"
-            message="This backend does not serve checklists; promote follows readiness only."
-          />
-        ) : (
-          <ChecklistCard
-            title={`Pre-deploy checklist${
-              pre.checklist ? `: ${pre.checklist.color}` : ''
-            }`}
-            checklist={pre.checklist}
-            loading={pre.loading}
-            error={pre.error}
-            signOffPermission={permissions.signOff}
-            onSignOff={signOff}
-            onWithdraw={withdraw}
-          />
+    <div data-blue-green="tab" className={ring}>
+      <Grid container spacing={2}>
+        {error && (
+          <Grid item xs={12}>
+            <WarningPanel
+              severity="warning"
+              title="Could not refresh the status; showing the last one"
+              message={errorMessage(error)}
+            />
+          </Grid>
         )}
-      </Grid>
-      <Grid item xs={12}>
-        <MetricsCard
-          entity={entityRef}
-          watching={status.watch?.state === 'running'}
-          version={version}
-        />
-      </Grid>
-      <Grid item xs={12}>
-        <HistoryCard entity={entityRef} version={version} />
-      </Grid>
-      <Grid item xs={12}>
-        <DiagnosticsPanel
-          entity={entityRef}
-          defaultExpanded={idleNotReady}
-          version={version}
-        />
+        <Grid item xs={12}>
+          <StatusHeader
+            status={status}
+            idle={summary.idle}
+            last={summary.last}
+            onOpen={openDetails}
+            next={
+              <NextActionButton
+                next={summary.next}
+                status={status}
+                permissions={permissions}
+                busy={busy}
+                deployAction={deploy}
+                handlers={{
+                  onSwitch: (action, state) => setDialog({ action, state }),
+                  onSignOff: ids => setSigning({ phase: 'pre', ids }),
+                  onScale: () => target && setScaling(status.colors[target]),
+                  onOpen: openDetails,
+                }}
+              />
+            }
+          />
+        </Grid>
+        {status.problems.length > 0 && (
+          <Grid item xs={12}>
+            <WarningPanel
+              severity="warning"
+              title="Problems in the cluster"
+              message={status.problems.join('; ')}
+            />
+          </Grid>
+        )}
+        {shownRun && (
+          <Grid item xs={12}>
+            <SwitchProgress
+              run={shownRun}
+              status={status}
+              onDismiss={
+                shownRun.state !== 'running'
+                  ? () => setRun(undefined)
+                  : undefined
+              }
+            />
+          </Grid>
+        )}
+        <Grid item xs={12}>
+          <ReleaseDetails
+            tab={tab ?? firstTab}
+            onChange={setTab}
+            panels={detailPanels({
+              entityRef,
+              status,
+              permissions,
+              busy,
+              pre,
+              post,
+              switches,
+              version,
+              onSwitch: (action, state) => setDialog({ action, state }),
+              onScale: setScaling,
+              onSignOff: (phase, ids) => setSigning({ phase, ids }),
+              onWithdraw: async (phase, id) => {
+                await (phase === 'pre' ? pre : post).withdraw(id);
+                reload();
+              },
+              onPreviewRoute: async (enabled, reason) =>
+                accept(await api.setPreviewRoute(entityRef, enabled, reason)),
+              onMirror: async (enabled, percent, reason) =>
+                accept(
+                  await api.setMirror(entityRef, { enabled, percent, reason }),
+                ),
+            })}
+          />
+        </Grid>
       </Grid>
       {dialog && status[dialog.action].target && (
         <SwitchDialog
@@ -326,6 +310,23 @@ export const BlueGreenTab = ({
           }}
         />
       )}
-    </Grid>
+      {signing && signingList.checklist && (
+        <SignOffDialog
+          items={signingItems}
+          selected={signing.ids}
+          subject={`${signingList.checklist.color}${
+            signingList.checklist.version
+              ? ` ${signingList.checklist.version}`
+              : versionOf(status.colors[signingList.checklist.color])
+          }`}
+          onCancel={() => setSigning(undefined)}
+          onConfirm={async (ids, note) => {
+            for (const id of ids) await signingList.signOff(id, note);
+            setSigning(undefined);
+            reload(); // the promote decision follows the checklist
+          }}
+        />
+      )}
+    </div>
   );
 };

@@ -3,7 +3,7 @@ import {
   Link,
   StatusError,
   StatusOK,
-  StatusPending,
+  StatusRunning,
   StatusWarning,
 } from '@backstage/core-components';
 import {
@@ -21,6 +21,7 @@ import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
 import { COLOR_HEX, ColorName } from '../shared/ColorName';
 import { RoleBadge } from '../shared/RoleBadge';
+import { isStarting } from '../StatusHeader/summary';
 import { ReplicaState } from './ReplicaState';
 
 const useStyles = makeStyles(theme => ({
@@ -41,10 +42,17 @@ const useStyles = makeStyles(theme => ({
 const PodState = ({ pod }: { pod: PodSummary }) => {
   const reason = pod.waitingReason ?? pod.lastTerminationReason;
   if (pod.ready) return <StatusOK>Ready</StatusOK>;
+  // Creating the container or pulling its image is a normal step on the way to Ready.
+  if (isStarting(pod)) {
+    return (
+      <StatusRunning>{`starting: ${
+        pod.waitingReason ?? pod.phase
+      }`}</StatusRunning>
+    );
+  }
   if (pod.waitingReason || pod.phase === 'Failed') {
     return <StatusError>{reason ?? pod.phase}</StatusError>;
   }
-  if (pod.phase === 'Pending') return <StatusPending>Pending</StatusPending>;
   return <StatusWarning>{reason ?? `${pod.phase}, not ready`}</StatusWarning>;
 };
 

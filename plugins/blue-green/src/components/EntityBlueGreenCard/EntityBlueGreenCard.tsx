@@ -129,15 +129,17 @@ export const EntityBlueGreenCard = () => {
     );
   }
   return (
-    <InfoCard
-      title="Blue/Green"
-      deepLink={
-        tabLink
-          ? { title: 'Open the Blue/Green tab', link: tabLink }
-          : undefined
-      }
-    >
-      <CardBody />
-    </InfoCard>
+    <div data-blue-green="card">
+      <InfoCard
+        title="Blue/Green"
+        deepLink={
+          tabLink
+            ? { title: 'Open the Blue/Green tab', link: tabLink }
+            : undefined
+        }
+      >
+        <CardBody />
+      </InfoCard>
+    </div>
   );
 };

@@ -7,21 +7,49 @@ import {
   WarningPanel,
 } from '@backstage/core-components';
 import {
+  FLEET_ROW_STATUSES,
   FleetResponse,
-  FleetRow,
 } from '@bluegreen-backstage/plugin-blue-green-common';
+import { SearchField, Select, SortDescriptor, useTable } from '@backstage/ui';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
-import { useState } from 'react';
+import { makeStyles } from '@material-ui/core/styles';
+import { useCallback, useMemo, useState } from 'react';
 import { useFleet } from '../../hooks/useFleet';
 import { errorMessage } from '../shared/errors';
 import { formatBytes, formatCpu, formatTime } from '../shared/format';
-import { FleetTable } from './FleetTable';
+import { FLEET_STATUS_TEXT } from '../shared/StatusLabels';
+import {
+  filterRows,
+  FleetFilter,
+  fleetCounts,
+  FleetTableRow,
+  isSelectable,
+  NO_FILTER,
+  searchRows,
+  SortColumn,
+  sortRows,
+  StatusFilter,
+  toTableRows,
+} from './fleetView';
+import { FleetTable, Muted } from './FleetTable';
 import { idleTotals } from './idleTotals';
 import { ScaleDownDialog } from './ScaleDownDialog';
 
-/** Says which clusters could not be read: their services are listed as unavailable. */
+const useStyles = makeStyles(theme => ({
+  toolbar: {
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(2),
+    alignItems: 'flex-end',
+    marginBottom: theme.spacing(2),
+  },
+  search: { minWidth: 240 },
+  select: { minWidth: 170 },
+}));
+
+/** Says which clusters could not be read: their services are listed as unreachable. */
 const PartialBanner = ({ fleet }: { fleet: FleetResponse }) => {
   const down = fleet.clusters.filter(c => c.status === 'unavailable');
   if (!fleet.partial || down.length === 0) return null;
@@ -40,7 +68,7 @@ const PartialBanner = ({ fleet }: { fleet: FleetResponse }) => {
               </Typography>
             ))}
             <Typography variant="body2" component="div">
-              Their services are listed as unavailable; everything else is
+              Their services are listed as unreachable; everything else is
               current.
             </Typography>
           </>
@@ -50,27 +78,121 @@ const PartialBanner = ({ fleet }: { fleet: FleetResponse }) => {
   );
 };
 
-const Summary = ({ fleet }: { fleet: FleetResponse }) => {
-  const totals = idleTotals(fleet.rows);
-  const count = (status: FleetRow['status']) =>
-    fleet.rows.filter(r => r.status === status).length;
+const Summary = ({
+  fleet,
+  onShowIncidents,
+}: {
+  fleet: FleetResponse;
+  onShowIncidents: () => void;
+}) => {
+  // Passes over every row: once per answer, not on every keystroke in the filters.
+  const counts = useMemo(() => fleetCounts(fleet.rows), [fleet.rows]);
+  const totals = useMemo(() => idleTotals(fleet.rows), [fleet.rows]);
+  const kinds = [
+    [counts.failing, 'failing'],
+    [counts.rolledBack, 'rolled back'],
+    [counts.unavailable, 'unreachable'],
+    [counts.checksFailing, 'checks failing'],
+  ].filter(([n]) => n) as Array<[number, string]>;
   return (
     <Typography variant="body1" paragraph aria-label="fleet summary">
-      {fleet.rows.length} services · {count('waiting')} waiting for promotion ·{' '}
-      {count('failing')} failing · idle colors hold {totals.replicas} replicas
-      requesting {formatCpu(totals.cpuCores)} and{' '}
+      {counts.services} services ·{' '}
+      {counts.incidents > 0 ? (
+        <Button
+          size="small"
+          color="secondary"
+          variant="outlined"
+          onClick={onShowIncidents}
+        >
+          {counts.incidents} need attention (
+          {kinds.map(([n, what]) => `${n} ${what}`).join(', ')})
+        </Button>
+      ) : (
+        '0 need attention'
+      )}{' '}
+      · {counts.watching} watch{counts.watching === 1 ? '' : 'es'} running ·{' '}
+      {counts.ready} ready to promote · idle colors hold {totals.replicas}{' '}
+      replicas requesting {formatCpu(totals.cpuCores)} and{' '}
       {formatBytes(totals.memoryBytes)}
     </Typography>
   );
 };
 
-/** The fleet page's body: banner, summary, bulk action and the table. */
-export const FleetContent = () => {
-  const { fleet, error, loading, reload } = useFleet();
-  const [selected, setSelected] = useState<FleetRow[]>([]);
-  const [dialogOpen, setDialogOpen] = useState(false);
+const STATUS_OPTIONS: Array<{ id: StatusFilter; label: string }> = [
+  { id: 'all', label: 'All' },
+  { id: 'attention', label: 'Needs attention' },
+  ...FLEET_ROW_STATUSES.map(status => ({
+    id: status,
+    label: FLEET_STATUS_TEXT[status],
+  })),
+];
 
-  if (!fleet) {
+const ANY = '';
+const optionsOf = (values: Array<string | undefined>) => [
+  { id: ANY, label: 'Any' },
+  ...[...new Set(values.filter((v): v is string => Boolean(v)))]
+    .sort()
+    .map(v => ({ id: v, label: v })),
+];
+
+const DEFAULT_SORT: SortDescriptor = {
+  column: 'status',
+  direction: 'ascending',
+};
+
+/** The fleet page's body: banner, summary, filters, bulk action and the table. */
+export const FleetContent = () => {
+  const classes = useStyles();
+  const { fleet, error, loading, reload } = useFleet();
+  // Keys (`entityRef@cluster`), so that a selection survives every reload.
+  const [selectedKeys, setSelectedKeys] = useState<ReadonlySet<string>>(
+    () => new Set(),
+  );
+  // The rows the dialog was opened with: reloads while it is open do not change its list.
+  const [dialogRows, setDialogRows] = useState<FleetTableRow[]>();
+  const [filter, setFilter] = useState<FleetFilter>(NO_FILTER);
+  const [sort, setSort] = useState<SortDescriptor>(DEFAULT_SORT);
+
+  const rows = useMemo(
+    () => (fleet ? toTableRows(fleet.rows) : undefined),
+    [fleet],
+  );
+  // What is selected and may still be scaled down, in the current answer.
+  const selected = useMemo(
+    () => (rows ?? []).filter(r => selectedKeys.has(r.id) && isSelectable(r)),
+    [rows, selectedKeys],
+  );
+
+  // The filters' choices, from every row: computed once per answer.
+  const choices = useMemo(
+    () => ({
+      owner: optionsOf((rows ?? []).flatMap(r => r.owner.split(', '))),
+      cluster: optionsOf((rows ?? []).map(r => r.cluster)),
+      strategy: optionsOf((rows ?? []).map(r => r.strategy)),
+    }),
+    [rows],
+  );
+
+  const { tableProps, search } = useTable<FleetTableRow, FleetFilter>({
+    mode: 'complete',
+    data: rows,
+    filter,
+    onFilterChange: setFilter,
+    sort,
+    onSortChange: setSort,
+    filterFn: filterRows,
+    searchFn: searchRows,
+    sortFn: useCallback(
+      (data: FleetTableRow[], by: SortDescriptor) =>
+        sortRows(data, by.column as SortColumn, by.direction),
+      [],
+    ),
+    // Pages as short as the catalog's: each row is several lines, and drawing a page is what
+    // a filter or a sort waits for.
+    paginationOptions: { pageSize: 20, pageSizeOptions: [20, 50, 100, 200] },
+  });
+
+  if (!fleet || !rows) {
     return error ? (
       <WarningPanel
         severity="error"
@@ -82,14 +204,17 @@ export const FleetContent = () => {
       <Progress />
     );
   }
+  const pagination =
+    tableProps.pagination.type === 'page' ? tableProps.pagination : undefined;
 
   return (
-    <>
+    // The plugin's own elements (accessibility checks are run on them).
+    <div data-blue-green="fleet">
       <ContentHeader title="Fleet">
         <Button
           variant="outlined"
           disabled={selected.length === 0}
-          onClick={() => setDialogOpen(true)}
+          onClick={() => setDialogRows(selected)}
         >
           Scale down idle colors
           {selected.length ? ` (${selected.length})` : ''}
@@ -119,35 +244,77 @@ export const FleetContent = () => {
           />
         </Box>
       )}
-      <Summary fleet={fleet} />
-      <FleetTable
-        rows={fleet.rows}
-        loading={loading}
-        onSelectionChange={setSelected}
+      <Summary
+        fleet={fleet}
+        onShowIncidents={() => setFilter({ ...filter, status: 'attention' })}
       />
-      <Typography variant="caption" color="textSecondary">
-        Read at {formatTime(fleet.generatedAt)}; clusters are listed at most
-        every few seconds.
-      </Typography>
-      {dialogOpen && (
+      <div
+        className={classes.toolbar}
+        role="search"
+        aria-label="Filter the fleet"
+      >
+        <SearchField
+          className={classes.search}
+          label="Search"
+          placeholder="Service, owner, cluster, version"
+          value={search.value}
+          onChange={search.onChange}
+        />
+        <Select
+          className={classes.select}
+          label="Status"
+          options={STATUS_OPTIONS}
+          selectedKey={filter.status}
+          onSelectionChange={key =>
+            setFilter({ ...filter, status: key as StatusFilter })
+          }
+        />
+        {(['owner', 'cluster', 'strategy'] as const).map(field => (
+          <Select
+            key={field}
+            className={classes.select}
+            label={field[0].toLocaleUpperCase() + field.slice(1)}
+            options={choices[field]}
+            selectedKey={filter[field] ?? ANY}
+            onSelectionChange={key =>
+              setFilter({ ...filter, [field]: String(key) || undefined })
+            }
+          />
+        ))}
+      </div>
+      {pagination && (
+        <FleetTable
+          page={{ ...pagination, rows: tableProps.data ?? [] }}
+          sort={sort}
+          onSortChange={setSort}
+          selected={selectedKeys}
+          onSelectionChange={setSelectedKeys}
+          loading={loading}
+        />
+      )}
+      <Muted variant="caption">
+        Read at {formatTime(fleet.generatedAt)}. The page reloads by itself
+        after a switch or a scale made through Blue/Green, and every 30 seconds.
+      </Muted>
+      {dialogRows && (
         <ScaleDownDialog
-          rows={selected}
+          rows={dialogRows}
           onClose={changed => {
-            setDialogOpen(false);
+            setDialogRows(undefined);
             if (changed) {
-              setSelected([]);
+              setSelectedKeys(new Set());
               reload({ refresh: true });
             }
           }}
         />
       )}
-    </>
+    </div>
   );
 };
 
 /**
- * The fleet page at `/blue-green`: every blue/green service across clusters, which color is live,
- * what waits for promotion, what is failing, and what idle colors cost.
+ * The fleet page at `/blue-green`: every blue/green service across clusters, incidents first —
+ * what fails, what was rolled back, what waits for promotion, and what idle colors cost.
  *
  * @public
  */
@@ -155,7 +322,7 @@ export const FleetPage = () => (
   <Page themeId="tool">
     <Header
       title="Blue/Green"
-      subtitle="Every blue/green service across clusters: live color, what waits, what fails, what idle colors cost"
+      subtitle="Every blue/green service across clusters: what needs attention, what is live, what waits, what idle colors cost"
     />
     <Content>
       <FleetContent />

@@ -1,20 +1,21 @@
-import { parseEntityRef } from '@backstage/catalog-model';
-import {
-  Link,
-  StatusError,
-  Table,
-  TableColumn,
-  TableFilter,
-} from '@backstage/core-components';
+import { Link } from '@backstage/core-components';
 import { useRouteRef } from '@backstage/core-plugin-api';
-import {
-  EntityRefLinks,
-  entityRouteRef,
-  humanizeEntityRef,
-} from '@backstage/plugin-catalog-react';
+import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { FleetRow } from '@bluegreen-backstage/plugin-blue-green-common';
+import {
+  Cell,
+  Column,
+  Row,
+  SortDescriptor,
+  TableBody,
+  TableHeader,
+  TablePagination,
+  TablePaginationProps,
+  TableRoot,
+} from '@backstage/ui';
 import Typography from '@material-ui/core/Typography';
-import { ReactNode, useCallback, useMemo } from 'react';
+import { makeStyles } from '@material-ui/core/styles';
+import { ReactNode, useCallback } from 'react';
 import { ActorName } from '../shared/ActorName';
 import { ColorName } from '../shared/ColorName';
 import {
@@ -25,16 +26,40 @@ import {
   remaining,
 } from '../shared/format';
 import { CheckStatusLabel, FleetStatusLabel } from '../shared/StatusLabels';
-
-/** A fleet row with the flat fields the table filters and sorts on. */
-export type FleetTableRow = FleetRow & {
-  owner: string;
-  clusterName: string;
-  idleCpu: number;
-  lastSwitchAt: string;
-};
+import {
+  FleetTableRow,
+  isIncident,
+  notSelectableReason,
+  SortColumn,
+  statusLine,
+} from './fleetView';
 
 const NONE = '—';
+
+const useStyles = makeStyles(theme => ({
+  cell: {
+    verticalAlign: 'top',
+    // Long words break at their end, never letter by letter.
+    overflowWrap: 'break-word',
+    wordBreak: 'normal',
+    fontSize: theme.typography.body2.fontSize,
+  },
+  line: { display: 'block' },
+  nowrap: { whiteSpace: 'nowrap' },
+  incident: {
+    boxShadow: `inset 4px 0 0 ${theme.palette.error.main}`,
+  },
+  scroll: { overflowX: 'auto' },
+  // The theme's secondary text is 4.47:1 on the light page background; text needs 4.5:1.
+  muted: {
+    color:
+      theme.palette.type === 'light'
+        ? theme.palette.grey[700]
+        : theme.palette.text.secondary,
+  },
+}));
+
+const TABLE_MIN_WIDTH = 1080;
 
 /** Link to an entity's Blue/Green tab (the catalog's entity route, when the app has it). */
 function useTabLink(): (row: FleetRow) => string {
@@ -61,66 +86,76 @@ function useTabLink(): (row: FleetRow) => string {
   );
 }
 
-const Muted = ({ children }: { children: ReactNode }) => (
-  <Typography variant="body2" color="textSecondary" component="span">
+/** Secondary text, readable on the page's background (at least 4.5:1). */
+export const Muted = ({
+  children,
+  variant = 'body2',
+}: {
+  children: ReactNode;
+  variant?: 'body2' | 'caption';
+}) => (
+  <Typography variant={variant} component="span" className={useStyles().muted}>
     {children}
   </Typography>
 );
 
 function liveCell(row: FleetRow) {
-  if (row.live === 'blue' || row.live === 'green') {
-    return <ColorName color={row.live} />;
-  }
+  const live =
+    row.live === 'blue' || row.live === 'green'
+      ? row.colors?.[row.live]
+      : undefined;
   if (row.live === 'split' && row.colors) {
     return `split ${row.colors.blue.weight}/${row.colors.green.weight}`;
   }
-  return row.live;
-}
-
-function versionsCell(row: FleetRow) {
-  if (!row.colors) return NONE;
-  if (row.live !== 'blue' && row.live !== 'green') {
-    return `blue ${row.colors.blue.version ?? '?'} · green ${
-      row.colors.green.version ?? '?'
-    }`;
-  }
-  const live = row.colors[row.live];
-  const idle = row.colors[row.live === 'blue' ? 'green' : 'blue'];
+  if (!live || !row.colors) return row.live;
+  const idleColor = row.live === 'blue' ? 'green' : 'blue';
   return (
     <>
+      <span data-testid={`live-${row.key}`}>
+        <ColorName color={row.live} />
+      </span>{' '}
       {live.version ?? '?'}
       <br />
-      <Muted>idle {idle.version ?? '?'}</Muted>
+      <Muted>
+        idle {idleColor} {row.colors[idleColor].version ?? '?'}
+      </Muted>
     </>
   );
 }
 
-function idleCell(row: FleetRow) {
+function idleCell(row: FleetRow, classes: ReturnType<typeof useStyles>) {
+  const blocked = notSelectableReason(row);
+  const reason = row.scaleDown && !row.scaleDown.allowed && row.scaleDown;
   if (!row.idle) return NONE;
   const { idle } = row;
+  let cost: string;
+  if (idle.replicas === 0) cost = 'scaled to 0';
+  else if (idle.cpuCores || idle.memoryBytes) {
+    cost = `${formatCpu(idle.cpuCores)} · ${formatBytes(idle.memoryBytes)}`;
+  } else cost = 'no requests set';
   return (
     <span aria-label={`idle ${idle.color}: ${idle.replicas} replicas`}>
-      {idle.replicas} × <ColorName color={idle.color} />
+      <span className={classes.nowrap}>
+        {idle.replicas} × <ColorName color={idle.color} />
+      </span>
       <br />
-      <Muted>
-        {idle.cpuCores || idle.memoryBytes
-          ? `${formatCpu(idle.cpuCores)} · ${formatBytes(idle.memoryBytes)}`
-          : 'no requests set'}
-      </Muted>
+      <Muted>{cost}</Muted>
+      {blocked && reason && reason.outcome !== 'skipped' && (
+        <span className={classes.line}>
+          <Muted>
+            <span title={blocked}>
+              {reason.outcome === 'denied'
+                ? 'you may not scale it'
+                : 'cannot scale here'}
+            </span>
+          </Muted>
+        </span>
+      )}
     </span>
   );
 }
 
-function watchCell(row: FleetRow) {
-  const { watch } = row;
-  if (!watch) return NONE;
-  if (watch.state === 'running') {
-    return `running, ${remaining(watch.endsAt)} left`;
-  }
-  return watch.state;
-}
-
-/** Pre-deploy checklist, post-promote watch and firing criteria, from the checklist engine. */
+/** Pre-deploy checklist, post-promote watch and firing criteria. */
 function checksCell(row: FleetRow) {
   const lines: ReactNode[] = [];
   if (row.preDeploy) {
@@ -130,10 +165,15 @@ function checksCell(row: FleetRow) {
       </CheckStatusLabel>,
     );
   }
-  if (row.watch) lines.push(<span key="watch">watch {watchCell(row)}</span>);
-  if (row.firing?.length) {
+  const { watch } = row;
+  if (watch) {
     lines.push(
-      <StatusError key="firing">firing: {row.firing.join(', ')}</StatusError>,
+      <span key="watch">
+        watch{' '}
+        {watch.state === 'running'
+          ? `running, ${remaining(watch.endsAt)} left`
+          : watch.state}
+      </span>,
     );
   }
   if (lines.length === 0) return NONE;
@@ -147,9 +187,12 @@ function lastSwitchCell(row: FleetRow) {
     <span title={formatTime(last.createdAt)}>
       {last.action} {last.from ?? '?'} → {last.to ?? '?'}
       <br />
+      {/* The actor can be a link that wraps: the time gets its own line. */}
       <Muted>
-        <ActorName actor={last.actor} />, {relativeTime(last.createdAt)}
+        <ActorName actor={last.actor} />
       </Muted>
+      <br />
+      <Muted>{relativeTime(last.createdAt)}</Muted>
     </span>
   );
 }
@@ -170,154 +213,166 @@ function trafficCell(row: FleetRow) {
   );
 }
 
-export function toTableRows(rows: FleetRow[]): FleetTableRow[] {
-  return rows.map(row => ({
-    ...row,
-    owner:
-      row.owners
-        .map(ref =>
-          humanizeEntityRef(parseEntityRef(ref), { defaultKind: 'group' }),
-        )
-        .join(', ') || NONE,
-    clusterName: row.cluster ?? NONE,
-    idleCpu: row.idle?.cpuCores ?? 0,
-    lastSwitchAt: row.lastSwitch?.createdAt ?? '',
-  }));
-}
-
-const filters: TableFilter[] = [
-  { column: 'Owner', type: 'select' },
-  { column: 'Cluster', type: 'select' },
-  { column: 'Strategy', type: 'select' },
-  { column: 'Status', type: 'select' },
-];
+type ColumnDef = {
+  id: SortColumn;
+  label: string;
+  /** Share of the table's width, in percent (the selection column takes 40 px). */
+  width: number;
+  isRowHeader?: boolean;
+};
 
 /**
- * The fleet: one row per service and cluster, with search, filters (owner, cluster, strategy,
- * status), sorting, and selection of the rows whose idle color can be scaled down.
+ * Shares that fit 1440 px with the sidebar open; below the table's minimum width it scrolls
+ * sideways instead of squeezing words.
+ */
+const COLUMNS: ColumnDef[] = [
+  { id: 'service', label: 'Service', width: 15, isRowHeader: true },
+  { id: 'status', label: 'Status', width: 15 },
+  { id: 'cluster', label: 'Cluster', width: 10 },
+  { id: 'live', label: 'Live', width: 12 },
+  { id: 'idle', label: 'Idle cost', width: 11 },
+  { id: 'checks', label: 'Checks', width: 13 },
+  { id: 'lastSwitch', label: 'Last switch', width: 14 },
+  { id: 'traffic', label: 'Traffic', width: 10 },
+];
+
+/** One page of rows and the pager's state. */
+export type FleetTablePage = TablePaginationProps & { rows: FleetTableRow[] };
+
+/**
+ * One page of the fleet: a row per service and cluster, incidents marked, sortable columns, and a
+ * checkbox on each row whose idle color this user may scale down (the others say why not).
  */
 export const FleetTable = (props: {
-  rows: FleetRow[];
+  page: FleetTablePage;
+  sort: SortDescriptor;
+  onSortChange: (sort: SortDescriptor) => void;
+  selected: ReadonlySet<string>;
+  onSelectionChange: (keys: Set<string>) => void;
   loading: boolean;
-  onSelectionChange: (rows: FleetRow[]) => void;
-  actions?: ReactNode;
 }) => {
-  const { rows, loading, onSelectionChange } = props;
+  const { page, sort, onSortChange, selected, onSelectionChange } = props;
+  const { rows: _rows, ...pager } = page;
+  const classes = useStyles();
   const tabLink = useTabLink();
-  const data = useMemo(() => toTableRows(rows), [rows]);
+  const disabled = page.rows.filter(r => notSelectableReason(r)).map(r => r.id);
 
-  // Stable columns and options: material-table resets its selection when they change.
-  const columns = useMemo<TableColumn<FleetTableRow>[]>(
-    () => [
-      {
-        title: 'Service',
-        field: 'name',
-        highlight: true,
-        render: row => (
+  const render = (row: FleetTableRow, column: SortColumn): ReactNode => {
+    switch (column) {
+      case 'service':
+        return (
           <>
             <Link to={tabLink(row)}>{row.title ?? row.name}</Link>
-            {row.problems.length > 0 && (
-              <>
-                <br />
-                <Muted>{row.problems[0]}</Muted>
-              </>
+            <br />
+            <Muted>
+              {row.owner || NONE} · {row.strategy}
+            </Muted>
+          </>
+        );
+      case 'status': {
+        const line = statusLine(row);
+        return (
+          <>
+            <span className={classes.nowrap}>
+              <FleetStatusLabel status={row.status} />
+            </span>
+            {line && (
+              <span className={classes.line}>
+                <Muted>{line}</Muted>
+              </span>
             )}
           </>
-        ),
-      },
-      {
-        title: 'Status',
-        field: 'status',
-        render: row => <FleetStatusLabel status={row.status} />,
-      },
-      {
-        title: 'Owner',
-        field: 'owner',
-        render: row =>
-          row.owners.length ? (
-            <EntityRefLinks entityRefs={row.owners} defaultKind="group" />
-          ) : (
-            NONE
-          ),
-      },
-      {
-        title: 'Cluster',
-        field: 'clusterName',
-        render: row => (
+        );
+      }
+      case 'cluster':
+        return (
           <>
-            {row.clusterName}
+            {row.cluster ?? NONE}
             <br />
-            <Muted>{row.namespace}</Muted>
+            <Muted>{row.namespace || NONE}</Muted>
           </>
-        ),
-      },
-      { title: 'Strategy', field: 'strategy' },
-      {
-        title: 'Live',
-        field: 'live',
-        render: row => (
-          <span data-testid={`live-${row.key}`}>{liveCell(row)}</span>
-        ),
-      },
-      { title: 'Version', sorting: false, render: versionsCell },
-      {
-        title: 'Idle cost',
-        field: 'idleCpu',
-        searchable: false,
-        render: idleCell,
-      },
-      {
-        title: 'Checks',
-        field: 'preDeploy',
-        render: checksCell,
-      },
-      {
-        title: 'Last switch',
-        field: 'lastSwitchAt',
-        searchable: false,
-        render: lastSwitchCell,
-      },
-      {
-        title: 'Traffic',
-        sorting: false,
-        searchable: false,
-        render: trafficCell,
-      },
-    ],
-    [tabLink],
-  );
-  const options = useMemo(
-    () => ({
-      selection: true,
-      selectionProps: (row: FleetTableRow) => ({
-        disabled: !row.idle || row.idle.replicas === 0,
-        inputProps: { 'aria-label': `select ${row.name}` },
-      }),
-      showTextRowsSelected: false,
-      paging: rows.length > 50,
-      pageSize: 50,
-      padding: 'dense' as const,
-      search: true,
-      draggable: false,
-    }),
-    [rows.length],
-  );
+        );
+      case 'live':
+        return liveCell(row);
+      case 'idle':
+        return idleCell(row, classes);
+      case 'checks':
+        return checksCell(row);
+      case 'lastSwitch':
+        return lastSwitchCell(row);
+      case 'traffic':
+        return trafficCell(row);
+      default:
+        return null;
+    }
+  };
 
   return (
-    <Table<FleetTableRow>
-      title=""
-      isLoading={loading && rows.length === 0}
-      columns={columns}
-      data={data}
-      filters={filters}
-      options={options}
-      onSelectionChange={selected => onSelectionChange(selected)}
-      emptyContent={
-        <Typography style={{ padding: 16 }}>
-          No blue/green service you can see. An entity appears here when it
-          carries the annotation blue-green.backstage.io/strategy.
-        </Typography>
-      }
-    />
+    <>
+      <div className={classes.scroll}>
+        <TableRoot
+          // Not a className: that would replace the table's own.
+          style={{ minWidth: TABLE_MIN_WIDTH }}
+          aria-label="Blue/green services"
+          selectionMode="multiple"
+          selectionBehavior="toggle"
+          // Only the checkbox is disabled on a row this user may not scale: its link still works.
+          disabledBehavior="selection"
+          disabledKeys={disabled}
+          selectedKeys={
+            new Set(page.rows.filter(r => selected.has(r.id)).map(r => r.id))
+          }
+          onSelectionChange={keys => {
+            const next = new Set(selected);
+            for (const row of page.rows) {
+              const on =
+                keys === 'all' ? !disabled.includes(row.id) : keys.has(row.id);
+              if (on) next.add(row.id);
+              else next.delete(row.id);
+            }
+            onSelectionChange(next);
+          }}
+          sortDescriptor={sort}
+          onSortChange={onSortChange}
+          stale={props.loading}
+        >
+          <TableHeader columns={COLUMNS}>
+            {column => (
+              <Column
+                id={column.id}
+                isRowHeader={column.isRowHeader}
+                allowsSorting
+                style={{ width: `${column.width}%` }}
+              >
+                {column.label}
+              </Column>
+            )}
+          </TableHeader>
+          <TableBody
+            items={page.rows}
+            renderEmptyState={() => (
+              <Typography style={{ padding: 16 }}>
+                No blue/green service matches. An entity appears here when it
+                carries the annotation blue-green.backstage.io/strategy and you
+                may see it in the catalog.
+              </Typography>
+            )}
+          >
+            {row => (
+              <Row
+                id={row.id}
+                columns={COLUMNS}
+                className={isIncident(row) ? classes.incident : undefined}
+              >
+                {column => (
+                  <Cell className={classes.cell}>{render(row, column.id)}</Cell>
+                )}
+              </Row>
+            )}
+          </TableBody>
+        </TableRoot>
+      </div>
+      <TablePagination {...pager} />
+    </>
   );
 };

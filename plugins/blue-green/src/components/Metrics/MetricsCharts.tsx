@@ -12,6 +12,7 @@ import {
   Legend,
   Line,
   LineChart,
+  ReferenceLine,
   ResponsiveContainer,
   Tooltip,
   XAxis,
@@ -67,13 +68,30 @@ const time = (t: number) =>
     minute: '2-digit',
   });
 
-/** RPS, 5xx % and P99 by color (Prometheus through the backend), three small line charts. */
-const MetricsCharts = ({ data }: { data: MetricsResponse }) => {
+/** A switch drawn on the charts: when, and a short label ("promote → green"). */
+export type ChartMarker = { t: number; label: string };
+
+/**
+ * RPS, 5xx % and P99 by color (Prometheus through the backend), three small line charts, with a
+ * vertical line at each switch and the rollback threshold as a dashed line.
+ */
+const MetricsCharts = ({
+  data,
+  markers = [],
+}: {
+  data: MetricsResponse;
+  markers?: ChartMarker[];
+}) => {
   const theme = useTheme();
+  const from = Date.parse(data.start) / 1000;
+  // The range ends on a step boundary: a switch of the last seconds still shows, at the right edge.
+  const shown = markers.filter(m => m.t >= from);
+  const to = Math.max(Date.parse(data.end) / 1000, ...shown.map(m => m.t));
   return (
     <Grid container spacing={2}>
-      {METRICS.map(({ metric, title, format }) => {
+      {METRICS.map(({ metric, title, format, scale }) => {
         const rows = rowsFor(data, metric);
+        const threshold = data.thresholds?.[metric];
         return (
           <Grid item xs={12} md={4} key={metric}>
             <Typography variant="subtitle2" component="h3">
@@ -82,7 +100,11 @@ const MetricsCharts = ({ data }: { data: MetricsResponse }) => {
             <div
               style={{ width: '100%', height: 180 }}
               role="img"
-              aria-label={`${title} by color`}
+              aria-label={`${title} by color${
+                threshold !== undefined
+                  ? `, rollback threshold ${format(scale(threshold))}`
+                  : ''
+              }${shown.length ? `, ${shown.length} switches marked` : ''}`}
               data-testid={`chart-${metric}`}
             >
               {rows.length === 0 ? (
@@ -101,6 +123,8 @@ const MetricsCharts = ({ data }: { data: MetricsResponse }) => {
                     />
                     <XAxis
                       dataKey="t"
+                      type="number"
+                      domain={[from, to]}
                       tickFormatter={time}
                       minTickGap={40}
                       stroke={theme.palette.text.secondary}
@@ -117,6 +141,34 @@ const MetricsCharts = ({ data }: { data: MetricsResponse }) => {
                       formatter={(v: number) => format(v)}
                     />
                     <Legend />
+                    {threshold !== undefined && (
+                      <ReferenceLine
+                        y={scale(threshold)}
+                        stroke={theme.palette.error.main}
+                        strokeDasharray="6 3"
+                        ifOverflow="extendDomain"
+                        label={{
+                          value: `rollback above ${format(scale(threshold))}`,
+                          position: 'insideTopRight',
+                          fontSize: 11,
+                          fill: theme.palette.error.main,
+                        }}
+                      />
+                    )}
+                    {shown.map(m => (
+                      <ReferenceLine
+                        key={`${m.t}-${m.label}`}
+                        x={m.t}
+                        stroke={theme.palette.text.secondary}
+                        strokeDasharray="2 2"
+                        label={{
+                          value: m.label,
+                          position: 'insideTopLeft',
+                          fontSize: 10,
+                          fill: theme.palette.text.secondary,
+                        }}
+                      />
+                    ))}
                     {COLORS.map(c => (
                       <Line
                         key={c}

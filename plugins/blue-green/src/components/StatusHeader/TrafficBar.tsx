@@ -8,13 +8,14 @@ import { COLOR_HEX } from '../shared/ColorName';
 const useStyles = makeStyles(theme => ({
   bar: {
     display: 'flex',
-    height: 24,
+    height: 22,
     borderRadius: theme.shape.borderRadius,
     overflow: 'hidden',
     backgroundColor: theme.palette.action.disabledBackground,
-    marginTop: theme.spacing(1),
+    marginTop: theme.spacing(0.5),
   },
   share: {
+    // COLOR_HEX keeps white text at 4.5:1 or more on both colors.
     color: '#fff',
     fontSize: 12,
     fontWeight: 600,
@@ -45,6 +46,7 @@ export const TrafficBar = ({ status }: { status: EntityStatus }) => {
             width: `${status.colors[c].weight}%`,
             backgroundColor: COLOR_HEX[c],
           }}
+          aria-hidden
         >
           {c} {status.colors[c].weight} %
         </div>

@@ -9,11 +9,14 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Typography from '@material-ui/core/Typography';
+import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { useNow } from '../../hooks/useNow';
 import { ColorName } from '../shared/ColorName';
 import { relativeTime, remaining } from '../shared/format';
 import { CheckStatusLabel } from '../shared/StatusLabels';
+
+const useStyles = makeStyles({ nowrap: { whiteSpace: 'nowrap' } });
 
 const STATE_TEXT: Record<WatchStatus['state'], string> = {
   running: 'watching',
@@ -27,6 +30,7 @@ const STATE_TEXT: Record<WatchStatus['state'], string> = {
  * the window. Like Argo's postPromotionAnalysis, shown while it runs and after.
  */
 export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
+  const classes = useStyles();
   const running = watch.state === 'running';
   const now = useNow(running);
   const total =
@@ -79,7 +83,10 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
       {watch.state === 'rolled-back' && (
         <Alert severity="error">
           Rolled back to <ColorName color={watch.previous} />
-          {watch.result ? `: ${watch.result}` : ''}
+          {/* The backend's result may already say "rolled back to …". */}
+          {watch.result
+            ? `: ${watch.result.replace(/^rolled back to \w+:\s*/i, '')}`
+            : ''}
         </Alert>
       )}
       {watch.state !== 'rolled-back' && watch.result && (
@@ -101,16 +108,18 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
           {watch.criteria.map(c => (
             <TableRow key={c.id} data-testid={`criterion-${c.id}`}>
               <TableCell>{c.title}</TableCell>
-              <TableCell>
+              <TableCell className={classes.nowrap}>
                 {c.action === 'rollback' ? 'roll back' : 'investigate'}
               </TableCell>
-              <TableCell>
+              <TableCell className={classes.nowrap}>
                 <CheckStatusLabel status={c.firing ? 'fail' : c.status}>
                   {c.firing ? 'firing' : c.status}
                 </CheckStatusLabel>
               </TableCell>
               <TableCell>{c.observed ?? '—'}</TableCell>
-              <TableCell>{c.threshold ?? '—'}</TableCell>
+              <TableCell className={classes.nowrap}>
+                {c.threshold ?? '—'}
+              </TableCell>
             </TableRow>
           ))}
         </TableBody>

@@ -7,8 +7,9 @@ import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Alert from '@material-ui/lab/Alert';
-import { ReactNode, useState } from 'react';
+import { ReactNode, useRef, useState } from 'react';
 import { errorMessage } from './errors';
+import { useFocusRing } from './focus';
 
 /** The reason (or note) recorded with the action in the history and the audit log. */
 export type ReasonField = {
@@ -63,6 +64,8 @@ export const ConfirmDialog = ({
   onConfirm: (reason: string) => void | Promise<void>;
 }) => {
   const [reason, setReason] = useState('');
+  const field = useRef<HTMLTextAreaElement | HTMLInputElement>(null);
+  const { ring } = useFocusRing();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
   const canConfirm =
@@ -88,6 +91,21 @@ export const ConfirmDialog = ({
       aria-labelledby={`${id}-title`}
       fullWidth
       maxWidth={maxWidth}
+      classes={{ paper: ring }}
+      // MUI's focus trap takes the focus to the dialog itself once it has entered; hand it to the
+      // first field then, as the ARIA dialog pattern asks (unless the user is already in a field).
+      TransitionProps={{
+        onEntered: () => {
+          const active = document.activeElement;
+          if (
+            !(active instanceof HTMLInputElement) &&
+            !(active instanceof HTMLTextAreaElement)
+          ) {
+            field.current?.focus();
+          }
+        },
+      }}
+      data-blue-green="dialog"
     >
       <DialogTitle id={`${id}-title`}>{title}</DialogTitle>
       <DialogContent>
@@ -105,6 +123,7 @@ export const ConfirmDialog = ({
             )}
             <TextField
               id={`${id}-reason`}
+              inputRef={field}
               // A dialog takes the focus anyway; the ARIA dialog pattern puts it on the first field.
               // eslint-disable-next-line jsx-a11y/no-autofocus
               autoFocus

@@ -12,6 +12,7 @@ import {
   HistoryEntry,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { ReactNode } from 'react';
+import type { Tone as SummaryTone } from '../StatusHeader/summary';
 
 /** Backstage's status icons, by what they mean here. */
 const ICONS = {
@@ -34,6 +35,23 @@ const StatusText = ({
   const Icon = ICONS[tone];
   return <Icon>{children}</Icon>;
 };
+
+const SUMMARY_TONE: Record<SummaryTone, Tone> = {
+  ok: 'ok',
+  running: 'running',
+  pending: 'pending',
+  warning: 'warning',
+  error: 'error',
+};
+
+/** An answer of the tab's header with the icon of its tone. */
+export const ToneLabel = ({
+  tone,
+  children,
+}: {
+  tone: SummaryTone;
+  children: ReactNode;
+}) => <StatusText tone={SUMMARY_TONE[tone]}>{children}</StatusText>;
 
 const CHECK_TONE: Record<CheckStatus, Tone> = {
   pass: 'ok',
@@ -75,15 +93,23 @@ export const OutcomeLabel = ({
 };
 
 const FLEET_STATUS: Record<FleetRowStatus, [Tone, string]> = {
-  unavailable: ['aborted', 'cluster unavailable'],
-  misconfigured: ['error', 'misconfigured'],
-  switching: ['running', 'switching'],
   failing: ['error', 'failing'],
+  'rolled-back': ['error', 'rolled back'],
+  unavailable: ['error', 'cluster unreachable'],
+  'checks-failing': ['error', 'checks failing'],
+  misconfigured: ['warning', 'misconfigured'],
+  switching: ['running', 'switching'],
   watching: ['running', 'watching'],
-  waiting: ['pending', 'ready to promote'],
+  waiting: ['ok', 'ready to promote'],
+  'checks-pending': ['pending', 'checks pending'],
   split: ['warning', 'traffic split'],
   stable: ['ok', 'stable'],
 };
+
+/** How each fleet status reads. */
+export const FLEET_STATUS_TEXT = Object.fromEntries(
+  Object.entries(FLEET_STATUS).map(([status, [, text]]) => [status, text]),
+) as Record<FleetRowStatus, string>;
 
 /** A fleet row's status: what the service needs now. */
 export const FleetStatusLabel = ({ status }: { status: FleetRowStatus }) => {

@@ -1,5 +1,5 @@
 import { backendError } from '../../testing/FakeBlueGreenApi';
-import { errorMessage, isNotFound } from './errors';
+import { errorMessage, isNotFound, isUnavailable } from './errors';
 
 describe('errors', () => {
   it("shows the backend's own message with the HTTP status", async () => {
@@ -25,5 +25,12 @@ describe('errors', () => {
       isNotFound(Object.assign(new Error('x'), { response: { status: 404 } })),
     ).toBe(false);
     expect(isNotFound(undefined)).toBe(false);
+  });
+
+  it('tells an unreachable cluster or backend from a refusal', async () => {
+    expect(isUnavailable(await backendError(503, 'unreachable'))).toBe(true);
+    expect(isUnavailable(new TypeError('Failed to fetch'))).toBe(true);
+    expect(isUnavailable(await backendError(403, 'denied'))).toBe(false);
+    expect(isUnavailable(undefined)).toBe(false);
   });
 });

@@ -16,3 +16,12 @@ export function errorMessage(error: Error): string {
 export function isNotFound(error?: Error): boolean {
   return error instanceof ResponseError && error.statusCode === 404;
 }
+
+/** True when the backend or the cluster behind it did not answer (502, 503, 504, or no answer). */
+export function isUnavailable(error?: Error): boolean {
+  if (!error) return false;
+  if (error instanceof ResponseError) {
+    return [502, 503, 504].includes(error.statusCode);
+  }
+  return error.name === 'TypeError'; // fetch's network failure
+}
