@@ -42,6 +42,7 @@ export const SEED_BINDINGS: Array<{
     namespace: 'default',
     objects: [
       { resource: 'services', name: 'my-app' },
+      { resource: 'services', name: 'my-app-preview' },
       { resource: 'deployments.apps', name: 'my-app-blue' },
       { resource: 'deployments.apps', name: 'my-app-green' },
     ],

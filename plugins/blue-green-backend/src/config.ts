@@ -19,7 +19,7 @@ import {
   CUSTOM_PHASES,
   CustomCheck,
   CustomPhase,
-} from './decisions/customChecks';
+} from './decisions/customCheckSettings';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {

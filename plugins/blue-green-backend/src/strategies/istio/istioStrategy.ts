@@ -72,6 +72,13 @@ export const istioStrategy: SwitchStrategy<Objects> = {
       name: target.virtualService!,
       object: snapshot.objects.virtualService,
     },
+    // A deploy with a version moves the color's subset to it.
+    {
+      kind: 'DestinationRule',
+      namespace: target.namespace,
+      name: target.destinationRule!,
+      object: snapshot.objects.destinationRule,
+    },
     ...deploymentObjects(target, snapshot.objects.deployments),
   ],
 

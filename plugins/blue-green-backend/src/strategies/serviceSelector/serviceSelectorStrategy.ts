@@ -206,6 +206,17 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
       name: target.service,
       object: snapshot.objects.service,
     },
+    // A promote re-points the preview Service at the new idle color.
+    ...(target.previewService
+      ? [
+          {
+            kind: 'Service',
+            namespace: target.namespace,
+            name: target.previewService,
+            object: snapshot.objects.previewService,
+          },
+        ]
+      : []),
     ...deploymentObjects(target, snapshot.objects.deployments),
   ],
 

@@ -387,7 +387,9 @@ describe('BlueGreenContent', () => {
     // The header's next action (the sign-off) is disabled and says why.
     await waitFor(async () =>
       expect(
-        within(await screen.findByTestId('answer-next')).getByRole('button'),
+        within(await screen.findByTestId('answer-next')).getByRole('button', {
+          name: /^Sign off/,
+        }),
       ).toBeDisabled(),
     );
     expect(screen.getByTestId('answer-next')).toHaveTextContent(
