@@ -156,6 +156,12 @@ async function backToBlue(world: World) {
   if (status.body.live !== 'blue') {
     expectStatus(await world.as(users.carol).post(`${MY_APP}/rollback`), 200);
   }
+  await newGreenIfFailed(world);
+  await readyAgain(world);
+}
+
+/** Green gets a new version when its current one was rolled back (and so may not be promoted). */
+async function newGreenIfFailed(world: World) {
   const after = await world.as(users.carol).get(MY_APP);
   if (after.body.failedVersion) {
     release++;
@@ -170,13 +176,13 @@ async function backToBlue(world: World) {
       return !res.body.failedVersion && res.body.promote?.allowed;
     });
   }
-  await readyAgain(world);
 }
 
 /** Green promoted (by the platform), so that rollback has blue to go back to. */
 async function promotedGreen(world: World) {
   const status = await world.as(users.carol).get(MY_APP);
   if (status.body.live === 'blue') {
+    await newGreenIfFailed(world);
     expectStatus(await world.as(users.carol).post(`${MY_APP}/promote`), 200);
   }
 }
@@ -267,7 +273,8 @@ const ROWS: Row[] = [
     expect: WRITE,
     writes: 'cluster',
     setup: promotedGreen,
-    restore: readyAgain,
+    // The rollback marked green's version failed: the next role's setup needs a new one.
+    restore: backToBlue,
   },
   {
     route: `POST ${ENTITY}/rollback`,
@@ -479,7 +486,7 @@ const ROWS: Row[] = [
         expect: WRITE,
         writes: 'cluster',
         ...(action === 'rollback'
-          ? { setup: promotedGreen, restore: readyAgain }
+          ? { setup: promotedGreen, restore: backToBlue }
           : { restore: backToBlue }),
       }),
     ),
