@@ -304,6 +304,7 @@ export class SwitchService {
     const recording = await this.#recorder.start(
       {
         ...operation,
+        audience: audienceOf(context.entity, operation.actor),
         from: shift.to,
         to: back,
         details: {
