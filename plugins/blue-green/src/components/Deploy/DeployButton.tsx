@@ -21,7 +21,8 @@ export const DeployButton = ({
   const state = availability('deploy', status.deploy, permissions, busy);
   const target = status.deploy.target;
   return (
-    <Box mr={3} mb={1}>
+    // Beside the next action in the header: the reason on the same line, where it fits.
+    <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
       <Button
         variant="outlined"
         color="primary"
