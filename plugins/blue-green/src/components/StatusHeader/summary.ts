@@ -324,12 +324,12 @@ function nextAction(
     };
   }
   if (!target) return { kind: 'none', text: 'nothing to promote' };
-  if (status.failedVersion?.color === target) {
-    return { kind: 'deploy', text: `Deploy a fixed version to ${target}` };
-  }
   const color = status.colors[target];
   if (color.workload && color.replicas.desired === 0) {
     return { kind: 'scale', text: `Scale ${target} up` };
+  }
+  if (status.failedVersion?.color === target) {
+    return { kind: 'deploy', text: `Deploy a fixed version to ${target}` };
   }
   if (idle.missing?.length) {
     return {
