@@ -52,12 +52,13 @@ export class MonitoringService {
     caller: Caller,
   ): Promise<MetricsResponse> {
     const { context, scope } = await this.#scope(ref, caller);
-    const charts = await metricCharts(this.#metrics, scope, range);
+    // The 5xx ratio above which the post-deploy watch rolls back, drawn on the 5xx chart; read
+    // first, so a wrong annotation is refused before Prometheus is asked anything.
     const { rollbackErrorRatio } = thresholdsOf(
       context.entity,
       this.#config.checks.thresholds,
     );
-    // The 5xx ratio above which the post-deploy watch rolls back, drawn on the 5xx chart.
+    const charts = await metricCharts(this.#metrics, scope, range);
     return { ...charts, thresholds: { errorRatio: rollbackErrorRatio } };
   }
 

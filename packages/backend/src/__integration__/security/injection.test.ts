@@ -205,6 +205,8 @@ const REFUSED_BY: Record<Crafted['refused'], string[]> = {
     'GET /',
     'GET /checklist?phase=pre',
     'GET /checklist?phase=post',
+    // The charts draw the rollback threshold.
+    'GET /metrics?range=5m&step=15s',
     'GET /monitoring/prometheus-rules',
     'POST /promote',
   ],
