@@ -34,7 +34,7 @@ test.afterAll(async () => {
 test('the header shows a failing watch and offers the rollback as the next action', async ({
   page,
 }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(330_000);
   await signIn(page);
   const token = page
     .waitForRequest(r => r.url().includes(`${API}`))
@@ -56,6 +56,12 @@ test('the header shows a failing watch and offers the rollback as the next actio
       });
     }
   }
+  // Earlier tests may have scaled the idle color down (the fleet's scale-down): bring it back.
+  const scaled = await page.request.post(`${API}/scale`, {
+    headers,
+    data: { color: to, replicas: 4, reason: 'header browser test' },
+  });
+  expect(scaled.status()).toBe(200);
   await expect
     .poll(
       async () =>
@@ -65,7 +71,7 @@ test('the header shows a failing watch and offers the rollback as the next actio
             data: { reason: 'header browser test' },
           })
         ).status(),
-      { timeout: 60_000, intervals: [1000] },
+      { timeout: 150_000, intervals: [1000] },
     )
     .toBe(200);
 

@@ -69,6 +69,9 @@ test('create a blue/green service from the template and see both colors on its B
     new RegExp(`/catalog/default/component/${name}/blue-green`),
   );
 
+  // A new service opens on its checklist (sign-offs are what it waits for): both colors are one
+  // tab away.
+  await page.getByRole('tab', { name: 'Environments' }).click();
   const { blue, green } = environments(page);
   await expect(blue.getByText(`${name}-blue`, { exact: true })).toBeVisible();
   await expect(green.getByText(`${name}-green`, { exact: true })).toBeVisible();
