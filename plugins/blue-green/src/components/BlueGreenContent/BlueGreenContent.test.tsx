@@ -563,6 +563,16 @@ describe('BlueGreenContent', () => {
     const api = new FakeBlueGreenApi();
     api.status = fixtures.status({
       revision: 'rev-3',
+      // The automatic rollback marked green's version failed.
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx rate 4.9 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
       watch: fixtures.watch({
         state: 'rolled-back',
         result: '5xx rate 4.9 % above 1 % for 10 s',

@@ -35,7 +35,7 @@ export const DeployButton = ({
       {state.reasons.length > 0 && (
         <Typography
           id="deploy-reasons"
-          variant="body2"
+          variant="caption"
           color="textSecondary"
           component="div"
         >

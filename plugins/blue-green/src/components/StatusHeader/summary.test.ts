@@ -200,8 +200,18 @@ describe('summarize', () => {
         ? { ...c, status: 'fail', observed: '2.2 %', firing: true }
         : c,
     );
+    // The automatic rollback marked green's version failed.
+    const failedVersion = {
+      color: 'green' as const,
+      version: 'v1.1.0',
+      images: ['my-app:v1.1.0'],
+      reason: 'automatic rollback: 5xx rate 2.2 %',
+      historyId: 'h9',
+      by: 'blue-green-watch',
+      at: new Date(NOW).toISOString(),
+    };
     const s = summarize(
-      fixtures.status({ watch }),
+      fixtures.status({ watch, failedVersion }),
       fixtures.checklist(),
       undefined,
     );

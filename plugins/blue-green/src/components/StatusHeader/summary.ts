@@ -317,12 +317,6 @@ function nextAction(
       details: 'watch',
     };
   }
-  if (watch?.state === 'rolled-back') {
-    return {
-      kind: 'deploy',
-      text: `Deploy a fixed version to ${watch.promotedTo}`,
-    };
-  }
   if (!target) return { kind: 'none', text: 'nothing to promote' };
   const color = status.colors[target];
   if (color.workload && color.replicas.desired === 0) {
