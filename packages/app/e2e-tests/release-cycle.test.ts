@@ -55,7 +55,8 @@ test('deploy a new version to the idle color, sign it off and promote it', async
   const signOffAll = summary.next.getByRole('button', {
     name: /^Sign off \d+ items?/,
   });
-  await expect(signOffAll).toBeEnabled({ timeout: 30_000 });
+  // (A metric check may still read the rolled-back version's errors for one rate window.)
+  await expect(signOffAll).toBeEnabled({ timeout: 90_000 });
   await signOffAll.click();
   dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: 'Note' }).fill('v3.0.0 checked');
