@@ -2,6 +2,7 @@ import { Page } from '@playwright/test';
 import {
   colorsAnswering,
   environments,
+  releaseSummary,
   serviceUrl,
 } from '../support/blueGreen';
 import { expect, test } from '../support/test';
@@ -28,38 +29,41 @@ test('the Blue/Green tab of a fresh app: the checklist signed off, a promote thr
   await signIn(page);
   await page.goto(TAB);
 
+  const summary = releaseSummary(page);
+  await expect(summary.live).toContainText('blue');
+  await expect(summary.idle).toContainText(/green .*waiting for \d+ sign-offs/);
+  await page.getByRole('tab', { name: 'Environments' }).click();
   const { blue, green } = environments(page);
   await expect(blue.getByText('live', { exact: true })).toBeVisible();
   await expect(green.getByText('idle', { exact: true })).toBeVisible();
   const service = serviceUrl('default', 'my-app');
   expect(await colorsAnswering(service)).toEqual(['blue']);
 
-  const checklist = page.getByRole('table', { name: /^Pre-deploy checklist/ });
-  const signOffButtons = checklist.getByRole('button', { name: /^Sign off / });
-  await expect(signOffButtons.first()).toBeVisible();
-  while ((await signOffButtons.count()) > 0) {
-    const button = signOffButtons.first();
-    const label = await button.getAttribute('aria-label');
-    await button.click();
-    const dialog = page.getByRole('dialog');
-    await dialog
-      .getByRole('textbox', { name: 'Note' })
-      .fill(`checked by the adopter test: ${label}`);
-    await dialog.getByRole('button', { name: 'Sign off' }).click();
-    await expect(dialog).toBeHidden();
-    await expect(page.getByRole('button', { name: label! })).toHaveCount(0);
-  }
+  // Every missing sign-off in one dialog, with one note.
+  await summary.next
+    .getByRole('button', { name: /^Sign off \d+ items/ })
+    .click();
+  let dialog = page.getByRole('dialog');
+  await dialog
+    .getByRole('textbox', { name: 'Note' })
+    .fill('checked by the adopter test');
+  await dialog.getByRole('button', { name: /^Sign off \d+ items$/ }).click();
+  await expect(dialog).toBeHidden();
+  await expect(summary.idle).toContainText(/green .*is ready/, {
+    timeout: 60_000,
+  });
 
-  const promote = page.getByRole('button', { name: 'Promote green' });
-  await expect(promote).toBeEnabled({ timeout: 60_000 });
+  const promote = summary.next.getByRole('button', { name: /^Promote green/ });
+  await expect(promote).toBeEnabled();
   await promote.click();
-  const dialog = page.getByRole('dialog');
+  dialog = page.getByRole('dialog');
   await dialog.getByRole('textbox', { name: 'Reason' }).fill('adopter release');
   await dialog.getByRole('button', { name: 'Promote' }).click();
-  await expect(green.getByText('live', { exact: true })).toBeVisible();
+  await expect(summary.live).toContainText('green');
   await expect
     .poll(() => colorsAnswering(service), { timeout: 15_000 })
     .toEqual(['green']);
+  await page.getByRole('tab', { name: 'History' }).click();
   await expect(
     page.getByTestId('history').getByText('adopter release'),
   ).toBeVisible();
