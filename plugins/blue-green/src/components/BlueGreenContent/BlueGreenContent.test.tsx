@@ -736,13 +736,35 @@ describe('BlueGreenContent', () => {
     ).toBeEnabled();
   });
 
-  it('disables Deploy, saying why, for someone without the deploy permission', async () => {
-    await renderTab(new FakeBlueGreenApi(), { deny: ['blue-green.deploy'] });
+  it('disables Deploy, saying why, for someone without the deploy permission when it is the next action', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx ratio 4.8 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
+    });
+    await renderTab(api, { deny: ['blue-green.deploy'] });
     expect(
       await screen.findByRole('button', { name: 'Deploy to green' }),
     ).toBeDisabled();
     expect(
       screen.getByText(/permission to deploy to this entity/),
     ).toBeInTheDocument();
+  });
+
+  it('does not offer Deploy beside another next action to someone who may not deploy', async () => {
+    await renderTab(new FakeBlueGreenApi(), { deny: ['blue-green.deploy'] });
+    expect(await screen.findByTestId('answer-next')).toHaveTextContent(
+      /Sign off|Promote/,
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Deploy to green' }),
+    ).not.toBeInTheDocument();
   });
 });

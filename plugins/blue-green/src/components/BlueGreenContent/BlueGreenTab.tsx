@@ -211,6 +211,9 @@ export const BlueGreenTab = ({
                 permissions={permissions}
                 busy={busy}
                 deployAction={deploy}
+                deployAllowed={
+                  deployAction !== undefined || permissions.deploy.allowed
+                }
                 handlers={{
                   onSwitch: (action, state) => setDialog({ action, state }),
                   onSignOff: ids => setSigning({ phase: 'pre', ids }),

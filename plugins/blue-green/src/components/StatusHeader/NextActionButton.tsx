@@ -32,6 +32,7 @@ export const NextActionButton = ({
   permissions,
   busy,
   deployAction,
+  deployAllowed = true,
   handlers,
 }: {
   next: NextAction;
@@ -40,6 +41,8 @@ export const NextActionButton = ({
   busy: boolean;
   /** Deploys a new version to the idle color, where the app offers it. */
   deployAction?: ReactNode;
+  /** False when the user may not use `deployAction`: it is then offered only as the next action. */
+  deployAllowed?: boolean;
   handlers: NextActionHandlers;
 }) => {
   const whyId = 'next-action-why';
@@ -129,8 +132,9 @@ export const NextActionButton = ({
     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 16 }}>
       {button}
       {why && <Why id={whyId}>{why}</Why>}
-      {/* A new version can go to the idle color whatever the next step is. */}
-      {next.kind !== 'deploy' && deployAction}
+      {/* A new version can go to the idle color whatever the next step is; someone who may not
+          deploy is not offered that alternative (only a next action says why it is disabled). */}
+      {next.kind !== 'deploy' && deployAllowed && deployAction}
     </Box>
   );
 };
