@@ -148,6 +148,33 @@ export interface Config {
       };
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
+      /**
+       * Extra PromQL checks by id, e.g. a payment success rate. Each passes while its value for
+       * the color is within min..max. Entities opt in with the annotation
+       * blue-green.backstage.io/custom-checks unless allEntities is set.
+       */
+      custom?: {
+        [id: string]: {
+          /** Shown in the checklist. Default: the id. */
+          title?: string;
+          /** A PromQL template with the placeholders of prometheus.queries, one value per color. */
+          query: string;
+          min?: number;
+          max?: number;
+          /** pre, post (checklists) and/or rollback (a rollback criterion). Default [post]. */
+          phases?: Array<'pre' | 'post' | 'rollback'>;
+          /** Range of the query's {{window}}. Default checks.window. */
+          window?: HumanDuration | string;
+          /** Whether promote waits for it in the pre-deploy checklist. Default true. */
+          required?: boolean;
+          /** As a rollback criterion: rollback (default) or investigate. */
+          action?: 'rollback' | 'investigate';
+          /** As a rollback criterion: how long it must fail before it fires. Default 1m. */
+          for?: HumanDuration | string;
+          /** Apply to every entity. Default false. */
+          allEntities?: boolean;
+        };
+      };
     };
     /** The watch after each promote: rollback criteria evaluated every few seconds. */
     watch?: {
@@ -157,10 +184,26 @@ export interface Config {
       duration?: HumanDuration | string;
       /** Default 15s. */
       evaluationInterval?: HumanDuration | string;
-      /** Range of rate() in the criteria. Default 1m. */
+      /** Range of rate() in the 5xx, latency and CPU criteria (unless one sets its own window). Default 1m. */
       rateWindow?: HumanDuration | string;
-      /** Failing evaluations in a row before a criterion fires. Default 2. */
-      sustainEvaluations?: number;
+      /**
+       * The rollback criteria. Defaults: `error-rate` (5xx ratio above checks.thresholds.rollbackErrorRatio,
+       * 1 %) rolls back once it has held for 5m; `restart-loop` (more than checks.thresholds.restarts,
+       * 3, restarts in 15m), `oom-kill` at once and `core-function` (the health endpoint fails) after
+       * 30s roll back; `latency-p99` (above 2x the previous color's) and `cpu` (above 90 % of limits)
+       * call for an investigation after 5m. Per entity: the annotation
+       * blue-green.backstage.io/rollback-criteria, e.g. `error-rate.for=2m,cpu.action=rollback`.
+       */
+      criteria?: {
+        [criterion: string]: {
+          /** rollback (automatically where allowed), investigate (the owners are told) or off. */
+          action?: 'rollback' | 'investigate' | 'off';
+          /** Range of the criterion's rate() or increase(). */
+          window?: HumanDuration | string;
+          /** How long it must fail without a break before it fires; 0s fires at once. */
+          for?: HumanDuration | string;
+        };
+      };
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
     };
@@ -170,10 +213,27 @@ export interface Config {
       availability?: number;
       /** Share of requests under latencyThreshold. Default 0.95. */
       latency?: number;
-      /** Default 200ms. */
+      /**
+       * Default 250ms, a bucket boundary of the default histograms of the Prometheus client
+       * libraries (Go, Java, Python, Node).
+       */
       latencyThreshold?: HumanDuration | string;
+      /**
+       * The `le` label of the histogram bucket that counts requests under latencyThreshold, as
+       * your histogram writes it (e.g. "0.25"). Default: latencyThreshold in seconds. Set it when
+       * your buckets are written differently or the threshold is not a bucket boundary.
+       */
+      latencyBucket?: string;
       /** Whole days from 1 to 365. Default 30d. */
       window?: HumanDuration | string;
+    };
+    /** The alerts of the generated PrometheusRule (`GET …/monitoring/prometheus-rules`). */
+    alerts?: {
+      /**
+       * Each alert's runbook_url, with the entity's {{namespace}}, {{kind}} and {{name}}. Default:
+       * the entity's Blue/Green tab, `<app.baseUrl>/catalog/{{namespace}}/{{kind}}/{{name}}/blue-green`.
+       */
+      runbookUrl?: string;
     };
     /** Deploy markers: an annotation on a Grafana dashboard for each switch. */
     grafana?: {

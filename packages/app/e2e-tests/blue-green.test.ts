@@ -31,7 +31,8 @@ test('a non-owner sees why promote is disabled', async ({ page }) => {
   const summary = releaseSummary(page);
   await expect(summary.live).toContainText('blue');
   // The next action is there, disabled, and says why.
-  const next = summary.next.getByRole('button');
+  // (The next action's button, not Deploy beside it.)
+  const next = summary.next.getByRole('button', { name: /…$/ });
   await expect(next).toBeDisabled();
   await expect(summary.next).toContainText(
     /you may not|you do not have permission/,

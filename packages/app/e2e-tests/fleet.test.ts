@@ -199,8 +199,24 @@ test('incidents come first, and the summary leads to them', async ({
 test('a selection survives reloads, and the scale-down dialog says per service what will happen before confirming', async ({
   page,
 }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(360_000);
   const authorization = await openFleet(page);
+  // The first test promoted test-pod: its idle color is the way back until that watch ends, and
+  // is not scaled down before (without a confirmation the fleet page does not give).
+  await expect
+    .poll(
+      async () =>
+        (
+          await (
+            await page.request.get(
+              '/api/blue-green/entities/default/component/test-pod',
+              { headers: { authorization } },
+            )
+          ).json()
+        ).watch?.state,
+      { timeout: 180_000, intervals: [2000] },
+    )
+    .not.toBe('running');
 
   // team-payments' services: this guest (team-checkout) may not scale them, and is told why.
   await expect(selectBox(page, 'my-app-mesh')).toBeDisabled();

@@ -42,6 +42,7 @@ export const SEED_BINDINGS: Array<{
     namespace: 'default',
     objects: [
       { resource: 'services', name: 'my-app' },
+      { resource: 'services', name: 'my-app-preview' },
       { resource: 'deployments.apps', name: 'my-app-blue' },
       { resource: 'deployments.apps', name: 'my-app-green' },
     ],
@@ -117,6 +118,7 @@ export async function loadScenario(
   ]) {
     applyManifests(api, read('seed-001', f), 'default');
   }
+  applyManifests(api, read('scenarios', 'preview-service.yaml'), 'default');
   for (const f of ['blue-env.yaml', 'green-env.yaml'])
     applyManifests(api, read('seed-002', f), 'default');
 

@@ -40,7 +40,10 @@ describe('readBlueGreenConfig', () => {
     expect(config.switch.verifyTimeoutMs).toBe(10_000);
     expect(config.switch.stepIntervalMs).toBe(0);
     expect(config.watch.durationMs).toBe(120_000);
-    expect(config.watch.rateWindow).toBe('90s');
+    // The range of the rate-based criteria, except the restart loop's own 15m.
+    expect(config.watch.criteria['error-rate'].window).toBe('90s');
+    expect(config.watch.criteria.cpu.window).toBe('90s');
+    expect(config.watch.criteria['restart-loop'].window).toBe('15m');
     expect(config.checks.window).toBe('1h');
     expect(config.checks.cacheTtlMs).toBe(500);
     expect(config.slo).toMatchObject({

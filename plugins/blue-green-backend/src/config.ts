@@ -9,6 +9,17 @@ import {
   SloConfig,
   Thresholds,
 } from './decisions/thresholds';
+import {
+  BUILT_IN_CRITERIA,
+  CriteriaSettings,
+  CriterionAction,
+  DEFAULT_CRITERIA,
+} from './decisions/criteriaSettings';
+import {
+  CUSTOM_PHASES,
+  CustomCheck,
+  CustomPhase,
+} from './decisions/customCheckSettings';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {
@@ -24,6 +35,11 @@ export type BlueGreenConfig = {
   };
   /** Scale the previous color down after a promote (an entity annotation overrides the delay). */
   scaleDown: { enabled: boolean; delayMs: number; replicas: number };
+  /** The generated PrometheusRule's alerts. */
+  alerts: {
+    /** Each alert's runbook_url, with {{namespace}}, {{kind}} and {{name}} of the entity. */
+    runbookUrl: string;
+  };
   fleet: {
     /** How long a cluster's lists are reused. */
     cacheTtlMs: number;
@@ -55,16 +71,16 @@ export type BlueGreenConfig = {
      * backend would connect anywhere they name, inside the network it runs in.
      */
     dependencyHosts: string[];
+    /** Extra PromQL checks (`checks.custom.<id>`), by id. */
+    custom: Record<string, CustomCheck>;
   };
   watch: {
     enabled: boolean;
     /** How long a watch runs after a promote. */
     durationMs: number;
     evaluationIntervalMs: number;
-    /** Range of rate() in the rollback criteria, as a PromQL duration. */
-    rateWindow: string;
-    /** Consecutive failing evaluations before a criterion fires. */
-    sustainEvaluations: number;
+    /** Each rollback criterion's action, range and how long it must fail (`watch.criteria.<id>`). */
+    criteria: CriteriaSettings;
     /** Default for entities without the auto-rollback annotation. */
     autoRollback: boolean;
   };
@@ -90,6 +106,7 @@ const RENAMED: Record<string, string> = {
   'watch.evaluationIntervalSeconds': 'watch.evaluationInterval',
   'slo.windowDays': 'slo.window',
   'slo.latencyThresholdMs': 'slo.latencyThreshold',
+  'watch.sustainEvaluations': 'watch.criteria.<criterion>.for',
 };
 
 /** A reader of one `blueGreen.*` value that names the key when it is wrong. */
@@ -146,8 +163,37 @@ function reader(root: Config) {
     );
   };
 
-  return { duration, promDuration, number, boolean, strings, fail };
+  /** An optional string that must match `pattern` (what it must be, for the message). */
+  const optionalString = (
+    k: string,
+    pattern: { test: RegExp; what: string },
+  ): string | undefined => {
+    const value = root.getOptionalString(key(k));
+    if (value !== undefined && !pattern.test.test(value)) {
+      fail(k, `is "${value}"; it must be ${pattern.what}`);
+    }
+    return value;
+  };
+
+  return {
+    duration,
+    promDuration,
+    number,
+    boolean,
+    strings,
+    optionalString,
+    fail,
+  };
 }
+
+/** The entity's Blue/Green tab: where its owners see the alert's evidence and roll back. */
+const RUNBOOK_PATH = '/catalog/{{namespace}}/{{kind}}/{{name}}/blue-green';
+
+/** A histogram bucket's `le` label value. */
+const LE_VALUE = {
+  test: /^(\d{1,9}(\.\d{1,9})?([eE][+-]?\d{1,3})?|\+Inf)$/,
+  what: 'a bucket boundary as the histogram writes its le label, e.g. "0.25"',
+};
 
 /** A duration in milliseconds as PromQL writes it (`5m`, `90s`), or undefined when it cannot. */
 export function promqlDuration(ms: number): string | undefined {
@@ -240,6 +286,150 @@ function readDependencyHosts(root: Config, read: ReturnType<typeof reader>) {
   return hosts.map(h => h.toLocaleLowerCase('en-US'));
 }
 
+/**
+ * The rollback criteria: the documented defaults, `watch.rateWindow` as the range of the rate-based
+ * ones when set, then `watch.criteria.<id>.{action, window, for}`.
+ */
+function readCriteria(
+  root: Config,
+  read: ReturnType<typeof reader>,
+): CriteriaSettings {
+  const section = root.getOptionalConfig('blueGreen.watch.criteria');
+  for (const id of section?.keys() ?? []) {
+    if (!(BUILT_IN_CRITERIA as readonly string[]).includes(id)) {
+      read.fail(
+        `watch.criteria.${id}`,
+        `is not a rollback criterion; use one of ${BUILT_IN_CRITERIA.join(
+          ', ',
+        )} (custom checks set their own under checks.custom)`,
+      );
+    }
+  }
+  const rateWindow = root.has('blueGreen.watch.rateWindow')
+    ? read.promDuration('watch.rateWindow', { minutes: 1 })
+    : undefined;
+  const criteria: CriteriaSettings = {};
+  for (const id of BUILT_IN_CRITERIA) {
+    const base = DEFAULT_CRITERIA[id];
+    const k = `watch.criteria.${id}`;
+    const action = root.getOptionalString(`blueGreen.${k}.action`);
+    if (action && !['rollback', 'investigate', 'off'].includes(action)) {
+      read.fail(
+        `${k}.action`,
+        `is "${action}"; use rollback, investigate or off`,
+      );
+    }
+    let window = base.window;
+    if (base.window) {
+      const fallback =
+        rateWindow && id !== 'restart-loop' ? rateWindow : base.window;
+      window = root.has(`blueGreen.${k}.window`)
+        ? read.promDuration(`${k}.window`, { minutes: 1 })
+        : fallback;
+    } else if (root.has(`blueGreen.${k}.window`)) {
+      read.fail(`${k}.window`, `is not read: ${id} has no range`);
+    }
+    criteria[id] = {
+      action: (action as CriterionAction | undefined) ?? base.action,
+      window,
+      forMs: read.duration(`${k}.for`, { milliseconds: base.forMs }, [
+        {},
+        { days: 1 },
+      ]),
+    };
+  }
+  return criteria;
+}
+
+/** Ids a custom check may not take: the built-in items and rollback criteria. */
+const BUILT_IN_IDS = new Set<string>([
+  ...BUILT_IN_CRITERIA,
+  ...METRICS,
+  'pods-ready',
+  'replicas',
+  'health-endpoint',
+  'cpu',
+  'memory',
+  'metrics-available',
+  'client-errors',
+  'latency',
+  'traffic',
+]);
+
+/**
+ * `checks.custom.<id>`: extra PromQL checks, validated as the built-in templates are (known
+ * placeholders, valid PromQL), with their bounds, phases and rollback settings.
+ */
+function readCustomChecks(
+  root: Config,
+  read: ReturnType<typeof reader>,
+): Record<string, CustomCheck> {
+  const section = root.getOptionalConfig('blueGreen.checks.custom');
+  const checks: Record<string, CustomCheck> = {};
+  for (const id of section?.keys() ?? []) {
+    const k = `checks.custom.${id}`;
+    if (!/^[a-z0-9][a-z0-9-]{0,62}$/.test(id) || BUILT_IN_IDS.has(id)) {
+      read.fail(
+        k,
+        'needs an id of lowercase letters, digits and dashes that is not a built-in item or criterion',
+      );
+    }
+    const query = root.getOptionalString(`blueGreen.${k}.query`);
+    if (!query) read.fail(`${k}.query`, 'is required: a PromQL template');
+    validateTemplate(`blueGreen.${k}.query`, query!);
+    const bound = (b: 'min' | 'max') =>
+      root.has(`blueGreen.${k}.${b}`)
+        ? read.number(`${k}.${b}`, 0, [
+            -Number.MAX_SAFE_INTEGER,
+            Number.MAX_SAFE_INTEGER,
+          ])
+        : undefined;
+    const min = bound('min');
+    const max = bound('max');
+    if (min === undefined && max === undefined) {
+      read.fail(
+        k,
+        'needs min or max: the check passes while its value is within them',
+      );
+    }
+    if (min !== undefined && max !== undefined && min > max) {
+      read.fail(k, `has min ${min} above max ${max}`);
+    }
+    const phases = (root.getOptionalStringArray(`blueGreen.${k}.phases`) ?? [
+      'post',
+    ]) as CustomPhase[];
+    for (const phase of phases) {
+      if (!CUSTOM_PHASES.includes(phase)) {
+        read.fail(
+          `${k}.phases`,
+          `has "${phase}"; use ${CUSTOM_PHASES.join(', ')}`,
+        );
+      }
+    }
+    const action =
+      root.getOptionalString(`blueGreen.${k}.action`) ?? 'rollback';
+    if (action !== 'rollback' && action !== 'investigate') {
+      read.fail(`${k}.action`, `is "${action}"; use rollback or investigate`);
+    }
+    checks[id] = {
+      id,
+      title: root.getOptionalString(`blueGreen.${k}.title`) ?? id,
+      query: query!,
+      ...(min !== undefined && { min }),
+      ...(max !== undefined && { max }),
+      phases: [...new Set(phases)],
+      window: root.has(`blueGreen.${k}.window`)
+        ? read.promDuration(`${k}.window`, { minutes: 5 })
+        : read.promDuration('checks.window', { minutes: 5 }),
+      required: read.boolean(`${k}.required`, true),
+      action: action as CustomCheck['action'],
+      forMs: read.duration(`${k}.for`, { minutes: 1 }, [{}, { days: 1 }]),
+      allEntities: read.boolean(`${k}.allEntities`, false),
+    };
+  }
+  return checks;
+}
+
 function readSlo(read: ReturnType<typeof reader>): SloConfig {
   const window = read.duration('slo.window', { days: 30 }, [
     { days: 1 },
@@ -254,9 +444,10 @@ function readSlo(read: ReturnType<typeof reader>): SloConfig {
     latency: read.number('slo.latency', 0.95, [0, 1]),
     latencyThresholdMs: read.duration(
       'slo.latencyThreshold',
-      { milliseconds: 200 },
+      { milliseconds: 250 },
       [{ milliseconds: 1 }, { minutes: 10 }],
     ),
+    latencyBucket: read.optionalString('slo.latencyBucket', LE_VALUE),
     windowDays,
   };
 }
@@ -302,6 +493,11 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
       delayMs: read.duration('scaleDown.delay', { seconds: 30 }),
       replicas: read.number('scaleDown.replicas', 0),
     },
+    alerts: {
+      runbookUrl:
+        root.getOptionalString('blueGreen.alerts.runbookUrl') ??
+        `${root.getOptionalString('app.baseUrl') ?? ''}${RUNBOOK_PATH}`,
+    },
     fleet: {
       cacheTtlMs: read.duration('fleet.cacheTtl', { seconds: 10 }),
       clusterTimeoutMs: read.duration('fleet.clusterTimeout', { seconds: 5 }),
@@ -318,6 +514,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
         { hours: 1 },
       ]),
       dependencyHosts: readDependencyHosts(root, read),
+      custom: readCustomChecks(root, read),
     },
     watch: {
       enabled: read.boolean('watch.enabled', true),
@@ -330,8 +527,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
         { seconds: 15 },
         [{ seconds: 1 }, { hours: 1 }],
       ),
-      rateWindow: read.promDuration('watch.rateWindow', { minutes: 1 }),
-      sustainEvaluations: read.number('watch.sustainEvaluations', 2, [1, 100]),
+      criteria: readCriteria(root, read),
       autoRollback: read.boolean('watch.autoRollback', true),
     },
     slo: readSlo(read),

@@ -18,6 +18,8 @@ import { registerActions } from './actions';
 import { Authorizer } from './authorization/Authorizer';
 import { readBlueGreenConfig } from './config';
 import { ChecklistStatusStore } from './database/ChecklistStatusStore';
+import { FailedVersionStore } from './database/FailedVersionStore';
+import { ShiftStopStore } from './database/ShiftStopStore';
 import { HistoryStore } from './database/HistoryStore';
 import { migratedDatabase } from './database/migrations';
 import { ScaleDownStore } from './database/ScaleDownStore';
@@ -39,10 +41,14 @@ import { ObservationReader } from './observation/ObservationReader';
 import { StatusService } from './observation/StatusService';
 import { Announcer } from './operations/Announcer';
 import { ChecklistService } from './operations/ChecklistService';
+import { DeployService } from './operations/DeployService';
 import { EntityOperations } from './operations/EntityOperations';
+import { FailedVersions } from './operations/FailedVersions';
 import { OperationRecorder } from './operations/OperationRecorder';
 import { SwitchFollowUp } from './operations/SwitchFollowUp';
+import { ShiftGate } from './operations/ShiftGate';
 import { SwitchService } from './operations/SwitchService';
+import { WatchEvaluator } from './operations/WatchEvaluator';
 import { MetricReader } from './prometheus/metrics';
 import { PrometheusClient } from './prometheus/PrometheusClient';
 import { createRouter } from './router';
@@ -99,6 +105,8 @@ export const blueGreenPlugin = createBackendPlugin({
         const signOffs = new SignOffStore(db);
         const watches = new WatchStore(db);
         const checklistStatuses = new ChecklistStatusStore(db);
+        const failedVersionStore = new FailedVersionStore(db);
+        const shiftStops = new ShiftStopStore(db);
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
@@ -154,9 +162,17 @@ export const blueGreenPlugin = createBackendPlugin({
           scaleDowns,
           watches,
           signOffs,
+          failedVersions: failedVersionStore,
           checklists,
           evidence,
         });
+        const failedVersions = new FailedVersions({
+          store: failedVersionStore,
+          signOffs,
+          checklists,
+          recorder,
+        });
+        const watchEvaluator = new WatchEvaluator({ observer, checklists });
         const switches = new SwitchService({
           resolver,
           strategies,
@@ -165,8 +181,25 @@ export const blueGreenPlugin = createBackendPlugin({
           recorder,
           announcer,
           followUp: new SwitchFollowUp({ scaleDowns, watches, config }),
+          failedVersions,
+          gate: new ShiftGate({
+            evaluator: watchEvaluator,
+            watches,
+            stops: shiftStops,
+            evaluationIntervalMs: config.watch.evaluationIntervalMs,
+          }),
+          stops: shiftStops,
+          watches,
           config,
           logger,
+        });
+        const deploys = new DeployService({
+          resolver,
+          strategies,
+          observer,
+          authorizer,
+          recorder,
+          announcer,
         });
         const operations = new EntityOperations({
           resolver,
@@ -192,6 +225,7 @@ export const blueGreenPlugin = createBackendPlugin({
             timeout: { minutes: 1 },
             job: new ScaleDownJob({
               scaleDowns,
+              watches,
               resolver,
               observer,
               authorizer,
@@ -206,11 +240,11 @@ export const blueGreenPlugin = createBackendPlugin({
             job: new PostPromoteWatch({
               watches,
               resolver,
-              observer,
+              evaluator: watchEvaluator,
               authorizer,
               switches,
+              failedVersions,
               announcer,
-              config,
               logger,
             }),
           },
@@ -242,6 +276,7 @@ export const blueGreenPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             status,
             switches,
+            deploys,
             operations,
             checklists: new ChecklistService({
               resolver,

@@ -76,11 +76,53 @@ export const entityActionInput = z
   .object({ entityRef: entityRefText })
   .strict();
 
+/**
+ * An image reference as a container runtime reads it: `[registry[:port]/]path[:tag][@digest]`,
+ * lower-case path components.
+ */
+const IMAGE_REFERENCE =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]{1,5})?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$/;
+
+export const deployBody = z
+  .object({
+    image: z
+      .string()
+      .min(1)
+      .max(500)
+      .regex(
+        IMAGE_REFERENCE,
+        'must be an image reference such as registry.example.com/my-app:1.2.0',
+      ),
+    container: z
+      .string()
+      .max(63)
+      .regex(
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+        'must be a container name (lower-case letters, digits and -)',
+      )
+      .optional(),
+    version: z
+      .string()
+      .max(63)
+      .regex(
+        /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/,
+        'must be a Kubernetes label value, e.g. v1.2.0',
+      )
+      .optional(),
+    reason: reason.optional(),
+    revision: revision.optional(),
+    force: z.boolean().optional(),
+  })
+  .strict();
+
+export const cancelShiftBody = z.object({ reason: reason.optional() }).strict();
+
 export const scaleBody = z
   .object({
     color,
     replicas: z.number().int().min(0).max(1000),
     reason: reason.optional(),
+    confirm: z.boolean().optional(),
   })
   .strict();
 

@@ -8,10 +8,13 @@ import { FleetService } from './fleet/FleetService';
 import { MonitoringService } from './monitoring/MonitoringService';
 import { StatusService } from './observation/StatusService';
 import { ChecklistService } from './operations/ChecklistService';
+import { DeployService } from './operations/DeployService';
 import { EntityOperations } from './operations/EntityOperations';
 import { SwitchService } from './operations/SwitchService';
 import {
+  cancelShiftBody,
   checklistQuery,
+  deployBody,
   entityParams,
   fleetQuery,
   fleetScaleDownBody,
@@ -29,7 +32,8 @@ import {
 /** What the routes call: each route is one call into one of these. */
 export type RouterServices = {
   status: Pick<StatusService, 'status' | 'diagnostics' | 'history'>;
-  switches: Pick<SwitchService, 'switch'>;
+  switches: Pick<SwitchService, 'switch' | 'cancelShift'>;
+  deploys: Pick<DeployService, 'deploy'>;
   operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
   checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
   monitoring: Pick<MonitoringService, 'charts' | 'monitoring'>;
@@ -45,8 +49,15 @@ const entityRefOf = (req: Request) =>
 export async function createRouter(
   options: { httpAuth: HttpAuthService } & RouterServices,
 ): Promise<express.Router> {
-  const { httpAuth, status, switches, operations, checklists, monitoring } =
-    options;
+  const {
+    httpAuth,
+    status,
+    switches,
+    deploys,
+    operations,
+    checklists,
+    monitoring,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
   // express.json leaves a body of any other type unread, and the routes would take it for `{}`: a
@@ -91,6 +102,21 @@ export async function createRouter(
       },
     );
   }
+
+  router.post(
+    '/entities/:namespace/:kind/:name/shift/cancel',
+    async (req, res) => {
+      const ref = entityRefOf(req);
+      const body = parse(cancelShiftBody, req.body, 'body');
+      res.json(await switches.cancelShift(ref, body, await caller(req)));
+    },
+  );
+
+  router.post('/entities/:namespace/:kind/:name/deploy', async (req, res) => {
+    const ref = entityRefOf(req);
+    const body = parse(deployBody, req.body, 'body');
+    res.json(await deploys.deploy(ref, body, await caller(req)));
+  });
 
   router.post('/entities/:namespace/:kind/:name/scale', async (req, res) => {
     const ref = entityRefOf(req);

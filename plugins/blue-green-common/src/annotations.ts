@@ -43,6 +43,17 @@ export const BLUE_GREEN_ANNOTATIONS = {
    * `errorRatio=0.002,p99Factor=1.5` (keys of `blueGreen.checks.thresholds`).
    */
   thresholds: 'blue-green.backstage.io/thresholds',
+  /**
+   * Rollback criteria overrides, `<criterion>.<field>=<value>` pairs separated by commas, e.g.
+   * `error-rate.for=2m,cpu.action=rollback,restart-loop.window=10m` (fields: action = rollback,
+   * investigate or off; for and window = durations such as 30s or 5m).
+   */
+  rollbackCriteria: 'blue-green.backstage.io/rollback-criteria',
+  /**
+   * Custom checks of `blueGreen.checks.custom` that apply to this entity, comma-separated, each
+   * optionally with its own bounds: `payment-success, payment-success.min=0.995`.
+   */
+  customChecks: 'blue-green.backstage.io/custom-checks',
   /** Dependencies the pre-deploy checklist probes: comma-separated URLs or host:port. */
   dependencies: 'blue-green.backstage.io/dependencies',
   /** SLO overrides, e.g. `availability=0.995,latency=0.9,latencyMs=300`. */

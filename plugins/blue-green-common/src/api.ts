@@ -112,6 +112,25 @@ export type StrategyDetails =
     };
 
 /**
+ * A version that was rolled back (by hand, by the post-promote watch, or by a failing step of a
+ * stepped shift). Promoting it again needs a new version or `force`; its sign-offs were withdrawn.
+ *
+ * @public
+ */
+export type FailedVersion = {
+  color: Color;
+  version?: string;
+  images: string[];
+  /** Why: the rollback's reason, or the rollback criteria that fired. */
+  reason: string;
+  /** The history entry of the rollback that marked it. */
+  historyId: string;
+  /** Who rolled it back (a user, or the backend for an automatic rollback). */
+  by: string;
+  at: string;
+};
+
+/**
  * Response of `GET /api/blue-green/entities/:namespace/:kind/:name`.
  *
  * @public
@@ -133,14 +152,29 @@ export type EntityStatus = {
   details: StrategyDetails;
   promote: ActionDecision;
   rollback: ActionDecision;
+  /**
+   * Whether a new version may be deployed now, and to which color (the idle one). Absent when
+   * the strategy cannot deploy.
+   */
+  deploy?: ActionDecision;
+  /** The idle color runs a version that was rolled back: show it at the top. */
+  failedVersion?: FailedVersion;
   /** Names the live state; send it back with promote/rollback so a concurrent change yields 409. */
   revision: string;
   /** Things missing or wrong in the cluster (e.g. a Deployment that does not exist). */
   problems: string[];
   /** The switch running right now, if any. */
   inProgress?: HistoryEntry;
-  /** The idle color's scheduled scale-down after the last promote, if any. */
-  scaleDown?: { color: Color; replicas: number; at: string };
+  /**
+   * The idle color's scheduled scale-down after the last promote, if any. With `afterWatch`, it
+   * waits for the post-promote watch to pass as well: the previous color stays the way back.
+   */
+  scaleDown?: {
+    color: Color;
+    replicas: number;
+    at: string;
+    afterWatch?: boolean;
+  };
   /** The post-promote watch (rollback criteria), while it runs and after it ended. */
   watch?: WatchStatus;
   /**
@@ -171,6 +205,44 @@ export type SwitchRequest = {
 };
 
 /**
+ * Body of `POST …/deploy`: a new image for the idle color, like `kubectl set image` (or
+ * `kubectl argo rollouts set image`) on it.
+ *
+ * @public
+ */
+export type DeployRequest = {
+  /** The image to run, e.g. `registry.example.com/my-app:1.2.0`. */
+  image: string;
+  /** The container to set it on; default: the pod's only (or first) container. */
+  container?: string;
+  /** The version it is, for the `version` pod label and the history; default: the image's tag. */
+  version?: string;
+  reason?: string;
+  /** The `revision` the deploy was decided on; refused with 409 if the live state changed. */
+  revision?: string;
+  /** Deploy although the idle color is the way back of a running post-promote watch (needs force). */
+  force?: boolean;
+};
+
+/**
+ * Response of `POST …/deploy`.
+ *
+ * @public
+ */
+export type DeployResponse = {
+  entry: HistoryEntry;
+  status: EntityStatus;
+};
+
+/**
+ * Body of `POST …/shift/cancel`: stops a stepped shift that is running; traffic returns to the
+ * color it came from.
+ *
+ * @public
+ */
+export type CancelShiftRequest = { reason?: string };
+
+/**
  * A promote, rollback, scale or sign-off, succeeded or not, as stored in the plugin's history.
  *
  * @public
@@ -187,7 +259,9 @@ export type HistoryEntry = {
     | 'preview-route'
     | 'mirror'
     | 'sign-off'
-    | 'sign-off-withdrawn';
+    | 'sign-off-withdrawn'
+    | 'deploy'
+    | 'cancel-shift';
   from?: Color;
   to?: Color;
   actor: string;
@@ -230,7 +304,16 @@ export type HistoryPage = {
  *
  * @public
  */
-export type ScaleRequest = { color: Color; replicas: number; reason?: string };
+export type ScaleRequest = {
+  color: Color;
+  replicas: number;
+  reason?: string;
+  /**
+   * Scale the previous color down although a post-promote watch still runs and it is the way
+   * back: the caller confirmed that automatic rollback will then have no ready color.
+   */
+  confirm?: boolean;
+};
 
 /**
  * A Kubernetes Event about a color's objects.

@@ -57,6 +57,17 @@ export const blueGreenSignOffPermission = createPermission({
 });
 
 /**
+ * Put a new version (image) on the idle color, the one that takes no live traffic.
+ *
+ * @public
+ */
+export const blueGreenDeployPermission = createPermission({
+  name: 'blue-green.deploy',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Every permission of the plugin, for registration with the permissions registry.
  *
  * @public
@@ -67,4 +78,5 @@ export const blueGreenPermissions = [
   blueGreenScalePermission,
   blueGreenForcePermission,
   blueGreenSignOffPermission,
+  blueGreenDeployPermission,
 ];

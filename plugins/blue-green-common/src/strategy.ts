@@ -22,6 +22,11 @@ export type StrategyCapabilities = {
   managesScaleDown: boolean;
   /** Rollback needs the previous color ready; false when the strategy brings it back up itself. */
   rollbackNeedsReadyTarget: boolean;
+  /**
+   * A new image can be put on the idle color (`POST …/deploy`). The entity status always sends
+   * it; a strategy that leaves it out cannot deploy.
+   */
+  deploy?: boolean;
 };
 
 /**

@@ -36,6 +36,7 @@ export { parseQuantity, podRequests } from './kubernetes/quantity';
 export { blueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type { BlueGreenStrategiesExtensionPoint } from './strategies/extensionPoint';
 export type {
+  DeployChange,
   EntityObject,
   FleetListCall,
   MetricGroup,

@@ -10,6 +10,7 @@ import {
   NamespacePolicy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { createApplyAction } from './actions/apply';
+import { createDeployAction } from './actions/deploy';
 import { createPublishLocalAction } from './actions/publishLocal';
 import { createRenderAction } from './actions/render';
 import { createSwitchAction } from './actions/switch';
@@ -21,7 +22,7 @@ import { TaskOwnership } from './services/TaskOwnership';
 
 /**
  * The Blue/Green actions of the scaffolder: `blue-green:render`, `blue-green:apply`,
- * `blue-green:publish:local`, `blue-green:promote`, `blue-green:rollback` and
+ * `blue-green:publish:local`, `blue-green:deploy`, `blue-green:promote`, `blue-green:rollback` and
  * `blue-green:wait-for-checks`.
  *
  * @public
@@ -75,6 +76,7 @@ export const scaffolderModuleBlueGreen = createBackendModule({
           createPublishLocalAction({
             publisher: LocalCatalogPublisher.fromConfig(config, { catalog }),
           }),
+          createDeployAction({ client }),
           createSwitchAction('promote', { client }),
           createSwitchAction('rollback', { client }),
           createWaitForChecksAction({ client }),

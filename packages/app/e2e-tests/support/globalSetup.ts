@@ -42,7 +42,12 @@ export default async function globalSetup() {
           duration: '2m',
           evaluationInterval: '2s',
           rateWindow: '10s',
-          sustainEvaluations: 2,
+          criteria: {
+            'error-rate': { for: '2s' },
+            'core-function': { for: '2s' },
+            'latency-p99': { for: '2s' },
+            cpu: { for: '2s' },
+          },
         },
       },
     }),

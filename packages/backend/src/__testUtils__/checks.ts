@@ -12,7 +12,13 @@ export const CHECKS = {
     duration: '2m',
     evaluationInterval: '2s',
     rateWindow: '10s',
-    sustainEvaluations: 2,
+    // Short sustains: two evaluations.
+    criteria: {
+      'error-rate': { for: '2s' },
+      'core-function': { for: '2s' },
+      'latency-p99': { for: '2s' },
+      cpu: { for: '2s' },
+    },
   },
 };
 

@@ -187,9 +187,10 @@ export async function startControlPlaneWorld(options: {
         stream.on('error', () => {});
         return { events, stop: () => abort.abort() };
       },
-      async hit(namespace, service) {
+      async hit(namespace, service, headers) {
         const res = await plane.fetchInCluster(
           await plane.serviceUrl(namespace, service),
+          headers,
         );
         return res.text;
       },

@@ -142,8 +142,12 @@ export type World = {
   restartBackend(): Promise<void>;
   /** The sandbox's own API, for assertions on cluster state. */
   kube(path: string, init?: RequestInit): Promise<any>;
-  /** GET a Service's loopback address; returns the response body. */
-  hit(namespace: string, service: string): Promise<string>;
+  /** GET a Service's loopback address (with these headers); returns the response body. */
+  hit(
+    namespace: string,
+    service: string,
+    headers?: Record<string, string>,
+  ): Promise<string>;
   stop(): Promise<void>;
 };
 
@@ -382,11 +386,11 @@ export async function startWorld(
       const res = await fetch(`${sandbox.url}${path}`, { ...init, headers });
       return res.json();
     },
-    async hit(namespace, service) {
+    async hit(namespace, service, headers) {
       const url = sandbox.serviceUrl(namespace, service);
       if (!url)
         throw new Error(`no address for service ${namespace}/${service}`);
-      const res = await fetch(url);
+      const res = await fetch(url, { headers });
       return res.text();
     },
     async stop() {

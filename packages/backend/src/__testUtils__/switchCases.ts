@@ -13,7 +13,11 @@ const MY_APP = '/entities/default/component/my-app';
 const ROLLOUT = '/entities/default/component/my-app-rollout';
 const MESH = '/entities/default/component/my-app-mesh';
 
-async function statusOf(world: SwitchWorld, path: string, user = users.alice) {
+export async function statusOf(
+  world: SwitchWorld,
+  path: string,
+  user = users.alice,
+) {
   const res = await world.as(user).get(path);
   if (res.status !== 200) {
     throw new Error(
@@ -24,7 +28,7 @@ async function statusOf(world: SwitchWorld, path: string, user = users.alice) {
 }
 
 /** Waits until both colors of an entity have every replica ready. */
-async function ready(world: SwitchWorld, path: string) {
+export async function ready(world: SwitchWorld, path: string) {
   return waitFor(`both colors of ${path} ready`, async () => {
     const status = await statusOf(world, path, users.carol);
     return (
@@ -208,7 +212,17 @@ export function switchCases(getWorld: () => SwitchWorld) {
   });
 
   it('two concurrent promotes: exactly one succeeds, the other gets 409', async () => {
-    const before = await ready(world, MY_APP);
+    // Green's version was rolled back above: a new one is promotable.
+    expectStatus(
+      await world
+        .as(users.alice)
+        .post(`${MY_APP}/deploy`, { image: 'my-app:1.1.1' }),
+      200,
+    );
+    const before = await waitFor('green 1.1.1 ready', async () => {
+      const s = await ready(world, MY_APP);
+      return s.colors.green.version === '1.1.1' && s.promote.allowed && s;
+    });
     expect(before.live).toBe('blue');
     const [a, b] = await Promise.all([
       world.as(users.alice).post(`${MY_APP}/promote`, {}),

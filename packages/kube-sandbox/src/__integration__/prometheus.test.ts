@@ -91,12 +91,13 @@ describe('Prometheus scraping the sandbox', () => {
           prom,
           'sum by (color)(rate(http_requests_total{namespace="default",app="my-app"}[30s]))',
         );
-        return r.length ? r : undefined;
+        return r.length >= 2 ? r : undefined;
       },
       20000,
       'default/my-app series',
     );
-    expect(scoped.map(x => x.metric.color)).toEqual(['blue']);
+    // Blue through the live Service my-app, green through its preview Service my-app-preview.
+    expect(scoped.map(x => x.metric.color).sort()).toEqual(['blue', 'green']);
 
     const ann = await kubectl(sandbox, [
       'annotate',

@@ -37,6 +37,7 @@ export async function loadSeeds(plane: ControlPlane) {
     ['seed-001', 'blue-deployment.yaml'],
     ['seed-001', 'green-deployment.yaml'],
     ['seed-001', 'service.yaml'],
+    ['scenarios', 'preview-service.yaml'],
     ['seed-002', 'blue-env.yaml'],
     ['seed-002', 'green-env.yaml'],
   );

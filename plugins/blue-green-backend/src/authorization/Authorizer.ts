@@ -7,6 +7,7 @@ import { ResourcePermission } from '@backstage/plugin-permission-common';
 import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import {
   bindingProblem,
+  blueGreenDeployPermission,
   blueGreenForcePermission,
   blueGreenPromotePermission,
   blueGreenRollbackPermission,
@@ -33,7 +34,9 @@ export type Change =
   | 'scale'
   | 'preview-route'
   | 'mirror'
-  | 'sign-off';
+  | 'sign-off'
+  | 'deploy'
+  | 'cancel-shift';
 
 /**
  * The permission each change needs. The Istio traffic controls send live-like traffic to the
@@ -46,6 +49,9 @@ const PERMISSIONS: Record<Change, ResourcePermission<'catalog-entity'>> = {
   'preview-route': blueGreenPromotePermission,
   mirror: blueGreenPromotePermission,
   'sign-off': blueGreenSignOffPermission,
+  deploy: blueGreenDeployPermission,
+  // Whoever may promote may stop a promote's stepped shift.
+  'cancel-shift': blueGreenPromotePermission,
 };
 
 /** The policy's decisions for one caller and change, asked for before the entity is read. */

@@ -166,6 +166,14 @@ export class HistoryStore {
     };
   }
 
+  /** One entry, by id. */
+  async get(id: string): Promise<HistoryEntry | undefined> {
+    const row = await this.#db<HistoryRow>('blue_green_history')
+      .where({ id })
+      .first();
+    return row && toEntry(row);
+  }
+
   /** The operation running on the entity, if any. */
   async inProgress(entityRef: string): Promise<HistoryEntry | undefined> {
     const row = await this.#db<HistoryRow>('blue_green_history')

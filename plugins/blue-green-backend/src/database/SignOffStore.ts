@@ -89,6 +89,25 @@ export class SignOffStore {
       .merge(['signed_by', 'note', 'signed_at']);
   }
 
+  /** Withdraws every sign-off of one version; returns the item ids that were signed off. */
+  async withdrawVersion(
+    entityRef: string,
+    version: VersionOf,
+  ): Promise<string[]> {
+    const where = {
+      entity_ref: entityRef,
+      color: version.color,
+      version: version.version,
+    };
+    return this.#db.transaction(async tx => {
+      const rows = await tx('blue_green_sign_offs')
+        .where(where)
+        .select('item_id');
+      await tx('blue_green_sign_offs').where(where).delete();
+      return rows.map(row => row.item_id as string);
+    });
+  }
+
   /** Returns whether there was a sign-off to withdraw. */
   async withdraw(key: SignOffKey): Promise<boolean> {
     const deleted = await this.#db('blue_green_sign_offs')

@@ -12,6 +12,7 @@ type WatchRow = {
   entity_ref: string;
   history_id: string | null;
   promoted_to: string;
+  promoted_workload?: string | null;
   previous: string;
   state: string;
   auto_rollback: boolean | number;
@@ -28,9 +29,20 @@ type WatchRow = {
 export type StoredWatch = WatchStatus & {
   entityRef: string;
   historyId?: string;
-  streaks: Record<string, number>;
+  /** The promoted workload (`kind/name`): where the promoted color is if the strategy renames it. */
+  promotedWorkload?: string;
+  /** Since when each criterion has failed without a break (ISO times). */
+  failingSince: Record<string, string>;
   notified: string[];
 };
+
+/** The `streaks` column: since when each criterion fails (counts of an older release are dropped). */
+function failingSinceOf(column: string | null): Record<string, string> {
+  const parsed = column ? JSON.parse(column) : {};
+  return Object.fromEntries(
+    Object.entries(parsed).filter(([, v]) => typeof v === 'string'),
+  ) as Record<string, string>;
+}
 
 function toWatch(row: WatchRow): StoredWatch {
   return {
@@ -42,6 +54,7 @@ function toWatch(row: WatchRow): StoredWatch {
       ? 'running'
       : row.state) as WatchStatus['state'],
     promotedTo: row.promoted_to as Color,
+    promotedWorkload: row.promoted_workload ?? undefined,
     previous: row.previous as Color,
     startedAt: iso(row.started_at),
     endsAt: iso(row.ends_at),
@@ -53,7 +66,7 @@ function toWatch(row: WatchRow): StoredWatch {
       ? iso(row.last_evaluated_at)
       : undefined,
     result: row.result ?? undefined,
-    streaks: row.streaks ? JSON.parse(row.streaks) : {},
+    failingSince: failingSinceOf(row.streaks),
     notified: row.notified ? JSON.parse(row.notified) : [],
   };
 }
@@ -87,6 +100,7 @@ export class WatchStore {
     entityRef: string;
     historyId?: string;
     promotedTo: Color;
+    promotedWorkload?: string;
     previous: Color;
     autoRollback: boolean;
     durationMs: number;
@@ -102,6 +116,7 @@ export class WatchStore {
       entity_ref: watch.entityRef,
       history_id: watch.historyId ?? null,
       promoted_to: watch.promotedTo,
+      promoted_workload: watch.promotedWorkload ?? null,
       previous: watch.previous,
       state: 'running',
       auto_rollback: watch.autoRollback,
@@ -162,9 +177,9 @@ export class WatchStore {
     id: string,
     update: {
       criteria: CriterionStatus[];
-      streaks: Record<string, number>;
+      failingSince: Record<string, string>;
       notified: string[];
-      state?: 'passed';
+      state?: 'passed' | 'stopped';
       result?: string;
     },
   ): Promise<boolean> {
@@ -172,7 +187,7 @@ export class WatchStore {
       .where({ id, state: 'running' })
       .update({
         criteria: JSON.stringify(update.criteria),
-        streaks: JSON.stringify(update.streaks),
+        streaks: JSON.stringify(update.failingSince),
         notified: JSON.stringify(update.notified),
         last_evaluated_at: new Date(),
         ...(update.state && { state: update.state }),

@@ -138,20 +138,20 @@ describe('WatchStore', () => {
       expect(
         await store.saveEvaluation(second.id, {
           criteria,
-          streaks: { 'error-rate': 1 },
+          failingSince: { 'error-rate': '2026-01-01T00:00:00.000Z' },
           notified: ['cpu'],
         }),
       ).toBe(true);
       expect(
         await store.saveEvaluation(first.id, {
           criteria,
-          streaks: {},
+          failingSince: {},
           notified: [],
         }),
       ).toBe(false);
       expect(await store.latest(REF)).toMatchObject({
         criteria,
-        streaks: { 'error-rate': 1 },
+        failingSince: { 'error-rate': '2026-01-01T00:00:00.000Z' },
         notified: ['cpu'],
         lastEvaluatedAt: expect.any(String),
       });

@@ -7,6 +7,7 @@ import {
   sloOf,
   thresholdsOf,
 } from './checkSettings';
+import { criteriaOf, DEFAULT_CRITERIA } from './criteriaSettings';
 import { DEFAULT_THRESHOLDS } from './thresholds';
 
 const entity = (annotations: Record<string, string> = {}): Entity => ({
@@ -109,6 +110,46 @@ describe('lists and the scale-down delay', () => {
     expect(delay('soon')).toBe(30_000);
     expect(scaleDownDelayOf(entity(), { ...config, enabled: false })).toBe(
       undefined,
+    );
+  });
+});
+
+describe('criteriaOf', () => {
+  const annotated = (value?: string) =>
+    entity(value ? { 'blue-green.backstage.io/rollback-criteria': value } : {});
+
+  it('takes the configured criteria, then the annotation', () => {
+    const criteria = criteriaOf(
+      annotated(
+        'error-rate.for=2m, cpu.action=rollback, restart-loop.window=10m',
+      ),
+      DEFAULT_CRITERIA,
+    );
+    expect(criteria['error-rate']).toEqual({
+      action: 'rollback',
+      window: '1m',
+      forMs: 120_000,
+    });
+    expect(criteria.cpu.action).toBe('rollback');
+    expect(criteria['restart-loop'].window).toBe('10m');
+    // The defaults are not changed for the next entity.
+    expect(criteriaOf(annotated(), DEFAULT_CRITERIA)['error-rate'].forMs).toBe(
+      300_000,
+    );
+  });
+
+  it.each([
+    ['latency.for=1m', /"latency" is not a rollback criterion/],
+    [
+      'error-rate.action=panic',
+      /action must be one of rollback, investigate, off/,
+    ],
+    ['error-rate.for=soon', /for must be a duration/],
+    ['oom-kill.window=5m', /oom-kill has no window/],
+    ['cpu.threshold=0.5', /use <criterion>.action/],
+  ])('refuses %s with a message that says what to fix', (value, message) => {
+    expect(() => criteriaOf(annotated(value), DEFAULT_CRITERIA)).toThrow(
+      message,
     );
   });
 });

@@ -82,6 +82,9 @@ export function sloOf(entity: Entity, configured: SloConfig): SloConfig {
     availability: o.availability ?? configured.availability,
     latency: o.latency ?? configured.latency,
     latencyThresholdMs: o.latencyMs ?? configured.latencyThresholdMs,
+    // An entity with its own threshold counts the bucket of that threshold.
+    latencyBucket:
+      o.latencyMs === undefined ? configured.latencyBucket : undefined,
     windowDays: o.windowDays ?? configured.windowDays,
   };
 }

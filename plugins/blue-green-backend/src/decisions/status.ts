@@ -8,10 +8,13 @@ import {
   StrategySnapshot,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { FailedVersionRecord } from '../database/FailedVersionStore';
 import { ScheduledScaleDown } from '../database/ScaleDownStore';
 import { StoredWatch, toWatchStatus } from '../database/WatchStore';
+import { decideDeploy } from './deployDecision';
+import { failedVersionOf, failedVersionReason } from './failedVersion';
 import { revisionOf } from './revision';
-import { decideActions } from './switchDecision';
+import { decideActions, targets } from './switchDecision';
 
 /** What the plugin's history says about an entity, next to what its cluster says. */
 export type HistoryFacts = {
@@ -19,6 +22,8 @@ export type HistoryFacts = {
   inProgress?: HistoryEntry;
   scaleDown?: ScheduledScaleDown;
   watch?: StoredWatch;
+  /** Versions of the entity that were rolled back. */
+  failedVersions?: FailedVersionRecord[];
 };
 
 /** What the checklists say about the switches: forceable reasons to wait. */
@@ -42,19 +47,34 @@ export function composeStatus(options: {
   checks?: CheckFacts;
 }): EntityStatus {
   const { snapshot, facts, strategy, target } = options;
+  // The version promote would put live, when it was rolled back before.
+  const failedVersion = failedVersionOf(
+    snapshot,
+    facts.failedVersions,
+    targets(snapshot, facts.lastSwitch).promote,
+  );
   const decisions = decideActions({
     snapshot,
     strategy,
     lastSwitch: facts.lastSwitch,
     inProgress: facts.inProgress,
-    checkReasons: options.checks?.promote,
+    checkReasons: [
+      ...(failedVersion ? [failedVersionReason(failedVersion)] : []),
+      ...(options.checks?.promote ?? []),
+    ],
     rollbackReasons: options.checks?.rollback,
     readOnly: options.readOnly,
+  });
+  const deploy = decideDeploy({
+    snapshot,
+    strategy,
+    inProgress: facts.inProgress,
+    watch: facts.watch,
   });
   return {
     entityRef: options.entityRef,
     strategy: target.strategy,
-    capabilities: strategy.capabilities,
+    capabilities: { ...strategy.capabilities, deploy: Boolean(deploy) },
     facts: snapshot.facts,
     ...(snapshot.trafficControls && {
       trafficControls: snapshot.trafficControls,
@@ -66,6 +86,8 @@ export function composeStatus(options: {
     details: snapshot.details as StrategyDetails,
     promote: decisions.promote,
     rollback: decisions.rollback,
+    ...(deploy && { deploy }),
+    ...(failedVersion && { failedVersion }),
     revision: revisionOf(snapshot, facts.lastSwitch),
     problems: snapshot.problems,
     inProgress: facts.inProgress,
@@ -73,6 +95,10 @@ export function composeStatus(options: {
       color: facts.scaleDown.color,
       replicas: facts.scaleDown.replicas,
       at: facts.scaleDown.dueAt.toISOString(),
+      ...(facts.watch?.state === 'running' &&
+        facts.watch.previous === facts.scaleDown.color && {
+          afterWatch: true,
+        }),
     },
     watch: facts.watch && toWatchStatus(facts.watch),
     ...(options.readOnly && { readOnly: options.readOnly }),

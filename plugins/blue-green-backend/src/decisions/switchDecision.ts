@@ -16,6 +16,22 @@ export const liveColorOf = (snapshot: Pick<StrategySnapshot, 'live'>) =>
     ? snapshot.live
     : undefined;
 
+/**
+ * A stepped promote that is running: a rollback stops it (traffic returns to where it started),
+ * it can be cancelled, and nothing else may start meanwhile.
+ */
+export function runningShift(
+  entry: HistoryEntry | undefined,
+): HistoryEntry | undefined {
+  const steps = entry?.details?.steps;
+  return entry?.outcome === 'in-progress' &&
+    entry.action === 'promote' &&
+    Array.isArray(steps) &&
+    steps.length > 1
+    ? entry
+    : undefined;
+}
+
 /** Where promote and rollback would send traffic. */
 export function targets(
   snapshot: StrategySnapshot,
@@ -172,6 +188,20 @@ export function decideActions(options: {
       forceable: hard.length === 0 && forceable.length > 0,
     };
   };
+
+  const shift = runningShift(inProgress);
+  if (shift) {
+    // Rollback stops the shift: traffic goes back to where it started, whatever the weights say.
+    return {
+      promote: decision('promote', shift.to, []),
+      rollback: {
+        allowed: true,
+        target: shift.from ?? otherColor(shift.to!),
+        reasons: [],
+        forceable: false,
+      },
+    };
+  }
 
   const promoteForceable = to.promote
     ? [

@@ -44,6 +44,11 @@ export type SloConfig = {
   availability: number;
   latency: number;
   latencyThresholdMs: number;
+  /**
+   * The `le` label of the histogram bucket the latency SLO counts, as the service's histogram
+   * writes it (e.g. "0.25"); by default the threshold in seconds.
+   */
+  latencyBucket?: string;
   windowDays: number;
 };
 

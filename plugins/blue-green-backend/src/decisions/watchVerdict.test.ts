@@ -1,6 +1,6 @@
 import { CriterionStatus } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StoredWatch } from '../database/WatchStore';
-import { watchVerdict } from './watchVerdict';
+import { colorOfWorkload, watchVerdict, workloadKey } from './watchVerdict';
 
 const watch: StoredWatch = {
   id: 'w1',
@@ -12,7 +12,7 @@ const watch: StoredWatch = {
   endsAt: '2026-01-01T00:05:00.000Z',
   autoRollback: true,
   criteria: [],
-  streaks: {},
+  failingSince: {},
   notified: ['cpu'],
 };
 
@@ -20,11 +20,12 @@ const criterion = (
   id: string,
   action: 'rollback' | 'investigate',
   firing: boolean,
+  status: CriterionStatus['status'] = firing ? 'fail' : 'pass',
 ): CriterionStatus => ({
   id,
   title: id,
   action,
-  status: firing ? 'fail' : 'pass',
+  status,
   observed: `${id} observed`,
   firing,
 });
@@ -38,10 +39,11 @@ describe('watchVerdict', () => {
       watch,
       {
         criteria: [criterion('error-rate', 'rollback', true)],
-        streaks: { 'error-rate': 2 },
+        failingSince: {},
         warnings: [],
       },
       during,
+      0,
     );
     expect(verdict.rollback.map(c => c.id)).toEqual(['error-rate']);
     expect(verdict.why).toBe('error-rate: error-rate observed');
@@ -60,10 +62,11 @@ describe('watchVerdict', () => {
           criterion('cpu', 'investigate', true),
           criterion('latency-p99', 'investigate', true),
         ],
-        streaks: {},
+        failingSince: {},
         warnings: [],
       },
       during,
+      0,
     );
     expect(verdict.investigate.map(c => c.id)).toEqual(['latency-p99']);
     expect(verdict.save.notified).toEqual(['cpu', 'latency-p99']);
@@ -74,15 +77,60 @@ describe('watchVerdict', () => {
       watch,
       {
         criteria: [criterion('error-rate', 'rollback', false)],
-        streaks: {},
+        failingSince: {},
         warnings: ['no Prometheus is configured'],
       },
       after,
+      0,
     );
     expect(verdict.save).toMatchObject({
       state: 'passed',
       result:
         'no rollback criterion fired in the window (no Prometheus is configured)',
     });
+  });
+
+  it('watches on past the window while a rollback criterion fails without having fired, and stops (not passes) if it only flaps', () => {
+    const failing = {
+      criteria: [criterion('error-rate', 'rollback', false, 'fail')],
+      failingSince: { 'error-rate': '2026-01-01T00:04:30.000Z' },
+      warnings: [],
+    };
+    const grace = 300_000;
+    expect(watchVerdict(watch, failing, after, grace).save.state).toBe(
+      undefined,
+    );
+    const late = new Date('2026-01-01T00:10:01.000Z');
+    expect(watchVerdict(watch, failing, late, grace).save).toMatchObject({
+      state: 'stopped',
+      result: expect.stringContaining('failing on and off, never for 5 min'),
+    });
+    // Recovered by then: passed.
+    expect(
+      watchVerdict(
+        watch,
+        {
+          criteria: [criterion('error-rate', 'rollback', false)],
+          failingSince: {},
+          warnings: [],
+        },
+        late,
+        grace,
+      ).save.state,
+    ).toBe('passed');
+  });
+});
+
+describe('colorOfWorkload', () => {
+  const colors = {
+    blue: { workload: { kind: 'ReplicaSet', name: 'my-app-7bd8' } },
+    green: { workload: { kind: 'ReplicaSet', name: 'my-app-857c' } },
+  };
+
+  it('finds the promoted workload under the color it has now', () => {
+    expect(workloadKey(colors.green)).toBe('ReplicaSet/my-app-857c');
+    expect(colorOfWorkload(colors, 'ReplicaSet/my-app-7bd8')).toBe('blue');
+    expect(colorOfWorkload(colors, 'ReplicaSet/gone')).toBeUndefined();
+    expect(colorOfWorkload(colors, undefined)).toBeUndefined();
   });
 });

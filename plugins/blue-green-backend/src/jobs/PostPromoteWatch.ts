@@ -4,17 +4,13 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { Authorizer } from '../authorization/Authorizer';
-import { BlueGreenConfig } from '../config';
 import { StoredWatch, WatchStore } from '../database/WatchStore';
-import { thresholdsOf } from '../decisions/checkSettings';
-import { evaluateCriteria } from '../decisions/criteria';
-import { watchVerdict } from '../decisions/watchVerdict';
-import { EntityContext, EntityResolver } from '../entities/EntityResolver';
-import { WatchEvidence } from '../observation/EvidenceReader';
-import { ObservationReader } from '../observation/ObservationReader';
+import { EntityResolver } from '../entities/EntityResolver';
 import { Announcer, audienceOf } from '../operations/Announcer';
+import { FailedVersions } from '../operations/FailedVersions';
 import { actorOf, errorMessage } from '../operations/OperationRecorder';
 import { SwitchService } from '../operations/SwitchService';
+import { WatchEvaluator } from '../operations/WatchEvaluator';
 
 /**
  * The post-promote watch, run by the scheduler once across backend replicas: evaluates every
@@ -24,30 +20,30 @@ import { SwitchService } from '../operations/SwitchService';
 export class PostPromoteWatch {
   readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
-  readonly #observer: ObservationReader;
+  readonly #evaluator: WatchEvaluator;
   readonly #authorizer: Authorizer;
   readonly #switches: SwitchService;
+  readonly #failedVersions: FailedVersions;
   readonly #announcer: Announcer;
-  readonly #config: BlueGreenConfig;
   readonly #logger: LoggerService;
 
   constructor(options: {
     watches: WatchStore;
     resolver: EntityResolver;
-    observer: ObservationReader;
+    evaluator: WatchEvaluator;
     authorizer: Authorizer;
     switches: SwitchService;
+    failedVersions: FailedVersions;
     announcer: Announcer;
-    config: BlueGreenConfig;
     logger: LoggerService;
   }) {
     this.#watches = options.watches;
     this.#resolver = options.resolver;
-    this.#observer = options.observer;
+    this.#evaluator = options.evaluator;
     this.#authorizer = options.authorizer;
     this.#switches = options.switches;
+    this.#failedVersions = options.failedVersions;
     this.#announcer = options.announcer;
-    this.#config = options.config;
     this.#logger = options.logger;
   }
 
@@ -65,48 +61,23 @@ export class PostPromoteWatch {
     }
   }
 
-  #criteria(
-    context: EntityContext,
-    watch: StoredWatch,
-    evidence: WatchEvidence,
-  ) {
-    const warnings = [
-      ...new Set(
-        Object.values(evidence.readings)
-          .map(r => r?.error)
-          .filter((e): e is string => Boolean(e)),
-      ),
-    ];
-    if (!evidence.prometheusConfigured) {
-      warnings.push('no Prometheus is configured: metric criteria are unknown');
-    }
-    return {
-      ...evaluateCriteria({
-        color: watch.promotedTo,
-        previous: watch.previous,
-        readings: evidence.readings,
-        baseline: evidence.baseline,
-        health: evidence.health,
-        thresholds: thresholdsOf(
-          context.entity,
-          this.#config.checks.thresholds,
-        ),
-        streaks: watch.streaks,
-        sustainEvaluations: this.#config.watch.sustainEvaluations,
-      }),
-      warnings,
-    };
-  }
-
   async #evaluate(
-    watch: StoredWatch,
+    stored: StoredWatch,
     credentials: BackstageCredentials,
   ): Promise<void> {
-    const context = await this.#resolver.resolve(watch.entityRef, credentials);
-    const observation = await this.#observer.observe(context, 'watch', {
-      watch,
-    });
+    const context = await this.#resolver.resolve(stored.entityRef, credentials);
+    const { observation, verdict, watch } = await this.#evaluator.evaluate(
+      context,
+      stored,
+    );
     const { snapshot } = observation;
+    // A stepped shift that is still running evaluates its own watch at every step.
+    if (
+      watch.historyId &&
+      observation.facts.inProgress?.id === watch.historyId
+    ) {
+      return;
+    }
     if (snapshot.live !== watch.promotedTo) {
       await this.#watches.stop(
         watch.entityRef,
@@ -115,12 +86,11 @@ export class PostPromoteWatch {
       );
       return;
     }
-    const verdict = watchVerdict(
-      watch,
-      this.#criteria(context, watch, observation.watchEvidence!),
-      new Date(),
-    );
     if (!(await this.#watches.saveEvaluation(watch.id, verdict.save))) return; // stopped meanwhile
+    if (verdict.save.state === 'passed') {
+      // A failed version promoted anyway (forced) proved itself: it is no longer failed.
+      await this.#failedVersions.clear(context, snapshot, watch.promotedTo);
+    }
     const name = context.entity.metadata.name;
     const notify = (notice: Parameters<Announcer['notifyOwners']>[2]) =>
       this.#announcer.notifyOwners(context.entity, context.entityRef, notice);

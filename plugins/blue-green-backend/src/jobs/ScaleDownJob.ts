@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { Authorizer } from '../authorization/Authorizer';
 import { ScaleDownStore } from '../database/ScaleDownStore';
+import { WatchStore } from '../database/WatchStore';
 import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
 import { audienceOf } from '../operations/Announcer';
@@ -15,10 +16,13 @@ import {
 
 /**
  * Scales down idle colors whose delay after a promote has passed, run by the scheduler once
- * across backend replicas. A color is only scaled if it is still idle and above the target.
+ * across backend replicas. A color is only scaled if it is still idle and above the target, and
+ * only once the promote's watch has ended healthy: while it runs the previous color is the way
+ * back (the scale-down waits for its end), and a watch that did not pass keeps it.
  */
 export class ScaleDownJob {
   readonly #scaleDowns: ScaleDownStore;
+  readonly #watches: WatchStore;
   readonly #resolver: EntityResolver;
   readonly #observer: ObservationReader;
   readonly #authorizer: Authorizer;
@@ -27,6 +31,7 @@ export class ScaleDownJob {
 
   constructor(options: {
     scaleDowns: ScaleDownStore;
+    watches: WatchStore;
     resolver: EntityResolver;
     observer: ObservationReader;
     authorizer: Authorizer;
@@ -34,6 +39,7 @@ export class ScaleDownJob {
     logger: LoggerService;
   }) {
     this.#scaleDowns = options.scaleDowns;
+    this.#watches = options.watches;
     this.#resolver = options.resolver;
     this.#observer = options.observer;
     this.#authorizer = options.authorizer;
@@ -43,7 +49,27 @@ export class ScaleDownJob {
 
   async run(credentials: BackstageCredentials): Promise<void> {
     for (const due of await this.#scaleDowns.due(new Date())) {
+      const watch = await this.#watches.latest(due.entityRef);
+      if (watch?.state === 'running') {
+        await this.#scaleDowns.schedule({
+          ...due,
+          dueAt: new Date(
+            Math.max(Date.parse(watch.endsAt), Date.now() + 5000),
+          ),
+        });
+        continue;
+      }
       await this.#scaleDowns.cancel(due.entityRef);
+      if (
+        watch &&
+        watch.historyId === due.historyId &&
+        watch.state !== 'passed'
+      ) {
+        this.#logger.info(
+          `Kept ${due.color} of ${due.entityRef} scaled up: the watch after the promote ended ${watch.state}`,
+        );
+        continue;
+      }
       try {
         const context = await this.#resolver.resolve(
           due.entityRef,

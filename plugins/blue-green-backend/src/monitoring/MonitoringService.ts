@@ -2,6 +2,7 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { MetricsResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import { BlueGreenConfig } from '../config';
 import { sloOf, thresholdsOf } from '../decisions/checkSettings';
+import { criteriaOf } from '../decisions/criteriaSettings';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
 import { Caller } from '../operations/OperationRecorder';
 import { MetricReader, metricScope } from '../prometheus/metrics';
@@ -15,6 +16,18 @@ const entityOf = (context: EntityContext) => ({
   namespace: context.target.namespace,
   entityRef: context.entityRef,
 });
+
+/** The runbook URL template filled in for the entity (each part URL-encoded). */
+function runbookUrlOf(template: string, context: EntityContext): string {
+  const values: Record<string, string> = {
+    namespace: context.entity.metadata.namespace ?? 'default',
+    kind: context.entity.kind.toLocaleLowerCase('en-US'),
+    name: context.entity.metadata.name,
+  };
+  return template.replace(/\{\{\s*(namespace|kind|name)\s*\}\}/g, (_, k) =>
+    encodeURIComponent(values[k]),
+  );
+}
 
 /** An entity's metrics: charts for the tab, and the alerts and dashboard to install elsewhere. */
 export class MonitoringService {
@@ -40,7 +53,7 @@ export class MonitoringService {
       context.target,
       context.strategy,
       snapshot,
-      sloOf(context.entity, this.#config.slo).latencyThresholdMs,
+      sloOf(context.entity, this.#config.slo),
     );
     return { context, scope };
   }
@@ -76,6 +89,8 @@ export class MonitoringService {
           scope,
           entity,
           thresholdsOf(context.entity, this.#config.checks.thresholds),
+          criteriaOf(context.entity, this.#config.watch.criteria),
+          runbookUrlOf(this.#config.alerts.runbookUrl, context),
         )
       : grafanaDashboard(this.#config.queries, scope, entity);
   }

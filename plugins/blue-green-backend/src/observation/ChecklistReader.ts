@@ -13,6 +13,8 @@ import {
   sloOf,
   thresholdsOf,
 } from '../decisions/checkSettings';
+import { criteriaOf } from '../decisions/criteriaSettings';
+import { customChecksOf, withCustomCriteria } from '../decisions/customChecks';
 import {
   buildChecklist,
   ChecklistSettings,
@@ -64,12 +66,18 @@ export class ChecklistReader {
 
   /** What the entity's checklists are judged against: config, then its annotations. */
   settings(context: EntityContext): ChecklistSettings {
+    const custom = customChecksOf(context.entity, this.#config.checks.custom);
     return {
       thresholds: thresholdsOf(context.entity, this.#config.checks.thresholds),
       slo: sloOf(context.entity, this.#config.slo),
       healthPath: context.target.healthPath,
       skipped: skippedItemsOf(context.entity),
       items: this.#config.checks.items,
+      criteria: withCustomCriteria(
+        criteriaOf(context.entity, this.#config.watch.criteria),
+        custom,
+      ),
+      custom,
     };
   }
 
@@ -118,6 +126,7 @@ export class ChecklistReader {
       evidence = await this.#evidence.preDeploy(context, snapshot, {
         colors,
         slo: settings.slo,
+        custom: settings.custom,
       });
     } else {
       const last = options.lastSwitch;
@@ -129,6 +138,7 @@ export class ChecklistReader {
             ? new Date(last.createdAt)
             : undefined,
         signOffColors: colors,
+        custom: settings.custom,
       });
     }
     const checklist = await this.build(context, snapshot, phase, evidence, {

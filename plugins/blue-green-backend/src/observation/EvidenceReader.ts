@@ -11,12 +11,16 @@ import { BlueGreenConfig } from '../config';
 import { SignOffs, SignOffStore } from '../database/SignOffStore';
 import { StoredWatch } from '../database/WatchStore';
 import { dependenciesOf } from '../decisions/checkSettings';
+import { criteriaReads, latencyWindow } from '../decisions/criteria';
+import { CriteriaSettings } from '../decisions/criteriaSettings';
+import { CustomCheck, customReads } from '../decisions/customChecks';
 import { ChecklistEvidence, Probe } from '../decisions/checklist/evidence';
 import { versionKey } from '../decisions/revision';
 import { SloConfig } from '../decisions/thresholds';
 import { EntityContext, EntityPlace } from '../entities/EntityResolver';
 import {
   MetricReader,
+  MetricReading,
   MetricReadings,
   metricScope,
 } from '../prometheus/metrics';
@@ -25,11 +29,14 @@ import { probeHealth } from './evidence/healthProbe';
 
 /** What one evaluation of a post-promote watch is decided on. */
 export type WatchEvidence = {
-  readings: MetricReadings;
+  /** By range (see `criteriaReads`). */
+  readings: Record<string, MetricReadings>;
   /** The P99 at the promote, for the previous color's baseline. */
   baseline: MetricReadings;
   prometheusConfigured: boolean;
   health: Probe;
+  /** Readings of the entity's custom checks that are rollback criteria, by check id. */
+  custom: Record<string, MetricReading>;
 };
 
 const EMPTY: MetricReadings = {};
@@ -78,7 +85,7 @@ export class EvidenceReader {
   async preDeploy(
     context: EntityContext,
     snapshot: StrategySnapshot,
-    options: { colors: Color[]; slo: SloConfig },
+    options: { colors: Color[]; slo: SloConfig; custom?: CustomCheck[] },
   ): Promise<ChecklistEvidence> {
     const { target, kube, strategy } = context;
     const scope = metricScope(
@@ -86,41 +93,54 @@ export class EvidenceReader {
       target,
       strategy,
       snapshot,
-      options.slo.latencyThresholdMs,
+      options.slo,
     );
     const prometheusConfigured = this.#metrics.configured(scope);
     const window = this.#config.checks.window;
     const dependencies = dependenciesOf(context.entity);
-    const [readings, health, probes, service, strategyItems, slo, signOffs] =
-      await Promise.all([
-        this.#metrics.read(scope, ['cpuRatio', 'memoryRatio', 'requestRate'], {
-          window,
-        }),
-        this.#perColor(options.colors, c =>
-          probeHealth(kube, target, snapshot, c),
-        ),
-        dependencies &&
-          probeDependencies(dependencies, this.#config.checks.dependencyHosts),
-        // The snapshot holds the Service when its strategy read it; else one GET.
-        snapshot.raw.service ??
-          kube
-            .get(KUBE_RESOURCES.services, target.namespace, target.service)
-            .catch(() => undefined),
-        this.#strategyItems(context, snapshot, options.colors, 'pre'),
-        prometheusConfigured
-          ? Promise.all([
-              this.#metrics.read(scope, ['errorRatio', 'latencyUnder'], {
-                window: `${options.slo.windowDays}d`,
-              }),
-              this.#metrics.read(scope, ['errorRatio', 'latencyUnder'], {
-                window: '1h',
-              }),
-            ]).then(([long, hour]) => ({ window: long, hour }))
-          : undefined,
-        this.signOffs(context, snapshot, options.colors),
-      ]);
+    const [
+      readings,
+      health,
+      probes,
+      service,
+      strategyItems,
+      slo,
+      signOffs,
+      custom,
+    ] = await Promise.all([
+      this.#metrics.read(scope, ['cpuRatio', 'memoryRatio', 'requestRate'], {
+        window,
+      }),
+      this.#perColor(options.colors, c =>
+        probeHealth(kube, target, snapshot, c),
+      ),
+      dependencies &&
+        probeDependencies(dependencies, this.#config.checks.dependencyHosts),
+      // The snapshot holds the Service when its strategy read it; else one GET.
+      snapshot.raw.service ??
+        kube
+          .get(KUBE_RESOURCES.services, target.namespace, target.service)
+          .catch(() => undefined),
+      this.#strategyItems(context, snapshot, options.colors, 'pre'),
+      prometheusConfigured
+        ? Promise.all([
+            this.#metrics.read(scope, ['errorRatio', 'latencyUnder'], {
+              window: `${options.slo.windowDays}d`,
+            }),
+            this.#metrics.read(scope, ['errorRatio', 'latencyUnder'], {
+              window: '1h',
+            }),
+          ]).then(([long, hour]) => ({ window: long, hour }))
+        : undefined,
+      this.signOffs(context, snapshot, options.colors),
+      this.#metrics.readTemplates(
+        scope,
+        customReads(options.custom ?? [], 'pre'),
+      ),
+    ]);
     return {
       readings,
+      custom,
       prometheusConfigured,
       health,
       dependencies: probes || undefined,
@@ -144,6 +164,7 @@ export class EvidenceReader {
       slo: SloConfig;
       switchedAt?: Date;
       signOffColors: Color[];
+      custom?: CustomCheck[];
     },
   ): Promise<ChecklistEvidence> {
     const scope = metricScope(
@@ -151,31 +172,37 @@ export class EvidenceReader {
       context.target,
       context.strategy,
       snapshot,
-      options.slo.latencyThresholdMs,
+      options.slo,
     );
     const window = this.#config.checks.window;
-    const [readings, baseline, strategyItems, signOffs] = await Promise.all([
-      this.#metrics.read(
-        scope,
-        [
-          'errorRatio',
-          'clientErrorRatio',
-          'p99',
-          'requestRate',
-          'restarts',
-          'oomKills',
-        ],
-        { window },
-      ),
-      this.#metrics.read(scope, ['clientErrorRatio', 'p99', 'requestRate'], {
-        window,
-        time: options.switchedAt,
-      }),
-      this.#strategyItems(context, snapshot, [options.color], 'post'),
-      this.signOffs(context, snapshot, options.signOffColors),
-    ]);
+    const [readings, baseline, strategyItems, signOffs, custom] =
+      await Promise.all([
+        this.#metrics.read(
+          scope,
+          [
+            'errorRatio',
+            'clientErrorRatio',
+            'p99',
+            'requestRate',
+            'restarts',
+            'oomKills',
+          ],
+          { window },
+        ),
+        this.#metrics.read(scope, ['clientErrorRatio', 'p99', 'requestRate'], {
+          window,
+          time: options.switchedAt,
+        }),
+        this.#strategyItems(context, snapshot, [options.color], 'post'),
+        this.signOffs(context, snapshot, options.signOffColors),
+        this.#metrics.readTemplates(
+          scope,
+          customReads(options.custom ?? [], 'post'),
+        ),
+      ]);
     return {
       readings,
+      custom,
       baseline,
       prometheusConfigured: this.#metrics.configured(scope),
       health: {},
@@ -184,39 +211,54 @@ export class EvidenceReader {
     };
   }
 
-  /** What one evaluation of a running watch needs: the criteria's metrics and the health endpoint. */
+  /**
+   * What one evaluation of a running watch (or a step of a stepped shift) needs: each criterion's
+   * metric at its own range, the previous color's P99 at the promote, and the health endpoint.
+   */
   async watch(
     context: EntityContext,
     snapshot: StrategySnapshot,
-    watch: StoredWatch,
-    slo: SloConfig,
+    watch: Pick<StoredWatch, 'promotedTo' | 'startedAt'>,
+    settings: {
+      slo: SloConfig;
+      criteria: CriteriaSettings;
+      custom: CustomCheck[];
+    },
   ): Promise<WatchEvidence> {
     const scope = metricScope(
       context.entity,
       context.target,
       context.strategy,
       snapshot,
-      slo.latencyThresholdMs,
+      settings.slo,
     );
-    const window = this.#config.watch.rateWindow;
     const prometheusConfigured = this.#metrics.configured(scope);
-    const [readings, baseline, health] = await Promise.all([
-      prometheusConfigured
-        ? this.#metrics.read(
-            scope,
-            ['errorRatio', 'oomKills', 'p99', 'cpuRatio'],
-            { window },
-          )
-        : EMPTY,
-      prometheusConfigured
+    const reads = prometheusConfigured
+      ? [...criteriaReads(settings.criteria)]
+      : [];
+    const latency = settings.criteria['latency-p99'];
+    const [readings, baseline, health, custom] = await Promise.all([
+      Promise.all(
+        reads.map(async ([window, metrics]) => [
+          window,
+          await this.#metrics.read(scope, metrics, { window }),
+        ]),
+      ).then(entries => Object.fromEntries(entries)),
+      prometheusConfigured && latency && latency.action !== 'off'
         ? this.#metrics.read(scope, ['p99'], {
-            window,
+            window: latencyWindow(settings.criteria),
             time: new Date(watch.startedAt),
           })
         : EMPTY,
       probeHealth(context.kube, context.target, snapshot, watch.promotedTo),
+      this.#metrics.readTemplates(
+        scope,
+        customReads(settings.custom, 'rollback').filter(
+          c => settings.criteria[c.id]?.action !== 'off',
+        ),
+      ),
     ]);
-    return { readings, baseline, prometheusConfigured, health };
+    return { readings, baseline, prometheusConfigured, health, custom };
   }
 
   async #strategyItems(

@@ -5,6 +5,7 @@ import {
   otherColor,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
+import { FailedVersionStore } from '../database/FailedVersionStore';
 import { HistoryStore } from '../database/HistoryStore';
 import { ScaleDownStore } from '../database/ScaleDownStore';
 import { SignOff, SignOffStore } from '../database/SignOffStore';
@@ -81,6 +82,7 @@ export class ObservationReader {
   readonly #scaleDowns: ScaleDownStore;
   readonly #watches: WatchStore;
   readonly #signOffs: SignOffStore;
+  readonly #failedVersions: FailedVersionStore;
   readonly #checklists: ChecklistReader;
   readonly #evidence: EvidenceReader;
 
@@ -89,6 +91,7 @@ export class ObservationReader {
     scaleDowns: ScaleDownStore;
     watches: WatchStore;
     signOffs: SignOffStore;
+    failedVersions: FailedVersionStore;
     checklists: ChecklistReader;
     evidence: EvidenceReader;
   }) {
@@ -96,24 +99,39 @@ export class ObservationReader {
     this.#scaleDowns = options.scaleDowns;
     this.#watches = options.watches;
     this.#signOffs = options.signOffs;
+    this.#failedVersions = options.failedVersions;
     this.#checklists = options.checklists;
     this.#evidence = options.evidence;
   }
 
   /** The cluster objects, the history facts and the contract sign-offs, read in parallel. */
   read = async (place: EntityPlace): Promise<Reads> => {
-    const [snapshot, lastSwitch, inProgress, scaleDown, watch, contracts] =
-      await Promise.all([
-        place.strategy.read(place.kube, place.target),
-        this.#history.lastSwitch(place.entityRef),
-        this.#history.inProgress(place.entityRef),
-        this.#scaleDowns.scheduled(place.entityRef),
-        this.#watches.latest(place.entityRef),
-        this.#signOffs.ofItem(place.entityRef, CONTRACT_ITEM),
-      ]);
+    const [
+      snapshot,
+      lastSwitch,
+      inProgress,
+      scaleDown,
+      watch,
+      contracts,
+      failedVersions,
+    ] = await Promise.all([
+      place.strategy.read(place.kube, place.target),
+      this.#history.lastSwitch(place.entityRef),
+      this.#history.inProgress(place.entityRef),
+      this.#scaleDowns.scheduled(place.entityRef),
+      this.#watches.latest(place.entityRef),
+      this.#signOffs.ofItem(place.entityRef, CONTRACT_ITEM),
+      this.#failedVersions.ofEntity(place.entityRef),
+    ]);
     return {
       snapshot,
-      facts: { lastSwitch, inProgress, scaleDown, watch },
+      facts: {
+        lastSwitch,
+        inProgress,
+        scaleDown,
+        watch,
+        failedVersions,
+      },
       contracts,
     };
   };
@@ -151,7 +169,7 @@ export class ObservationReader {
             context,
             snapshot,
             options.watch,
-            this.#checklists.settings(context).slo,
+            this.#checklists.settings(context),
           )
         : undefined,
     ]);

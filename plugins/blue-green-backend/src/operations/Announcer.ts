@@ -9,7 +9,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { Verification } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../config';
-import { annotateGrafana } from '../monitoring/grafanaMarker';
+import { annotateGrafana, DeployMarker } from '../monitoring/grafanaMarker';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
@@ -180,17 +180,51 @@ export class Announcer {
     }
   }
 
+  /** A deploy marker in Grafana, when one is configured; a failure is logged. */
+  async #mark(marker: DeployMarker): Promise<void> {
+    if (!this.#grafana) return;
+    await annotateGrafana(this.#grafana, marker).catch(error =>
+      this.#logger.warn(
+        `Could not annotate Grafana for ${marker.entityRef}: ${message(error)}`,
+      ),
+    );
+  }
+
+  /** A new version on the idle color: open tabs and a deploy marker. */
+  async deployed(
+    entity: Entity,
+    entry: HistoryEntry,
+    environment: string,
+  ): Promise<void> {
+    const version = String(entry.details?.version ?? entry.details?.image);
+    await Promise.all([
+      this.changed(entry.entityRef, { entry }, audienceOf(entity, entry.actor)),
+      this.#mark({
+        entityRef: entry.entityRef,
+        environment,
+        color: entry.to ?? 'unknown',
+        text: `Deployed ${version} to ${entry.to} (${environment}) by ${
+          entry.actor
+        }${entry.reason ? `: ${entry.reason}` : ''}`,
+        time: new Date(entry.createdAt),
+      }),
+    ]);
+  }
+
   /** A finished switch: open tabs, the owners, and a deploy marker in Grafana. */
   async switched(
     entity: Entity,
     entry: HistoryEntry,
     verification: Verification,
+    environment: string,
   ): Promise<void> {
     const { entityRef } = entry;
     const text = `${entry.actor} switched ${entityRef} from ${
       entry.from ?? 'none'
     } to ${entry.to}${entry.reason ? ` (${entry.reason})` : ''}.`;
-    const grafana = this.#grafana;
+    const version = (entry.details?.versions as { to?: string } | undefined)
+      ?.to;
+    const verb = entry.action === 'promote' ? 'Promoted' : 'Rolled back to';
     await Promise.all([
       this.changed(entityRef, { entry }, audienceOf(entity, entry.actor)),
       this.notifyOwners(entity, entityRef, {
@@ -198,16 +232,17 @@ export class Announcer {
         description: `${text} ${verification.message}`,
         severity: entry.action === 'promote' ? 'normal' : 'high',
       }),
-      grafana &&
-        annotateGrafana(grafana, {
-          entityRef,
-          text: `${entry.action}: ${text}`,
-          time: new Date(entry.createdAt),
-        }).catch(error =>
-          this.#logger.warn(
-            `Could not annotate Grafana for ${entityRef}: ${message(error)}`,
-          ),
-        ),
+      this.#mark({
+        entityRef,
+        environment,
+        color: entry.to ?? 'unknown',
+        text: `${verb} ${version ?? 'the version'} on ${
+          entry.to
+        } (${environment}): ${entry.action} by ${entry.actor}${
+          entry.reason ? ` (${entry.reason})` : ''
+        }`,
+        time: new Date(entry.createdAt),
+      }),
     ]);
   }
 }

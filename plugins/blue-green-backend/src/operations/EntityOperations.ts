@@ -75,6 +75,21 @@ export class EntityOperations {
             `scale refused: ${request.color} takes the live traffic; scaling it to 0 would drop every request`,
           );
         }
+        const watch = status.watch;
+        const current = status.colors[request.color].replicas.desired;
+        if (
+          watch?.state === 'running' &&
+          watch.previous === request.color &&
+          status.live !== request.color &&
+          request.replicas < current &&
+          !request.confirm
+        ) {
+          const why = `${request.color} is the way back while the watch of ${watch.promotedTo} runs (until ${watch.endsAt})`;
+          await this.#recorder.ended(operation, 'refused', why);
+          throw new ConflictError(
+            `scale refused: ${why}; scaling it down leaves automatic rollback no ready color. Send confirm: true to scale it down anyway`,
+          );
+        }
         return async () => {
           const write = await context.strategy.scale!(
             context.kube,

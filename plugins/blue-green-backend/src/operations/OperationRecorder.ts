@@ -3,7 +3,11 @@ import {
   AuditorServiceEvent,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import { isError } from '@backstage/errors';
+import {
+  ConflictError,
+  isError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { HistoryEntry } from '@bluegreen-backstage/plugin-blue-green-common';
 import { Request } from 'express';
 import {
@@ -28,7 +32,7 @@ export type Operation = NewHistoryEntry & { audience?: string[] };
 
 /** How an operation shows in the audit log. */
 export type AuditOf = {
-  eventId: 'color-switch' | 'checklist-sign-off';
+  eventId: 'color-switch' | 'color-deploy' | 'checklist-sign-off';
   severityLevel: 'low' | 'medium' | 'high' | 'critical';
   meta?: Record<string, unknown>;
 };
@@ -43,6 +47,16 @@ export function actorOf(credentials: BackstageCredentials): string {
 
 export const errorMessage = (error: unknown) =>
   isError(error) ? error.message : String(error);
+
+/** The same kind of error (so the same HTTP status), saying what the cluster shows now. */
+export function withClusterState(error: unknown, cluster: string): Error {
+  const text = `${errorMessage(error)} (${cluster})`;
+  if (error instanceof ConflictError) return new ConflictError(text);
+  if (error instanceof ServiceUnavailableError) {
+    return new ServiceUnavailableError(text);
+  }
+  return isError(error) ? error : new Error(text);
+}
 
 /** An operation under way: its history entry and its audit event. */
 export type Recording = {
@@ -183,6 +197,23 @@ export class OperationRecorder {
       recording.audience,
     );
     return finished;
+  }
+
+  /**
+   * Waits until an operation (run by this or another backend replica) has ended, polling its
+   * history entry; undefined when it has not ended within `timeoutMs`.
+   */
+  async waitForEnd(
+    id: string,
+    timeoutMs: number,
+  ): Promise<HistoryEntry | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const entry = await this.#history.get(id);
+      if (entry && entry.outcome !== 'in-progress') return entry;
+      if (Date.now() >= deadline) return undefined;
+      await new Promise(r => setTimeout(r, 200));
+    }
   }
 
   /** An operation done in one step (a sign-off): history, audit and signal. */

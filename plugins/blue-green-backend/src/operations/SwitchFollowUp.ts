@@ -10,9 +10,9 @@ import { autoRollbackOf, scaleDownDelayOf } from '../decisions/checkSettings';
 import { EntityContext } from '../entities/EntityResolver';
 
 /**
- * What a switch sets in motion once it is in the cluster: a promote schedules the scale-down of
- * the color it left (unless the strategy scales down itself) and starts the post-promote watch; a
- * rollback cancels the scale-down and ends the running watch.
+ * What a switch sets in motion once it is in the cluster: a promote starts the post-promote watch
+ * and schedules the scale-down of the color it left for after the watch (unless the strategy
+ * scales down itself); a rollback cancels the scale-down and ends the running watch.
  */
 export class SwitchFollowUp {
   readonly #scaleDowns: ScaleDownStore;
@@ -41,13 +41,26 @@ export class SwitchFollowUp {
     from: EntityStatus['live'],
     historyId: string,
     before: { scaleDown?: ScheduledScaleDown; watch?: StoredWatch },
+    /** The watch a stepped promote started with its first step. */
+    started?: StoredWatch,
+    /** The workload promoted (`kind/name`). */
+    promotedWorkload?: string,
   ): Promise<{ scaleDown?: ScheduledScaleDown; watch?: StoredWatch }> {
     const [scaleDown, watch] = await Promise.all([
       run.action === 'promote'
-        ? this.#scheduleScaleDown(context, run.to, historyId, before)
+        ? this.#scheduleScaleDown(context, run.to, historyId, before, started)
         : before.scaleDown &&
           this.#scaleDowns.cancel(context.entityRef).then(() => undefined),
-      this.#watch(context, run, from, historyId, before.watch),
+      started
+        ? this.#watches.latest(context.entityRef)
+        : this.#watch(
+            context,
+            run,
+            from,
+            historyId,
+            before.watch,
+            promotedWorkload,
+          ),
     ]);
     return { scaleDown: scaleDown || undefined, watch };
   }
@@ -57,6 +70,7 @@ export class SwitchFollowUp {
     promoted: Color,
     historyId: string,
     before: { scaleDown?: ScheduledScaleDown },
+    started?: StoredWatch,
   ): Promise<ScheduledScaleDown | undefined> {
     if (context.strategy.capabilities.managesScaleDown) return undefined;
     const delayMs = scaleDownDelayOf(context.entity, this.#config.scaleDown);
@@ -64,15 +78,64 @@ export class SwitchFollowUp {
       if (before.scaleDown) await this.#scaleDowns.cancel(context.entityRef);
       return undefined;
     }
+    // The previous color is the way back while the watch runs: it is scaled down only once the
+    // watch can have ended healthy (the job checks that it did).
+    let watchEndsAt = 0;
+    if (started) watchEndsAt = Date.parse(started.endsAt);
+    else if (this.#config.watch.enabled) {
+      watchEndsAt = Date.now() + this.#config.watch.durationMs;
+    }
     const scaleDown: ScheduledScaleDown = {
       entityRef: context.entityRef,
       color: otherColor(promoted),
       replicas: this.#config.scaleDown.replicas,
-      dueAt: new Date(Date.now() + delayMs),
+      dueAt: new Date(Math.max(Date.now() + delayMs, watchEndsAt)),
       historyId,
     };
     await this.#scaleDowns.schedule(scaleDown);
     return scaleDown;
+  }
+
+  /**
+   * The watch of a promote: stored when watches are on, else only the shape a stepped shift's
+   * analysis evaluates (`persisted: false`).
+   */
+  async startWatch(
+    context: EntityContext,
+    run: { to: Color },
+    from: EntityStatus['live'],
+    historyId: string,
+    promotedWorkload?: string,
+  ): Promise<{ watch: StoredWatch; persisted: boolean }> {
+    const watch = {
+      entityRef: context.entityRef,
+      historyId,
+      promotedTo: run.to,
+      promotedWorkload,
+      previous: from === 'blue' || from === 'green' ? from : otherColor(run.to),
+      autoRollback: autoRollbackOf(
+        context.entity,
+        this.#config.watch.autoRollback,
+      ),
+      durationMs: this.#config.watch.durationMs,
+    };
+    if (this.#config.watch.enabled) {
+      return { watch: await this.#watches.start(watch), persisted: true };
+    }
+    const now = new Date();
+    return {
+      watch: {
+        ...watch,
+        id: `shift-${historyId}`,
+        state: 'running',
+        startedAt: now.toISOString(),
+        endsAt: new Date(now.getTime() + watch.durationMs).toISOString(),
+        criteria: [],
+        failingSince: {},
+        notified: [],
+      },
+      persisted: false,
+    };
   }
 
   async #watch(
@@ -81,21 +144,13 @@ export class SwitchFollowUp {
     from: EntityStatus['live'],
     historyId: string,
     before?: StoredWatch,
+    promotedWorkload?: string,
   ): Promise<StoredWatch | undefined> {
     if (run.action === 'promote') {
       if (!this.#config.watch.enabled) return undefined;
-      return this.#watches.start({
-        entityRef: context.entityRef,
-        historyId,
-        promotedTo: run.to,
-        previous:
-          from === 'blue' || from === 'green' ? from : otherColor(run.to),
-        autoRollback: autoRollbackOf(
-          context.entity,
-          this.#config.watch.autoRollback,
-        ),
-        durationMs: this.#config.watch.durationMs,
-      });
+      return (
+        await this.startWatch(context, run, from, historyId, promotedWorkload)
+      ).watch;
     }
     if (run.action === 'rollback' && before?.state === 'running') {
       await this.#watches.stop(

@@ -24,6 +24,8 @@ export type SwitchRun = {
   request: SwitchRequest;
   switchId: string;
   stepIntervalMs: number;
+  /** A stepped shift's gate between steps (pause, analysis, stop requests). */
+  beforeStep?: (step: number, weight: number) => Promise<void>;
 };
 
 /** What a switch's write went by, and what it left. */
@@ -65,6 +67,7 @@ export async function writeWithRetry(
               : run.stepIntervalMs,
           full: run.request.full,
           switchId: run.switchId,
+          beforeStep: run.beforeStep,
         },
         sent,
       );

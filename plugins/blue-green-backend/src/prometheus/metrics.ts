@@ -1,3 +1,4 @@
+import { SloConfig } from '../decisions/thresholds';
 import { Entity } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
 import {
@@ -47,7 +48,7 @@ export function metricScope(
   target: BlueGreenTarget,
   strategy: SwitchStrategy,
   snapshot: StrategySnapshot,
-  latencyThresholdMs: number,
+  slo: Pick<SloConfig, 'latencyThresholdMs' | 'latencyBucket'>,
 ): MetricScope {
   const selector =
     entity.metadata.annotations?.[KUBERNETES_ANNOTATIONS.labelSelector] ??
@@ -64,7 +65,8 @@ export function metricScope(
         selector: selectorMatchers(target.namespace, selector),
         podSelector: selectorMatchers(target.namespace, selector, 'label_'),
         group,
-        latencySeconds: String(latencyThresholdMs / 1000),
+        latencySeconds:
+          slo.latencyBucket ?? String(slo.latencyThresholdMs / 1000),
       },
     };
   } catch (error) {
@@ -119,40 +121,72 @@ export class MetricReader {
   ): Promise<MetricReadings> {
     if (!this.configured(scope)) return {};
     const entries = await Promise.all(
-      metrics.map(async metric => {
-        const query = this.query(scope, metric, options.window);
-        try {
-          const samples = await this.#prometheus.query(
-            scope.cluster,
-            query,
-            options.time,
-          );
-          const values: Partial<Record<Color, number>> = {};
-          let nonFinite = 0;
-          for (const sample of samples) {
-            const color = scope.colorOf(sample.labels[scope.group] ?? '');
-            if (!color) continue;
-            if (Number.isFinite(sample.value)) {
-              values[color] = (values[color] ?? 0) + sample.value;
-            } else {
-              nonFinite++;
-            }
-          }
-          // Series whose every value is NaN or ±Inf (0/0 rates, a broken exporter) are no data,
-          // not "no series": say so, so that nothing reads them as the service being unscraped.
-          const error =
-            nonFinite > 0 && Object.keys(values).length === 0
-              ? `Prometheus answered only NaN or infinite values (${nonFinite} series)`
-              : undefined;
-          return [metric, { query, values, ...(error && { error }) }] as const;
-        } catch (error) {
-          return [
+      metrics.map(
+        async metric =>
+          [
             metric,
-            { query, values: {}, error: (error as Error).message },
-          ] as const;
-        }
-      }),
+            await this.#readOne(
+              scope,
+              this.query(scope, metric, options.window),
+              options.time,
+            ),
+          ] as const,
+      ),
     );
     return Object.fromEntries(entries);
+  }
+
+  /**
+   * Reads templates that are not built-in metrics (custom checks), each at its own range, in
+   * parallel; keyed like `templates`.
+   */
+  async readTemplates(
+    scope: MetricScope,
+    templates: Array<{ id: string; query: string; window: string }>,
+  ): Promise<Record<string, MetricReading>> {
+    if (!this.configured(scope) || templates.length === 0) return {};
+    const entries = await Promise.all(
+      templates.map(
+        async t =>
+          [
+            t.id,
+            await this.#readOne(
+              scope,
+              renderTemplate(t.query, { ...scope.values, window: t.window }),
+            ),
+          ] as const,
+      ),
+    );
+    return Object.fromEntries(entries);
+  }
+
+  async #readOne(
+    scope: MetricScope,
+    query: string,
+    time?: Date,
+  ): Promise<MetricReading> {
+    try {
+      const samples = await this.#prometheus.query(scope.cluster, query, time);
+      const values: Partial<Record<Color, number>> = {};
+      let nonFinite = 0;
+      for (const sample of samples) {
+        const color = scope.colorOf(sample.labels[scope.group] ?? '');
+        if (!color) continue;
+        if (Number.isFinite(sample.value)) {
+          values[color] = (values[color] ?? 0) + sample.value;
+        } else {
+          nonFinite++;
+        }
+      }
+      // Series whose every value is NaN or ±Inf (0/0 rates, a broken exporter) are no data,
+      // not "no series": say so, so that nothing reads them as the service being unscraped.
+      const error =
+        nonFinite > 0 && Object.keys(values).length === 0
+          ? `Prometheus answered only NaN or infinite values (${nonFinite} series)`
+          : undefined;
+      return { query, values, ...(error && { error }) };
+    } catch (error) {
+      return { query, values: {}, error: (error as Error).message };
+    }
   }
 }

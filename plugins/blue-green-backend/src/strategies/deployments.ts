@@ -6,10 +6,13 @@ import {
   COLORS,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  DeployChange,
+  JsonPatchOperation,
   EntityObject,
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
+  SentRequest,
   SwitchWrite,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { selectorString } from './workloads';
@@ -131,7 +134,29 @@ export function deploymentProblems(
   return problems;
 }
 
-/** Scales a Deployment through its /scale subresource (what `kubectl scale` does). */
+/** The HorizontalPodAutoscaler that scales a Deployment, if one does. */
+async function autoscalerOf(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject,
+): Promise<KubeObject | undefined> {
+  const { items } = await kube.list(
+    KUBE_RESOURCES.horizontalPodAutoscalers,
+    namespace,
+  );
+  return items.find(
+    hpa =>
+      hpa.spec?.scaleTargetRef?.kind === 'Deployment' &&
+      hpa.spec?.scaleTargetRef?.name === deployment.metadata.name,
+  );
+}
+
+/**
+ * Scales a Deployment through its /scale subresource (what `kubectl scale` does). A Deployment an
+ * HPA scales is scaled within the HPA's bounds, never against it: to 0 (the HPA pauses while its
+ * target has no replicas, and takes over again once it has some), otherwise to a count between
+ * its minReplicas and maxReplicas, so the HPA does not undo the change.
+ */
 export async function scaleDeployment(
   kube: KubeClient,
   namespace: string,
@@ -143,7 +168,18 @@ export async function scaleDeployment(
       'the Deployment of that color does not exist, so it cannot be scaled',
     );
   }
-  const patch = { spec: { replicas } };
+  const hpa = await autoscalerOf(kube, namespace, deployment);
+  let count = replicas;
+  let bounded = '';
+  if (hpa && replicas > 0) {
+    const min = Number(hpa.spec.minReplicas ?? 1);
+    const max = Number(hpa.spec.maxReplicas ?? min);
+    count = Math.min(Math.max(replicas, min), max);
+    if (count !== replicas) {
+      bounded = ` (${replicas} asked; HorizontalPodAutoscaler ${hpa.metadata.name} keeps it between ${min} and ${max})`;
+    }
+  }
+  const patch = { spec: { replicas: count } };
   await kube.patch(
     KUBE_RESOURCES.deployments,
     namespace,
@@ -154,9 +190,84 @@ export async function scaleDeployment(
   return {
     requests: [
       {
-        description: `PATCH deployments/${deployment.metadata.name}/scale`,
+        description: `PATCH deployments/${deployment.metadata.name}/scale${bounded}`,
         patch,
       },
     ],
   };
+}
+
+/**
+ * Whether a deploy may set the pod template's `version` label: it has one, and the workload's
+ * selector does not select by it (a changed selector label would orphan the pods).
+ */
+export function setsVersionLabel(
+  workload: KubeObject,
+  version: string | undefined,
+): version is string {
+  const selector = workload.spec?.selector ?? {};
+  const selects =
+    selector.matchLabels?.version !== undefined ||
+    (selector.matchExpressions ?? []).some((e: any) => e.key === 'version');
+  return (
+    version !== undefined &&
+    workload.spec?.template?.metadata?.labels?.version !== undefined &&
+    !selects
+  );
+}
+
+/**
+ * `kubectl set image deployment/NAME CONTAINER=IMAGE` (and the `version` label), as a JSON patch
+ * whose `test`s make it a compare-and-swap on the template the decision was made on.
+ */
+export async function setDeploymentImage(
+  kube: KubeClient,
+  namespace: string,
+  deployment: KubeObject | undefined,
+  change: DeployChange,
+  sent: SentRequest[],
+): Promise<KubeObject> {
+  if (!deployment) {
+    throw new ConflictError(
+      `the Deployment of ${change.color} does not exist, so nothing can be deployed to it`,
+    );
+  }
+  const containers: any[] = deployment.spec?.template?.spec?.containers ?? [];
+  const index = containers.findIndex(c => c.name === change.container);
+  if (index < 0) {
+    throw new ConflictError(
+      `Deployment ${deployment.metadata.name} has no container ${change.container}`,
+    );
+  }
+  const container = `/spec/template/spec/containers/${index}`;
+  const patch: JsonPatchOperation[] = [
+    { op: 'test', path: `${container}/name`, value: change.container },
+    { op: 'test', path: `${container}/image`, value: containers[index].image },
+    { op: 'replace', path: `${container}/image`, value: change.image },
+  ];
+  if (setsVersionLabel(deployment, change.version)) {
+    const path = '/spec/template/metadata/labels/version';
+    patch.push(
+      {
+        op: 'test',
+        path,
+        value: deployment.spec.template.metadata.labels.version,
+      },
+      { op: 'replace', path, value: change.version },
+    );
+  }
+  const name = deployment.metadata.name;
+  const written = await kube.patch(
+    KUBE_RESOURCES.deployments,
+    namespace,
+    name,
+    patch,
+    { type: 'json' },
+  );
+  sent.push({
+    description: `kubectl set image deployment/${name} ${change.container}=${change.image}: PATCH deployments/${name}`,
+    patch,
+    resourceVersion: written.metadata.resourceVersion,
+  });
+  return written;
 }

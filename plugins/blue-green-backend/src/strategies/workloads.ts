@@ -97,6 +97,10 @@ export function deploymentColor(
   };
 }
 
+/** An error's message, for a request description. */
+export const errorText = (error: unknown) =>
+  error instanceof Error ? error.message : String(error);
+
 export const sleep = (ms: number) =>
   new Promise<void>(resolve => setTimeout(resolve, ms));
 

@@ -31,6 +31,12 @@ export const KUBE_RESOURCES = {
   events: resource('', 'v1', 'events', 'Event'),
   deployments: resource('apps', 'v1', 'deployments', 'Deployment'),
   replicasets: resource('apps', 'v1', 'replicasets', 'ReplicaSet'),
+  horizontalPodAutoscalers: resource(
+    'autoscaling',
+    'v2',
+    'horizontalpodautoscalers',
+    'HorizontalPodAutoscaler',
+  ),
   rollouts: resource('argoproj.io', 'v1alpha1', 'rollouts', 'Rollout'),
   analysisTemplates: resource(
     'argoproj.io',

@@ -70,7 +70,11 @@ export type SwitchPlan = {
   full?: boolean;
   /** Written with the switch on the switched object, so a landed write can be told apart. */
   switchId?: string;
-  /** Called between steps; a rejection stops the shift. */
+  /**
+   * Called before each step after the first, with its index and share: it waits the pause between
+   * steps (`stepIntervalMs`; a strategy sleeps only without it) while the previous step is analysed.
+   * A rejection stops the shift; the plugin then puts traffic back where it was (`restore`).
+   */
   beforeStep?: (step: number, weight: number) => Promise<void>;
 };
 
@@ -99,6 +103,21 @@ export type SwitchWrite = { requests: SentRequest[] };
  * @public
  */
 export type Verification = { verified: boolean; message: string };
+
+/**
+ * A new image for one color, as `POST …/deploy` asks for it.
+ *
+ * @public
+ */
+export type DeployChange = {
+  /** The idle color. */
+  color: Color;
+  image: string;
+  /** The container to set the image on (resolved: always one of the pod template's). */
+  container: string;
+  /** The version: set as the pod template's `version` label where it has one. */
+  version?: string;
+};
 
 /**
  * A cluster-wide list the fleet makes so that `read` can run on its result.
@@ -254,6 +273,25 @@ export interface SwitchStrategy<TObjects = any> {
     color: Color,
     replicas: number,
   ): Promise<SwitchWrite>;
+
+  /**
+   * Why a new version may not be deployed to `color` (the idle color) now, e.g. "the new
+   * revision is being promoted". Capability `deploy`.
+   */
+  deployRefusals?(snapshot: StrategySnapshot<TObjects>, color: Color): string[];
+
+  /**
+   * Puts a new image on the idle color's pod template (capability `deploy`): what
+   * `kubectl set image` or `kubectl argo rollouts set image` send, as a compare-and-swap on the
+   * template the snapshot shows. Requests that reached the cluster are pushed to `sent` as they go.
+   */
+  deploy?(
+    kube: KubeClient,
+    target: BlueGreenTarget,
+    snapshot: StrategySnapshot<TObjects>,
+    change: DeployChange,
+    sent: SentRequest[],
+  ): Promise<void>;
 
   /** Adds or removes the header route to the idle color (capability `previewRoute`). */
   setPreviewRoute?(

@@ -2,6 +2,8 @@ import { createApiRef } from '@backstage/core-plugin-api';
 import { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   Checklist,
+  DeployRequest,
+  DeployResponse,
   Diagnostics,
   EntityStatus,
   FleetResponse,
@@ -36,6 +38,11 @@ export interface BlueGreenApi {
     entity: CompoundEntityRef,
     request: SwitchRequest,
   ): Promise<SwitchResponse>;
+  /** Puts a new image on the idle color; rejects with a 409 carrying the reasons when refused. */
+  deploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployResponse>;
   scale(
     entity: CompoundEntityRef,
     request: ScaleRequest,

@@ -3,6 +3,8 @@ import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
   Checklist,
+  DeployRequest,
+  DeployResponse,
   Diagnostics,
   EntityStatus,
   FleetResponse,
@@ -52,6 +54,13 @@ export class BlueGreenClient implements BlueGreenApi {
     request: SwitchRequest,
   ): Promise<SwitchResponse> {
     return this.#request('POST', entityPath(entity, '/rollback'), request);
+  }
+
+  async deploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployResponse> {
+    return this.#request('POST', entityPath(entity, '/deploy'), request);
   }
 
   async scale(

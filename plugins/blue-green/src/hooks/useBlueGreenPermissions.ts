@@ -1,5 +1,6 @@
 import { useEntityPermission } from '@backstage/plugin-catalog-react/alpha';
 import {
+  blueGreenDeployPermission,
   blueGreenForcePermission,
   blueGreenPromotePermission,
   blueGreenRollbackPermission,
@@ -17,6 +18,7 @@ export type BlueGreenPermissions = {
   scale: PermissionState;
   force: PermissionState;
   signOff: PermissionState;
+  deploy: PermissionState;
 };
 
 export function useBlueGreenPermissions(): BlueGreenPermissions {
@@ -30,5 +32,6 @@ export function useBlueGreenPermissions(): BlueGreenPermissions {
     scale: pick(useEntityPermission(blueGreenScalePermission)),
     force: pick(useEntityPermission(blueGreenForcePermission)),
     signOff: pick(useEntityPermission(blueGreenSignOffPermission)),
+    deploy: pick(useEntityPermission(blueGreenDeployPermission)),
   };
 }

@@ -118,6 +118,25 @@ describe('useBlueGreenStatus', () => {
     expect(result.current.version).toBe(1);
   });
 
+  it('reloads the panels when a rollout finishes on the idle color, with no signal', async () => {
+    api.status = fixtures.status({
+      colors: {
+        blue: fixtures.colorStatus('blue', { role: 'live' }),
+        green: fixtures.colorStatus('green', { readyPods: 1 }),
+      },
+    });
+    const { result } = renderStatus(api, new FakeSignals());
+    await advance(0);
+    expect(result.current.version).toBe(0);
+    // Same revision, no switch, no watch: only the idle color's pods became ready.
+    api.status = fixtures.status();
+    await advance(ACTIVE_POLL_MS);
+    expect(result.current.status?.colors.green.replicas.ready).toBe(
+      result.current.status?.colors.green.replicas.desired,
+    );
+    expect(result.current.version).toBe(1);
+  });
+
   it('polls every 3 s while the post-promote watch runs, even with signals', async () => {
     api.status = fixtures.promotedStatus(fixtures.watch());
     renderStatus(api, new FakeSignals());

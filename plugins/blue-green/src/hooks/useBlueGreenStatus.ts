@@ -26,11 +26,23 @@ export const ACTIVE_POLL_MS = 3_000;
  */
 export const IDLE_POLL_MS = 10_000;
 
-/** What changes when the entity's state changes: its revision, a switch, or the watch. */
+/**
+ * What changes when the entity's state changes: its revision, a switch, the watch, or a color's
+ * workload (its version, replicas and pods: a rollout finishing, a scale, a crash).
+ */
 function stateKey(status?: EntityStatus): string {
-  return status
-    ? `${status.revision}|${status.inProgress?.id}|${status.watch?.id}:${status.watch?.state}`
-    : '';
+  if (!status) return '';
+  const colors = Object.values(status.colors)
+    .map(
+      c =>
+        `${c.color}:${c.version}:${c.replicas.ready}/${
+          c.replicas.desired
+        }:${c.pods
+          .map(p => `${p.name}=${p.phase}${p.ready ? '+' : '-'}${p.restarts}`)
+          .join(',')}`,
+    )
+    .join(';');
+  return `${status.revision}|${status.inProgress?.id}|${status.watch?.id}:${status.watch?.state}|${colors}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import { act, waitFor } from '@testing-library/react';
 import * as fixtures from '../testing/fixtures';
 import { FakeBlueGreenApi } from '../testing/FakeBlueGreenApi';
 import { renderHookWithApi } from './__testUtils__/renderHookWithApi';
-import { useChecklist } from './useChecklist';
+import { CHECKLIST_POLL_MS, useChecklist } from './useChecklist';
 
 const entityRef = getCompoundEntityRef(fixtures.entity);
 
@@ -42,6 +42,29 @@ describe('useChecklist', () => {
     expect(getChecklist).not.toHaveBeenCalled();
     rerender({ enabled: true });
     await waitFor(() => expect(result.current.checklist?.phase).toBe('post'));
+  });
+
+  it('reloads an open checklist on its own (metric checks move with no change in the cluster)', async () => {
+    jest.useFakeTimers();
+    try {
+      const api = new FakeBlueGreenApi();
+      const getChecklist = jest.spyOn(api, 'getChecklist');
+      const { rerender } = renderHookWithApi(
+        ({ enabled }) => useChecklist(entityRef, 'pre', 0, enabled),
+        api,
+        { enabled: true },
+      );
+      await act(async () => jest.advanceTimersByTime(CHECKLIST_POLL_MS - 1));
+      expect(getChecklist).toHaveBeenCalledTimes(1);
+      await act(async () => jest.advanceTimersByTime(1));
+      expect(getChecklist).toHaveBeenCalledTimes(2);
+      // A closed checklist is not polled.
+      rerender({ enabled: false });
+      await act(async () => jest.advanceTimersByTime(3 * CHECKLIST_POLL_MS));
+      expect(getChecklist).toHaveBeenCalledTimes(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('lets a failed sign-off throw, for the dialog to show', async () => {

@@ -3,10 +3,18 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { blueGreenApiRef } from '../api';
 import { useAsyncValue } from './useAsyncValue';
+import { usePolling } from './usePolling';
 
 /**
- * A checklist phase of the entity, loaded while `enabled` and again when `version` changes, with
- * the sign-off actions (which show the checklist the backend answers at once).
+ * Reload an open checklist this often: its metric checks read moving windows, which change with
+ * no change in the cluster for the status to see.
+ */
+export const CHECKLIST_POLL_MS = 15_000;
+
+/**
+ * A checklist phase of the entity, loaded while `enabled`, again when `version` changes and every
+ * {@link CHECKLIST_POLL_MS}, with the sign-off actions (which show the checklist the backend
+ * answers at once).
  */
 export function useChecklist(
   entity: CompoundEntityRef,
@@ -21,6 +29,7 @@ export function useChecklist(
     [api, namespace, kind, name, phase, version],
     { enabled },
   );
+  usePolling(reload, enabled ? CHECKLIST_POLL_MS : undefined);
 
   const signOff = useCallback(
     async (itemId: string, note: string) => {

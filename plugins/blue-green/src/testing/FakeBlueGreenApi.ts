@@ -2,6 +2,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import {
   Checklist,
+  DeployRequest,
+  DeployResponse,
   Diagnostics,
   EntityStatus,
   FleetResponse,
@@ -113,6 +115,22 @@ export class FakeBlueGreenApi implements BlueGreenApi {
       verification: { verified: true, message: 'Endpoints hold only green' },
       status: next,
     };
+  }
+
+  /** What deploy does; defaults to answering with the current status. */
+  onDeploy?: (request: DeployRequest) => Promise<DeployResponse>;
+
+  async deploy(
+    entity: CompoundEntityRef,
+    request: DeployRequest,
+  ): Promise<DeployResponse> {
+    this.calls.push({ method: 'deploy', args: [entity, request] });
+    if (this.onDeploy) return this.onDeploy(request);
+    const [entry] = fixtures.history([
+      { action: 'deploy', to: 'green', reason: request.reason },
+    ]);
+    this.history = [entry, ...this.history];
+    return { entry, status: await this.getStatus(entity) };
   }
 
   async scale(

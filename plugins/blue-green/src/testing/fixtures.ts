@@ -64,6 +64,7 @@ export const SERVICE_SELECTOR_CAPABILITIES: StrategyCapabilities = {
   scale: true,
   managesScaleDown: false,
   rollbackNeedsReadyTarget: true,
+  deploy: true,
 };
 
 /** What the built-in Istio strategy can do. */
@@ -102,6 +103,7 @@ export function status(overrides: Partial<EntityStatus> = {}): EntityStatus {
       reasons: [],
       forceable: false,
     },
+    deploy: { allowed: true, target: 'green', reasons: [], forceable: false },
     revision: 'rev-1',
     problems: [],
     ...overrides,
@@ -123,6 +125,14 @@ export function promotedStatus(running?: WatchStatus): EntityStatus {
     },
     promote: { allowed: true, target: 'blue', reasons: [], forceable: false },
     rollback: { allowed: true, target: 'blue', reasons: [], forceable: false },
+    deploy: {
+      allowed: false,
+      target: 'blue',
+      reasons: [
+        'blue is the way back while the post-promote watch of green runs',
+      ],
+      forceable: true,
+    },
     revision: 'rev-2',
     watch: running,
   });

@@ -230,7 +230,11 @@ describe('the example templates in a real backend', () => {
       ],
     });
     baseUrl = `http://localhost:${backend.server.port()}`;
-    for (const template of ['blue-green-service', 'blue-green-switch']) {
+    for (const template of [
+      'blue-green-service',
+      'blue-green-switch',
+      'blue-green-release',
+    ]) {
       await waitFor(`template ${template} in the catalog`, async () => {
         const res = await call(
           users.alice,
@@ -471,5 +475,83 @@ describe('the example templates in a real backend', () => {
     });
     expect(rolledBack.status).toBe('completed');
     expect((await status('shop-api')).live).toBe('blue');
+  });
+
+  it('blue-green-release: deploys a new version to the idle color, waits for its checklist (signed off meanwhile) and promotes it', async () => {
+    const before = await status('shop-api');
+    expect(before.live).toBe('blue');
+    // Green's 1.0.0 was rolled back above: it is not promotable any more.
+    expect(before.failedVersion?.color).toBe('green');
+
+    const checklistPath =
+      '/api/blue-green/entities/default/component/shop-api/checklist?phase=pre';
+    const signOffNewVersion = async () => {
+      // The checklist is the new version's once the deploy step has run.
+      const checklist = await waitFor('the checklist of v1.1.0', async () => {
+        const res = await call(users.alice, 'GET', checklistPath);
+        return res.body?.version === 'v1.1.0' && (res.body as Checklist);
+      });
+      for (const item of checklist.items.filter(i => i.kind === 'manual')) {
+        const res = await call(
+          users.alice,
+          'POST',
+          `/api/blue-green/entities/default/component/shop-api/checklist/${item.id}/sign-off`,
+          { note: 'checked by the template test' },
+        );
+        expect([item.id, res.status]).toEqual([item.id, 200]);
+      }
+    };
+    const released = await runTemplate(
+      users.alice,
+      'blue-green-release',
+      {
+        entity: 'component:default/shop-api',
+        image: 'my-app:1.1.0',
+        version: 'v1.1.0',
+        expectIdle: 'green',
+        promote: true,
+        timeoutSeconds: 60,
+        reason: 'release 1.1.0',
+      },
+      signOffNewVersion,
+    );
+    if (released.status !== 'completed') {
+      throw new Error(`task ${released.status}:\n${released.log}`);
+    }
+    expect(released.log).toContain('deploy succeeded, my-app:1.1.0 on green');
+    expect(released.log).toContain('pre-deploy checklist of green is pass');
+    expect(released.log).toContain('promote succeeded, blue → green');
+    const after = await status('shop-api');
+    expect(after.live).toBe('green');
+    expect(after.colors.green).toMatchObject({
+      version: 'v1.1.0',
+      images: ['my-app:1.1.0'],
+    });
+    // The preview Service now reaches the idle color, blue.
+    const preview = await fetch(
+      `${sandbox.url}/api/v1/namespaces/shop/services/shop-api-preview`,
+    ).then(r => r.json());
+    expect(preview.spec.selector).toEqual({ app: 'shop-api', color: 'blue' });
+  });
+
+  it('blue-green-release (argo-rollouts): deploy sets the Rollout image; the new revision takes the idle color', async () => {
+    const released = await runTemplate(users.alice, 'blue-green-release', {
+      entity: 'component:default/shop-rollout',
+      image: 'my-app:1.1.0',
+      promote: false,
+    });
+    if (released.status !== 'completed') {
+      throw new Error(`task ${released.status}:\n${released.log}`);
+    }
+    expect(released.log).toContain('deploy succeeded, my-app:1.1.0 on green');
+    const rollout = await fetch(
+      `${sandbox.url}/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts/shop-rollout`,
+    ).then(r => r.json());
+    expect(rollout.spec.template.spec.containers[0].image).toBe('my-app:1.1.0');
+    const after = await waitFor('the new revision on green', async () => {
+      const s = await status('shop-rollout');
+      return s.colors.green.images[0] === 'my-app:1.1.0' && s;
+    });
+    expect(after.colors.blue.images).toEqual(['my-app:1.0.0']);
   });
 });

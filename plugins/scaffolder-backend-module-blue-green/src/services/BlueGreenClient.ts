@@ -7,6 +7,8 @@ import { CompoundEntityRef } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
 import type {
   Checklist,
+  DeployRequest,
+  DeployResponse,
   EntityStatus,
   SwitchRequest,
   SwitchResponse,
@@ -59,6 +61,17 @@ export class BlueGreenClient {
     credentials: BackstageCredentials,
   ): Promise<SwitchResponse> {
     return this.#request(ref, `/${action}`, credentials, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    });
+  }
+
+  deploy(
+    ref: CompoundEntityRef,
+    body: DeployRequest,
+    credentials: BackstageCredentials,
+  ): Promise<DeployResponse> {
+    return this.#request(ref, '/deploy', credentials, {
       method: 'POST',
       body: JSON.stringify(body),
     });

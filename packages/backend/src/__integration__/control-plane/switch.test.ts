@@ -75,8 +75,11 @@ describe('color switches against a real control plane (sqlite)', () => {
       const service = await world.kube(
         '/api/v1/namespaces/default/services/my-app',
       );
-      const res = await world.as(users.alice).post(`${MY_APP}/promote`, {
+      // The storms above rolled versions back, which marks them failed: promoting one again
+      // needs force (the platform team's).
+      const res = await world.as(users.carol).post(`${MY_APP}/promote`, {
         reason: 'denied by RBAC',
+        force: true,
       });
       expectStatus(res, 503);
       expect(res.body.error.message).toContain(

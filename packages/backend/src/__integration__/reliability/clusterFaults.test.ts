@@ -46,6 +46,8 @@ describe('cluster faults during a switch', () => {
 
   afterEach(() => world.sandbox.faults.clear());
 
+  let release = 0;
+
   /** Both colors ready and blue live, as the seeds start; a switched entity is rolled back first. */
   async function blueLive(path: string, user: string) {
     world.sandbox.faults.clear();
@@ -55,6 +57,16 @@ describe('cluster faults during a switch', () => {
     });
     if (status.live !== 'blue') {
       expectStatus(await world.as(user).post(`${path}/rollback`, {}), 200);
+    }
+    // A rollback marks green's version failed: a new one may be promoted again.
+    if ((await world.as(user).get(path)).body.failedVersion) {
+      release++;
+      expectStatus(
+        await world
+          .as(user)
+          .post(`${path}/deploy`, { image: `my-app:1.1.${release}` }),
+        200,
+      );
     }
     return waitFor(`${path}: blue live, green ready`, async () => {
       const res = await world.as(user).get(path);

@@ -145,19 +145,44 @@ async function readyAgain(world: World) {
   });
 }
 
-/** Back to blue, both colors at full strength. */
+let release = 0;
+
+/**
+ * Back to blue, both colors at full strength. A rollback marks green's version failed, so green
+ * gets a new version that may be promoted again.
+ */
 async function backToBlue(world: World) {
   const status = await world.as(users.carol).get(MY_APP);
   if (status.body.live !== 'blue') {
     expectStatus(await world.as(users.carol).post(`${MY_APP}/rollback`), 200);
   }
+  await newGreenIfFailed(world);
   await readyAgain(world);
+}
+
+/** Green gets a new version when its current one was rolled back (and so may not be promoted). */
+async function newGreenIfFailed(world: World) {
+  const after = await world.as(users.carol).get(MY_APP);
+  if (after.body.failedVersion) {
+    release++;
+    expectStatus(
+      await world
+        .as(users.carol)
+        .post(`${MY_APP}/deploy`, { image: `my-app:1.1.${release}` }),
+      200,
+    );
+    await waitFor(`green runs 1.1.${release}`, async () => {
+      const res = await world.as(users.carol).get(MY_APP);
+      return !res.body.failedVersion && res.body.promote?.allowed;
+    });
+  }
 }
 
 /** Green promoted (by the platform), so that rollback has blue to go back to. */
 async function promotedGreen(world: World) {
   const status = await world.as(users.carol).get(MY_APP);
   if (status.body.live === 'blue') {
+    await newGreenIfFailed(world);
     expectStatus(await world.as(users.carol).post(`${MY_APP}/promote`), 200);
   }
 }
@@ -248,7 +273,8 @@ const ROWS: Row[] = [
     expect: WRITE,
     writes: 'cluster',
     setup: promotedGreen,
-    restore: readyAgain,
+    // The rollback marked green's version failed: the next role's setup needs a new one.
+    restore: backToBlue,
   },
   {
     route: `POST ${ENTITY}/rollback`,
@@ -324,6 +350,26 @@ const ROWS: Row[] = [
     expect: WRITE,
     writes: 'cluster',
     restore: greenAt3,
+  },
+  {
+    route: `POST ${ENTITY}/deploy`,
+    title: 'POST …/deploy',
+    method: 'post',
+    path: `${MY_APP}/deploy`,
+    body: { image: 'my-app:1.1.0', reason: 'matrix' },
+    expect: WRITE,
+    writes: 'cluster',
+    restore: readyAgain,
+  },
+  {
+    route: `POST ${ENTITY}/shift/cancel`,
+    title: 'POST …/shift/cancel (Istio)',
+    method: 'post',
+    path: `${MESH}/shift/cancel`,
+    entity: 'my-app-mesh',
+    body: { reason: 'matrix' },
+    // The permission is decided first: with no shift running, who may cancel learns that.
+    expect: { ...WRITE, owner: 409, platform: 409 },
   },
   {
     route: `POST ${ENTITY}/preview-route`,
@@ -440,7 +486,7 @@ const ROWS: Row[] = [
         expect: WRITE,
         writes: 'cluster',
         ...(action === 'rollback'
-          ? { setup: promotedGreen, restore: readyAgain }
+          ? { setup: promotedGreen, restore: backToBlue }
           : { restore: backToBlue }),
       }),
     ),

@@ -99,6 +99,25 @@ const ROUTES: Route[] = [
   },
   {
     method: 'POST',
+    path: `${ENTITY}/deploy`,
+    params: MY_APP,
+    body: { image: 'my-app:9.9.9', reason: 'fuzz' },
+    invalid: {
+      image: ['', 'my-app:1.0; rm -rf /', 'My App:1', `a:${'1'.repeat(500)}`],
+      container: ['', 'App', 'a'.repeat(300)],
+      version: ['v'.repeat(300)],
+      reason: REASON,
+    },
+  },
+  {
+    method: 'POST',
+    path: `${ENTITY}/shift/cancel`,
+    params: MESH,
+    body: { reason: 'fuzz' },
+    invalid: { reason: REASON },
+  },
+  {
+    method: 'POST',
     path: `${ENTITY}/preview-route`,
     params: MESH,
     body: { enabled: true },

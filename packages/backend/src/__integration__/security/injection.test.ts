@@ -426,6 +426,12 @@ describe('annotations crafted to inject PromQL, label selectors and API paths', 
       ...[...baselineMatchers].filter(m => !/^(label_)?app=/.test(m)),
       ...selectorMatchers('').map(key),
       ...selectorMatchers('label_').map(key),
+      // DeploymentRollback follows the entity's own alerts, by its entity label.
+      key({
+        name: 'entity',
+        op: '=',
+        value: 'component:default/inj-safe-selector',
+      }),
     ]);
     const seen = new Set<string>();
     for (const q of queries) {

@@ -76,6 +76,16 @@ async function everyOperation(world: World, strategy: Strategy) {
       200,
     );
   }
+  // A new version on the idle color (the image the color already runs: nothing restarts).
+  const image = status.colors[idle].images[0];
+  expectStatus(
+    await carol.post(`${base}/deploy`, {
+      image,
+      version: `rbac-${strategy}`,
+      reason: 'rbac',
+    }),
+    200,
+  );
   if (strategy === 'istio') {
     for (const enabled of [true, false]) {
       expectStatus(await carol.post(`${base}/preview-route`, { enabled }), 200);

@@ -97,6 +97,24 @@ async function live(world: World, path: string, user: string) {
 
 describe.each(DATABASES)('trust boundary on %s', database => {
   let world: World;
+  let release = 0;
+
+  /** A rollback marks green's version failed: a new one is deployed before it is promoted again. */
+  async function greenPromotable() {
+    if ((await world.as(users.alice).get(MY_APP)).body.failedVersion) {
+      release++;
+      expectStatus(
+        await world
+          .as(users.alice)
+          .post(`${MY_APP}/deploy`, { image: `my-app:1.2.${release}` }),
+        200,
+      );
+    }
+    await waitFor('green promotable', async () => {
+      const res = await world.as(users.alice).get(MY_APP);
+      return res.body.live === 'blue' && res.body.promote.allowed;
+    });
+  }
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bg-trust-'));
@@ -264,6 +282,7 @@ describe.each(DATABASES)('trust boundary on %s', database => {
   });
 
   it('4. a revision token cannot be replayed: A → B → A makes the first one stale', async () => {
+    await greenPromotable();
     const first = (await world.as(users.alice).get(MY_APP)).body.revision;
     expectStatus(
       await world
@@ -292,6 +311,7 @@ describe.each(DATABASES)('trust boundary on %s', database => {
       listenToSignals(port, channel, subprotocolToken(users.bob)),
     ]);
     try {
+      await greenPromotable();
       expectStatus(await world.as(users.alice).post(`${MY_APP}/promote`), 200);
       expectStatus(await world.as(users.alice).post(`${MY_APP}/rollback`), 200);
       await waitFor(

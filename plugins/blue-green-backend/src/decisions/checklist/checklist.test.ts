@@ -1,4 +1,5 @@
 import { color, snapshot } from '../../__testUtils__/snapshots';
+import { DEFAULT_CRITERIA } from '../criteriaSettings';
 import { DEFAULT_THRESHOLDS } from '../thresholds';
 import { buildChecklist, ChecklistSettings, phaseColors } from './checklist';
 import { ChecklistEvidence } from './evidence';
@@ -14,6 +15,8 @@ const settings: ChecklistSettings = {
   healthPath: '/health',
   skipped: new Set(),
   items: {},
+  criteria: DEFAULT_CRITERIA,
+  custom: [],
 };
 
 const reading = (values: { blue?: number; green?: number }) => ({
@@ -230,5 +233,50 @@ describe('buildChecklist', () => {
     expect(item(checklist, 'analysis-run-1').status).toBe('pass');
     expect(item(checklist, 'contract')).toMatchObject({ kind: 'manual' });
     expect(checklist.status).toBe('fail');
+  });
+
+  it('adds a custom business-metric check to the phases it names: fail below min, unknown without data', () => {
+    const payment = {
+      id: 'payment-success',
+      title: 'Payment success rate',
+      query: 'q',
+      min: 0.98,
+      phases: ['pre' as const, 'rollback' as const],
+      window: '5m',
+      required: true,
+      action: 'rollback' as const,
+      forMs: 60_000,
+      allEntities: false,
+    };
+    const build = (phase: 'pre' | 'post', values: { green?: number }) =>
+      buildChecklist({
+        phase,
+        snapshot: snapshot(),
+        settings: { ...settings, custom: [payment] },
+        evidence: evidence({
+          custom: { 'payment-success': reading(values) },
+        }),
+        now: NOW,
+      });
+    expect(
+      item(build('pre', { green: 0.95 }), 'payment-success'),
+    ).toMatchObject({
+      status: 'fail',
+      observed: '0.95',
+      threshold: '>= 0.98',
+      required: true,
+      evidence: { type: 'promql', query: 'q' },
+    });
+    expect(item(build('pre', { green: 0.99 }), 'payment-success').status).toBe(
+      'pass',
+    );
+    expect(item(build('pre', {}), 'payment-success')).toMatchObject({
+      status: 'unknown',
+      message: 'Prometheus has no data for green',
+    });
+    expect(item(build('post', { green: 0.5 }), 'payment-success')).toBe(
+      undefined,
+    );
+    expect(build('pre', { green: 0.95 }).status).not.toBe('pass');
   });
 });

@@ -7,6 +7,8 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../../config';
+import { CriteriaSettings } from '../criteriaSettings';
+import { CustomCheck, customItem } from '../customChecks';
 import { liveColorOf } from '../switchDecision';
 import { SloConfig, Thresholds } from '../thresholds';
 import { ChecklistEvidence } from './evidence';
@@ -42,6 +44,10 @@ export type ChecklistSettings = {
   skipped: Set<string>;
   /** Per-item overrides from config. */
   items: BlueGreenConfig['checks']['items'];
+  /** The rollback criteria of the post-promote watch (and of each step of a stepped shift). */
+  criteria: CriteriaSettings;
+  /** The entity's custom checks (each in the phases it names). */
+  custom: CustomCheck[];
 };
 
 const NO_PROMETHEUS =
@@ -98,6 +104,12 @@ export function buildChecklist(input: {
       }),
       ...strategyItems,
     ];
+  }
+  for (const check of settings.custom ?? []) {
+    if (!check.phases.includes(phase)) continue;
+    items.push(
+      customItem(check, evidence.custom?.[check.id], color, phase, warnings),
+    );
   }
   items = finishItems(
     phase,

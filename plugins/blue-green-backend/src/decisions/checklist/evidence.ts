@@ -3,7 +3,7 @@ import {
   Color,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { SignOffs } from '../../database/SignOffStore';
-import { MetricReadings } from '../../prometheus/metrics';
+import { MetricReading, MetricReadings } from '../../prometheus/metrics';
 
 /** A probe's answer: a health endpoint, or one dependency (`notProbed`: not a host it may contact). */
 export type Probe = { ok: boolean; detail: string; notProbed?: boolean };
@@ -29,6 +29,8 @@ export type ChecklistEvidence = {
   strategyItems: Partial<Record<Color, ChecklistItem[]>>;
   /** SLO readings: over the SLO window, and over the last hour (the burn rate). */
   slo?: { window: MetricReadings; hour: MetricReadings };
+  /** Readings of the entity's custom checks of the phase, by check id. */
+  custom?: Record<string, MetricReading>;
   /** Sign-offs of each read color's current version. */
   signOffs: Map<Color, SignOffs>;
 };

@@ -17,7 +17,7 @@ import {
   templateVersion,
 } from '../workloads';
 import { analysisRunItems } from './analysisRuns';
-import { restoreRollout, switchRollout } from './commands';
+import { restoreRollout, setRolloutImage, switchRollout } from './commands';
 import {
   assignColors,
   hashOf,
@@ -47,6 +47,7 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
     managesScaleDown: true,
     // `undo` scales a previous revision back up by itself.
     rollbackNeedsReadyTarget: false,
+    deploy: true,
   },
   fleetLists: [
     { resource: KUBE_RESOURCES.rollouts },
@@ -313,6 +314,29 @@ export const argoRolloutsStrategy: SwitchStrategy<Objects> = {
 
   switchTo: switchRollout,
 
+  deployRefusals(snapshot) {
+    const { rollout } = snapshot.objects;
+    if (!rollout) return ['the Rollout does not exist'];
+    if (rollout.spec?.workloadRef) {
+      return [
+        `Rollout ${rollout.metadata.name} takes its pod template from ${rollout.spec.workloadRef.kind} ${rollout.spec.workloadRef.name}: deploy there`,
+      ];
+    }
+    const state = rolloutState(rollout);
+    if (
+      state.currentPodHash &&
+      state.currentPodHash !== state.stableRS &&
+      state.activeSelector === state.currentPodHash
+    ) {
+      // A new template now would replace the revision that takes the live traffic.
+      return [
+        `the Rollout's new revision takes the live traffic but is not stable yet: wait until it is, or roll back`,
+      ];
+    }
+    return [];
+  },
+
+  deploy: setRolloutImage,
   restore: restoreRollout,
 
   async verify(kube, target, _snapshot, to, timeoutMs) {

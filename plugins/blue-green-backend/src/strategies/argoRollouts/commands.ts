@@ -1,6 +1,7 @@
 import { ConflictError, isError } from '@backstage/errors';
 import { BlueGreenTarget } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  DeployChange,
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
@@ -8,6 +9,7 @@ import {
   StrategySnapshot,
   SwitchPlan,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { setsVersionLabel } from '../deployments';
 import {
   hashOf,
   POD_HASH_LABEL,
@@ -174,6 +176,87 @@ export async function switchRollout(
       const again = await waitForRollout(kube, target, timeoutMs, tookBack);
       if (!again) throw error;
       waiting = again;
+    }
+  }
+}
+
+/** The images of a pod template's containers, by container name (what a deploy changes). */
+const imagesOf = (rollout: KubeObject) =>
+  JSON.stringify(
+    ['initContainers', 'containers', 'ephemeralContainers'].map(field =>
+      (rollout.spec?.template?.spec?.[field] ?? []).map((c: any) => [
+        c.name,
+        c.image,
+      ]),
+    ),
+  );
+
+/**
+ * `kubectl argo rollouts set image ROLLOUT CONTAINER=IMAGE`: the Rollout read, the image set on
+ * every container of that name, and the whole object PUT back with the resourceVersion it was
+ * read at — retried on a conflict (the controller writes the Rollout often), as the kubectl plugin
+ * does, as long as the template's images are still those the deploy was decided on. With a
+ * version, the same PUT sets the template's `version` label. The Rollout creates a new revision,
+ * which takes the idle color behind the preview Service.
+ */
+export async function setRolloutImage(
+  kube: KubeClient,
+  target: BlueGreenTarget,
+  snapshot: StrategySnapshot<RolloutObjects>,
+  change: DeployChange,
+  sent: SentRequest[],
+): Promise<void> {
+  const decidedOn = imagesOf(snapshot.objects.rollout!);
+  let rollout = snapshot.objects.rollout!;
+  for (let attempt = 1; ; attempt++) {
+    const body: KubeObject = JSON.parse(JSON.stringify(rollout));
+    let found = false;
+    for (const field of [
+      'initContainers',
+      'containers',
+      'ephemeralContainers',
+    ]) {
+      for (const container of body.spec.template.spec[field] ?? []) {
+        if (container.name === change.container) {
+          container.image = change.image;
+          found = true;
+        }
+      }
+    }
+    if (!found) {
+      throw new ConflictError(
+        `unable to find container named "${change.container}" in Rollout ${target.rollout}`,
+      );
+    }
+    if (setsVersionLabel(body, change.version)) {
+      body.spec.template.metadata.labels.version = change.version;
+    }
+    try {
+      const written = await kube.replace(
+        KUBE_RESOURCES.rollouts,
+        target.namespace,
+        target.rollout!,
+        body,
+      );
+      sent.push({
+        description: `kubectl argo rollouts set image ${target.rollout} ${change.container}=${change.image}: PUT rollouts/${target.rollout}`,
+        patch: { spec: { template: body.spec.template } },
+        resourceVersion: written.metadata.resourceVersion,
+      });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= 5) throw error;
+      const fresh = await kube.get(
+        KUBE_RESOURCES.rollouts,
+        target.namespace,
+        target.rollout!,
+      );
+      if (!fresh || imagesOf(fresh) !== decidedOn) {
+        throw new ConflictError(
+          `the Rollout's template changed while deploying (another deploy won); reload and decide again`,
+        );
+      }
+      rollout = fresh;
     }
   }
 }

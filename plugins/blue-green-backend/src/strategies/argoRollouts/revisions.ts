@@ -33,9 +33,11 @@ export const revisionNumber = (rs: KubeObject) =>
   Number(rs.metadata.annotations?.[REVISION_ANNOTATION] ?? 0);
 
 /**
- * Argo Rollouts has no colors: it has a stable and a new ReplicaSet. Colors alternate with the
- * revision number (odd = blue, even = green), so the new revision always takes the idle color and
- * a color keeps its meaning from one request to the next.
+ * Argo Rollouts has no colors: it has a stable and a new ReplicaSet. Of the two, the older
+ * revision takes the color of its revision number's parity (odd = blue, even = green) and the
+ * newer one the other color, so the new revision always takes the idle color and keeps it when it
+ * is promoted (the pair is the same, only stable and new swap): a watch started by the promote
+ * still finds its color live.
  */
 export function assignColors(
   rollout: KubeObject,
@@ -58,13 +60,12 @@ export function assignColors(
       .sort((a, b) => revisionNumber(b) - revisionNumber(a))[0];
     pair = [live, previous].filter(Boolean) as KubeObject[];
   }
+  const [older, newer] = [...pair].sort(
+    (a, b) => revisionNumber(a) - revisionNumber(b),
+  );
   const result: Partial<Record<Color, KubeObject>> = {};
-  const [first, second] = pair;
-  if (first) result[parity(first)] = first;
-  if (second)
-    result[
-      result[parity(second)] ? otherColor(parity(first)) : parity(second)
-    ] = second;
+  if (older) result[parity(older)] = older;
+  if (newer) result[otherColor(parity(older))] = newer;
   return result;
 }
 

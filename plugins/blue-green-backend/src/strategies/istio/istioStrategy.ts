@@ -14,6 +14,8 @@ import {
   deploymentProblems,
   readDeployments,
   scaleDeployment,
+  setDeploymentImage,
+  setsVersionLabel,
 } from '../deployments';
 import {
   deploymentColor,
@@ -24,7 +26,12 @@ import {
   switchIdOps,
 } from '../workloads';
 import { IstioObjects, layoutOf, liveOf, PREVIEW_HEADER } from './routes';
-import { setMirror, setPreviewRoute } from './trafficControls';
+import {
+  headerRouteOps,
+  setMirror,
+  setPreviewRoute,
+  patchVirtualService,
+} from './trafficControls';
 
 type Objects = IstioObjects;
 
@@ -43,6 +50,7 @@ export const istioStrategy: SwitchStrategy<Objects> = {
     scale: true,
     managesScaleDown: false,
     rollbackNeedsReadyTarget: true,
+    deploy: true,
   },
   marksSwitches: true,
   fleetLists: [
@@ -63,6 +71,13 @@ export const istioStrategy: SwitchStrategy<Objects> = {
       namespace: target.namespace,
       name: target.virtualService!,
       object: snapshot.objects.virtualService,
+    },
+    // A deploy with a version moves the color's subset to it.
+    {
+      kind: 'DestinationRule',
+      namespace: target.namespace,
+      name: target.destinationRule!,
+      object: snapshot.objects.destinationRule,
     },
     ...deploymentObjects(target, snapshot.objects.deployments),
   ],
@@ -226,8 +241,9 @@ export const istioStrategy: SwitchStrategy<Objects> = {
 
     for (const [index, share] of steps.entries()) {
       if (index > 0) {
-        await sleep(plan.stepIntervalMs ?? 0);
-        await plan.beforeStep?.(index, share);
+        // The plugin's gate waits the pause itself, analysing the step meanwhile.
+        if (plan.beforeStep) await plan.beforeStep(index, share);
+        else await sleep(plan.stepIntervalMs ?? 0);
       }
       const next = {
         [plan.to]: share,
@@ -255,6 +271,11 @@ export const istioStrategy: SwitchStrategy<Objects> = {
           ...switchIdOps(snapshot.objects.virtualService!, plan.switchId),
         );
       }
+      if (share === 100) {
+        // The header route follows the idle color in the same write, so the next release is
+        // previewed on the color that takes no traffic (as Argo's previewService is re-pointed).
+        patch.push(...headerRouteOps(snapshot.objects, otherColor(plan.to)));
+      }
       const written = await kube.patch(
         KUBE_RESOURCES.virtualServices,
         target.namespace,
@@ -268,6 +289,55 @@ export const istioStrategy: SwitchStrategy<Objects> = {
         resourceVersion: written.metadata.resourceVersion,
       });
       current = next;
+    }
+  },
+
+  deployRefusals(snapshot, color) {
+    return snapshot.objects.deployments[color]
+      ? []
+      : [`the Deployment of ${color} does not exist`];
+  },
+
+  async deploy(kube, target, snapshot, change, sent) {
+    const deployment = snapshot.objects.deployments[change.color];
+    await setDeploymentImage(kube, target.namespace, deployment, change, sent);
+    // A subset that selects the color's pods by their version label follows the new label, and a
+    // header route left on the live color is pointed at the color the new version is on.
+    const layout = layoutOf(snapshot.objects);
+    const subsets: any[] =
+      snapshot.objects.destinationRule?.spec?.subsets ?? [];
+    const index = subsets.findIndex(
+      s => s.name === layout.subsets[change.color],
+    );
+    const oldVersion = deployment?.spec?.template?.metadata?.labels?.version;
+    if (
+      index >= 0 &&
+      deployment &&
+      setsVersionLabel(deployment, change.version) &&
+      subsets[index].labels?.version === oldVersion
+    ) {
+      const path = `/spec/subsets/${index}/labels/version`;
+      const patch = [
+        { op: 'test' as const, path, value: oldVersion },
+        { op: 'replace' as const, path, value: change.version },
+      ];
+      const written = await kube.patch(
+        KUBE_RESOURCES.destinationRules,
+        target.namespace,
+        target.destinationRule!,
+        patch,
+        { type: 'json' },
+      );
+      sent.push({
+        description: `PATCH destinationrules/${target.destinationRule} (subset ${subsets[index].name} → version ${change.version})`,
+        patch,
+        resourceVersion: written.metadata.resourceVersion,
+      });
+    }
+    const route = headerRouteOps(snapshot.objects, change.color);
+    if (route.length > 0) {
+      const written = await patchVirtualService(kube, target, route);
+      sent.push(...written.requests);
     }
   },
 

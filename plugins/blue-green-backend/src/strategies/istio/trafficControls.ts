@@ -1,6 +1,7 @@
 import { ConflictError } from '@backstage/errors';
 import {
   BlueGreenTarget,
+  Color,
   otherColor,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
@@ -20,7 +21,8 @@ const idleOf = (snapshot: Snapshot) =>
     ? otherColor(snapshot.live)
     : undefined;
 
-async function patchVirtualService(
+/** Writes a JSON patch to the entity's VirtualService. */
+export async function patchVirtualService(
   kube: KubeClient,
   target: BlueGreenTarget,
   patch: JsonPatchOperation[],
@@ -37,6 +39,26 @@ async function patchVirtualService(
       { description: `PATCH virtualservices/${target.virtualService}`, patch },
     ],
   };
+}
+
+/**
+ * The JSON-patch operations that point an existing header route at `color` (none when it already
+ * does, or when there is no header route): a compare-and-swap on the subset it names now.
+ */
+export function headerRouteOps(
+  objects: IstioObjects,
+  color: Color,
+): JsonPatchOperation[] {
+  const layout = layoutOf(objects);
+  const subset = layout.subsets[color];
+  if (!layout.headerRoute || layout.headerRoute.color === color || !subset) {
+    return [];
+  }
+  const path = `/spec/http/${layout.headerRoute.index}/route/0/destination/subset`;
+  return [
+    { op: 'test', path, value: layout.subsets[layout.headerRoute.color] },
+    { op: 'replace', path, value: subset },
+  ];
 }
 
 /** Adds (or replaces) the header route to the idle color, or removes it; compare-and-swap. */

@@ -2,10 +2,14 @@ import {
   BlueGreenTarget,
   Color,
   COLORS,
+  otherColor,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
+  JsonPatchOperation,
   KUBE_RESOURCES,
+  KubeClient,
   KubeObject,
+  SentRequest,
   StrategySnapshot,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
@@ -15,9 +19,11 @@ import {
   deploymentProblems,
   readDeployments,
   scaleDeployment,
+  setDeploymentImage,
 } from '../deployments';
 import {
   deploymentColor,
+  errorText,
   labelsMatch,
   objectVersionOf,
   pointer,
@@ -119,6 +125,53 @@ function snapshotOf(
 }
 
 /**
+ * Points the preview Service at `color`, the idle color, when it selects another (as Argo
+ * Rollouts re-points its previewService after every promote): the next release is tested on the
+ * idle color, never on the live one. A compare-and-swap on the selector it read.
+ */
+async function pointPreview(
+  kube: KubeClient,
+  target: BlueGreenTarget,
+  preview: KubeObject | undefined,
+  color: Color,
+  sent: SentRequest[],
+): Promise<KubeObject | undefined> {
+  const selected = preview?.spec?.selector?.[target.colorLabel];
+  if (!preview || selected === color) return preview;
+  const path = `/spec/selector/${pointer(target.colorLabel)}`;
+  const patch: JsonPatchOperation[] =
+    selected === undefined
+      ? [{ op: 'add', path, value: color }]
+      : [
+          { op: 'test', path, value: selected },
+          { op: 'replace', path, value: color },
+        ];
+  const description = `PATCH services/${preview.metadata.name} (preview → ${color})`;
+  try {
+    const written = await kube.patch(
+      KUBE_RESOURCES.services,
+      target.namespace,
+      preview.metadata.name,
+      patch,
+      { type: 'json' },
+    );
+    sent.push({
+      description,
+      patch,
+      resourceVersion: written.metadata.resourceVersion,
+    });
+    return written;
+  } catch (error) {
+    // The switch itself has landed: a preview left behind is reported, not a failed switch.
+    sent.push({
+      description: `${description} failed: ${errorText(error)}`,
+      patch,
+    });
+    return preview;
+  }
+}
+
+/**
  * Two Deployments labelled `color: blue|green` behind one Service; promote patches the Service
  * selector (`kubectl patch svc -p '{"spec":{"selector":{"color":"green"}}}'`).
  */
@@ -132,6 +185,7 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
     scale: true,
     managesScaleDown: false,
     rollbackNeedsReadyTarget: true,
+    deploy: true,
   },
   marksSwitches: true,
   fleetLists: [
@@ -152,6 +206,17 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
       name: target.service,
       object: snapshot.objects.service,
     },
+    // A promote re-points the preview Service at the new idle color.
+    ...(target.previewService
+      ? [
+          {
+            kind: 'Service',
+            namespace: target.namespace,
+            name: target.previewService,
+            object: snapshot.objects.previewService,
+          },
+        ]
+      : []),
     ...deploymentObjects(target, snapshot.objects.deployments),
   ],
 
@@ -208,9 +273,41 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
       patch,
       resourceVersion: service.metadata.resourceVersion,
     });
-    // The selector is the only thing the switch moves: the snapshot it leaves is the one it was
-    // decided on with the Service as the API server answered the patch.
-    return snapshotOf(target, { ...snapshot.objects, service });
+    const previewService = await pointPreview(
+      kube,
+      target,
+      snapshot.objects.previewService,
+      otherColor(plan.to),
+      sent,
+    );
+    // The selectors are the only thing the switch moves: the snapshot it leaves is the one it was
+    // decided on with the Services as the API server answered the patches.
+    return snapshotOf(target, { ...snapshot.objects, service, previewService });
+  },
+
+  deployRefusals(snapshot, color) {
+    return snapshot.objects.deployments[color]
+      ? []
+      : [`the Deployment of ${color} does not exist`];
+  },
+
+  async deploy(kube, target, snapshot, change, sent) {
+    await setDeploymentImage(
+      kube,
+      target.namespace,
+      snapshot.objects.deployments[change.color],
+      change,
+      sent,
+    );
+    // A preview Service left on the live color (set up by hand, or before this plugin re-pointed
+    // it) is pointed at the color the new version is on.
+    await pointPreview(
+      kube,
+      target,
+      snapshot.objects.previewService,
+      change.color,
+      sent,
+    );
   },
 
   async verify(kube, target, snapshot, to, timeoutMs) {

@@ -387,7 +387,9 @@ describe('BlueGreenContent', () => {
     // The header's next action (the sign-off) is disabled and says why.
     await waitFor(async () =>
       expect(
-        within(await screen.findByTestId('answer-next')).getByRole('button'),
+        within(await screen.findByTestId('answer-next')).getByRole('button', {
+          name: /^Sign off/,
+        }),
       ).toBeDisabled(),
     );
     expect(screen.getByTestId('answer-next')).toHaveTextContent(
@@ -561,6 +563,16 @@ describe('BlueGreenContent', () => {
     const api = new FakeBlueGreenApi();
     api.status = fixtures.status({
       revision: 'rev-3',
+      // The automatic rollback marked green's version failed.
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx rate 4.9 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
       watch: fixtures.watch({
         state: 'rolled-back',
         result: '5xx rate 4.9 % above 1 % for 10 s',
@@ -649,5 +661,110 @@ describe('BlueGreenContent', () => {
       ),
     ).toBeInTheDocument();
     expect(screen.getByText('failed')).toBeInTheDocument();
+  });
+
+  it('deploys a new image to the idle color from the dialog, with the revision it saw', async () => {
+    const api = new FakeBlueGreenApi();
+    await renderTab(api);
+    await userEvent.click(
+      await screen.findByRole('button', { name: 'Deploy to green' }),
+    );
+    const dialog = await screen.findByRole('dialog', {
+      name: 'Deploy to green',
+    });
+    const image = within(dialog).getByRole('textbox', { name: /Image/ });
+    // Prefilled with what green runs: unchanged, it cannot be deployed.
+    expect(image).toHaveValue('my-app:v1.1.0');
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Deploy to green',
+    });
+    expect(confirm).toBeDisabled();
+    await userEvent.clear(image);
+    await userEvent.type(image, 'my-app:1.2.0');
+    expect(
+      within(dialog).getByRole('textbox', { name: /Version/ }),
+    ).toHaveAttribute('placeholder', '1.2.0');
+    await userEvent.type(
+      within(dialog).getByRole('textbox', { name: /Reason/ }),
+      'release 1.2.0',
+    );
+    await userEvent.click(confirm);
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBe(null));
+    expect(api.calls.filter(c => c.method === 'deploy')).toEqual([
+      {
+        method: 'deploy',
+        args: [
+          expect.anything(),
+          { image: 'my-app:1.2.0', reason: 'release 1.2.0', revision: 'rev-1' },
+        ],
+      },
+    ]);
+  });
+
+  it('says first that the idle version was rolled back, and why', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx ratio 4.8 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
+      promote: {
+        allowed: false,
+        target: 'green',
+        reasons: ['v1.1.0 on green was rolled back'],
+        forceable: true,
+      },
+    });
+    await renderTab(api);
+    // The header says it, not "is ready", and the next step is a new version.
+    expect(await screen.findByTestId('answer-idle')).toHaveTextContent(
+      'green v1.1.0 was rolled back: automatic rollback: 5xx ratio 4.8 %',
+    );
+    expect(screen.getByTestId('answer-idle')).not.toHaveTextContent('ready');
+    expect(screen.getByTestId('answer-next')).toHaveTextContent(
+      'Deploy a fixed version to green',
+    );
+    expect(
+      within(screen.getByTestId('answer-next')).getByRole('button', {
+        name: 'Deploy to green',
+      }),
+    ).toBeEnabled();
+  });
+
+  it('disables Deploy, saying why, for someone without the deploy permission when it is the next action', async () => {
+    const api = new FakeBlueGreenApi();
+    api.status = fixtures.status({
+      failedVersion: {
+        color: 'green',
+        version: 'v1.1.0',
+        images: ['my-app:v1.1.0'],
+        reason: 'automatic rollback: 5xx ratio 4.8 %',
+        historyId: 'h9',
+        by: 'blue-green-watch',
+        at: new Date().toISOString(),
+      },
+    });
+    await renderTab(api, { deny: ['blue-green.deploy'] });
+    expect(
+      await screen.findByRole('button', { name: 'Deploy to green' }),
+    ).toBeDisabled();
+    expect(
+      screen.getByText(/permission to deploy to this entity/),
+    ).toBeInTheDocument();
+  });
+
+  it('does not offer Deploy beside another next action to someone who may not deploy', async () => {
+    await renderTab(new FakeBlueGreenApi(), { deny: ['blue-green.deploy'] });
+    expect(await screen.findByTestId('answer-next')).toHaveTextContent(
+      /Sign off|Promote/,
+    );
+    expect(
+      screen.queryByRole('button', { name: 'Deploy to green' }),
+    ).not.toBeInTheDocument();
   });
 });

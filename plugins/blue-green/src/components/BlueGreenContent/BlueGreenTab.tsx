@@ -15,6 +15,8 @@ import { useLastSwitches } from '../../hooks/useLastSwitch';
 import { useNow } from '../../hooks/useNow';
 import { SignOffDialog } from '../Checklist/SignOffDialog';
 import { ScaleDialog } from '../ColorCard/ScaleDialog';
+import { DeployButton } from '../Deploy/DeployButton';
+import { DeployDialog } from '../Deploy/DeployDialog';
 import { errorMessage } from '../shared/errors';
 import { useFocusRing } from '../shared/focus';
 import { NextActionButton } from '../StatusHeader/NextActionButton';
@@ -57,7 +59,10 @@ export const BlueGreenTab = ({
   deployAction,
 }: {
   entityRef: CompoundEntityRef;
-  /** Offered as the next action after a failed release (deploy a fixed version). */
+  /**
+   * Deploys a new version to the idle color, in the header's next action; by default the
+   * plugin's own Deploy button and dialog (where the entity's strategy can deploy).
+   */
   deployAction?: ReactNode;
 }) => {
   const api = useApi(blueGreenApiRef);
@@ -69,6 +74,7 @@ export const BlueGreenTab = ({
     state: ActionAvailability;
   }>();
   const [scaling, setScaling] = useState<ColorStatus>();
+  const [deploying, setDeploying] = useState(false);
   const [signing, setSigning] = useState<{
     phase: 'pre' | 'post';
     ids: string[];
@@ -169,6 +175,16 @@ export const BlueGreenTab = ({
     i => i.kind === 'manual' && !i.signOff,
   );
   const target = status.promote.target;
+  const deploy =
+    deployAction ??
+    (status.deploy && (
+      <DeployButton
+        status={status}
+        permissions={permissions}
+        busy={busy}
+        onStart={() => setDeploying(true)}
+      />
+    ));
 
   return (
     <div data-blue-green="tab" className={ring}>
@@ -194,7 +210,10 @@ export const BlueGreenTab = ({
                 status={status}
                 permissions={permissions}
                 busy={busy}
-                deployAction={deployAction}
+                deployAction={deploy}
+                deployAllowed={
+                  deployAction !== undefined || permissions.deploy.allowed
+                }
                 handlers={{
                   onSwitch: (action, state) => setDialog({ action, state }),
                   onSignOff: ids => setSigning({ phase: 'pre', ids }),
@@ -264,6 +283,18 @@ export const BlueGreenTab = ({
           state={dialog.state}
           onCancel={() => setDialog(undefined)}
           onConfirm={request => startSwitch(dialog.action, request)}
+        />
+      )}
+      {deploying && status.deploy?.target && (
+        <DeployDialog
+          status={status}
+          decision={status.deploy}
+          canForce={permissions.force.allowed}
+          onCancel={() => setDeploying(false)}
+          onConfirm={async request => {
+            accept((await api.deploy(entityRef, request)).status);
+            setDeploying(false);
+          }}
         />
       )}
       {scaling && (

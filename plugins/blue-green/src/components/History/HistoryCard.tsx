@@ -28,6 +28,8 @@ const ACTION_TEXT: Record<HistoryEntry['action'], string> = {
   mirror: 'mirror',
   'sign-off': 'sign-off',
   'sign-off-withdrawn': 'sign-off withdrawn',
+  deploy: 'deploy',
+  'cancel-shift': 'shift cancelled',
 };
 
 const columns: TableColumn<HistoryEntry>[] = [

@@ -23,7 +23,8 @@ const Why = ({ id, children }: { id: string; children: ReactNode }) => (
 
 /**
  * The header's one next action as a button, disabled with the one reason when it may not run now,
- * and next to it the other switch a user may need (rolling back during a watch).
+ * and next to it the other switch a user may need (rolling back during a watch) and the deploy of a
+ * new version to the idle color.
  */
 export const NextActionButton = ({
   next,
@@ -31,6 +32,7 @@ export const NextActionButton = ({
   permissions,
   busy,
   deployAction,
+  deployAllowed = true,
   handlers,
 }: {
   next: NextAction;
@@ -39,6 +41,8 @@ export const NextActionButton = ({
   busy: boolean;
   /** Deploys a new version to the idle color, where the app offers it. */
   deployAction?: ReactNode;
+  /** False when the user may not use `deployAction`: it is then offered only as the next action. */
+  deployAllowed?: boolean;
   handlers: NextActionHandlers;
 }) => {
   const whyId = 'next-action-why';
@@ -108,6 +112,7 @@ export const NextActionButton = ({
     }
     case 'deploy':
       button = deployAction ?? <Typography>{next.text}</Typography>;
+      if (deployAction) why = next.text;
       break;
     case 'open':
       button = (
@@ -127,6 +132,9 @@ export const NextActionButton = ({
     <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 16 }}>
       {button}
       {why && <Why id={whyId}>{why}</Why>}
+      {/* A new version can go to the idle color whatever the next step is; someone who may not
+          deploy is not offered that alternative (only a next action says why it is disabled). */}
+      {next.kind !== 'deploy' && deployAllowed && deployAction}
     </Box>
   );
 };

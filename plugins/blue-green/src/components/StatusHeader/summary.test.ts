@@ -114,6 +114,44 @@ describe('summarize', () => {
     expect(s.next).toEqual({ kind: 'scale', text: 'Scale green up' });
   });
 
+  it('a version that was rolled back reads as such, not as ready; a new one is next', () => {
+    const failedVersion = {
+      color: 'green' as const,
+      version: 'v1.1.0',
+      images: ['my-app:v1.1.0'],
+      reason: 'automatic rollback: 5xx ratio 4.8 %',
+      historyId: 'h9',
+      by: 'blue-green-watch',
+      at: new Date(NOW).toISOString(),
+    };
+    const s = summarize(
+      fixtures.status({ failedVersion }),
+      fixtures.checklist(),
+      undefined,
+    );
+    expect(s.idle).toMatchObject({
+      tone: 'error',
+      text: 'green v1.1.0 was rolled back: automatic rollback: 5xx ratio 4.8 %',
+    });
+    expect(s.next).toEqual({
+      kind: 'deploy',
+      text: 'Deploy a fixed version to green',
+    });
+    // Scaled to 0, it is scaled up first (the answer and its next action agree).
+    const green = fixtures.colorStatus('green', { readyPods: 0 });
+    green.replicas = { desired: 0, ready: 0, available: 0 };
+    green.pods = [];
+    const scaled = summarize(
+      fixtures.status({
+        failedVersion,
+        colors: { blue: fixtures.colorStatus('blue', { role: 'live' }), green },
+      }),
+      fixtures.checklist(),
+      undefined,
+    );
+    expect(scaled.next).toEqual({ kind: 'scale', text: 'Scale green up' });
+  });
+
   it('watch running: time left, and follow it next', () => {
     const s = summarize(
       fixtures.promotedStatus(fixtures.watch()),
@@ -162,8 +200,18 @@ describe('summarize', () => {
         ? { ...c, status: 'fail', observed: '2.2 %', firing: true }
         : c,
     );
+    // The automatic rollback marked green's version failed.
+    const failedVersion = {
+      color: 'green' as const,
+      version: 'v1.1.0',
+      images: ['my-app:v1.1.0'],
+      reason: 'automatic rollback: 5xx rate 2.2 %',
+      historyId: 'h9',
+      by: 'blue-green-watch',
+      at: new Date(NOW).toISOString(),
+    };
     const s = summarize(
-      fixtures.status({ watch }),
+      fixtures.status({ watch, failedVersion }),
       fixtures.checklist(),
       undefined,
     );

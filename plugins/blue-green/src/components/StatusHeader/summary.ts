@@ -148,6 +148,17 @@ function idleAnswer(
       details: 'environments',
     };
   }
+  // A version that was rolled back reads as such, not as ready: promoting it again needs force.
+  const failed = status.failedVersion;
+  if (failed && failed.color === target) {
+    return {
+      tone: 'error',
+      text: `${target} ${
+        failed.version ?? failed.images.join(', ')
+      } was rolled back: ${failed.reason}`,
+      details: 'history',
+    };
+  }
   if (checklist && checklist.color === target) {
     const required = checklist.items.filter(i => i.required);
     const failing = required.find(i => i.status === 'fail');
@@ -306,16 +317,13 @@ function nextAction(
       details: 'watch',
     };
   }
-  if (watch?.state === 'rolled-back') {
-    return {
-      kind: 'deploy',
-      text: `Deploy a fixed version to ${watch.promotedTo}`,
-    };
-  }
   if (!target) return { kind: 'none', text: 'nothing to promote' };
   const color = status.colors[target];
   if (color.workload && color.replicas.desired === 0) {
     return { kind: 'scale', text: `Scale ${target} up` };
+  }
+  if (status.failedVersion?.color === target) {
+    return { kind: 'deploy', text: `Deploy a fixed version to ${target}` };
   }
   if (idle.missing?.length) {
     return {

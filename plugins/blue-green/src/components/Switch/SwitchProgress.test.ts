@@ -10,6 +10,7 @@ const permissions = {
   scale: allowed,
   force: denied,
   signOff: allowed,
+  deploy: allowed,
 };
 
 describe('switchSteps', () => {

@@ -19,7 +19,7 @@ export type ActionAvailability = {
  * permissions. The backend checks both again; this only explains a disabled button up front.
  */
 export function availability(
-  action: SwitchAction,
+  action: SwitchAction | 'deploy',
   decision: ActionDecision,
   permissions: BlueGreenPermissions,
   busy: boolean,
@@ -29,7 +29,9 @@ export function availability(
     return {
       enabled: false,
       needsForce: false,
-      reasons: ['a switch is running'],
+      reasons: [
+        `a ${action === 'deploy' ? 'switch or deploy' : 'switch'} is running`,
+      ],
     };
   }
   if (permission.loading) {
@@ -45,7 +47,9 @@ export function availability(
       needsForce: false,
       reasons: [
         `you do not have permission to ${
-          action === 'promote' ? 'promote' : 'roll back'
+          { promote: 'promote', rollback: 'roll back', deploy: 'deploy to' }[
+            action
+          ]
         } this entity (blue-green.${action})`,
         ...decision.reasons,
       ],
