@@ -31,7 +31,7 @@ describe('resolveBlueGreenTarget', () => {
     });
   });
 
-  it('takes explicit names (seed 002: test-deployment-blue behind test-service)', () => {
+  it('takes explicit names (test-deployment-blue behind test-service)', () => {
     const result = resolveBlueGreenTarget(
       entity({
         'blue-green.backstage.io/strategy': 'service-selector',

@@ -84,7 +84,7 @@ describe('renderService', () => {
     });
   });
 
-  it('every color has probes, resources and connection draining (seed 000 §4.3)', () => {
+  it('every color has probes, resources and connection draining', () => {
     for (const strategy of [
       'service-selector',
       'argo-rollouts',
@@ -153,7 +153,7 @@ describe('renderService', () => {
     });
   });
 
-  it('argo-rollouts with analysis: the success-rate AnalysisTemplate before and after promotion (seed 001 §3.6)', () => {
+  it('argo-rollouts with analysis: the success-rate AnalysisTemplate before and after promotion', () => {
     const { objects } = renderService(
       spec({
         strategy: 'argo-rollouts',

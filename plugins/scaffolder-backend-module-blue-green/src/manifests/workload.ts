@@ -7,7 +7,7 @@ export const COLOR_LABEL = 'color';
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
-/** The image's tag as a `version` label (seed 001 §2: `version: v1.0.0`), when it is a valid label value. */
+/** The image's tag as a `version` label (e.g. `version: v1.0.0`), when it is a valid label value. */
 export function versionOf(image: string): string | undefined {
   const name = image.split('@')[0]; // without a digest
   const lastSlash = name.lastIndexOf('/');
@@ -34,8 +34,8 @@ export function metadata(
 }
 
 /**
- * A pod template with what seed 000 asks of a color before it takes traffic: readiness and
- * liveness probes on the health path, requests and limits, and connection draining (§4.3):
+ * A pod template with what a color needs before it takes traffic: readiness and liveness
+ * probes on the health path, requests and limits, and connection draining:
  * a preStop pause so the endpoints controller removes the pod before it stops, inside a grace
  * period long enough to finish in-flight requests.
  */
@@ -81,7 +81,7 @@ export function podTemplate(
   };
 }
 
-/** The Deployment of one color (seed 001 §2.2–2.3). */
+/** The Deployment of one color. */
 export function colorDeployment(
   spec: BlueGreenServiceSpec,
   name: string,

@@ -3,11 +3,11 @@ import type { KubeObject } from '@bluegreen-backstage/plugin-blue-green-node';
 import type { BlueGreenServiceSpec, ManifestStrategy } from '../spec';
 import { metadata, podTemplate, service } from '../workload';
 
-/** How long the previous ReplicaSet stays up after a promote (seed 001 §3.2). */
+/** How long the previous ReplicaSet stays up after a promote. */
 const SCALE_DOWN_DELAY_SECONDS = 30;
 
 /**
- * The success-rate AnalysisTemplate of seed 001 §3.6: the share of 2xx responses through the
+ * The success-rate AnalysisTemplate: the share of 2xx responses through the
  * Service named by the `service-name` argument, over five 30-second measurements.
  */
 function successRateTemplate(
@@ -46,7 +46,7 @@ function successRateTemplate(
 }
 
 /**
- * Seed 001 §3: a Rollout with the blue/green strategy, `autoPromotionEnabled: false` (promote is
+ * Argo Rollouts: a Rollout with the blue/green strategy, `autoPromotionEnabled: false` (promote is
  * a person's or a pipeline's decision), active and preview Services, and — when analysis is
  * chosen — the success-rate AnalysisTemplate as pre- and post-promotion analysis.
  */

@@ -2,11 +2,11 @@ import { BLUE_GREEN_ANNOTATIONS } from '@bluegreen-backstage/plugin-blue-green-c
 import type { ManifestStrategy } from '../spec';
 import { COLOR_LABEL, colorDeployment, metadata, service } from '../workload';
 
-/** Header that reaches green before the switch (seed 001 §4.3). */
+/** Header that reaches the idle color before the switch. */
 const PREVIEW_HEADER = 'x-canary';
 
 /**
- * Seed 001 §4: Deployments `<name>-blue` / `<name>-green`, Service `<name>` selecting both
+ * Istio: Deployments `<name>-blue` / `<name>-green`, Service `<name>` selecting both
  * colors, a DestinationRule with one subset per color, and a VirtualService sending 100 % to blue,
  * 0 % to green, and requests with `x-canary: true` to green. Promote moves the weights.
  */

@@ -3,7 +3,7 @@ import type { ManifestStrategy } from '../spec';
 import { COLOR_LABEL, colorDeployment, service } from '../workload';
 
 /**
- * Seed 001 §2: Deployments `<name>-blue` and `<name>-green`, Service `<name>` selecting
+ * Service selector: Deployments `<name>-blue` and `<name>-green`, Service `<name>` selecting
  * `color: blue` (promote patches it to green), and Service `<name>-preview` selecting the idle
  * color, so green can be tested before it takes traffic.
  */
