@@ -12,6 +12,7 @@ import {
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
+  MetricGroup,
   SentRequest,
   SwitchWrite,
 } from '@bluegreen-backstage/plugin-blue-green-node';
@@ -106,6 +107,14 @@ export function deploymentObjects(
     name: target.deployments![color],
     object: deployments[color],
   }));
+}
+
+/** Metrics of Deployment pods are told apart by their color label, whose value is the color. */
+export function colorLabelMetricGroup(target: BlueGreenTarget): MetricGroup {
+  return {
+    label: target.colorLabel,
+    colorOf: value => COLORS.find(c => c === value),
+  };
 }
 
 /** Problems with the Deployments: missing ones, or pods not labelled with their color. */

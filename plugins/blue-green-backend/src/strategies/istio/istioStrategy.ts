@@ -16,6 +16,7 @@ import {
   scaleDeployment,
   setDeploymentImage,
   setsVersionLabel,
+  colorLabelMetricGroup,
 } from '../deployments';
 import {
   deploymentColor,
@@ -84,10 +85,7 @@ export const istioStrategy: SwitchStrategy<Objects> = {
 
   liveService: target => target.service,
 
-  metricGroup: target => ({
-    label: target.colorLabel,
-    colorOf: value => COLORS.find(c => c === value),
-  }),
+  metricGroup: colorLabelMetricGroup,
 
   setPreviewRoute,
   setMirror,

@@ -20,6 +20,7 @@ import {
   readDeployments,
   scaleDeployment,
   setDeploymentImage,
+  colorLabelMetricGroup,
 } from '../deployments';
 import {
   deploymentColor,
@@ -222,10 +223,7 @@ export const serviceSelectorStrategy: SwitchStrategy<Objects> = {
 
   liveService: target => target.service,
 
-  metricGroup: target => ({
-    label: target.colorLabel,
-    colorOf: value => COLORS.find(c => c === value),
-  }),
+  metricGroup: colorLabelMetricGroup,
 
   async read(kube, target) {
     const [service, previewService, workloads] = await Promise.all([
