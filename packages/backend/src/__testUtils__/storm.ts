@@ -18,7 +18,7 @@ export type StormWorld = Pick<World, 'as'> & {
 export type StormTarget = {
   strategy: string;
   path: string;
-  /** The owner and a platform user: both may switch, so no answer is a 403. */
+  /** The owner and a platform user (who may force): both may switch, so no answer is a 403. */
   actors: [string, string];
   /** The switched object, watched independently of the plugin. */
   watched: { collection: string; name: string };
@@ -105,6 +105,9 @@ export async function storm(
         .as(actors[i % 2])
         .post(`${path}/${i % 3 === 0 ? 'rollback' : 'promote'}`, {
           reason: `${tag} ${i}`,
+          // The platform user forces: a version an earlier test rolled back (marked failed)
+          // must not refuse every promote of the storm.
+          ...(i % 2 === 1 && { force: true }),
         }),
     ),
   );
