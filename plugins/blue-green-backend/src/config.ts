@@ -455,7 +455,7 @@ function readLogs(
   }
   for (const pattern of patterns) {
     try {
-      new RegExp(pattern);
+      RegExp(pattern); // throws on what is not a regular expression
     } catch (error) {
       read.fail(
         'logs.patterns',
