@@ -412,6 +412,13 @@ export class NodeStandIn {
       healthy: Boolean(state.ready),
     }));
     await state.process.start(true);
+    state.process.log(
+      `${
+        podIdentity(this.current(pod) as KubeObject, this.html(pod)).greeting
+      } listening on ${state.ip}:${[...state.process.boundPorts.values()].join(
+        ',',
+      )}`,
+    );
     for (const reason of ['Pulled', 'Created', 'Started']) {
       const message = {
         Pulled: `Container image "${state.image}" already present on machine`,
