@@ -45,6 +45,8 @@ make_pki() {
   cert controller-manager "/CN=system:kube-controller-manager"
   # The stand-in is kubelet, scheduler and kube-proxy at once.
   cert stand-in "/O=system:masters/CN=system:node-stand-in"
+  # Its kubelet endpoint (pods/log), which kube-apiserver reaches at the node's address.
+  cert kubelet "/CN=stand-in-node" "IP:$NODE_IP"
   openssl ecparam -name prime256v1 -genkey -noout 2>/dev/null | openssl pkcs8 -topk8 -nocrypt -out "$pki/sa.key"
   openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 }
@@ -147,7 +149,8 @@ inside() {
     --enable-admission-plugins NodeRestriction \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-    --service-cluster-ip-range "$SERVICE_RANGE" --profiling=false
+    --service-cluster-ip-range "$SERVICE_RANGE" --profiling=false \
+    --kubelet-preferred-address-types InternalIP,Hostname
   wait_for kube-apiserver 90 curl -sf --cacert "$pki/ca.crt" --cert "$pki/admin.crt" \
     --key "$pki/admin.key" "$api/readyz"
 
@@ -179,7 +182,8 @@ inside() {
     "$repo/packages/kube-sandbox/src/controlPlane/cli.ts" node \
     --kubeconfig "$internal/stand-in.kubeconfig" --dir "$dir" --node-ip "$NODE_IP" \
     --pod-network "$POD_NETWORK" --apiserver "127.0.0.1:$API_PORT" \
-    --ready-delay-ms "${POD_READY_DELAY_MS:-500}"
+    --ready-delay-ms "${POD_READY_DELAY_MS:-500}" \
+    --kubelet-cert "$pki/kubelet.crt" --kubelet-key "$pki/kubelet.key"
   wait_for "the node stand-in" 60 grep -qx ready "$dir/logs/stand-in.log"
   wait_for "the default service account" 60 $k -n default get serviceaccount default
   touch "$dir/inside.ready"

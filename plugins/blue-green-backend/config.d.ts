@@ -145,6 +145,10 @@ export interface Config {
         rollbackErrorRatio?: number;
         investigateP99Factor?: number;
         investigateCpuRatio?: number;
+        /** Log signal: a spike is more error lines per minute per pod than this (default 10)... */
+        logErrorsPerMinute?: number;
+        /** ...and more than this many times the previous color's before the switch (default 3). */
+        logErrorFactor?: number;
       };
       /** Per-item overrides by item id, e.g. `backfill: { required: true }`. */
       items?: { [id: string]: { required?: boolean; enabled?: boolean } };
@@ -161,7 +165,10 @@ export interface Config {
           query: string;
           min?: number;
           max?: number;
-          /** pre, post (checklists) and/or rollback (a rollback criterion). Default [post]. */
+          /**
+           * pre, post (checklists) and/or rollback (a rollback criterion, which also gets an alert
+           * in the generated PrometheusRule, e.g. BlueGreenCheckPaymentSuccess). Default [post].
+           */
           phases?: Array<'pre' | 'post' | 'rollback'>;
           /** Range of the query's {{window}}. Default checks.window. */
           window?: HumanDuration | string;
@@ -191,7 +198,8 @@ export interface Config {
        * 1 %) rolls back once it has held for 5m; `restart-loop` (more than checks.thresholds.restarts,
        * 3, restarts in 15m), `oom-kill` at once and `core-function` (the health endpoint fails) after
        * 30s roll back; `latency-p99` (above 2x the previous color's) and `cpu` (above 90 % of limits)
-       * call for an investigation after 5m. Per entity: the annotation
+       * call for an investigation after 5m; `log-errors` (an error-log spike, see logs) calls for
+       * an investigation after 1m. Per entity: the annotation
        * blue-green.backstage.io/rollback-criteria, e.g. `error-rate.for=2m,cpu.action=rollback`.
        */
       criteria?: {
@@ -206,6 +214,51 @@ export interface Config {
       };
       /** Roll back by itself when an immediate criterion fires; per entity: blue-green.backstage.io/auto-rollback. Default true. */
       autoRollback?: boolean;
+    };
+    /**
+     * The log signal: error lines per minute in the logs of the live color's pods since the
+     * switch, against checks.thresholds.logErrorsPerMinute and the previous color's before the
+     * switch. It is a post-deploy item (`log-errors`) and the rollback criterion `log-errors`
+     * (watch.criteria). The plugin reads a few pods' recent logs through the Kubernetes API
+     * (`get pods/log`, in the shipped ClusterRole), or asks Loki when loki.baseUrl is set. It has
+     * no alert in the generated PrometheusRule: its counts do not come from Prometheus.
+     */
+    logs?: {
+      /** Default true. */
+      enabled?: boolean;
+      /**
+       * Regular expressions (JavaScript syntax; with Loki, also valid RE2); a line that matches
+       * any of them is an error line. Default: ERROR, CRITICAL and FATAL levels (also as JSON
+       * "level"), stack-trace lines (`  at …`, `Traceback`), refused connections, time-outs.
+       */
+      patterns?: string[];
+      /** How far back the logs are read (from 30s to 1h). Default 2m. */
+      window?: HumanDuration | string;
+      /** Pods of each color whose logs are read. Default 3. */
+      maxPods?: number;
+      /** At most this many of the last lines of each pod are read. Default 2000. */
+      tailLines?: number;
+      /** At most this many bytes of each pod's log are read. Default 524288. */
+      limitBytes?: number;
+      /** Count the error lines with Loki instead of reading pod logs. */
+      loki?: {
+        /** e.g. http://loki.monitoring:3100 */
+        baseUrl: string;
+        /**
+         * A LogQL metric query giving the error lines of one color over {{window}}. Placeholders:
+         * {{namespace}}, {{pods}} (the color's pod names as a regular expression), {{pattern}}
+         * (the patterns above as one), {{window}}. Checked at start-up. Default:
+         * `sum(count_over_time({namespace="{{namespace}}", pod=~"{{pods}}"} |~ "{{pattern}}" [{{window}}]))`.
+         */
+        query?: string;
+        /**
+         * Request headers (e.g. X-Scope-OrgID, Authorization).
+         * @visibility secret
+         */
+        headers?: { [name: string]: string };
+        /** Timeout of one query. Default 5s. */
+        timeout?: HumanDuration | string;
+      };
     };
     /** Service level objectives, checked as error budgets; per entity: blue-green.backstage.io/slo. */
     slo?: {

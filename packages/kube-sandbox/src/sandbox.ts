@@ -181,7 +181,7 @@ export async function startSandbox(
     store,
     faults,
     {
-      podLogs: (ns, name, _c, tail) => kubelet.logs(ns, name, tail),
+      podLogs: (ns, name, _c, logOptions) => kubelet.logs(ns, name, logOptions),
       proxy: (target, p, req, res) => network.apiProxy(target, p, req, res),
       virtualList: (type, ns) => observability.virtualList(type, ns),
       extraRoute: (_req, res, url) => {

@@ -20,6 +20,13 @@ import {
   CustomCheck,
   CustomPhase,
 } from './decisions/customCheckSettings';
+import {
+  DEFAULT_LOG_PATTERNS,
+  DEFAULT_LOKI_QUERY,
+  LOG_SIGNAL_ID,
+  LogSignalSettings,
+} from './decisions/logSignalSettings';
+import { validateLogqlTemplate } from './loki/logql';
 
 /** The `blueGreen` section of app-config, read and checked once at start-up. */
 export type BlueGreenConfig = {
@@ -85,6 +92,8 @@ export type BlueGreenConfig = {
     autoRollback: boolean;
   };
   slo: SloConfig;
+  /** The log signal: error lines of the new color, a post-deploy item and a rollback criterion. */
+  logs: LogSignalSettings;
   grafana?: { url: string; token?: string; dashboardUid?: string };
   /** Which namespaces each owner may use (`blueGreen.namespaces`). */
   namespaces: NamespacePolicy;
@@ -430,6 +439,69 @@ function readCustomChecks(
   return checks;
 }
 
+/**
+ * `logs`: the patterns (each a valid regular expression), how much is read, and Loki's query
+ * template (known placeholders, valid LogQL) when Loki counts the lines.
+ */
+function readLogs(
+  root: Config,
+  read: ReturnType<typeof reader>,
+): LogSignalSettings {
+  const patterns = root.getOptionalStringArray('blueGreen.logs.patterns') ?? [
+    ...DEFAULT_LOG_PATTERNS,
+  ];
+  if (patterns.length === 0) {
+    read.fail('logs.patterns', 'is empty; leave it out for the defaults');
+  }
+  for (const pattern of patterns) {
+    try {
+      RegExp(pattern); // throws on what is not a regular expression
+    } catch (error) {
+      read.fail(
+        'logs.patterns',
+        `has "${pattern}", which is not a regular expression: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+  const baseUrl = root.getOptionalString('blueGreen.logs.loki.baseUrl');
+  if (baseUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(baseUrl)) {
+    read.fail(
+      'logs.loki.baseUrl',
+      `is "${baseUrl}"; it must be an http(s) URL`,
+    );
+  }
+  const query =
+    root.getOptionalString('blueGreen.logs.loki.query') ?? DEFAULT_LOKI_QUERY;
+  if (baseUrl) validateLogqlTemplate('blueGreen.logs.loki.query', query);
+  return {
+    enabled: read.boolean('logs.enabled', true),
+    patterns,
+    windowMs: read.duration('logs.window', { minutes: 2 }, [
+      { seconds: 30 },
+      { hours: 1 },
+    ]),
+    maxPods: read.number('logs.maxPods', 3, [1, 20]),
+    tailLines: read.number('logs.tailLines', 2000, [1, 100_000]),
+    limitBytes: read.number('logs.limitBytes', 512 * 1024, [
+      1024,
+      16 * 1024 * 1024,
+    ]),
+    loki: baseUrl
+      ? {
+          baseUrl,
+          query,
+          headers: read.strings('logs.loki.headers'),
+          timeoutMs: read.duration('logs.loki.timeout', { seconds: 5 }, [
+            { milliseconds: 1 },
+            { minutes: 1 },
+          ]),
+        }
+      : undefined,
+  };
+}
+
 function readSlo(read: ReturnType<typeof reader>): SloConfig {
   const window = read.duration('slo.window', { days: 30 }, [
     { days: 1 },
@@ -476,6 +548,10 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
     };
   }
   const grafanaUrl = root.getOptionalString('blueGreen.grafana.url');
+  const logs = readLogs(root, read);
+  const criteria = readCriteria(root, read);
+  // Without the log signal there is nothing for its criterion to judge.
+  if (!logs.enabled) delete criteria[LOG_SIGNAL_ID];
   return {
     switch: {
       verifyTimeoutMs: read.duration('switch.verifyTimeout', { seconds: 30 }),
@@ -527,10 +603,11 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
         { seconds: 15 },
         [{ seconds: 1 }, { hours: 1 }],
       ),
-      criteria: readCriteria(root, read),
+      criteria,
       autoRollback: read.boolean('watch.autoRollback', true),
     },
     slo: readSlo(read),
+    logs,
     namespaces: NamespacePolicy.fromConfig(root),
     grafana: grafanaUrl
       ? {

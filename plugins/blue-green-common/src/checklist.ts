@@ -31,6 +31,7 @@ export type CheckEvidence =
   | { type: 'promql'; query: string }
   | { type: 'kubernetes'; detail: string }
   | { type: 'http'; detail: string }
+  | { type: 'logs'; detail: string }
   | { type: 'analysis-run'; detail: string }
   | { type: 'sign-off'; detail: string };
 

@@ -26,6 +26,7 @@ import {
 } from './errors';
 import { ApiFaults, RequestInfo } from './faults';
 import { ApiRequestLog } from './requestLog';
+import type { LogOptions } from '../runtime/podProcess';
 import {
   apiVersionOf,
   ResourceRegistry,
@@ -55,7 +56,7 @@ export interface ApiHooks {
     namespace: string,
     name: string,
     container: string | undefined,
-    tailLines?: number,
+    options: LogOptions,
   ): string;
   proxy?(
     target: ProxyTarget,
@@ -685,13 +686,25 @@ export class ApiServer {
             .join(' ')}]`,
         );
       }
-      const tail = q.has('tailLines') ? Number(q.get('tailLines')) : undefined;
+      const count = (key: string, min: number) => {
+        if (!q.has(key)) return undefined;
+        const value = Number(q.get(key));
+        if (!Number.isInteger(value) || value < min) {
+          throw badRequest(`${key}: Invalid value: ${q.get(key)}`);
+        }
+        return value;
+      };
       const text =
         this.hooks.podLogs?.(
           namespace!,
           name,
           container ?? containers[0]?.name,
-          tail,
+          {
+            sinceSeconds: count('sinceSeconds', 1),
+            tailLines: count('tailLines', 0),
+            limitBytes: count('limitBytes', 1),
+            timestamps: q.get('timestamps') === 'true',
+          },
         ) ?? '';
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end(text);

@@ -2,6 +2,7 @@
 /**
  * The Node.js parts of scripts/control-plane.sh:
  *   cli.ts node --kubeconfig F --dir D --node-ip IP --pod-network 10.244 --apiserver HOST:PORT
+ *     [--kubelet-cert F --kubelet-key F]
  *     (inside the control plane's network namespace) the node stand-in, the Service proxy and the
  *     tunnels; prints "ready" once they serve.
  *   cli.ts relay --dir D
@@ -49,6 +50,9 @@ async function main() {
       nodeIp: f['node-ip'],
       podNetwork: f['pod-network'],
       readyDelayMs: Number(f['ready-delay-ms'] ?? 500),
+      kubeletTls: f['kubelet-cert']
+        ? { cert: f['kubelet-cert'], key: f['kubelet-key'] }
+        : undefined,
     });
     const proxy = new ServiceProxy(api);
     onStop(async () => {

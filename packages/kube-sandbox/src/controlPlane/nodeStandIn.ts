@@ -7,6 +7,8 @@
  * deletion, as the kubelet does. The sandbox's fault annotations work as in the sandbox.
  */
 import os from 'node:os';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ListWatch } from '@kubernetes/client-node';
 import { podIdentity } from '../controllers/kubelet';
@@ -23,7 +25,15 @@ export type NodeStandInOptions = {
   /** First two octets of the /16 pod addresses come from (e.g. "10.244"). */
   podNetwork: string;
   readyDelayMs: number;
+  /**
+   * The kubelet's HTTPS endpoint (port 10250 of the node's address), which kube-apiserver reads
+   * pods/log from: its serving certificate and key files.
+   */
+  kubeletTls?: { cert: string; key: string };
 };
+
+/** The kubelet's port, as the Node's status.daemonEndpoints says. */
+const KUBELET_PORT = 10250;
 
 type PodState = {
   uid: string;
@@ -52,6 +62,7 @@ export class NodeStandIn {
   private replicaSets!: ListWatch<Obj>;
   private workloads = new Map<string, ListWatch<Obj>>();
   private configMaps!: ListWatch<Obj>;
+  private kubeletServer?: https.Server;
 
   constructor(
     private readonly api: KubeApi,
@@ -59,6 +70,7 @@ export class NodeStandIn {
   ) {}
 
   async start() {
+    await this.serveKubelet();
     await this.registerNode();
     this.every(10_000, () => this.renewLease());
     await this.renewLease();
@@ -92,6 +104,7 @@ export class NodeStandIn {
 
   async stop() {
     this.stopped = true;
+    this.kubeletServer?.close();
     for (const t of this.timers) clearInterval(t);
     await Promise.all(this.informers.map(i => i.stop()));
     await Promise.all([...this.pods.values()].map(s => s.process?.stop()));
@@ -137,6 +150,49 @@ export class NodeStandIn {
 
   // --- the node ------------------------------------------------------------------------
 
+  /**
+   * The kubelet's log endpoint, `GET /containerLogs/NS/POD/CONTAINER`, with the query kube-apiserver
+   * passes on from pods/log (sinceSeconds, tailLines, limitBytes, timestamps). kube-apiserver does
+   * the authentication and RBAC before it connects here.
+   */
+  private async serveKubelet() {
+    const tls = this.options.kubeletTls;
+    if (!tls) return;
+    const server = https.createServer(
+      { cert: readFileSync(tls.cert), key: readFileSync(tls.key) },
+      (req, res) => {
+        const url = new URL(req.url ?? '/', 'https://kubelet');
+        const match = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(
+          url.pathname,
+        );
+        const container = match
+          ? this.pods.get(`${match[1]}/${match[2]}`)?.process
+          : undefined;
+        if (req.method !== 'GET' || !container) {
+          res.writeHead(404, { 'Content-Type': 'text/plain' });
+          res.end('not found\n');
+          return;
+        }
+        const number = (k: string) =>
+          url.searchParams.has(k) ? Number(url.searchParams.get(k)) : undefined;
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.end(
+          container.logs({
+            sinceSeconds: number('sinceSeconds'),
+            tailLines: number('tailLines'),
+            limitBytes: number('limitBytes'),
+            timestamps: url.searchParams.get('timestamps') === 'true',
+          }),
+        );
+      },
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(KUBELET_PORT, this.options.nodeIp, resolve);
+    });
+    this.kubeletServer = server;
+  }
+
   private async registerNode() {
     const { nodeName, nodeIp } = this.options;
     const created = await this.api.request('POST', '/api/v1/nodes', {
@@ -177,6 +233,9 @@ export class NodeStandIn {
             { type: 'InternalIP', address: nodeIp },
             { type: 'Hostname', address: nodeName },
           ],
+          ...(this.options.kubeletTls && {
+            daemonEndpoints: { kubeletEndpoint: { Port: KUBELET_PORT } },
+          }),
           nodeInfo: {
             kubeletVersion: 'v0.0.0-stand-in',
             kubeProxyVersion: 'v0.0.0-stand-in',
@@ -353,6 +412,13 @@ export class NodeStandIn {
       healthy: Boolean(state.ready),
     }));
     await state.process.start(true);
+    state.process.log(
+      `${
+        podIdentity(this.current(pod) as KubeObject, this.html(pod)).greeting
+      } listening on ${state.ip}:${[...state.process.boundPorts.values()].join(
+        ',',
+      )}`,
+    );
     for (const reason of ['Pulled', 'Created', 'Started']) {
       const message = {
         Pulled: `Container image "${state.image}" already present on machine`,

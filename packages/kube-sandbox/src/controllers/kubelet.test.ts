@@ -262,4 +262,50 @@ describe('kubelet simulation', () => {
       'Warning FailedScheduling: 0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.',
     );
   });
+
+  it('serves the log of a pod as the kubelet does: a faulted request writes an error and its stack line', async () => {
+    await api(
+      sandbox,
+      'POST',
+      '/apis/apps/v1/namespaces/default/deployments',
+      deployment('noisy', { 'sandbox.bluegreen.dev/error-rate': '1' }),
+    );
+    const p = await waitFor(async () => {
+      const x = await pod('noisy');
+      return x?.status?.podIP && x.status.phase === 'Running' ? x : undefined;
+    });
+    for (let i = 0; i < 3; i++) {
+      expect((await httpGet(`http://${p.status.podIP}:8080/`)).status).toBe(
+        500,
+      );
+    }
+    const log = (query: string) =>
+      api(
+        sandbox,
+        'GET',
+        `/api/v1/namespaces/default/pods/${p.metadata.name}/log${query}`,
+      );
+    const all = await log('');
+    expect(all.status).toBe(200);
+    const lines = all.text.trimEnd().split('\n');
+    expect(
+      lines.filter(l => l.startsWith('ERROR "GET / HTTP/1.1" 500')),
+    ).toHaveLength(3);
+    expect(lines.filter(l => /^\s+at /.test(l))).toHaveLength(3);
+
+    // The last 2 lines, each with its RFC 3339 time first.
+    const tail = (await log('?tailLines=2&timestamps=true')).text;
+    const tailLines = tail.trimEnd().split('\n');
+    expect(tailLines).toHaveLength(2);
+    for (const line of tailLines) {
+      expect(Date.parse(line.split(' ')[0])).toBeGreaterThan(
+        Date.now() - 60_000,
+      );
+    }
+    expect((await log('?limitBytes=10')).text).toBe(all.text.slice(0, 10));
+    // Nothing was written in the last second after a pause.
+    await new Promise(r => setTimeout(r, 1100));
+    expect((await log('?sinceSeconds=1')).text).toBe('');
+    expect((await log('?sinceSeconds=0')).status).toBe(400);
+  });
 });

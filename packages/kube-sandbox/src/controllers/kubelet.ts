@@ -10,7 +10,7 @@ import { nowIso } from '../api/service';
 import { KubeObject, StoreEvent } from '../api/store';
 import { lookupImage } from '../runtime/images';
 import { PodFaults, podFaults } from '../runtime/faultAnnotations';
-import { PodProcess, PodView } from '../runtime/podProcess';
+import { LogOptions, PodProcess, PodView } from '../runtime/podProcess';
 import { Cluster, controllerOf, amount, randomHex } from './cluster';
 import { podRequests } from '@bluegreen-backstage/plugin-blue-green-node';
 
@@ -836,8 +836,8 @@ export class Kubelet {
     return this.pods.get(podKey(ns, name))?.ip;
   }
 
-  logs(ns: string, name: string, tail?: number): string {
-    return this.pods.get(podKey(ns, name))?.process?.logs(tail) ?? '';
+  logs(ns: string, name: string, options?: LogOptions): string {
+    return this.pods.get(podKey(ns, name))?.process?.logs(options) ?? '';
   }
 
   private memoryOf(st: PodState, pod: KubeObject): number {

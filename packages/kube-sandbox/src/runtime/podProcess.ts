@@ -19,6 +19,17 @@ export interface PodView {
 
 export const SERVICE_HEADER = 'x-sandbox-service';
 
+/** Lines a pod keeps (a kubelet keeps what fits its log files). */
+const MAX_LOG_LINES = 1000;
+
+/** What `GET …/pods/NAME/log` takes, as kube-apiserver's PodLogOptions. */
+export type LogOptions = {
+  sinceSeconds?: number;
+  tailLines?: number;
+  limitBytes?: number;
+  timestamps?: boolean;
+};
+
 export class PodProcess {
   readonly registry = new Registry();
   private readonly requests: Counter<
@@ -29,7 +40,7 @@ export class PodProcess {
   >;
   private readonly servers: http.Server[] = [];
   private readonly sockets = new Set<Socket>();
-  private readonly logLines: string[] = [];
+  private readonly logLines: Array<{ at: Date; text: string }> = [];
   requestCount = 0;
   /** Ports actually bound (may differ from the containerPort when it was taken). */
   boundPorts = new Map<number, number>();
@@ -55,15 +66,39 @@ export class PodProcess {
   }
 
   log(line: string) {
-    this.logLines.push(`${new Date().toISOString()} ${line}`);
-    if (this.logLines.length > 200)
-      this.logLines.splice(0, this.logLines.length - 200);
+    this.logLines.push({ at: new Date(), text: line });
+    // The container runtime's log rotation, in small: the oldest lines go.
+    if (this.logLines.length > MAX_LOG_LINES)
+      this.logLines.splice(0, this.logLines.length - MAX_LOG_LINES);
   }
 
-  logs(tail?: number): string {
-    const lines =
-      tail !== undefined ? this.logLines.slice(-tail) : this.logLines;
-    return lines.length ? `${lines.join('\n')}\n` : '';
+  /**
+   * The log as the kubelet serves it: lines since `sinceSeconds` ago, the last `tailLines` of
+   * them, each prefixed with its RFC 3339 time when `timestamps`, cut at `limitBytes`.
+   */
+  logs(options: LogOptions = {}): string {
+    const since =
+      options.sinceSeconds !== undefined
+        ? Date.now() - options.sinceSeconds * 1000
+        : undefined;
+    let lines = this.logLines.filter(
+      l => since === undefined || l.at.getTime() >= since,
+    );
+    if (options.tailLines !== undefined) {
+      lines = options.tailLines > 0 ? lines.slice(-options.tailLines) : [];
+    }
+    const text = lines
+      .map(
+        l =>
+          `${
+            options.timestamps
+              ? `${l.at.toISOString().replace('Z', '000000Z')} `
+              : ''
+          }${l.text}\n`,
+      )
+      .join('');
+    if (options.limitBytes === undefined) return text;
+    return Buffer.from(text).subarray(0, options.limitBytes).toString('utf8');
   }
 
   /** Binds every port; with `strict`, fails on a taken port instead of picking a free one. */
@@ -154,12 +189,15 @@ export class PodProcess {
       this.requests.inc(labels);
       this.duration.observe(labels, seconds);
       this.requestCount++;
-      if (this.requestCount % 50 === 1 || fail) {
-        this.log(
-          `"${req.method} ${req.url} HTTP/1.1" ${code} ${body.length} service=${
-            service || '-'
-          }`,
-        );
+      const access = `"${req.method} ${req.url} HTTP/1.1" ${code} ${
+        body.length
+      } service=${service || '-'}`;
+      if (fail) {
+        // What an application logs when it fails a request: the error and where it was thrown.
+        this.log(`ERROR ${access}: injected fault`);
+        this.log('    at handleRequest (/app/server.js:42:13)');
+      } else if (this.requestCount % 50 === 1) {
+        this.log(`INFO ${access}`);
       }
     };
     req.resume();

@@ -79,6 +79,10 @@ export class FakeKube implements KubeClient {
   async proxyGet(): Promise<never> {
     throw new Error('not in unit tests');
   }
+
+  async podLog(): Promise<never> {
+    throw new Error('not in unit tests');
+  }
 }
 
 /** The seed's service-selector pair: `<name>-blue` / `<name>-green` behind Service `<name>`. */

@@ -25,6 +25,7 @@ export const BUILT_IN_CRITERIA = [
   'core-function',
   'latency-p99',
   'cpu',
+  'log-errors',
 ] as const;
 export type BuiltInCriterion = (typeof BUILT_IN_CRITERIA)[number];
 
@@ -36,7 +37,8 @@ const MINUTE = 60_000;
  * The documented defaults: a 5xx ratio above the rollback threshold (1 %) sustained for 5 minutes,
  * a restart loop (more than 3 restarts in 15 minutes), an OOMKill and a failing health endpoint
  * (30 s) roll back; a P99 above 2× the previous color's and CPU above 90 % of limits, both
- * sustained for 5 minutes, call for an investigation.
+ * sustained for 5 minutes, and an error-log spike sustained for 1 minute call for an
+ * investigation.
  */
 export const DEFAULT_CRITERIA: Record<BuiltInCriterion, CriterionSettings> = {
   'error-rate': { action: 'rollback', window: '1m', forMs: 5 * MINUTE },
@@ -45,6 +47,8 @@ export const DEFAULT_CRITERIA: Record<BuiltInCriterion, CriterionSettings> = {
   'core-function': { action: 'rollback', window: '', forMs: 30_000 },
   'latency-p99': { action: 'investigate', window: '1m', forMs: 5 * MINUTE },
   cpu: { action: 'investigate', window: '1m', forMs: 5 * MINUTE },
+  // The log signal's range is blueGreen.logs.window; the criterion is left out when it is off.
+  'log-errors': { action: 'investigate', window: '', forMs: MINUTE },
 };
 
 const ACTIONS: readonly CriterionAction[] = ['rollback', 'investigate', 'off'];

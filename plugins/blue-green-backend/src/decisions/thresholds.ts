@@ -23,6 +23,10 @@ export type Thresholds = {
   investigateP99Factor: number;
   /** Investigate: CPU above this share of the limits. */
   investigateCpuRatio: number;
+  /** Log signal: a spike is more error lines per minute per pod than this... */
+  logErrorsPerMinute: number;
+  /** ...and more than this many times the previous color's before the switch. */
+  logErrorFactor: number;
 };
 
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -37,6 +41,8 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   rollbackErrorRatio: 0.01,
   investigateP99Factor: 2,
   investigateCpuRatio: 0.9,
+  logErrorsPerMinute: 10,
+  logErrorFactor: 3,
 };
 
 /** Service level objectives of an entity. */

@@ -209,6 +209,10 @@ export class ClusterSnapshot implements KubeClient {
     return this.#readOnly();
   }
 
+  podLog(): Promise<never> {
+    return this.#readOnly();
+  }
+
   async #readOnly(): Promise<never> {
     throw new Error('the fleet snapshot is read-only');
   }

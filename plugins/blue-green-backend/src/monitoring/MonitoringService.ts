@@ -3,6 +3,7 @@ import { MetricsResponse } from '@bluegreen-backstage/plugin-blue-green-common';
 import { BlueGreenConfig } from '../config';
 import { sloOf, thresholdsOf } from '../decisions/checkSettings';
 import { criteriaOf } from '../decisions/criteriaSettings';
+import { customChecksOf, withCustomCriteria } from '../decisions/customChecks';
 import { EntityContext, EntityResolver } from '../entities/EntityResolver';
 import { Caller } from '../operations/OperationRecorder';
 import { MetricReader, metricScope } from '../prometheus/metrics';
@@ -83,15 +84,21 @@ export class MonitoringService {
   ): Promise<object> {
     const { context, scope } = await this.#scope(ref, caller);
     const entity = entityOf(context);
-    return kind === 'prometheus-rules'
-      ? prometheusRule(
-          this.#config.queries,
-          scope,
-          entity,
-          thresholdsOf(context.entity, this.#config.checks.thresholds),
-          criteriaOf(context.entity, this.#config.watch.criteria),
-          runbookUrlOf(this.#config.alerts.runbookUrl, context),
-        )
-      : grafanaDashboard(this.#config.queries, scope, entity);
+    if (kind === 'grafana-dashboard') {
+      return grafanaDashboard(this.#config.queries, scope, entity);
+    }
+    const custom = customChecksOf(context.entity, this.#config.checks.custom);
+    return prometheusRule(
+      this.#config.queries,
+      scope,
+      entity,
+      thresholdsOf(context.entity, this.#config.checks.thresholds),
+      withCustomCriteria(
+        criteriaOf(context.entity, this.#config.watch.criteria),
+        custom,
+      ),
+      runbookUrlOf(this.#config.alerts.runbookUrl, context),
+      custom,
+    );
   }
 }

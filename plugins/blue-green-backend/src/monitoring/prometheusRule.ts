@@ -3,9 +3,10 @@ import {
   CriterionAction,
   CriterionSettings,
 } from '../decisions/criteriaSettings';
+import { CustomCheck, describeRange } from '../decisions/customChecks';
 import { Thresholds } from '../decisions/thresholds';
 import { metricQuery, MetricScope } from '../prometheus/metrics';
-import { escapeString } from '../prometheus/promql';
+import { escapeString, renderTemplate } from '../prometheus/promql';
 import { QueryTemplates } from '../prometheus/queries';
 import { slug } from './slug';
 
@@ -18,12 +19,21 @@ const SEVERITY: Record<Exclude<CriterionAction, 'off'>, string> = {
   investigate: 'warning',
 };
 
+/** A custom check's alert name: `payment-success` → `BlueGreenCheckPaymentSuccess`. */
+export const customAlertName = (id: string) =>
+  `BlueGreenCheck${id
+    .split('-')
+    .map(part => part.charAt(0).toLocaleUpperCase('en-US') + part.slice(1))
+    .join('')}`;
+
 /**
  * A PrometheusRule (prometheus-operator) with the blue/green alerts of one entity, from the same
  * templates, thresholds and rollback criteria (action, range, how long) the post-promote watch
  * evaluates: 5xx ratio, restart loop and OOMKills (roll back), P99 and CPU (investigate), and
+ * the entity's custom checks that are rollback criteria (each outside its min..max), and
  * DeploymentRollback, which fires while any of the entity's roll-back alerts fires. Every alert
- * carries severity and action labels and a runbook_url; criteria set to `off` have no alert.
+ * carries severity and action labels and a runbook_url; criteria set to `off` have no alert. The
+ * log signal has none: its counts come from pod logs or Loki, not from Prometheus.
  */
 export function prometheusRule(
   queries: QueryTemplates,
@@ -32,6 +42,7 @@ export function prometheusRule(
   thresholds: Thresholds,
   criteria: CriteriaSettings,
   runbookUrl: string,
+  custom: CustomCheck[] = [],
 ) {
   const q = (metric: Parameters<typeof metricQuery>[2], window: string) =>
     metricQuery(queries, scope, metric, window);
@@ -104,6 +115,26 @@ export function prometheusRule(
         thresholds.investigateCpuRatio * 100
       } % of limits`,
   );
+  for (const check of custom) {
+    if (!check.phases.includes('rollback')) continue;
+    alert(
+      customAlertName(check.id),
+      check.id,
+      s => {
+        const value = `(${renderTemplate(check.query, {
+          ...scope.values,
+          window: s.window,
+        })})`;
+        return [
+          check.min !== undefined && `${value} < ${check.min}`,
+          check.max !== undefined && `${value} > ${check.max}`,
+        ]
+          .filter(Boolean)
+          .join(' or ');
+      },
+      () => `${check.title} of ${color} outside ${describeRange(check)}`,
+    );
+  }
   // The health endpoint is probed by the plugin, not scraped: it has no alert of its own here.
   rules.push({
     alert: 'DeploymentRollback',

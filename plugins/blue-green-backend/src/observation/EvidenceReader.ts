@@ -24,8 +24,11 @@ import {
   MetricReadings,
   metricScope,
 } from '../prometheus/metrics';
+import { LogEvidence } from '../decisions/logSignal';
+import { LOG_SIGNAL_ID } from '../decisions/logSignalSettings';
 import { probeDependencies } from './evidence/dependencyProbe';
 import { probeHealth } from './evidence/healthProbe';
+import { LogSignalReader } from './evidence/logSignal';
 
 /** What one evaluation of a post-promote watch is decided on. */
 export type WatchEvidence = {
@@ -37,6 +40,8 @@ export type WatchEvidence = {
   health: Probe;
   /** Readings of the entity's custom checks that are rollback criteria, by check id. */
   custom: Record<string, MetricReading>;
+  /** The log signal's counts, when it is a criterion of the entity. */
+  logs?: LogEvidence;
 };
 
 const EMPTY: MetricReadings = {};
@@ -51,6 +56,7 @@ export class EvidenceReader {
   readonly #metrics: MetricReader;
   readonly #signOffs: SignOffStore;
   readonly #config: BlueGreenConfig;
+  readonly #logs: LogSignalReader;
 
   constructor(options: {
     metrics: MetricReader;
@@ -60,6 +66,7 @@ export class EvidenceReader {
     this.#metrics = options.metrics;
     this.#signOffs = options.signOffs;
     this.#config = options.config;
+    this.#logs = new LogSignalReader(options.config.logs);
   }
 
   /** The sign-offs of the colors' current versions, in one query. */
@@ -175,7 +182,7 @@ export class EvidenceReader {
       options.slo,
     );
     const window = this.#config.checks.window;
-    const [readings, baseline, strategyItems, signOffs, custom] =
+    const [readings, baseline, strategyItems, signOffs, custom, logs] =
       await Promise.all([
         this.#metrics.read(
           scope,
@@ -199,10 +206,17 @@ export class EvidenceReader {
           scope,
           customReads(options.custom ?? [], 'post'),
         ),
+        this.#logs.enabled
+          ? this.#logs.read(context.kube, context.target, snapshot, {
+              color: options.color,
+              switchedAt: options.switchedAt,
+            })
+          : undefined,
       ]);
     return {
       readings,
       custom,
+      logs,
       baseline,
       prometheusConfigured: this.#metrics.configured(scope),
       health: {},
@@ -237,7 +251,8 @@ export class EvidenceReader {
       ? [...criteriaReads(settings.criteria)]
       : [];
     const latency = settings.criteria['latency-p99'];
-    const [readings, baseline, health, custom] = await Promise.all([
+    const logCriterion = settings.criteria[LOG_SIGNAL_ID];
+    const [readings, baseline, health, custom, logs] = await Promise.all([
       Promise.all(
         reads.map(async ([window, metrics]) => [
           window,
@@ -257,8 +272,14 @@ export class EvidenceReader {
           c => settings.criteria[c.id]?.action !== 'off',
         ),
       ),
+      this.#logs.enabled && logCriterion && logCriterion.action !== 'off'
+        ? this.#logs.read(context.kube, context.target, snapshot, {
+            color: watch.promotedTo,
+            switchedAt: new Date(watch.startedAt),
+          })
+        : undefined,
     ]);
-    return { readings, baseline, prometheusConfigured, health, custom };
+    return { readings, baseline, prometheusConfigured, health, custom, logs };
   }
 
   async #strategyItems(

@@ -1,6 +1,7 @@
 import { StoredWatch } from '../database/WatchStore';
 import { evaluateCriteria } from '../decisions/criteria';
 import { customCriterion, customReads } from '../decisions/customChecks';
+import { logCriterion } from '../decisions/logSignal';
 import {
   colorOfWorkload,
   watchVerdict,
@@ -86,9 +87,14 @@ export class WatchEvaluator {
       settings: settings.criteria,
       failingSince: watch.failingSince,
       now: at,
-      extra: customReads(settings.custom, 'rollback').map(check =>
-        customCriterion(check, evidence.custom?.[check.id], watch.promotedTo),
-      ),
+      extra: [
+        ...customReads(settings.custom, 'rollback').map(check =>
+          customCriterion(check, evidence.custom?.[check.id], watch.promotedTo),
+        ),
+        ...(evidence.logs
+          ? [logCriterion(evidence.logs, settings.thresholds)]
+          : []),
+      ],
     });
     const graceMs = Math.max(
       0,

@@ -104,10 +104,16 @@ export function renderTemplate(
   );
 }
 
-/** Where a PromQL expression fails to parse, or undefined when it parses. */
-export function parseError(query: string): string | undefined {
+/**
+ * Where a PromQL expression (or, with Grafana's LogQL parser, a LogQL one) fails to parse, or
+ * undefined when it parses.
+ */
+export function parseError(
+  query: string,
+  grammar: Pick<typeof parser, 'parse'> = parser,
+): string | undefined {
   let at: number | undefined;
-  parser.parse(query).iterate({
+  grammar.parse(query).iterate({
     enter: node => {
       if (at === undefined && node.type.isError) at = node.from;
       return at === undefined;

@@ -146,3 +146,67 @@ describe('HttpKubeClient.list', () => {
     ).resolves.toEqual({ items: [] });
   });
 });
+
+describe('HttpKubeClient.podLog', () => {
+  let server: http.Server;
+  let client: HttpKubeClient;
+  const urls: string[] = [];
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      urls.push(req.url ?? '');
+      if (req.url?.includes('/pods/denied/')) {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            message:
+              'pods "denied" is forbidden: User "system:serviceaccount:backstage:blue-green" cannot get resource "pods/log" in API group "" in the namespace "default"',
+          }),
+        );
+        return;
+      }
+      // A server that ignores limitBytes: 1 MB of log.
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ERROR boom\n'.repeat(100_000));
+    });
+    client = await clientOf(server);
+  });
+
+  afterAll(() => new Promise(resolve => server.close(resolve)));
+
+  it('sends the bounds, and keeps no more than limitBytes of an answer that ignores them', async () => {
+    const text = await client.podLog({
+      namespace: 'default',
+      name: 'web-1',
+      container: 'app',
+      sinceSeconds: 120,
+      tailLines: 500,
+      limitBytes: 4096,
+      timestamps: true,
+    });
+    expect(text.length).toBe(4096);
+    expect(text.startsWith('ERROR boom\n')).toBe(true);
+    const url = new URL(urls.pop()!, 'http://x');
+    expect(url.pathname).toBe('/api/v1/namespaces/default/pods/web-1/log');
+    expect(Object.fromEntries(url.searchParams)).toEqual({
+      limitBytes: '4096',
+      container: 'app',
+      sinceSeconds: '120',
+      tailLines: '500',
+      timestamps: 'true',
+    });
+  });
+
+  it("says what the API server refused, and what the plugin's role lacks", async () => {
+    const read = client.podLog({
+      namespace: 'default',
+      name: 'denied',
+      limitBytes: 1024,
+    });
+    await expect(read).rejects.toThrow(ServiceUnavailableError);
+    await expect(read).rejects.toThrow(
+      /get pods\/log denied: .*cannot get resource "pods\/log".*Blue\/Green ClusterRole/,
+    );
+  });
+});

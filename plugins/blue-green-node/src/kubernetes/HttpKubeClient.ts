@@ -218,6 +218,37 @@ export class HttpKubeClient implements KubeClient {
     return this.#request('GET', `${proxy}${target.path}`, { accept: '*/*' });
   }
 
+  async podLog(target: {
+    namespace: string;
+    name: string;
+    container?: string;
+    sinceSeconds?: number;
+    tailLines?: number;
+    limitBytes: number;
+    timestamps?: boolean;
+  }): Promise<string> {
+    const query = new URLSearchParams({
+      limitBytes: String(target.limitBytes),
+    });
+    if (target.container) query.set('container', target.container);
+    if (target.sinceSeconds !== undefined) {
+      query.set('sinceSeconds', String(target.sinceSeconds));
+    }
+    if (target.tailLines !== undefined) {
+      query.set('tailLines', String(target.tailLines));
+    }
+    if (target.timestamps) query.set('timestamps', 'true');
+    const res = await this.#request(
+      'GET',
+      `/api/v1/namespaces/${encodeURIComponent(
+        target.namespace,
+      )}/pods/${encodeURIComponent(target.name)}/log`,
+      { query, accept: '*/*', maxBytes: target.limitBytes },
+    );
+    if (res.status >= 200 && res.status < 300) return res.body;
+    return this.#json<never>(res, `get pods/log ${target.name}`);
+  }
+
   #json<T>(res: RawResponse, what: string): T {
     if (res.status >= 200 && res.status < 300) {
       return JSON.parse(res.body) as T;
@@ -258,6 +289,8 @@ export class HttpKubeClient implements KubeClient {
       accept?: string;
       /** A successful answer is a list: parse it item by item as it arrives, keep no body. */
       parseList?: boolean;
+      /** Keep at most this many bytes of a successful answer, and stop reading there. */
+      maxBytes?: number;
     },
   ): Promise<ListResponse> {
     const { baseUrl, timeoutMs } = this.#endpoint;
@@ -290,6 +323,9 @@ export class HttpKubeClient implements KubeClient {
                   ? new ListBodyParser()
                   : undefined;
               const chunks: Buffer[] = [];
+              let kept = 0;
+              const limit =
+                status >= 200 && status < 300 ? options?.maxBytes : undefined;
               // An answer that is not the list it says it is: the cluster's fault, not the caller's.
               const unreadable = (error: unknown) =>
                 new ServiceUnavailableError(
@@ -301,6 +337,18 @@ export class HttpKubeClient implements KubeClient {
                 );
               res.on('data', (chunk: Buffer) => {
                 if (!parser) {
+                  if (limit !== undefined && kept + chunk.length >= limit) {
+                    // An API server that ignores limitBytes: keep what was asked for, no more.
+                    chunks.push(chunk.subarray(0, limit - kept));
+                    kept = limit;
+                    res.destroy();
+                    resolve({
+                      status,
+                      body: Buffer.concat(chunks).toString('utf8'),
+                    });
+                    return;
+                  }
+                  kept += chunk.length;
                   chunks.push(chunk);
                   return;
                 }

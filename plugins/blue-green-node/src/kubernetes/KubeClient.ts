@@ -111,4 +111,19 @@ export interface KubeClient {
     port?: string | number;
     path: string;
   }): Promise<{ status: number; body: string }>;
+
+  /**
+   * The recent log of a pod's container (`GET …/pods/NAME/log`, what `kubectl logs` reads), each
+   * line prefixed with its RFC 3339 time when `timestamps` is set. Bounded by the API server:
+   * `sinceSeconds`, `tailLines` and `limitBytes`; the client stops reading past `limitBytes` too.
+   */
+  podLog(target: {
+    namespace: string;
+    name: string;
+    container?: string;
+    sinceSeconds?: number;
+    tailLines?: number;
+    limitBytes: number;
+    timestamps?: boolean;
+  }): Promise<string>;
 }

@@ -4,7 +4,7 @@
  * to the plugin's ClusterRole, the real Deployment, EndpointSlice and Argo Rollouts controllers,
  * Istio's and Argo Rollouts' own CRDs.
  */
-import { expectStatus, users } from '../../__testUtils__/harness';
+import { expectStatus, users, waitFor } from '../../__testUtils__/harness';
 import { storm, STORM_TARGETS } from '../../__testUtils__/storm';
 import { switchCases } from '../../__testUtils__/switchCases';
 import {
@@ -101,6 +101,63 @@ describe('color switches against a real control plane (sqlite)', () => {
         outcome: 'failed',
         reason: 'denied by RBAC',
       });
+    } finally {
+      await world.restartBackendAs(PLUGIN_SERVICE_ACCOUNT);
+    }
+  });
+
+  it('reads pod logs through kube-apiserver and the kubelet; without get pods/log the log signal is unknown with the refusal', async () => {
+    const pods = await world.kube(
+      '/api/v1/namespaces/default/pods?labelSelector=app%3Dmy-app',
+    );
+    const pod = pods.items.find((p: any) => p.status.phase === 'Running');
+    const logs = await world.plane.kubectl([
+      'logs',
+      '-n',
+      'default',
+      pod.metadata.name,
+      '--tail=5',
+      '--timestamps',
+    ]);
+    expect(logs.code).toBe(0);
+    expect(logs.stdout).toMatch(/^\S+Z .* listening on 10\.244\./m);
+
+    // The plugin's own reads, as its service account: counted (no errors, so it passes).
+    const item = async () => {
+      const res = await world
+        .as(users.alice)
+        .get(`${MY_APP}/checklist?phase=post`);
+      expectStatus(res, 200);
+      return res.body.items.find((i: any) => i.id === 'log-errors');
+    };
+    const read = await waitFor(
+      'the log signal judged',
+      async () => {
+        const i = await item();
+        return i.status === 'pass' && i;
+      },
+      60_000,
+    );
+    expect(read.evidence.detail).toContain('kubectl logs -n default my-app-');
+
+    const trimmed = JSON.parse(JSON.stringify(world.clusterRole));
+    trimmed.metadata = { name: 'blue-green-backend-without-pod-logs' };
+    trimmed.rules = trimmed.rules.filter(
+      (rule: any) => !rule.resources.includes('pods/log'),
+    );
+    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify(trimmed),
+    });
+    expect(applied.code).toBe(0);
+    const noLogs = { namespace: 'backstage', name: 'blue-green-no-logs' };
+    await bindServiceAccount(world.plane, noLogs, trimmed.metadata.name);
+    await world.restartBackendAs(noLogs);
+    try {
+      const denied = await item();
+      expect(denied.status).toBe('unknown');
+      expect(denied.message).toContain(
+        `User "system:serviceaccount:backstage:blue-green-no-logs" cannot get resource "pods/log" in API group "" in the namespace "default"`,
+      );
     } finally {
       await world.restartBackendAs(PLUGIN_SERVICE_ACCOUNT);
     }

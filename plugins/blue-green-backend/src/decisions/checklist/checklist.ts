@@ -9,6 +9,7 @@ import { StrategySnapshot } from '@bluegreen-backstage/plugin-blue-green-node';
 import { BlueGreenConfig } from '../../config';
 import { CriteriaSettings } from '../criteriaSettings';
 import { CustomCheck, customItem } from '../customChecks';
+import { logItem } from '../logSignal';
 import { liveColorOf } from '../switchDecision';
 import { SloConfig, Thresholds } from '../thresholds';
 import { ChecklistEvidence } from './evidence';
@@ -103,6 +104,7 @@ export function buildChecklist(input: {
         warnings,
       }),
       ...strategyItems,
+      ...(evidence.logs ? [logItem(evidence.logs, settings.thresholds)] : []),
     ];
   }
   for (const check of settings.custom ?? []) {

@@ -4,6 +4,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { SignOffs } from '../../database/SignOffStore';
 import { MetricReading, MetricReadings } from '../../prometheus/metrics';
+import { LogEvidence } from '../logSignal';
 
 /** A probe's answer: a health endpoint, or one dependency (`notProbed`: not a host it may contact). */
 export type Probe = { ok: boolean; detail: string; notProbed?: boolean };
@@ -31,6 +32,8 @@ export type ChecklistEvidence = {
   slo?: { window: MetricReadings; hour: MetricReadings };
   /** Readings of the entity's custom checks of the phase, by check id. */
   custom?: Record<string, MetricReading>;
+  /** Post-deploy: the log signal's counts, when it is on. */
+  logs?: LogEvidence;
   /** Sign-offs of each read color's current version. */
   signOffs: Map<Color, SignOffs>;
 };
