@@ -11,6 +11,7 @@ import {
   JsonPatchOperation,
   KubeClient,
   KubeObject,
+  ListOptions,
   PatchType,
 } from './KubeClient';
 import { ListBodyParser } from './ListBodyParser';
@@ -45,6 +46,7 @@ type RawResponse = { status: number; body: string };
 /** A successful list response, parsed item by item as it arrived (see {@link ListBodyParser}). */
 type ListResponse = RawResponse & {
   list?: { items: unknown[]; metadata?: { resourceVersion?: string } };
+  digests?: string[];
 };
 
 /** What the API server said, from its Status body. */
@@ -103,8 +105,8 @@ export class HttpKubeClient implements KubeClient {
   async list<T extends KubeObject>(
     resource: KubeResource,
     namespace: string | undefined,
-    options?: { labelSelector?: string; fieldSelector?: string },
-  ): Promise<{ items: T[]; resourceVersion?: string }> {
+    options?: ListOptions<T>,
+  ): Promise<{ items: T[]; resourceVersion?: string; digests?: string[] }> {
     const query = new URLSearchParams();
     if (options?.labelSelector)
       query.set('labelSelector', options.labelSelector);
@@ -113,7 +115,7 @@ export class HttpKubeClient implements KubeClient {
     const res: ListResponse = await this.#request(
       'GET',
       resourcePath(resource, namespace),
-      { query, parseList: true },
+      { query, parseList: true, reuse: options?.reuse },
     );
     if (res.status === 404 && resource.group !== '') {
       // The API group is not installed on this cluster (no Argo Rollouts, no Istio): nothing to list.
@@ -128,6 +130,7 @@ export class HttpKubeClient implements KubeClient {
     return {
       items: (list.items ?? []) as T[],
       resourceVersion: list.metadata?.resourceVersion,
+      ...(res.list && res.digests && { digests: res.digests }),
     };
   }
 
@@ -258,6 +261,8 @@ export class HttpKubeClient implements KubeClient {
       accept?: string;
       /** A successful answer is a list: parse it item by item as it arrives, keep no body. */
       parseList?: boolean;
+      /** With `parseList`: the earlier list's objects by digest (see {@link ListOptions}). */
+      reuse?: ReadonlyMap<string, unknown>;
     },
   ): Promise<ListResponse> {
     const { baseUrl, timeoutMs } = this.#endpoint;
@@ -287,7 +292,7 @@ export class HttpKubeClient implements KubeClient {
               const status = res.statusCode ?? 0;
               const parser =
                 options?.parseList && status >= 200 && status < 300
-                  ? new ListBodyParser()
+                  ? new ListBodyParser({ reuse: options.reuse })
                   : undefined;
               const chunks: Buffer[] = [];
               // An answer that is not the list it says it is: the cluster's fault, not the caller's.
@@ -327,7 +332,12 @@ export class HttpKubeClient implements KubeClient {
                   return;
                 }
                 try {
-                  resolve({ status, body: '', list: parser.end() });
+                  resolve({
+                    status,
+                    body: '',
+                    list: parser.end(),
+                    digests: parser.digests,
+                  });
                 } catch (error) {
                   reject(unreadable(error));
                 }

@@ -1,3 +1,5 @@
+import { hash } from 'node:crypto';
+
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
@@ -5,6 +7,10 @@ const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
+
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+const isSpace = (b: number) =>
+  b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
 const ITEMS_KEY = /^\s*"items"\s*:\s*$/;
 
@@ -20,9 +26,17 @@ const ITEMS_KEY = /^\s*"items"\s*:\s*$/;
  * boundaries are found here (string and nesting state over the bytes, which UTF-8 keeps apart
  * from multi-byte characters); the parsing itself is V8's, several times faster than a JSON
  * parser written in JavaScript.
+ *
+ * With `reuse`, each item's bytes are digested (SHA-256) and an item whose digest is in `reuse`
+ * is answered with that object instead of being parsed: a list read again answers the objects
+ * that did not change without parsing them (the caller builds `reuse` from the `digests` of its
+ * earlier read).
  */
 export class ListBodyParser<T = unknown> {
   readonly #items: T[] = [];
+  readonly #reuse?: ReadonlyMap<string, T>;
+  /** With `reuse`: each item's digest, in the items' order. */
+  readonly digests?: string[];
   readonly #members: Record<string, unknown> = {};
   /** Pieces of the current segment from earlier chunks. */
   #pieces: Buffer[] = [];
@@ -34,6 +48,13 @@ export class ListBodyParser<T = unknown> {
   /** 'members': reading the top-level object; 'items': reading the elements of its `items`. */
   #mode: 'members' | 'items' = 'members';
   #started = false;
+
+  constructor(options?: { reuse?: ReadonlyMap<string, T> }) {
+    if (options?.reuse) {
+      this.#reuse = options.reuse;
+      this.digests = [];
+    }
+  }
 
   push(chunk: Buffer): void {
     for (let i = 0; i < chunk.length; i++) {
@@ -117,16 +138,37 @@ export class ListBodyParser<T = unknown> {
   }
 
   #segment(chunk: Buffer, end: number): string {
+    return this.#bytes(chunk, end).toString('utf8');
+  }
+
+  #bytes(chunk: Buffer, end: number): Buffer {
     const last =
       this.#start >= 0 ? chunk.subarray(this.#start, end) : undefined;
     const parts = last ? [...this.#pieces, last] : this.#pieces;
-    if (parts.length === 1) return parts[0].toString('utf8');
-    return Buffer.concat(parts).toString('utf8');
+    if (parts.length === 1) return parts[0];
+    return Buffer.concat(parts);
   }
 
   #endItem(chunk: Buffer, end: number) {
-    const text = this.#take(chunk, end);
-    if (text.trim()) this.#items.push(JSON.parse(text));
+    if (!this.#reuse) {
+      const text = this.#take(chunk, end);
+      if (text.trim()) this.#items.push(JSON.parse(text));
+      return;
+    }
+    const bytes = this.#bytes(chunk, end);
+    this.#pieces = [];
+    this.#start = -1;
+    // Whitespace around an item is not part of it: the same object indented otherwise is the same.
+    let from = 0;
+    let to = bytes.length;
+    while (from < to && isSpace(bytes[from])) from++;
+    while (to > from && isSpace(bytes[to - 1])) to--;
+    if (from === to) return;
+    const item = bytes.subarray(from, to);
+    const digest = hash('sha256', item, 'base64');
+    const known = this.#reuse.get(digest);
+    this.#items.push(known ?? JSON.parse(item.toString('utf8')));
+    this.digests!.push(digest);
   }
 
   #endMember(chunk: Buffer, end: number) {
