@@ -33,7 +33,8 @@ export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
  * each was listed as (when the client digests items: see `ListOptions.reuse`).
  */
 type Kind = {
-  byName: Map<string, KubeObject>;
+  /** By namespace, then name: no key is built per lookup (the fleet makes tens of thousands). */
+  byName: Map<string, Map<string, KubeObject>>;
   byNamespace: Map<string, KubeObject[]>;
   byDigest: Map<string, KubeObject>;
 };
@@ -123,18 +124,22 @@ export class ClusterSnapshot implements KubeClient {
       items.forEach((item, j) => {
         const digest = digests?.[j];
         const namespace = item.metadata.namespace ?? '';
-        const key = `${namespace}/${item.metadata.name}`;
-        const old = before?.byName.get(key);
+        const { name } = item.metadata;
+        const old = before?.byName.get(namespace)?.get(name);
         let object: KubeObject;
         if (digest !== undefined && before?.byDigest.get(digest) === item) {
           object = item;
         } else if (old && sameVersion(old, item)) object = old;
         else object = trimmed(item, call.resource);
         if (digest !== undefined) kind.byDigest.set(digest, object);
-        kind.byName.set(key, object);
         const inNamespace = kind.byNamespace.get(namespace);
-        if (inNamespace) inNamespace.push(object);
-        else kind.byNamespace.set(namespace, [object]);
+        if (inNamespace) {
+          inNamespace.push(object);
+          kind.byName.get(namespace)!.set(name, object);
+        } else {
+          kind.byNamespace.set(namespace, [object]);
+          kind.byName.set(namespace, new Map([[name, object]]));
+        }
       });
       objects.set(keyOf(call.resource), kind);
     });
@@ -198,7 +203,9 @@ export class ClusterSnapshot implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): KubeObject | undefined {
-    return this.#kind(resource)?.byName.get(`${namespace ?? ''}/${name}`);
+    return this.#kind(resource)
+      ?.byName.get(namespace ?? '')
+      ?.get(name);
   }
 
   /** `list` (without a field selector), answered at once: a new array. */
@@ -212,7 +219,7 @@ export class ClusterSnapshot implements KubeClient {
     // One namespace's objects, not the whole kind's: the fleet lists once per entity.
     const candidates =
       namespace === undefined
-        ? [...kind.byName.values()]
+        ? [...kind.byNamespace.values()].flat()
         : kind.byNamespace.get(namespace) ?? [];
     if (!labelSelector) return [...candidates];
     const selector = parseLabelSelector(labelSelector);
@@ -221,7 +228,7 @@ export class ClusterSnapshot implements KubeClient {
 
   /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */
   has(resource: KubeResource, namespace: string, name: string): boolean {
-    return Boolean(this.#kind(resource)?.byName.has(`${namespace}/${name}`));
+    return Boolean(this.#kind(resource)?.byName.get(namespace)?.has(name));
   }
 
   patch(): Promise<never> {

@@ -76,6 +76,24 @@ describe('ListBodyParser', () => {
     }
   });
 
+  it('reads runs of backslashes before quotes, cut anywhere', () => {
+    const body = JSON.stringify({
+      items: [
+        { a: '\\', b: '\\"},{', c: '\\\\\\"]' },
+        { a: '"\\"\\\\', b: '}' },
+      ],
+    });
+    const bytes = Buffer.from(body, 'utf8');
+    for (let cut = 0; cut < bytes.length; cut++) {
+      for (const reuse of [undefined, new Map()]) {
+        const parser = new ListBodyParser({ reuse });
+        parser.push(bytes.subarray(0, cut));
+        parser.push(bytes.subarray(cut));
+        expect(parser.end()).toEqual(JSON.parse(body));
+      }
+    }
+  });
+
   it.each([
     ['{"kind":"List","items":[]}', { kind: 'List', items: [] }],
     ['{"kind":"List","items":null}', { kind: 'List', items: [] }],

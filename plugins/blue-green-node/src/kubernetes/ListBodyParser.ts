@@ -57,67 +57,118 @@ export class ListBodyParser<T = unknown> {
   }
 
   push(chunk: Buffer): void {
-    for (let i = 0; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (this.#inString) {
-        if (this.#escaped) this.#escaped = false;
-        else if (b === BACKSLASH) this.#escaped = true;
-        else if (b === QUOTE) this.#inString = false;
+    // The scanning state in locals: this loop runs once per byte of lists of megabytes.
+    let inString = this.#inString;
+    let escaped = this.#escaped;
+    let depth = this.#depth;
+    const length = chunk.length;
+    for (let i = 0; i < length; i++) {
+      if (inString) {
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        // Most of a list's bytes are inside strings: find the closing quote natively. A quote
+        // after an odd run of backslashes is escaped; a run is counted back only over this
+        // chunk's bytes of the string (`escaped` carries one left open by the previous chunk).
+        const from = i;
+        let quote = chunk.indexOf(QUOTE, i);
+        while (quote >= 0) {
+          let slashes = 0;
+          while (
+            quote - slashes - 1 >= from &&
+            chunk[quote - slashes - 1] === BACKSLASH
+          ) {
+            slashes++;
+          }
+          if (slashes % 2 === 0) break;
+          quote = chunk.indexOf(QUOTE, quote + 1);
+        }
+        if (quote < 0) {
+          let slashes = 0;
+          while (
+            length - slashes - 1 >= from &&
+            chunk[length - slashes - 1] === BACKSLASH
+          ) {
+            slashes++;
+          }
+          escaped = slashes % 2 === 1;
+          break;
+        }
+        inString = false;
+        i = quote;
         continue;
       }
-      switch (b) {
-        case QUOTE:
-          this.#inString = true;
-          break;
-        case OPEN_BRACE:
-        case OPEN_BRACKET:
-          this.#depth++;
-          if (this.#depth === 1) {
-            if (b !== OPEN_BRACE || this.#started) {
-              throw new SyntaxError('a list response is one JSON object');
-            }
-            this.#started = true;
-            this.#start = i + 1;
-          } else if (
-            this.#depth === 2 &&
-            b === OPEN_BRACKET &&
-            this.#mode === 'members' &&
-            ITEMS_KEY.test(this.#segment(chunk, i))
-          ) {
-            this.#mode = 'items';
-            this.#pieces = [];
-            this.#start = i + 1;
-          }
-          break;
-        case CLOSE_BRACE:
-        case CLOSE_BRACKET:
-          this.#depth--;
-          if (this.#depth === 1 && this.#mode === 'items') {
-            this.#endItem(chunk, i);
-            this.#mode = 'members';
-            // The `items` member is read; the next comma starts the next member.
-            this.#start = -1;
-          } else if (this.#depth === 0) {
-            this.#endMember(chunk, i);
-          } else if (this.#depth < 0) {
-            throw new SyntaxError('unbalanced brackets in a list response');
-          }
-          break;
-        case COMMA:
-          if (this.#depth === 1) {
-            this.#endMember(chunk, i);
-            this.#start = i + 1;
-          } else if (this.#depth === 2 && this.#mode === 'items') {
-            this.#endItem(chunk, i);
-            this.#start = i + 1;
-          }
-          break;
-        default:
+      const b = chunk[i];
+      if (b === QUOTE) {
+        inString = true;
+        continue;
       }
+      // Only the top-level object's and the items array's own structure matters.
+      if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+        depth++;
+        if (depth > 2) continue;
+      } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+        depth--;
+        if (depth > 1) continue;
+      } else if (b !== COMMA || depth > 2) {
+        continue;
+      }
+      this.#depth = depth;
+      this.#structure(chunk, i, b);
     }
+    this.#inString = inString;
+    this.#escaped = escaped;
+    this.#depth = depth;
     if (this.#start >= 0) {
       this.#pieces.push(chunk.subarray(this.#start));
       this.#start = 0;
+    }
+  }
+
+  /** A bracket or comma of the top-level object or of its items array (depth already counted). */
+  #structure(chunk: Buffer, i: number, b: number) {
+    switch (b) {
+      case OPEN_BRACE:
+      case OPEN_BRACKET:
+        if (this.#depth === 1) {
+          if (b !== OPEN_BRACE || this.#started) {
+            throw new SyntaxError('a list response is one JSON object');
+          }
+          this.#started = true;
+          this.#start = i + 1;
+        } else if (
+          b === OPEN_BRACKET &&
+          this.#mode === 'members' &&
+          ITEMS_KEY.test(this.#segment(chunk, i))
+        ) {
+          this.#mode = 'items';
+          this.#pieces = [];
+          this.#start = i + 1;
+        }
+        break;
+      case CLOSE_BRACE:
+      case CLOSE_BRACKET:
+        if (this.#depth === 1 && this.#mode === 'items') {
+          this.#endItem(chunk, i);
+          this.#mode = 'members';
+          // The `items` member is read; the next comma starts the next member.
+          this.#start = -1;
+        } else if (this.#depth === 0) {
+          this.#endMember(chunk, i);
+        } else if (this.#depth < 0) {
+          throw new SyntaxError('unbalanced brackets in a list response');
+        }
+        break;
+      default:
+        // A comma.
+        if (this.#depth === 1) {
+          this.#endMember(chunk, i);
+          this.#start = i + 1;
+        } else if (this.#mode === 'items') {
+          this.#endItem(chunk, i);
+          this.#start = i + 1;
+        }
     }
   }
 
