@@ -289,6 +289,32 @@ describe('FleetService', () => {
     expect(refreshed.rows[0].live).toBe('green');
   });
 
+  it('lists the clusters the last answer needed while the catalog answers, once', async () => {
+    const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
+    const { fleet, getEntities } = setup({
+      entities: [component('my-app')],
+      clusters: { sandbox: kube },
+    });
+    await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(2);
+
+    const answer = await getEntities.mock.results[0].value;
+    let listedBeforeTheCatalogAnswered = 0;
+    getEntities.mockImplementationOnce(async () => {
+      await new Promise(r => setTimeout(r, 50));
+      listedBeforeTheCatalogAnswered = kube.calls.length;
+      return answer;
+    });
+    kube.objects = serviceSelectorObjects('my-app', { live: 'green' });
+    const refreshed = await fleet.getFleet(
+      { credentials: alice },
+      { refresh: true },
+    );
+    expect(listedBeforeTheCatalogAnswered).toBe(4);
+    expect(kube.calls).toHaveLength(4);
+    expect(refreshed.rows[0].live).toBe('green');
+  });
+
   it.each(['error', 'hang'] as const)(
     'marks the rows of a cluster that fails (%s) and serves the others',
     async down => {

@@ -141,6 +141,8 @@ export class FleetService {
   readonly #resolved = new Map<string, ResolvedEntity>();
   /** By row key (`entityRef@cluster`): see {@link RowMemo}. */
   readonly #rows = new Map<string, RowMemo>();
+  /** The clusters the last answer listed, and the strategies each was listed for. */
+  #lastLists = new Map<string | undefined, SwitchStrategy[]>();
 
   constructor(options: {
     catalog: CatalogService;
@@ -182,6 +184,20 @@ export class FleetService {
       [blueGreenScalePermission],
       caller.credentials,
     );
+    // The clusters the last answer needed are most likely needed again: their lists are asked
+    // for while the catalog answers (which clusters to list depends on the entities).
+    const early = new Map(
+      [...this.#lastLists].map(([cluster, strategies]) => {
+        const read = this.#clusters.read(
+          cluster,
+          strategies,
+          caller.credentials,
+          Boolean(options.refresh),
+        );
+        read.catch(() => undefined);
+        return [cluster, { strategies, read }] as const;
+      }),
+    );
     const { entities, problems } = await this.#entities(caller.credentials);
 
     // Which clusters to list, and which strategies' kinds each needs.
@@ -202,20 +218,34 @@ export class FleetService {
       }
     }
 
+    this.#lastLists = new Map(
+      [...byCluster].map(([cluster, strategies]) => [cluster, [...strategies]]),
+    );
+    const readCluster = (
+      cluster: string | undefined,
+      strategies: Set<SwitchStrategy>,
+    ) => {
+      const started = early.get(cluster);
+      if (
+        started &&
+        [...strategies].every(s => started.strategies.includes(s))
+      ) {
+        return started.read;
+      }
+      return this.#clusters.read(
+        cluster,
+        [...strategies],
+        caller.credentials,
+        Boolean(options.refresh),
+      );
+    };
+
     const refs = [...entities.keys()];
     const [reads, facts, traffic, insights] = await Promise.all([
       Promise.all(
         [...byCluster].map(
           async ([cluster, strategies]) =>
-            [
-              cluster,
-              await this.#clusters.read(
-                cluster,
-                [...strategies],
-                caller.credentials,
-                Boolean(options.refresh),
-              ),
-            ] as const,
+            [cluster, await readCluster(cluster, strategies)] as const,
         ),
       ),
       this.#history.fleetFacts(),
