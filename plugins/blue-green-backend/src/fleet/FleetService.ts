@@ -18,7 +18,6 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import {
   KubernetesGateway,
-  StrategySnapshot,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { EntityPermissions } from '../authorization/EntityPermissions';
@@ -55,15 +54,16 @@ type ResolvedEntity = {
 };
 
 /**
- * A row as last built: the strategy's reading of the cluster's objects (valid while the same
- * lookups give the same objects) and the row built from it with the facts of that call.
+ * A row as last built, valid while its entity is unchanged, the same lookups give the same
+ * objects and its history and checklist facts are the same. Holds no copy of the objects.
  */
 type RowMemo = {
   target: Placement['target'];
   lookups: Lookup[];
-  snapshot: StrategySnapshot;
   /** What the row's history and checklist facts were (see `contextKey`). */
   context: string;
+  /** The Service whose traffic the row shows, read anew on every call. */
+  liveService: string;
   row: FleetRow;
   usedAt: number;
 };
@@ -536,33 +536,23 @@ export class FleetService {
     const { snapshot: clusterSnapshot } = read;
     const key = `${placement.entityRef}@${clusterSnapshot.cluster}`;
     const memo = this.#rows.get(key);
-    const traffic = (snapshot: StrategySnapshot) =>
-      trafficOf(
-        context.traffic,
-        clusterSnapshot.cluster,
-        placement.target.namespace,
-        strategy.liveService(placement.target, snapshot),
-      );
-    // Unchanged entity and objects: the strategy's last reading holds; unchanged facts too: the
-    // row as well, but for its traffic, read anew on every call.
+    const facts = contextKey(context);
     if (
       memo &&
       memo.target === placement.target &&
+      memo.context === facts &&
       sameAnswers(memo.lookups, clusterSnapshot)
     ) {
       memo.usedAt = Date.now();
-      const context_ = contextKey(context);
-      if (memo.context !== context_) {
-        memo.context = context_;
-        memo.row = rowOf(
-          placement,
-          strategy,
-          memo.snapshot,
+      return {
+        ...memo.row,
+        traffic: trafficOf(
+          context.traffic,
           clusterSnapshot.cluster,
-          context,
-        );
-      }
-      return { ...memo.row, traffic: traffic(memo.snapshot) };
+          placement.target.namespace,
+          memo.liveService,
+        ),
+      };
     }
     try {
       const recorded = new RecordedSnapshot(clusterSnapshot);
@@ -577,8 +567,8 @@ export class FleetService {
       this.#rows.set(key, {
         target: placement.target,
         lookups: recorded.lookups,
-        snapshot,
-        context: contextKey(context),
+        context: facts,
+        liveService: strategy.liveService(placement.target, snapshot),
         row,
         usedAt: Date.now(),
       });
