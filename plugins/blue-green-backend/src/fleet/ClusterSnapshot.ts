@@ -29,7 +29,7 @@ export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
 }
 
 /**
- * One kind's listed objects, by `namespace/name` and by namespace, and by the digest of the bytes
+ * One kind's listed objects, by namespace and name, by namespace, and by the digest of the bytes
  * each was listed as (when the client digests items: see `ListOptions.reuse`).
  */
 type Kind = {

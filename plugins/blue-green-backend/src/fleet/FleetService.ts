@@ -35,9 +35,8 @@ import {
   rowOf,
   unplacedRow,
 } from './rows';
-import { trafficOf } from './traffic';
 import { scaleDownDecision } from './scaleDownDecision';
-import { FleetPrometheus, queryFleetTraffic } from './traffic';
+import { FleetPrometheus, queryFleetTraffic, trafficOf } from './traffic';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
