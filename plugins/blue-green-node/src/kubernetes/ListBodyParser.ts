@@ -12,6 +12,15 @@ const CLOSE_BRACKET = 0x5d;
 const isSpace = (b: number) =>
   b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d;
 
+/** How many backslashes come right before `end` in `chunk`, counting back to `from` at most. */
+function backslashesBefore(chunk: Buffer, end: number, from: number): number {
+  let count = 0;
+  while (end - count - 1 >= from && chunk[end - count - 1] === BACKSLASH) {
+    count++;
+  }
+  return count;
+}
+
 const ITEMS_KEY = /^\s*"items"\s*:\s*$/;
 
 /**
@@ -73,26 +82,11 @@ export class ListBodyParser<T = unknown> {
         // chunk's bytes of the string (`escaped` carries one left open by the previous chunk).
         const from = i;
         let quote = chunk.indexOf(QUOTE, i);
-        while (quote >= 0) {
-          let slashes = 0;
-          while (
-            quote - slashes - 1 >= from &&
-            chunk[quote - slashes - 1] === BACKSLASH
-          ) {
-            slashes++;
-          }
-          if (slashes % 2 === 0) break;
+        while (quote >= 0 && backslashesBefore(chunk, quote, from) % 2 === 1) {
           quote = chunk.indexOf(QUOTE, quote + 1);
         }
         if (quote < 0) {
-          let slashes = 0;
-          while (
-            length - slashes - 1 >= from &&
-            chunk[length - slashes - 1] === BACKSLASH
-          ) {
-            slashes++;
-          }
-          escaped = slashes % 2 === 1;
+          escaped = backslashesBefore(chunk, length, from) % 2 === 1;
           break;
         }
         inString = false;
