@@ -17,6 +17,7 @@ export type {
   KubeClient,
   KubeObject,
   JsonPatchOperation,
+  ListOptions,
   PatchType,
 } from './kubernetes/KubeClient';
 export { KUBE_RESOURCES, resourceOf } from './kubernetes/resources';

@@ -25,6 +25,8 @@ import { test } from '../support/test';
  * - filter: from choosing a cluster in the Cluster filter to the first frame showing its rows;
  * - sort: from clicking the Service header to the first frame sorted by it (the header's
  *   `aria-sort` changes in the same render as the rows).
+ * When other rows replace the page's, the page draws the first rows (those on screen) in the
+ * first frame and the rest of the page in the next: the figures are for the rows on screen.
  * Figures go to stdout and to test-results/fleet-bench/page.json.
  */
 

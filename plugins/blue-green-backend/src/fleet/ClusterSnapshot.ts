@@ -28,10 +28,15 @@ export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
   return [...calls.values()];
 }
 
-/** One kind's listed objects, by `namespace/name` and by namespace. */
+/**
+ * One kind's listed objects, by namespace and name, by namespace, and by the digest of the bytes
+ * each was listed as (when the client digests items: see `ListOptions.reuse`).
+ */
 type Kind = {
-  byName: Map<string, KubeObject>;
+  /** By namespace, then name: no key is built per lookup (the fleet makes tens of thousands). */
+  byName: Map<string, Map<string, KubeObject>>;
   byNamespace: Map<string, KubeObject[]>;
+  byDigest: Map<string, KubeObject>;
 };
 
 const sameVersion = (a: KubeObject, b: KubeObject) =>
@@ -82,9 +87,11 @@ export class ClusterSnapshot implements KubeClient {
 
   /**
    * Lists what `strategies` need from `kube`, in parallel. Objects that `previous` (the last
-   * snapshot of the same cluster) holds at the same resourceVersion are taken from it: the API
-   * server changes an object's resourceVersion with every write, so they are the same object, and
-   * the just-parsed copy dies young instead of replacing a long-lived one in the old generation.
+   * snapshot of the same cluster) holds are taken from it when they come back unchanged: sent
+   * byte for byte as before (the client then does not even parse them), or at the same
+   * resourceVersion (the API server changes it with every write). Unchanged objects therefore
+   * keep their identity from one read to the next, which the fleet's rows are cached on, and no
+   * just-parsed copy replaces a long-lived one in the old generation.
    */
   static async read(
     kube: KubeClient,
@@ -93,32 +100,47 @@ export class ClusterSnapshot implements KubeClient {
   ): Promise<ClusterSnapshot> {
     const wanted = [...strategies];
     const calls = listCallsFor(wanted);
+    const earlier = calls.map(call =>
+      previous ? previous.#objects.get(keyOf(call.resource)) : undefined,
+    );
     const lists = await Promise.all(
-      calls.map(call =>
-        kube.list(
-          call.resource,
-          undefined,
-          call.labelSelector ? { labelSelector: call.labelSelector } : {},
-        ),
+      calls.map((call, i) =>
+        kube.list(call.resource, undefined, {
+          ...(call.labelSelector && { labelSelector: call.labelSelector }),
+          // Empty the first time: the digests answered make the next read's map.
+          reuse: earlier[i]?.byDigest ?? new Map(),
+        }),
       ),
     );
     const objects = new Map<string, Kind>();
     calls.forEach((call, i) => {
-      const kind: Kind = { byName: new Map(), byNamespace: new Map() };
-      const before = previous
-        ? previous.#objects.get(keyOf(call.resource))?.byName
-        : undefined;
-      for (const item of lists[i].items) {
+      const kind: Kind = {
+        byName: new Map(),
+        byNamespace: new Map(),
+        byDigest: new Map(),
+      };
+      const { items, digests } = lists[i];
+      const before = earlier[i];
+      items.forEach((item, j) => {
+        const digest = digests?.[j];
         const namespace = item.metadata.namespace ?? '';
-        const key = `${namespace}/${item.metadata.name}`;
-        const old = before?.get(key);
-        const object =
-          old && sameVersion(old, item) ? old : trimmed(item, call.resource);
-        kind.byName.set(key, object);
+        const { name } = item.metadata;
+        const old = before?.byName.get(namespace)?.get(name);
+        let object: KubeObject;
+        if (digest !== undefined && before?.byDigest.get(digest) === item) {
+          object = item;
+        } else if (old && sameVersion(old, item)) object = old;
+        else object = trimmed(item, call.resource);
+        if (digest !== undefined) kind.byDigest.set(digest, object);
         const inNamespace = kind.byNamespace.get(namespace);
-        if (inNamespace) inNamespace.push(object);
-        else kind.byNamespace.set(namespace, [object]);
-      }
+        if (inNamespace) {
+          inNamespace.push(object);
+          kind.byName.get(namespace)!.set(name, object);
+        } else {
+          kind.byNamespace.set(namespace, [object]);
+          kind.byName.set(namespace, new Map([[name, object]]));
+        }
+      });
       objects.set(keyOf(call.resource), kind);
     });
     return new ClusterSnapshot(
@@ -159,9 +181,7 @@ export class ClusterSnapshot implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
-    return this.#kind(resource)?.byName.get(`${namespace ?? ''}/${name}`) as
-      | T
-      | undefined;
+    return this.lookup(resource, namespace, name) as T | undefined;
   }
 
   async list<T extends KubeObject = KubeObject>(
@@ -172,25 +192,43 @@ export class ClusterSnapshot implements KubeClient {
     if (options?.fieldSelector) {
       throw new Error('the fleet snapshot does not answer field selectors');
     }
+    return {
+      items: this.select(resource, namespace, options?.labelSelector) as T[],
+    };
+  }
+
+  /** `get`, answered at once. */
+  lookup(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): KubeObject | undefined {
+    return this.#kind(resource)
+      ?.byName.get(namespace ?? '')
+      ?.get(name);
+  }
+
+  /** `list` (without a field selector), answered at once: a new array. */
+  select(
+    resource: KubeResource,
+    namespace: string | undefined,
+    labelSelector?: string,
+  ): KubeObject[] {
     const kind = this.#kind(resource);
-    if (!kind) return { items: [] };
+    if (!kind) return [];
     // One namespace's objects, not the whole kind's: the fleet lists once per entity.
     const candidates =
       namespace === undefined
-        ? [...kind.byName.values()]
+        ? [...kind.byNamespace.values()].flat()
         : kind.byNamespace.get(namespace) ?? [];
-    if (!options?.labelSelector) return { items: [...candidates] as T[] };
-    const selector = parseLabelSelector(options.labelSelector);
-    return {
-      items: candidates.filter(o =>
-        matchesLabels(selector, o.metadata.labels),
-      ) as T[],
-    };
+    if (!labelSelector) return [...candidates];
+    const selector = parseLabelSelector(labelSelector);
+    return candidates.filter(o => matchesLabels(selector, o.metadata.labels));
   }
 
   /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */
   has(resource: KubeResource, namespace: string, name: string): boolean {
-    return Boolean(this.#kind(resource)?.byName.has(`${namespace}/${name}`));
+    return Boolean(this.#kind(resource)?.byName.get(namespace)?.has(name));
   }
 
   patch(): Promise<never> {

@@ -17,6 +17,7 @@ import { KubernetesGateway } from '@bluegreen-backstage/plugin-blue-green-node';
 import { readBlueGreenConfig } from '../config';
 import { HistoryStore } from '../database/HistoryStore';
 import { EntityOperations } from '../operations/EntityOperations';
+import { serviceSelectorStrategy } from '../strategies/serviceSelector/serviceSelectorStrategy';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import {
   FakeKube,
@@ -170,6 +171,105 @@ describe('FleetService', () => {
     });
   });
 
+  it('reuses the rows of unchanged entities and objects, and builds again what changed', async () => {
+    /** The objects as an API server lists them: each with a uid and a resourceVersion. */
+    const versioned = (
+      objects: ReturnType<typeof serviceSelectorObjects>,
+      version: string,
+    ) => {
+      for (const list of Object.values(objects)) {
+        for (const o of list) {
+          o.metadata.uid = `${o.metadata.name}-uid`;
+          o.metadata.resourceVersion = version;
+        }
+      }
+      return objects;
+    };
+    const kube = new FakeKube(
+      'sandbox',
+      versioned(
+        mergeObjects(
+          serviceSelectorObjects('my-app'),
+          serviceSelectorObjects('shop'),
+        ),
+        '1',
+      ),
+    );
+    const entities = ['my-app', 'shop'].map(name => {
+      const entity = component(name);
+      entity.metadata.uid = `${name}-uid`;
+      entity.metadata.etag = 'e1';
+      return entity;
+    });
+    const facts = { lastSwitches: new Map<string, HistoryEntry>() };
+    const { fleet } = setup({ entities, clusters: { sandbox: kube }, facts });
+    const read = jest.spyOn(serviceSelectorStrategy, 'read');
+    try {
+      const get = async () =>
+        (await fleet.getFleet({ credentials: alice }, { refresh: true })).rows;
+      const first = await get();
+      expect(read).toHaveBeenCalledTimes(2);
+
+      // Listed again, nothing changed: the rows are as they were, without reading them again.
+      expect(await get()).toEqual(first);
+      expect(read).toHaveBeenCalledTimes(2);
+
+      // A new switch in the history: that row is built again and says so; the other is kept.
+      facts.lastSwitches = new Map([
+        [
+          'component:default/shop',
+          {
+            id: '7',
+            entityRef: 'component:default/shop',
+            action: 'promote',
+            from: 'green',
+            to: 'blue',
+            actor: 'user:default/alice',
+            forced: false,
+            outcome: 'succeeded',
+            createdAt: '2026-01-01T00:00:00.000Z',
+          },
+        ],
+      ]);
+      const switched = await get();
+      expect(read).toHaveBeenCalledTimes(3);
+      expect(switched.find(r => r.name === 'shop')!.lastSwitch).toMatchObject({
+        action: 'promote',
+        to: 'blue',
+      });
+      // Green was just left: a rollback target, not a candidate.
+      expect(switched.find(r => r.name === 'shop')!.status).toBe('stable');
+
+      // my-app's green lost a replica (a new resourceVersion): its row is read again, shop's not.
+      kube.objects = versioned(
+        mergeObjects(
+          serviceSelectorObjects('my-app', { ready: { blue: 2, green: 3 } }),
+          serviceSelectorObjects('shop'),
+        ),
+        '1',
+      );
+      kube.objects.deployments[0].metadata.resourceVersion = '2';
+      const degraded = await get();
+      expect(read).toHaveBeenCalledTimes(4);
+      expect(degraded.find(r => r.name === 'my-app')).toMatchObject({
+        status: 'failing',
+        colors: { blue: { replicas: { desired: 3, ready: 2 } } },
+      });
+
+      // The entity changed in the catalog (a new etag): its row shows it.
+      entities[1].metadata = {
+        ...entities[1].metadata,
+        title: 'The shop',
+        etag: 'e2',
+      };
+      const renamed = await get();
+      expect(read).toHaveBeenCalledTimes(5);
+      expect(renamed.find(r => r.name === 'shop')!.title).toBe('The shop');
+    } finally {
+      read.mockRestore();
+    }
+  });
+
   it('reuses a cluster listing for a short while, and lists again on refresh', async () => {
     const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
     const { fleet } = setup({
@@ -185,6 +285,32 @@ describe('FleetService', () => {
       { credentials: alice },
       { refresh: true },
     );
+    expect(kube.calls).toHaveLength(4);
+    expect(refreshed.rows[0].live).toBe('green');
+  });
+
+  it('lists the clusters the last answer needed while the catalog answers, once', async () => {
+    const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
+    const { fleet, getEntities } = setup({
+      entities: [component('my-app')],
+      clusters: { sandbox: kube },
+    });
+    await fleet.getFleet({ credentials: alice });
+    expect(kube.calls).toHaveLength(2);
+
+    const answer = await getEntities.mock.results[0].value;
+    let listedBeforeTheCatalogAnswered = 0;
+    getEntities.mockImplementationOnce(async () => {
+      await new Promise(r => setTimeout(r, 50));
+      listedBeforeTheCatalogAnswered = kube.calls.length;
+      return answer;
+    });
+    kube.objects = serviceSelectorObjects('my-app', { live: 'green' });
+    const refreshed = await fleet.getFleet(
+      { credentials: alice },
+      { refresh: true },
+    );
+    expect(listedBeforeTheCatalogAnswered).toBe(4);
     expect(kube.calls).toHaveLength(4);
     expect(refreshed.rows[0].live).toBe('green');
   });

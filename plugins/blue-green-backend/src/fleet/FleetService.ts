@@ -26,6 +26,7 @@ import { EntityChange } from '../operations/Announcer';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import { ClusterCache, ClusterRead } from './ClusterCache';
 import { FleetInsights } from './insights';
+import { Lookup, RecordedSnapshot, sameAnswers } from './RecordedSnapshot';
 import {
   baseRow,
   FleetEntityInsights,
@@ -35,10 +36,59 @@ import {
   unplacedRow,
 } from './rows';
 import { scaleDownDecision } from './scaleDownDecision';
-import { FleetPrometheus, queryFleetTraffic } from './traffic';
+import { FleetPrometheus, queryFleetTraffic, trafficOf } from './traffic';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
+
+/** Memo entries unused for this long are dropped. */
+const MEMO_IDLE_MS = 10 * 60_000;
+
+/** An entity's annotations resolved, for as long as the catalog answers it with the same etag. */
+type ResolvedEntity = {
+  etag: string;
+  entityRef: string;
+  target: Placement['target'];
+  usedAt: number;
+};
+
+/**
+ * A row as last built, valid while its entity is unchanged, the same lookups give the same
+ * objects and its history and checklist facts are the same. Holds no copy of the objects.
+ */
+type RowMemo = {
+  target: Placement['target'];
+  lookups: Lookup[];
+  /** What the row's history and checklist facts were (see `contextKey`). */
+  context: string;
+  /** The Service whose traffic the row shows, read anew on every call. */
+  liveService: string;
+  row: FleetRow;
+  usedAt: number;
+};
+
+/**
+ * What a row's history and checklist facts are, as a string: a history entry is written once when
+ * it starts and once when it ends, so its id, outcome and end identify its content.
+ */
+function contextKey(context: RowContext): string {
+  const { lastSwitch: last, inProgress, insights } = context;
+  if (!last && !inProgress && !insights) return '';
+  return JSON.stringify([
+    last && [last.id, last.outcome, last.finishedAt],
+    inProgress && [inProgress.id, inProgress.outcome, inProgress.finishedAt],
+    insights,
+  ]);
+}
+
+function sweep<T extends { usedAt: number }>(
+  memo: Map<string, T>,
+  now: number,
+) {
+  for (const [key, entry] of memo) {
+    if (now - entry.usedAt > MEMO_IDLE_MS) memo.delete(key);
+  }
+}
 
 /** Most urgent first, then by entity and cluster: incidents lead the page. */
 const urgency = new Map(FLEET_ROW_STATUSES.map((status, i) => [status, i]));
@@ -86,6 +136,12 @@ export class FleetService {
   readonly #checksRequired: boolean;
   /** The clusters each entity's rows were read from, for {@link FleetService.changed}. */
   readonly #clustersOf = new Map<string, Array<string | undefined>>();
+  /** By entity uid: see {@link ResolvedEntity}. Holds no entity. */
+  readonly #resolved = new Map<string, ResolvedEntity>();
+  /** By row key (`entityRef@cluster`): see {@link RowMemo}. */
+  readonly #rows = new Map<string, RowMemo>();
+  /** The clusters the last answer listed, and the strategies each was listed for. */
+  #lastLists = new Map<string | undefined, SwitchStrategy[]>();
 
   constructor(options: {
     catalog: CatalogService;
@@ -127,6 +183,20 @@ export class FleetService {
       [blueGreenScalePermission],
       caller.credentials,
     );
+    // The clusters the last answer needed are most likely needed again: their lists are asked
+    // for while the catalog answers (which clusters to list depends on the entities).
+    const early = new Map(
+      [...this.#lastLists].map(([cluster, strategies]) => {
+        const read = this.#clusters.read(
+          cluster,
+          strategies,
+          caller.credentials,
+          Boolean(options.refresh),
+        );
+        read.catch(() => undefined);
+        return [cluster, { strategies, read }] as const;
+      }),
+    );
     const { entities, problems } = await this.#entities(caller.credentials);
 
     // Which clusters to list, and which strategies' kinds each needs.
@@ -147,20 +217,34 @@ export class FleetService {
       }
     }
 
+    this.#lastLists = new Map(
+      [...byCluster].map(([cluster, strategies]) => [cluster, [...strategies]]),
+    );
+    const readCluster = (
+      cluster: string | undefined,
+      strategies: Set<SwitchStrategy>,
+    ) => {
+      const started = early.get(cluster);
+      if (
+        started &&
+        [...strategies].every(s => started.strategies.includes(s))
+      ) {
+        return started.read;
+      }
+      return this.#clusters.read(
+        cluster,
+        [...strategies],
+        caller.credentials,
+        Boolean(options.refresh),
+      );
+    };
+
     const refs = [...entities.keys()];
     const [reads, facts, traffic, insights] = await Promise.all([
       Promise.all(
         [...byCluster].map(
           async ([cluster, strategies]) =>
-            [
-              cluster,
-              await this.#clusters.read(
-                cluster,
-                [...strategies],
-                caller.credentials,
-                Boolean(options.refresh),
-              ),
-            ] as const,
+            [cluster, await readCluster(cluster, strategies)] as const,
         ),
       ),
       this.#history.fleetFacts(),
@@ -220,6 +304,9 @@ export class FleetService {
     );
     // A stable order, whichever cluster answered first.
     clusters.sort((a, b) => a.name.localeCompare(b.name));
+    const now = Date.now();
+    sweep(this.#resolved, now);
+    sweep(this.#rows, now);
     return {
       rows,
       clusters,
@@ -354,19 +441,40 @@ export class FleetService {
           [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]:
             strategies,
         },
-        // What the rows show and what permission conditions may look at (the catalog's rules
-        // read the kind, metadata, spec and relations).
-        fields: ['kind', 'metadata', 'spec', 'relations'],
+        // No `fields`: the catalog then sends each entity as stored, without parsing it and
+        // writing it again (half the catalog's time at 10,000 entities, docs/benchmarks.md).
+        // The rows and the permission conditions read the kind, metadata, spec and relations.
       },
       { credentials },
     );
     const entities = new Map<string, Placement>();
     const problems: FleetRow[] = [];
+    const now = Date.now();
     for (const entity of items) {
+      const { uid, etag } = entity.metadata;
+      const known = uid ? this.#resolved.get(uid) : undefined;
+      if (known && etag && known.etag === etag) {
+        known.usedAt = now;
+        entities.set(known.entityRef, {
+          entity,
+          entityRef: known.entityRef,
+          target: known.target,
+        });
+        continue;
+      }
       const entityRef = stringifyEntityRef(entity);
       const resolved = resolveBlueGreenTarget(entity, { strategies });
       if (resolved.ok) {
         entities.set(entityRef, { entity, entityRef, target: resolved.target });
+        // The same target object while the entity is unchanged: the rows' memo checks it.
+        if (uid && etag) {
+          this.#resolved.set(uid, {
+            etag,
+            entityRef,
+            target: resolved.target,
+            usedAt: now,
+          });
+        }
       } else {
         problems.push({
           ...baseRow(entity, entityRef),
@@ -424,22 +532,55 @@ export class FleetService {
       );
     }
     const strategy = this.#strategies.get(placement.target.strategy);
+    const { snapshot: clusterSnapshot } = read;
+    const key = `${placement.entityRef}@${clusterSnapshot.cluster}`;
+    const memo = this.#rows.get(key);
+    const facts = contextKey(context);
+    if (
+      memo &&
+      memo.target === placement.target &&
+      memo.context === facts &&
+      sameAnswers(memo.lookups, clusterSnapshot)
+    ) {
+      memo.usedAt = Date.now();
+      return {
+        ...memo.row,
+        traffic: trafficOf(
+          context.traffic,
+          clusterSnapshot.cluster,
+          placement.target.namespace,
+          memo.liveService,
+        ),
+      };
+    }
     try {
-      const snapshot = await strategy.read(read.snapshot, placement.target);
-      return rowOf(
+      const recorded = new RecordedSnapshot(clusterSnapshot);
+      const snapshot = await strategy.read(recorded, placement.target);
+      const row = rowOf(
         placement,
         strategy,
         snapshot,
-        read.snapshot.cluster,
+        clusterSnapshot.cluster,
         context,
       );
+      this.#rows.set(key, {
+        target: placement.target,
+        lookups: recorded.lookups,
+        context: facts,
+        liveService: strategy.liveService(placement.target, snapshot),
+        row,
+        usedAt: Date.now(),
+      });
+      // A copy: the scale-down decision is the caller's, set on the answer's row.
+      return { ...row };
     } catch (error) {
+      this.#rows.delete(key);
       return unplacedRow(
         placement,
         message(error),
         'misconfigured',
         context,
-        read.snapshot.cluster,
+        clusterSnapshot.cluster,
       );
     }
   }

@@ -122,6 +122,26 @@ describe('HttpKubeClient.list', () => {
     expect(list).toEqual({ items, resourceVersion: '77' });
   });
 
+  it('answers unchanged items of a list read again with the objects given to reuse', async () => {
+    const first = await client.list(KUBE_RESOURCES.deployments, undefined, {
+      reuse: new Map(),
+    });
+    expect(first.items).toEqual(items);
+    expect(first.digests).toHaveLength(items.length);
+    const reuse = new Map(first.digests!.map((d, i) => [d, first.items[i]]));
+
+    items[5] = { ...items[5], spec: { ...items[5].spec, replicas: 9 } };
+    const again = await client.list(KUBE_RESOURCES.deployments, undefined, {
+      reuse,
+    });
+    expect(again.items).toEqual(items);
+    expect(again.items[4]).toBe(first.items[4]);
+    expect(again.items[5]).not.toBe(first.items[5]);
+    expect(again.items.filter((o, i) => o === first.items[i])).toHaveLength(
+      items.length - 1,
+    );
+  });
+
   it('reads a refusal from the Status the API server answers', async () => {
     await expect(
       client.list(KUBE_RESOURCES.services, undefined),

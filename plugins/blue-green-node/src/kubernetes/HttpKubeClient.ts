@@ -11,6 +11,7 @@ import {
   JsonPatchOperation,
   KubeClient,
   KubeObject,
+  ListOptions,
   PatchType,
 } from './KubeClient';
 import { ListBodyParser } from './ListBodyParser';
@@ -45,6 +46,7 @@ type RawResponse = { status: number; body: string };
 /** A successful list response, parsed item by item as it arrived (see {@link ListBodyParser}). */
 type ListResponse = RawResponse & {
   list?: { items: unknown[]; metadata?: { resourceVersion?: string } };
+  digests?: string[];
 };
 
 /** What the API server said, from its Status body. */
@@ -103,8 +105,8 @@ export class HttpKubeClient implements KubeClient {
   async list<T extends KubeObject>(
     resource: KubeResource,
     namespace: string | undefined,
-    options?: { labelSelector?: string; fieldSelector?: string },
-  ): Promise<{ items: T[]; resourceVersion?: string }> {
+    options?: ListOptions<T>,
+  ): Promise<{ items: T[]; resourceVersion?: string; digests?: string[] }> {
     const query = new URLSearchParams();
     if (options?.labelSelector)
       query.set('labelSelector', options.labelSelector);
@@ -113,7 +115,7 @@ export class HttpKubeClient implements KubeClient {
     const res: ListResponse = await this.#request(
       'GET',
       resourcePath(resource, namespace),
-      { query, parseList: true },
+      { query, parseList: true, reuse: options?.reuse },
     );
     if (res.status === 404 && resource.group !== '') {
       // The API group is not installed on this cluster (no Argo Rollouts, no Istio): nothing to list.
@@ -128,6 +130,7 @@ export class HttpKubeClient implements KubeClient {
     return {
       items: (list.items ?? []) as T[],
       resourceVersion: list.metadata?.resourceVersion,
+      ...(res.list && res.digests && { digests: res.digests }),
     };
   }
 
@@ -291,6 +294,8 @@ export class HttpKubeClient implements KubeClient {
       parseList?: boolean;
       /** Keep at most this many bytes of a successful answer, and stop reading there. */
       maxBytes?: number;
+      /** With `parseList`: the earlier list's objects by digest (see {@link ListOptions}). */
+      reuse?: ReadonlyMap<string, unknown>;
     },
   ): Promise<ListResponse> {
     const { baseUrl, timeoutMs } = this.#endpoint;
@@ -320,7 +325,7 @@ export class HttpKubeClient implements KubeClient {
               const status = res.statusCode ?? 0;
               const parser =
                 options?.parseList && status >= 200 && status < 300
-                  ? new ListBodyParser()
+                  ? new ListBodyParser({ reuse: options.reuse })
                   : undefined;
               const chunks: Buffer[] = [];
               let kept = 0;
@@ -375,7 +380,12 @@ export class HttpKubeClient implements KubeClient {
                   return;
                 }
                 try {
-                  resolve({ status, body: '', list: parser.end() });
+                  resolve({
+                    status,
+                    body: '',
+                    list: parser.end(),
+                    digests: parser.digests,
+                  });
                 } catch (error) {
                   reject(unreadable(error));
                 }

@@ -48,6 +48,22 @@ export type JsonPatchOperation =
 export type PatchType = 'json' | 'merge' | 'strategic';
 
 /**
+ * Options of {@link KubeClient.list}.
+ *
+ * @public
+ */
+export type ListOptions<T extends KubeObject = KubeObject> = {
+  labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * Objects of an earlier list, by the digest of the bytes each was sent as (the `digests` that
+   * list answered). An item sent again byte for byte is answered with this object instead of
+   * being parsed again. Clients that do not digest items ignore it and answer no `digests`.
+   */
+  reuse?: ReadonlyMap<string, T>;
+};
+
+/**
  * Access to one cluster, with the plugin's own credentials for it.
  * Errors are `@backstage/errors` classes: a refused JSON-patch `test` or a stale resourceVersion is a
  * `ConflictError`, an unreachable or slow cluster a `ServiceUnavailableError` naming the cluster.
@@ -71,11 +87,15 @@ export interface KubeClient {
     name: string,
   ): Promise<T | undefined>;
 
+  /**
+   * The objects of a kind. With `options.reuse`, a client that supports it also answers each
+   * item's digest (SHA-256 of its bytes as sent, base64), in the items' order.
+   */
   list<T extends KubeObject = KubeObject>(
     resource: KubeResource,
     namespace: string | undefined,
-    options?: { labelSelector?: string; fieldSelector?: string },
-  ): Promise<{ items: T[]; resourceVersion?: string }>;
+    options?: ListOptions<T>,
+  ): Promise<{ items: T[]; resourceVersion?: string; digests?: string[] }>;
 
   patch<T extends KubeObject = KubeObject>(
     resource: KubeResource,

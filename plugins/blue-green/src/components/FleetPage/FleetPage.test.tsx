@@ -7,6 +7,7 @@ import { blueGreenApiRef } from '../../api';
 import * as fixtures from '../../testing/fixtures';
 import { backendError, FakeBlueGreenApi } from '../../testing/FakeBlueGreenApi';
 import { FleetPage } from './FleetPage';
+import { FIRST_FRAME_ROWS } from './FleetTable';
 
 async function renderPage(api: FakeBlueGreenApi) {
   return renderInTestApp(
@@ -228,6 +229,42 @@ describe('FleetPage', () => {
     expect(
       screen.getByRole('button', { name: 'Scale down idle colors (2)' }),
     ).toBeEnabled();
+  });
+
+  it('draws the rows on screen first when other rows replace the page, and a reload at once', async () => {
+    const api = new FakeBlueGreenApi();
+    const base = fixtures.fleet();
+    api.fleet = {
+      ...base,
+      rows: Array.from({ length: 40 }, (_, i) =>
+        fixtures.fleetRow({
+          name: `svc-${String(i).padStart(2, '0')}`,
+          status: 'stable',
+        }),
+      ),
+    };
+    const getFleet = jest.spyOn(api, 'getFleet');
+    const { container } = await renderPage(api);
+    const drawnRows = () =>
+      container.querySelectorAll('[aria-label="Blue/green services"] tbody tr')
+        .length;
+    await waitFor(() => expect(drawnRows()).toBe(20));
+
+    // The next page: 8 rows in the first frame, the page's 20 in the next.
+    await userEvent.click(
+      screen.getByRole('button', { name: /next table page/i }),
+    );
+    expect(drawnRows()).toBe(FIRST_FRAME_ROWS);
+    expect(shownNames()[0]).toBe('svc-20');
+    await waitFor(() => expect(drawnRows()).toBe(20));
+
+    // A reload of the same rows draws them all at once.
+    await userEvent.click(screen.getByRole('button', { name: 'Refresh' }));
+    await waitFor(() => expect(getFleet).toHaveBeenCalledTimes(2));
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Refresh' })).toBeEnabled(),
+    );
+    expect(drawnRows()).toBe(20);
   });
 
   it('says before confirming which services will be scaled down, and scales only those', async () => {
