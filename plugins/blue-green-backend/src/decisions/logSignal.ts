@@ -1,35 +1,13 @@
 import {
   CheckStatus,
   ChecklistItem,
-  Color,
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { JudgedCriterion } from './criteria';
 import { num } from './format';
-import { LOG_SIGNAL_ID } from './logSignalSettings';
+import { LOG_SIGNAL_ID, LogCount, LogEvidence } from './logSignalSettings';
 import { Thresholds } from './thresholds';
 
-/** The error lines of one color's pods over the time read. */
-export type LogCount = {
-  /** Lines that matched a pattern. */
-  lines: number;
-  /** Minutes covered, summed over the pods read (two pods read over 2 min: 4). */
-  podMinutes: number;
-  pods: number;
-  /** A few matching lines, for people. */
-  samples: string[];
-  /** How they were read, so that a user can read them again. */
-  source: string;
-  /** Why the count is not known. */
-  error?: string;
-};
-
-/** The log signal's evidence: the color checked, and the previous color before the switch. */
-export type LogEvidence = {
-  color: Color;
-  current: LogCount;
-  previous: Color;
-  baseline?: LogCount;
-};
+export type { LogCount, LogEvidence } from './logSignalSettings';
 
 /** Less than this many seconds of logs per pod is too little to tell a rate from. */
 const MIN_COVERED_SECONDS = 30;

@@ -1,4 +1,29 @@
-// The settings of the log signal alone, so that reading the config needs none of its evaluation.
+// The settings and evidence types of the log signal alone, so that reading the config and the
+// evidence needs none of its evaluation.
+import { Color } from '@bluegreen-backstage/plugin-blue-green-common';
+
+/** The error lines of one color's pods over the time read. */
+export type LogCount = {
+  /** Lines that matched a pattern. */
+  lines: number;
+  /** Minutes covered, summed over the pods read (two pods read over 2 min: 4). */
+  podMinutes: number;
+  pods: number;
+  /** A few matching lines, for people. */
+  samples: string[];
+  /** How they were read, so that a user can read them again. */
+  source: string;
+  /** Why the count is not known. */
+  error?: string;
+};
+
+/** The log signal's evidence: the color checked, and the previous color before the switch. */
+export type LogEvidence = {
+  color: Color;
+  current: LogCount;
+  previous: Color;
+  baseline?: LogCount;
+};
 
 /**
  * What a line must match to count as an error line (any one of them): error levels, stack-trace

@@ -24,7 +24,7 @@ import {
   MetricReadings,
   metricScope,
 } from '../prometheus/metrics';
-import { LogEvidence } from '../decisions/logSignal';
+import { LogEvidence } from '../decisions/logSignalSettings';
 import { LOG_SIGNAL_ID } from '../decisions/logSignalSettings';
 import { probeDependencies } from './evidence/dependencyProbe';
 import { probeHealth } from './evidence/healthProbe';

@@ -4,7 +4,7 @@ import {
 } from '@bluegreen-backstage/plugin-blue-green-common';
 import { SignOffs } from '../../database/SignOffStore';
 import { MetricReading, MetricReadings } from '../../prometheus/metrics';
-import { LogEvidence } from '../logSignal';
+import { LogEvidence } from '../logSignalSettings';
 
 /** A probe's answer: a health endpoint, or one dependency (`notProbed`: not a host it may contact). */
 export type Probe = { ok: boolean; detail: string; notProbed?: boolean };
