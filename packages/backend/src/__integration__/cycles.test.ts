@@ -199,8 +199,12 @@ async function release(
   }
 
   if (fails) await faultPods(world, c, waiting, idle, '0.2');
+  // The revision the owner decides on: read again, as the tab does before the dialog (a
+  // controller may still have written the workload's status since it turned ready).
+  const decided = await statusOf(world, c);
+  expect(decided.promote.allowed).toBe(true);
   const promoted = await as.post(`${c.path}/promote`, {
-    revision: waiting.revision,
+    revision: decided.revision,
   });
   expectStatus(promoted, 200);
   expect(liveVersionOf(promoted.body.status)).toBe(bare(version));
