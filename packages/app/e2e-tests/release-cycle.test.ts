@@ -79,5 +79,9 @@ test('deploy a new version to the idle color, sign it off and promote it', async
   await expect(
     page.getByRole('table', { name: 'rollback criteria' }).first(),
   ).toBeVisible({ timeout: 15_000 });
+  // The watch's first evaluation fills the criteria.
+  await expect(page.getByTestId('criterion-error-rate').first()).toBeVisible({
+    timeout: 30_000,
+  });
   await screenshot(page, 'blue-green-release-cycle.png');
 });

@@ -16,7 +16,12 @@ import { ColorName } from '../shared/ColorName';
 import { relativeTime, remaining } from '../shared/format';
 import { CheckStatusLabel } from '../shared/StatusLabels';
 
-const useStyles = makeStyles({ nowrap: { whiteSpace: 'nowrap' } });
+const useStyles = makeStyles({
+  nowrap: { whiteSpace: 'nowrap' },
+  // Criterion names wrap between words only; long values (pod names, thresholds) wrap anywhere.
+  criterion: { minWidth: 160 },
+  value: { overflowWrap: 'anywhere', minWidth: 120 },
+});
 
 const STATE_TEXT: Record<WatchStatus['state'], string> = {
   running: 'watching',
@@ -97,7 +102,9 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
       <Table size="small" aria-label="rollback criteria">
         <TableHead>
           <TableRow>
-            <TableCell>Rollback criterion</TableCell>
+            <TableCell className={classes.criterion}>
+              Rollback criterion
+            </TableCell>
             <TableCell>When it trips</TableCell>
             <TableCell>Status</TableCell>
             <TableCell>Current value</TableCell>
@@ -107,7 +114,7 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
         <TableBody>
           {watch.criteria.map(c => (
             <TableRow key={c.id} data-testid={`criterion-${c.id}`}>
-              <TableCell>{c.title}</TableCell>
+              <TableCell className={classes.criterion}>{c.title}</TableCell>
               <TableCell className={classes.nowrap}>
                 {c.action === 'rollback' ? 'roll back' : 'investigate'}
               </TableCell>
@@ -116,8 +123,10 @@ export const WatchCard = ({ watch }: { watch: WatchStatus }) => {
                   {c.firing ? 'firing' : c.status}
                 </CheckStatusLabel>
               </TableCell>
-              <TableCell>{c.observed ?? '—'}</TableCell>
-              <TableCell className={classes.nowrap}>
+              <TableCell className={classes.value}>
+                {c.observed ?? '—'}
+              </TableCell>
+              <TableCell className={classes.value}>
                 {c.threshold ?? '—'}
               </TableCell>
             </TableRow>
