@@ -3,8 +3,7 @@
  * kube-apiserver over TLS, checked against the cluster's CA (`caData`), with the token of a
  * service account bound only to the plugin's ClusterRole — what a platform team configures.
  */
-import { resolvePackagePath } from '@backstage/backend-plugin-api';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
@@ -22,17 +21,11 @@ import {
 } from './harness';
 import type { WatchEvent } from './kubeWatch';
 
-/** The ClusterRole the plugin ships, or the one written for these suites until it does. */
-export const CLUSTER_ROLE_FILE = [
-  resolve(
-    repoRoot,
-    'plugins/blue-green-backend/manifests/rbac/clusterrole.yaml',
-  ),
-  resolvePackagePath(
-    'backend',
-    'src/__testUtils__/clusterrole-until-shipped.yaml',
-  ),
-].find(f => existsSync(f))!;
+/** The ClusterRole the plugin ships: the suites' service account is bound to it. */
+export const CLUSTER_ROLE_FILE = resolve(
+  repoRoot,
+  'plugins/blue-green-backend/manifests/rbac/clusterrole.yaml',
+);
 
 export const PLUGIN_SERVICE_ACCOUNT = {
   namespace: 'backstage',

@@ -57,7 +57,9 @@ describe('decideDeploy', () => {
       allowed: false,
       forceable: false,
       target: 'green',
-      reasons: [expect.stringContaining('a promote by user:default/alice')],
+      reasons: [
+        'a promote by user:default/alice is in progress since 2026-01-01 00:00:00 UTC',
+      ],
     });
   });
 
@@ -73,7 +75,11 @@ describe('decideDeploy', () => {
     ).toMatchObject({
       allowed: false,
       forceable: true,
-      reasons: [expect.stringContaining('green is the way back')],
+      reasons: [
+        expect.stringContaining(
+          'green is the way back while the post-promote watch of blue runs (until 2026-01-01 00:05:00 UTC)',
+        ),
+      ],
     });
     // A watch that ended, or watches another color, is no reason.
     expect(

@@ -8,6 +8,7 @@ import {
   StrategySnapshot,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { at } from './format';
 
 /**
  * Whether a new version may be deployed now, and to which color: always the idle one. A switch in
@@ -26,7 +27,7 @@ export function decideDeploy(options: {
   const hard: string[] = [];
   if (inProgress) {
     hard.push(
-      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${inProgress.createdAt}`,
+      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(inProgress.createdAt)}`,
     );
   }
   const live = snapshot.live;
@@ -44,7 +45,7 @@ export function decideDeploy(options: {
   const forceable: string[] = [];
   if (watch?.state === 'running' && watch.previous === target) {
     forceable.push(
-      `${target} is the way back while the post-promote watch of ${watch.promotedTo} runs (until ${watch.endsAt}): a new version there leaves automatic rollback nothing to return to`,
+      `${target} is the way back while the post-promote watch of ${watch.promotedTo} runs (until ${at(watch.endsAt)}): a new version there leaves automatic rollback nothing to return to`,
     );
   }
   const reasons = [...hard, ...forceable];

@@ -9,6 +9,7 @@ import {
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
 import { versionKey } from './revision';
+import { at } from './format';
 
 /** The color taking all traffic, when one does. */
 export const liveColorOf = (snapshot: Pick<StrategySnapshot, 'live'>) =>
@@ -159,7 +160,7 @@ export function decideActions(options: {
   const blocking: string[] = options.readOnly ? [options.readOnly] : [];
   if (inProgress) {
     blocking.push(
-      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${inProgress.createdAt}`,
+      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(inProgress.createdAt)}`,
     );
   }
 
