@@ -22,6 +22,10 @@
  *
  * Figures and what they mean: docs/benchmarks.md.
  *
+ * With PROFILE=<folder>, the measured backend samples what it allocates during the refresh calls
+ * (including objects collected since) and the benchmark prints the largest allocators, by the
+ * nearest frame of our code; the profile is written to `<folder>/fleet-<services>.heapprofile`.
+ *
  * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30)
  */
 import { ChildProcess, fork } from 'node:child_process';
@@ -38,6 +42,7 @@ const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number);
 const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
+const PROFILE = process.env.PROFILE;
 /**
  * How often the catalogs process each entity again. At 10,000 components, Backstage's default
  * (100–150 s) asks for ~80 entities a second, more than two shared cores process: the catalogs
@@ -110,7 +115,13 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-type Memory = { rss: number; heapUsed: number; peak: number };
+type Memory = {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  peak: number;
+};
 
 /** A backend in its own process (`fleetBackend.ts`), reached over HTTP as user carol. */
 async function startBackend(options: object) {
@@ -144,6 +155,9 @@ async function startBackend(options: object) {
   return {
     call,
     memory: (): Promise<Memory> => ask(child, { type: 'memory' }, 'memory'),
+    profileStart: () => ask(child, { type: 'profile-start' }, 'profile-started'),
+    profileStop: (file: string) =>
+      ask(child, { type: 'profile-stop', file }, 'profile'),
     /** Has the catalog read the bench's file again now, instead of at its next processing. */
     async refreshLocation(file: string) {
       const { items } = await call(
@@ -296,7 +310,23 @@ async function main() {
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
+    if (PROFILE) await measured.profileStart();
     for (let i = 0; i < ROUNDS; i++) full.push(await time(() => fleet(true)));
+    if (PROFILE) {
+      mkdirSync(PROFILE, { recursive: true });
+      const file = resolve(PROFILE, `fleet-${size}.heapprofile`);
+      const { total, top } = await measured.profileStop(file);
+      console.log(
+        `${size} services: ${(total / ROUNDS).toFixed(
+          0,
+        )} MB allocated per refresh call (sampled; ${file}), largest:`,
+      );
+      for (const t of top) {
+        console.log(
+          `  ${(t.mb / ROUNDS).toFixed(1).padStart(6)} MB  ${t.where}`,
+        );
+      }
+    }
     const after = await ask(sandbox, { type: 'count' }, 'count');
     const promAfter = prometheus.queries();
     const cached: number[] = [];
@@ -348,7 +378,13 @@ async function main() {
         busyControl.rss,
       )}), after ${IDLE_SECONDS} s idle ${mb(idle.rss)} (${mb(
         idleControl.rss,
-      )}); live heap ${mb(idle.heapUsed)} (${mb(idleControl.heapUsed)})`,
+      )}); live heap ${mb(idle.heapUsed)} (${mb(
+        idleControl.heapUsed,
+      )}), V8 heap ${mb(idle.heapTotal)} (${mb(
+        idleControl.heapTotal,
+      )}), external ${mb(idle.external)} (${mb(
+        idleControl.external,
+      )}): the rest of the RSS is outside V8's heap (native allocations, code)`,
     );
   }
 

@@ -5,10 +5,55 @@
  * random port and answers `memory` with its own figures after a full GC.
  */
 import { kubernetesConfig } from '@bluegreen-backstage/kube-sandbox';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { repoRoot, startWorld } from '../src/__testUtils__/harness';
 
 const MB = 2 ** 20;
+
+type ProfileNode = {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: ProfileNode[];
+};
+
+/**
+ * What a sampled heap profile allocated, by the nearest frame of our own code (plugins/, packages/)
+ * or, without one, by the package the allocating frame is in; the largest first.
+ */
+function allocationsByCode(root: ProfileNode, top = 25) {
+  const sums = new Map<string, number>();
+  const ours = (url: string) =>
+    /\/(plugins|packages)\//.test(url) && !url.includes('node_modules');
+  const packageOf = (url: string) => {
+    const m = url.match(/node_modules\/((@[^/]+\/)?[^/]+)/);
+    return m ? m[1] : url.replace(/^.*\//, '') || '(native)';
+  };
+  const walk = (node: ProfileNode, stack: ProfileNode['callFrame'][]) => {
+    const frames = [...stack, node.callFrame];
+    if (node.selfSize > 0) {
+      const own = [...frames].reverse().find(f => ours(f.url));
+      const key = own
+        ? `${own.functionName || '(anonymous)'} ${own.url.replace(
+            /^.*\/(plugins|packages)\//,
+            '$1/',
+          )}:${own.lineNumber + 1}`
+        : `${packageOf(node.callFrame.url)} ${node.callFrame.functionName}`;
+      sums.set(key, (sums.get(key) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, frames);
+  };
+  walk(root, []);
+  const total = [...sums.values()].reduce((a, b) => a + b, 0);
+  return {
+    total: total / MB,
+    top: [...sums]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([where, bytes]) => ({ where, mb: bytes / MB })),
+  };
+}
 
 async function main() {
   const options: {
@@ -43,9 +88,32 @@ async function main() {
       },
     },
   });
+  let profiler: Session | undefined;
   process.on('message', async (message: any) => {
     try {
-      if (message.type === 'memory') {
+      if (message.type === 'profile-start') {
+        // Every allocation sampled, including objects collected since: what the calls allocate.
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('HeapProfiler.enable');
+        await profiler.post('HeapProfiler.startSampling', {
+          samplingInterval: 64 * 1024,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: true,
+        } as any);
+        process.send!({ type: 'profile-started' });
+      } else if (message.type === 'profile-stop') {
+        const { profile } = (await profiler!.post(
+          'HeapProfiler.stopSampling',
+        )) as any;
+        profiler!.disconnect();
+        // Opens in Chrome DevTools (Memory, Load profile).
+        writeFileSync(message.file, JSON.stringify(profile));
+        process.send!({
+          type: 'profile',
+          ...allocationsByCode(profile.head),
+        });
+      } else if (message.type === 'memory') {
         (global as any).gc?.();
         (global as any).gc?.();
         const m = process.memoryUsage();
