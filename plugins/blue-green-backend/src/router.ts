@@ -5,6 +5,7 @@ import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { FleetScaleDown } from './fleet/FleetScaleDown';
 import { FleetService } from './fleet/FleetService';
+import { sendJsonInPieces } from './jsonInPieces';
 import { MonitoringService } from './monitoring/MonitoringService';
 import { StatusService } from './observation/StatusService';
 import { ChecklistService } from './operations/ChecklistService';
@@ -223,11 +224,10 @@ export async function createRouter(
 
   router.get('/fleet', async (req, res) => {
     const query = parse(fleetQuery, req.query, 'query');
-    res.json(
-      await options.fleet.getFleet(await caller(req), {
-        refresh: query.refresh === 'true',
-      }),
-    );
+    const fleet = await options.fleet.getFleet(await caller(req), {
+      refresh: query.refresh === 'true',
+    });
+    await sendJsonInPieces(res, fleet, 'rows');
   });
 
   router.post('/fleet/scale-down', async (req, res) => {

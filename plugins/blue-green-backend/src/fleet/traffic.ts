@@ -36,10 +36,36 @@ export type FleetPrometheus = {
 
 type Sample = { cluster?: string; rps: number; errorRatio?: number };
 
-/** Traffic by `namespace/service`, per Prometheus; look a row's up with {@link trafficOf}. */
-export type TrafficIndex = Map<string | undefined, Map<string, Sample[]>>;
+/** Samples by namespace, then service (no key string per series or lookup). */
+type Services = Map<string, Map<string, Sample[]>>;
+
+/** Traffic by namespace and service, per Prometheus; look a row's up with {@link trafficOf}. */
+export type TrafficIndex = Map<string | undefined, Services>;
 
 const finite = (n: number) => (Number.isFinite(n) ? n : undefined);
+
+/** The sample of a series' namespace, service and cluster label, added when new. */
+function sampleOf(services: Services, labels: Record<string, string>) {
+  const namespace = labels.namespace ?? '';
+  let inNamespace = services.get(namespace);
+  if (!inNamespace) {
+    inNamespace = new Map();
+    services.set(namespace, inNamespace);
+  }
+  const service = labels.service ?? '';
+  let samples = inNamespace.get(service);
+  if (!samples) {
+    samples = [];
+    inNamespace.set(service, samples);
+  }
+  const cluster = labels.cluster || undefined;
+  let sample = samples.find(s => s.cluster === cluster);
+  if (!sample) {
+    sample = { cluster, rps: 0 };
+    samples.push(sample);
+  }
+  return sample;
+}
 
 /**
  * Runs both queries once per Prometheus the clusters use (clusters sharing one Prometheus share
@@ -65,22 +91,12 @@ export async function queryFleetTraffic(
           prometheus.query(group[0], queries.rps),
           prometheus.query(group[0], queries.errorRatio),
         ]);
-        const services = new Map<string, Sample[]>();
-        const sampleOf = (labels: Record<string, string>) => {
-          const key = `${labels.namespace ?? ''}/${labels.service ?? ''}`;
-          const samples = services.get(key) ?? [];
-          services.set(key, samples);
-          const cluster = labels.cluster || undefined;
-          let sample = samples.find(s => s.cluster === cluster);
-          if (!sample) {
-            sample = { cluster, rps: 0 };
-            samples.push(sample);
-          }
-          return sample;
-        };
-        for (const s of rps) sampleOf(s.labels).rps += finite(s.value) ?? 0;
+        const services: Services = new Map();
+        for (const s of rps) {
+          sampleOf(services, s.labels).rps += finite(s.value) ?? 0;
+        }
         for (const s of errorRatios) {
-          sampleOf(s.labels).errorRatio = finite(s.value);
+          sampleOf(services, s.labels).errorRatio = finite(s.value);
         }
         for (const cluster of group) index.set(cluster, services);
       } catch (error) {
@@ -102,12 +118,17 @@ export function trafficOf(
   namespace: string,
   service: string,
 ): FleetTraffic | undefined {
-  const samples = (
-    index.get(cluster)?.get(`${namespace}/${service}`) ?? []
-  ).filter(s => s.cluster === undefined || s.cluster === cluster);
-  if (samples.length === 0) return undefined;
-  const rps = samples.reduce((n, s) => n + s.rps, 0);
+  const samples = index.get(cluster)?.get(namespace)?.get(service);
   // One sample per cluster label; weighted by rps when a Prometheus holds several.
-  const errors = samples.reduce((n, s) => n + (s.errorRatio ?? 0) * s.rps, 0);
+  let rps = 0;
+  let errors = 0;
+  let found = false;
+  for (const s of samples ?? []) {
+    if (s.cluster !== undefined && s.cluster !== cluster) continue;
+    found = true;
+    rps += s.rps;
+    errors += (s.errorRatio ?? 0) * s.rps;
+  }
+  if (!found) return undefined;
   return { rps, errorRatio: rps > 0 ? errors / rps : undefined };
 }
