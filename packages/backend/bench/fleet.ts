@@ -14,7 +14,9 @@
  * keeps freed V8 heap pages mapped until its memory reducer runs when the process is idle, so an
  * RSS read right after a burst of work reflects the burst's peak heap: the RSS is read right after
  * the calls and again after IDLE_SECONDS without calls. Each backend's peak RSS (maxRSS) is
- * printed too: a high-water mark, which the timing of V8's memory reducer does not move.
+ * printed too: a high-water mark, which the timing of V8's memory reducer does not move (it is
+ * often the catalog's ingestion), and the highest RSS during the measured calls, sampled every
+ * 25 ms in both backends over the same seconds.
  *
  * The clusters are sandboxes in scale mode (no listeners, traffic, events or periodic probes), so
  * that 10,000 services cost no CPU once created. The catalogs re-process entities hourly (see
@@ -121,6 +123,8 @@ type Memory = {
   heapTotal: number;
   external: number;
   peak: number;
+  /** The highest RSS since the previous `memory()`, sampled every 25 ms. */
+  sinceLast: number;
 };
 
 /** A backend in its own process (`fleetBackend.ts`), reached over HTTP as user carol. */
@@ -307,6 +311,8 @@ async function main() {
       )} s`,
     );
 
+    // Starts both backends' highest-RSS sampling afresh: `busy` then holds the calls' peak.
+    await Promise.all([measured.memory(), control.memory()]);
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
@@ -384,7 +390,11 @@ async function main() {
         idleControl.heapTotal,
       )}), external ${mb(idle.external)} (${mb(
         idleControl.external,
-      )}): the rest of the RSS is outside V8's heap (native allocations, code)`,
+      )}): the rest of the RSS is outside V8's heap (native allocations, code); highest RSS during the calls ${mb(
+        busy.sinceLast,
+      )} (${mb(busyControl.sinceLast)}), the fleet's share at its peak ${signed(
+        busy.sinceLast - busyControl.sinceLast,
+      )}`,
     );
   }
 
