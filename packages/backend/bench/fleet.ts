@@ -159,7 +159,8 @@ async function startBackend(options: object) {
   return {
     call,
     memory: (): Promise<Memory> => ask(child, { type: 'memory' }, 'memory'),
-    profileStart: () => ask(child, { type: 'profile-start' }, 'profile-started'),
+    profileStart: () =>
+      ask(child, { type: 'profile-start' }, 'profile-started'),
     profileStop: (file: string) =>
       ask(child, { type: 'profile-stop', file }, 'profile'),
     /** Has the catalog read the bench's file again now, instead of at its next processing. */
@@ -320,12 +321,12 @@ async function main() {
     for (let i = 0; i < ROUNDS; i++) full.push(await time(() => fleet(true)));
     if (PROFILE) {
       mkdirSync(PROFILE, { recursive: true });
-      const file = resolve(PROFILE, `fleet-${size}.heapprofile`);
-      const { total, top } = await measured.profileStop(file);
+      const profile = resolve(PROFILE, `fleet-${size}.heapprofile`);
+      const { total, top } = await measured.profileStop(profile);
       console.log(
         `${size} services: ${(total / ROUNDS).toFixed(
           0,
-        )} MB allocated per refresh call (sampled; ${file}), largest:`,
+        )} MB allocated per refresh call (sampled; ${profile}), largest:`,
       );
       for (const t of top) {
         console.log(
