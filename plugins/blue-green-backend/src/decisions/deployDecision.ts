@@ -27,7 +27,9 @@ export function decideDeploy(options: {
   const hard: string[] = [];
   if (inProgress) {
     hard.push(
-      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(inProgress.createdAt)}`,
+      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(
+        inProgress.createdAt,
+      )}`,
     );
   }
   const live = snapshot.live;
@@ -45,7 +47,11 @@ export function decideDeploy(options: {
   const forceable: string[] = [];
   if (watch?.state === 'running' && watch.previous === target) {
     forceable.push(
-      `${target} is the way back while the post-promote watch of ${watch.promotedTo} runs (until ${at(watch.endsAt)}): a new version there leaves automatic rollback nothing to return to`,
+      `${target} is the way back while the post-promote watch of ${
+        watch.promotedTo
+      } runs (until ${at(
+        watch.endsAt,
+      )}): a new version there leaves automatic rollback nothing to return to`,
     );
   }
   const reasons = [...hard, ...forceable];

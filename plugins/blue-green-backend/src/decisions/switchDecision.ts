@@ -160,7 +160,9 @@ export function decideActions(options: {
   const blocking: string[] = options.readOnly ? [options.readOnly] : [];
   if (inProgress) {
     blocking.push(
-      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(inProgress.createdAt)}`,
+      `a ${inProgress.action} by ${inProgress.actor} is in progress since ${at(
+        inProgress.createdAt,
+      )}`,
     );
   }
 

@@ -85,7 +85,9 @@ export class EntityOperations {
           request.replicas < current &&
           !request.confirm
         ) {
-          const why = `${request.color} is the way back while the watch of ${watch.promotedTo} runs (until ${at(watch.endsAt)})`;
+          const why = `${request.color} is the way back while the watch of ${
+            watch.promotedTo
+          } runs (until ${at(watch.endsAt)})`;
           await this.#recorder.ended(operation, 'refused', why);
           throw new ConflictError(
             `scale refused: ${why}; scaling it down leaves automatic rollback no ready color. Send confirm: true to scale it down anyway`,
