@@ -9,11 +9,12 @@
  *
  * Memory is measured on two backends, each in its own process (`fleetBackend.ts`), both reading
  * the same catalog file and the same clusters (`fleetSandbox.ts`, a third process): one serves the
- * fleet calls, the other never does. The second one's RSS is what Backstage itself costs with
- * that catalog; the difference is the fleet's share. Both are printed, with the raw RSS. Node 22
- * keeps freed V8 heap pages mapped until its memory reducer runs when the process is idle, so an
- * RSS read right after a burst of work reflects the burst's peak heap: the RSS is read right after
- * the calls and again after IDLE_SECONDS without calls. Each backend's peak RSS (maxRSS) is
+ * fleet calls, the other never does. Both open one service's tab before the measured calls (which
+ * loads the plugin's Kubernetes client and strategies). The second one's RSS is what Backstage and
+ * the plugin without its fleet cost with that catalog; the difference is the fleet's share. Both
+ * are printed, with the raw RSS. Node keeps freed V8 heap pages mapped until its memory reducer
+ * runs when the process is idle, so an RSS read right after a burst of work reflects the burst's
+ * peak heap: the RSS is read right after the calls and again after IDLE_SECONDS without calls. Each backend's peak RSS (maxRSS) is
  * printed too: a high-water mark, which the timing of V8's memory reducer does not move (it is
  * often the catalog's ingestion), and the highest RSS during the measured calls, sampled every
  * 25 ms in both backends over the same seconds.
@@ -28,6 +29,11 @@
  * (including objects collected since) and the benchmark prints the largest allocators, by the
  * nearest frame of our code; the profile is written to `<folder>/fleet-<services>.heapprofile`.
  *
+ * With HEAP_SNAPSHOT=<folder>, the measured backend writes a heap snapshot after the idle seconds
+ * (`<folder>/fleet-<services>.heapsnapshot`) and the benchmark prints what the fleet's structures
+ * kept between calls retain of it and how much is code (`heapHolders.ts`); the backend without
+ * fleet calls writes one too (`no-fleet-<services>.heapsnapshot`).
+ *
  * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30)
  */
 import { ChildProcess, fork } from 'node:child_process';
@@ -37,6 +43,7 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { heapHolders } from './heapHolders';
 import { benchPlacement, writeComponents } from '../src/__testUtils__/fleet';
 import { repoRoot, users } from '../src/__testUtils__/harness';
 
@@ -45,6 +52,9 @@ const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 const PROFILE = process.env.PROFILE;
+const HEAP_SNAPSHOT = process.env.HEAP_SNAPSHOT;
+/** TRACE_GC=1: the measured backend prints V8's garbage collections (`--trace-gc`). */
+const TRACE_GC = Boolean(process.env.TRACE_GC);
 /**
  * How often the catalogs process each entity again. At 10,000 components, Backstage's default
  * (100–150 s) asks for ~80 entities a second, more than two shared cores process: the catalogs
@@ -128,9 +138,9 @@ type Memory = {
 };
 
 /** A backend in its own process (`fleetBackend.ts`), reached over HTTP as user carol. */
-async function startBackend(options: object) {
+async function startBackend(options: object, extraArgv: string[] = []) {
   const child = fork(resolve(__dirname, 'fleetBackend.ts'), [], {
-    execArgv: ['--expose-gc', ...execArgv],
+    execArgv: ['--expose-gc', ...extraArgv, ...execArgv],
     env: childEnv,
   });
   children.push(child);
@@ -159,6 +169,8 @@ async function startBackend(options: object) {
   return {
     call,
     memory: (): Promise<Memory> => ask(child, { type: 'memory' }, 'memory'),
+    heapSnapshot: (file: string) =>
+      ask(child, { type: 'heap-snapshot', file }, 'heap-snapshot-written'),
     profileStart: () =>
       ask(child, { type: 'profile-start' }, 'profile-started'),
     profileStop: (file: string) =>
@@ -248,7 +260,10 @@ async function main() {
     processingSeconds: PROCESSING_SECONDS,
   };
   // One at a time: start-up is CPU-bound and the machine has two cores.
-  const measured = await startBackend(backendOptions);
+  const measured = await startBackend(
+    backendOptions,
+    TRACE_GC ? ['--trace-gc'] : [],
+  );
   const control = await startBackend(backendOptions);
   const fleet = (refresh: boolean) =>
     measured.call(`/api/blue-green/fleet${refresh ? '?refresh=true' : ''}`);
@@ -305,6 +320,13 @@ async function main() {
       }
       await sleep(1000);
     }
+    // Both backends open one service's tab: the plugin's Kubernetes client and strategies are
+    // then loaded in both, and the difference is what the fleet itself costs.
+    await Promise.all(
+      [measured, control].map(b =>
+        b.call(`/api/blue-green/entities/default/component/svc-0`),
+      ),
+    );
     const setup = (Date.now() - grown) / 1000;
     console.log(
       `${size} services: the catalogs and the fleet ready after ${setup.toFixed(
@@ -353,6 +375,30 @@ async function main() {
       measured.memory(),
       control.memory(),
     ]);
+    if (HEAP_SNAPSHOT) {
+      mkdirSync(HEAP_SNAPSHOT, { recursive: true });
+      for (const [backend, which] of [
+        [measured, 'fleet'],
+        [control, 'no-fleet'],
+      ] as const) {
+        const snapshot = resolve(
+          HEAP_SNAPSHOT,
+          `${which}-${size}.heapsnapshot`,
+        );
+        await backend.heapSnapshot(snapshot);
+        const { totalMb, codeMb, holders } = heapHolders(snapshot);
+        console.log(
+          `${size} services, ${
+            which === 'fleet' ? 'the measured backend' : 'no fleet calls'
+          }: live heap ${mb(totalMb)}, of it code and sources ${mb(
+            codeMb,
+          )} (${snapshot})${holders.length ? '; retained:' : ''}`,
+        );
+        for (const h of holders) {
+          console.log(`  ${h.mb.toFixed(1).padStart(7)} MB  ${h.holder}`);
+        }
+      }
+    }
 
     const row = {
       services: size,

@@ -7,6 +7,7 @@
 import { kubernetesConfig } from '@bluegreen-backstage/kube-sandbox';
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { resolve } from 'node:path';
 import { repoRoot, startWorld } from '../src/__testUtils__/harness';
 
@@ -119,6 +120,10 @@ async function main() {
           type: 'profile',
           ...allocationsByCode(profile.head),
         });
+      } else if (message.type === 'heap-snapshot') {
+        (global as any).gc?.();
+        writeHeapSnapshot(message.file);
+        process.send!({ type: 'heap-snapshot-written' });
       } else if (message.type === 'memory') {
         const sinceLast = Math.max(highest, process.memoryUsage.rss()) / MB;
         (global as any).gc?.();
