@@ -159,8 +159,14 @@ describe('ClusterSnapshot', () => {
     );
     const get = (s: ClusterSnapshot, name: string) =>
       s.get(KUBE_RESOURCES.services, 'default', name);
+    const entry = (s: ClusterSnapshot, name: string) =>
+      s.entry(KUBE_RESOURCES.services, 'default', name);
 
-    expect(await get(second, 'a')).toBe(await get(first, 'a'));
+    // The same entry, which the fleet's rows are cached on; each lookup parses a new object.
+    expect(entry(second, 'a')).toBe(entry(first, 'a'));
+    expect(entry(second, 'b')).not.toBe(entry(first, 'b'));
+    expect(await get(second, 'a')).toEqual(await get(first, 'a'));
+    expect(await get(second, 'a')).not.toBe(await get(second, 'a'));
     expect((await get(second, 'b'))?.spec.selector.color).toBe('green');
     expect((await get(second, 'c'))?.metadata.resourceVersion).toBe('4');
     // Deleted since: gone from the new snapshot, whatever the previous one held.
@@ -171,5 +177,51 @@ describe('ClusterSnapshot', () => {
       second,
     );
     expect(await get(third, 'a')).toBeUndefined();
+  });
+
+  it('answers an item sent again byte for byte with its entry, without parsing it', async () => {
+    // A client that digests items, as the plugin's HTTP client does (see `ListOptions.reuse`).
+    let sent: string[] = [];
+    const parsed: string[] = [];
+    const digesting = {
+      ...new FakeKube('c'),
+      cluster: 'c',
+      async list(resource: { plural: string }, _ns: unknown, options: any) {
+        if (resource.plural !== 'services') return { items: [], digests: [] };
+        const items = sent.map(
+          json =>
+            options.reuse.get(json) ?? (parsed.push(json) && JSON.parse(json)),
+        );
+        return { items, digests: [...sent] };
+      },
+    } as any;
+    const service = (name: string, color: string) =>
+      JSON.stringify({
+        metadata: { name, namespace: 'default' },
+        spec: { selector: { app: name, color } },
+      });
+    sent = [service('a', 'blue'), service('b', 'blue')];
+    const first = await ClusterSnapshot.read(digesting, [
+      serviceSelectorStrategy,
+    ]);
+    sent = [service('a', 'blue'), service('b', 'green')];
+    parsed.length = 0;
+    const second = await ClusterSnapshot.read(
+      digesting,
+      [serviceSelectorStrategy],
+      first,
+    );
+    const entry = (s: ClusterSnapshot, name: string) =>
+      s.entry(KUBE_RESOURCES.services, 'default', name);
+    expect(parsed).toEqual([service('b', 'green')]);
+    expect(entry(second, 'a')).toBe(entry(first, 'a'));
+    expect(entry(second, 'b')).not.toBe(entry(first, 'b'));
+    expect(
+      (await second.get(KUBE_RESOURCES.services, 'default', 'b'))?.spec.selector
+        .color,
+    ).toBe('green');
+    expect(
+      (await second.get(KUBE_RESOURCES.services, 'default', 'a'))?.kind,
+    ).toBe('Service');
   });
 });

@@ -29,14 +29,32 @@ export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
 }
 
 /**
+ * A listed object as the snapshot keeps it between calls: its JSON (as trimmed, see `trimmed`) in a
+ * Buffer, outside V8's heap, parsed again for each lookup. A parsed Kubernetes object takes about
+ * twice its JSON's bytes in V8's heap, and V8 lets its heap grow to a multiple of what lives in it
+ * before collecting; the fleet keeps tens of thousands of objects for as long as its cache lives.
+ * The same entry, by identity, while the object is unchanged: the fleet's rows are cached on it.
+ */
+export type KeptObject = {
+  readonly namespace: string;
+  readonly name: string;
+  /** For label selectors, without parsing. */
+  readonly labels?: Record<string, string>;
+  readonly json: Buffer;
+};
+
+const parse = (kept: KeptObject): KubeObject =>
+  JSON.parse(kept.json.toString('utf8'));
+
+/**
  * One kind's listed objects, by namespace and name, by namespace, and by the digest of the bytes
  * each was listed as (when the client digests items: see `ListOptions.reuse`).
  */
 type Kind = {
   /** By namespace, then name: no key is built per lookup (the fleet makes tens of thousands). */
-  byName: Map<string, Map<string, KubeObject>>;
-  byNamespace: Map<string, KubeObject[]>;
-  byDigest: Map<string, KubeObject>;
+  byName: Map<string, Map<string, KeptObject>>;
+  byNamespace: Map<string, KeptObject[]>;
+  byDigest: Map<string, KeptObject>;
 };
 
 const sameVersion = (a: KubeObject, b: KubeObject) =>
@@ -90,8 +108,7 @@ export class ClusterSnapshot implements KubeClient {
    * snapshot of the same cluster) holds are taken from it when they come back unchanged: sent
    * byte for byte as before (the client then does not even parse them), or at the same
    * resourceVersion (the API server changes it with every write). Unchanged objects therefore
-   * keep their identity from one read to the next, which the fleet's rows are cached on, and no
-   * just-parsed copy replaces a long-lived one in the old generation.
+   * keep their entry from one read to the next, which the fleet's rows are cached on.
    */
   static async read(
     kube: KubeClient,
@@ -104,12 +121,20 @@ export class ClusterSnapshot implements KubeClient {
       previous ? previous.#objects.get(keyOf(call.resource)) : undefined,
     );
     const lists = await Promise.all(
-      calls.map((call, i) =>
-        kube.list(call.resource, undefined, {
-          ...(call.labelSelector && { labelSelector: call.labelSelector }),
-          // Empty the first time: the digests answered make the next read's map.
-          reuse: earlier[i]?.byDigest ?? new Map(),
-        }),
+      calls.map(
+        (call, i) =>
+          kube.list(call.resource, undefined, {
+            ...(call.labelSelector && { labelSelector: call.labelSelector }),
+            // Empty the first time: the digests answered make the next read's map. An item whose
+            // bytes are known is answered with the map's value, its entry, unparsed.
+            reuse: (earlier[i]?.byDigest ?? new Map()) as ReadonlyMap<
+              string,
+              unknown
+            > as ReadonlyMap<string, KubeObject>,
+          }) as Promise<{
+            items: Array<KubeObject | KeptObject>;
+            digests?: string[];
+          }>,
       ),
     );
     const objects = new Map<string, Kind>();
@@ -123,22 +148,36 @@ export class ClusterSnapshot implements KubeClient {
       const before = earlier[i];
       items.forEach((item, j) => {
         const digest = digests?.[j];
-        const namespace = item.metadata.namespace ?? '';
-        const { name } = item.metadata;
-        const old = before?.byName.get(namespace)?.get(name);
-        let object: KubeObject;
+        let kept: KeptObject;
         if (digest !== undefined && before?.byDigest.get(digest) === item) {
-          object = item;
-        } else if (old && sameVersion(old, item)) object = old;
-        else object = trimmed(item, call.resource);
-        if (digest !== undefined) kind.byDigest.set(digest, object);
-        const inNamespace = kind.byNamespace.get(namespace);
-        if (inNamespace) {
-          inNamespace.push(object);
-          kind.byName.get(namespace)!.set(name, object);
+          kept = item as KeptObject;
         } else {
-          kind.byNamespace.set(namespace, [object]);
-          kind.byName.set(namespace, new Map([[name, object]]));
+          const object = item as KubeObject;
+          const namespace = object.metadata.namespace ?? '';
+          const { name } = object.metadata;
+          const old = before?.byName.get(namespace)?.get(name);
+          kept =
+            old && sameVersion(parse(old), object)
+              ? old
+              : {
+                  // The namespace string the index already holds, not one more copy per object.
+                  namespace:
+                    kind.byNamespace.get(namespace)?.[0].namespace ?? namespace,
+                  name,
+                  labels: object.metadata.labels,
+                  json: Buffer.from(
+                    JSON.stringify(trimmed(object, call.resource)),
+                  ),
+                };
+        }
+        if (digest !== undefined) kind.byDigest.set(digest, kept);
+        const inNamespace = kind.byNamespace.get(kept.namespace);
+        if (inNamespace) {
+          inNamespace.push(kept);
+          kind.byName.get(kept.namespace)!.set(kept.name, kept);
+        } else {
+          kind.byNamespace.set(kept.namespace, [kept]);
+          kind.byName.set(kept.namespace, new Map([[kept.name, kept]]));
         }
       });
       objects.set(keyOf(call.resource), kind);
@@ -197,23 +236,51 @@ export class ClusterSnapshot implements KubeClient {
     };
   }
 
-  /** `get`, answered at once. */
+  /** `get`, answered at once: a new object each time. */
   lookup(
     resource: KubeResource,
     namespace: string | undefined,
     name: string,
   ): KubeObject | undefined {
-    return this.#kind(resource)
-      ?.byName.get(namespace ?? '')
-      ?.get(name);
+    const kept = this.entry(resource, namespace, name);
+    return kept && parse(kept);
   }
 
-  /** `list` (without a field selector), answered at once: a new array. */
+  /** `list` (without a field selector), answered at once: new objects each time. */
   select(
     resource: KubeResource,
     namespace: string | undefined,
     labelSelector?: string,
   ): KubeObject[] {
+    return this.#matching(resource, namespace, labelSelector).map(parse);
+  }
+
+  /** The entry `lookup` parses: the same one while the object is unchanged. */
+  entry(
+    resource: KubeResource,
+    namespace: string | undefined,
+    name: string,
+  ): KeptObject | undefined {
+    return this.#kind(resource)
+      ?.byName.get(namespace ?? '')
+      ?.get(name);
+  }
+
+  /** The entries `select` parses, in the same order. */
+  entries(
+    resource: KubeResource,
+    namespace: string | undefined,
+    labelSelector?: string,
+  ): KeptObject[] {
+    return this.#matching(resource, namespace, labelSelector);
+  }
+
+  /** The entries a list answers. */
+  #matching(
+    resource: KubeResource,
+    namespace: string | undefined,
+    labelSelector?: string,
+  ): KeptObject[] {
     const kind = this.#kind(resource);
     if (!kind) return [];
     // One namespace's objects, not the whole kind's: the fleet lists once per entity.
@@ -223,7 +290,7 @@ export class ClusterSnapshot implements KubeClient {
         : kind.byNamespace.get(namespace) ?? [];
     if (!labelSelector) return [...candidates];
     const selector = parseLabelSelector(labelSelector);
-    return candidates.filter(o => matchesLabels(selector, o.metadata.labels));
+    return candidates.filter(kept => matchesLabels(selector, kept.labels));
   }
 
   /** Whether an object exists, e.g. to find which cluster runs an entity without a cluster annotation. */

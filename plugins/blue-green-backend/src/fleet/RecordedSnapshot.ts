@@ -3,26 +3,26 @@ import {
   KubeObject,
   KubeResource,
 } from '@bluegreen-backstage/plugin-blue-green-node';
-import { ClusterSnapshot } from './ClusterSnapshot';
+import { ClusterSnapshot, KeptObject } from './ClusterSnapshot';
 
-/** One lookup a strategy's `read()` made in a snapshot, and the objects it was answered. */
+/** One lookup a strategy's `read()` made in a snapshot, and the entries it was answered. */
 export type Lookup =
   | {
       resource: KubeResource;
       namespace: string | undefined;
       name: string;
-      found: KubeObject | undefined;
+      found: KeptObject | undefined;
     }
   | {
       resource: KubeResource;
       namespace: string | undefined;
       labelSelector?: string;
-      found: KubeObject[];
+      found: KeptObject[];
     };
 
 /**
  * A cluster snapshot as one strategy `read()` sees it, noting each lookup and its answer: the
- * read's result holds for any later snapshot that answers the same lookups with the same objects
+ * read's result holds for any later snapshot that answers the same lookups with the same entries
  * (see {@link sameAnswers}), because a read depends on nothing but the objects it looked up.
  */
 export class RecordedSnapshot implements KubeClient {
@@ -42,9 +42,13 @@ export class RecordedSnapshot implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
-    const found = this.#snapshot.lookup(resource, namespace, name);
-    this.lookups.push({ resource, namespace, name, found });
-    return found as T | undefined;
+    this.lookups.push({
+      resource,
+      namespace,
+      name,
+      found: this.#snapshot.entry(resource, namespace, name),
+    });
+    return this.#snapshot.lookup(resource, namespace, name) as T | undefined;
   }
 
   async list<T extends KubeObject = KubeObject>(
@@ -55,19 +59,16 @@ export class RecordedSnapshot implements KubeClient {
     if (options?.fieldSelector) {
       throw new Error('the fleet snapshot does not answer field selectors');
     }
-    const found = this.#snapshot.select(
-      resource,
-      namespace,
-      options?.labelSelector,
-    );
+    const labelSelector = options?.labelSelector;
     this.lookups.push({
       resource,
       namespace,
-      labelSelector: options?.labelSelector,
-      found,
+      labelSelector,
+      found: this.#snapshot.entries(resource, namespace, labelSelector),
     });
-    // A copy: the recorded answer stays as it was whatever the strategy does with its array.
-    return { items: [...found] as T[] };
+    return {
+      items: this.#snapshot.select(resource, namespace, labelSelector) as T[],
+    };
   }
 
   patch(): Promise<never> {
@@ -91,21 +92,21 @@ export class RecordedSnapshot implements KubeClient {
   }
 }
 
-/** Whether `snapshot` answers every lookup with the very objects it was answered before. */
+/** Whether `snapshot` answers every lookup with the very entries it was answered before. */
 export function sameAnswers(
   lookups: readonly Lookup[],
   snapshot: ClusterSnapshot,
 ): boolean {
   for (const lookup of lookups) {
     if ('name' in lookup) {
-      const found = snapshot.lookup(
+      const found = snapshot.entry(
         lookup.resource,
         lookup.namespace,
         lookup.name,
       );
       if (found !== lookup.found) return false;
     } else {
-      const found = snapshot.select(
+      const found = snapshot.entries(
         lookup.resource,
         lookup.namespace,
         lookup.labelSelector,
