@@ -15,13 +15,12 @@ import { EntityResolver } from '../entities/EntityResolver';
 import { ObservationReader } from '../observation/ObservationReader';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
 import { Announcer, audienceOf } from './Announcer';
+import { observeAuthorized } from './observeAuthorized';
 import {
   actorOf,
   Caller,
-  errorMessage,
   Operation,
   OperationRecorder,
-  withClusterState,
 } from './OperationRecorder';
 
 /** A label value (the `version` pod label): what Kubernetes accepts. */
@@ -138,32 +137,14 @@ export class DeployService {
       reason: request.reason,
       forced: Boolean(request.force),
     };
-    // As for a switch: the permission, the namespace and the binding of the objects a deploy
-    // writes (judged on the first read) are checked while the cluster is read.
-    const first = reads ?? this.#observer.read(context);
-    first.catch(() => undefined);
-    const [observed, authorized] = await Promise.allSettled([
-      this.#observer.observe(context, 'cluster', { reads: first }),
-      this.#authorizer.authorize(
-        pending,
-        context,
-        operation,
-        first.then(r => r.snapshot),
-      ),
-    ]);
-    if (authorized.status === 'rejected') throw authorized.reason;
-    if (observed.status === 'rejected') {
-      const cluster =
-        'untouched: the cluster could not be read, nothing was written';
-      await this.#recorder.ended(
-        operation,
-        'failed',
-        errorMessage(observed.reason),
-        { strategy: context.target.strategy, cluster },
-      );
-      throw withClusterState(observed.reason, cluster);
-    }
-    const { snapshot, status } = observed.value;
+    const { snapshot, status } = await observeAuthorized(
+      {
+        observer: this.#observer,
+        authorizer: this.#authorizer,
+        recorder: this.#recorder,
+      },
+      { context, purpose: 'cluster', operation, pending, reads },
+    );
     const decision = status.deploy!;
     const refuse = async (reasons: string[]): Promise<never> => {
       await this.#recorder.ended(

@@ -32,6 +32,7 @@ import {
 } from '../observation/ObservationReader';
 import { Announcer, audienceOf } from './Announcer';
 import { FailedVersions } from './FailedVersions';
+import { observeAuthorized } from './observeAuthorized';
 import {
   actorOf,
   Caller,
@@ -168,34 +169,14 @@ export class SwitchService {
     if (request.full && !capabilities.fullPromote) {
       throw unsupported('full', 'fullPromote', 'skip pauses and analysis');
     }
-    // The permission check and the cluster read are independent: run them together. The objects'
-    // binding is judged on the first round's read. Nothing is written before both are in.
-    const first = reads ?? this.#observer.read(context);
-    first.catch(() => undefined);
-    const [observed, authorized] = await Promise.allSettled([
-      this.#observer.observe(context, action, { reads: first }),
-      this.#authorizer.authorize(
-        pending,
-        context,
-        operation,
-        first.then(r => r.snapshot),
-      ),
-    ]);
-    // A refusal by the permission framework comes first (it is recorded as refused).
-    if (authorized.status === 'rejected') throw authorized.reason;
-    if (observed.status === 'rejected') {
-      // The cluster could not be read: nothing was decided or written, and history says so.
-      const cluster =
-        'untouched: the cluster could not be read, nothing was written';
-      await this.#recorder.ended(
-        operation,
-        'failed',
-        errorMessage(observed.reason),
-        { strategy: context.target.strategy, cluster },
-      );
-      throw withClusterState(observed.reason, cluster);
-    }
-    const observation = observed.value;
+    const observation = await observeAuthorized(
+      {
+        observer: this.#observer,
+        authorizer: this.#authorizer,
+        recorder: this.#recorder,
+      },
+      { context, purpose: action, operation, pending, reads },
+    );
     const { status } = observation;
     const shift = runningShift(status.inProgress);
     if (action === 'rollback' && shift) {
