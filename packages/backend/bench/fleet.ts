@@ -28,6 +28,8 @@
  * With PROFILE=<folder>, the measured backend samples what it allocates during the refresh calls
  * (including objects collected since) and the benchmark prints the largest allocators, by the
  * nearest frame of our code; the profile is written to `<folder>/fleet-<services>.heapprofile`.
+ * With PROFILE_PROMOTED=1 as well, only what outlived the young generation is sampled: what makes
+ * the old generation grow between full collections.
  *
  * With HEAP_SNAPSHOT=<folder>, the measured backend writes a heap snapshot after the idle seconds
  * (`<folder>/fleet-<services>.heapsnapshot`) and the benchmark prints what the fleet's structures

@@ -106,7 +106,9 @@ async function main() {
         await profiler.post('HeapProfiler.startSampling', {
           samplingInterval: 64 * 1024,
           includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: true,
+          // PROFILE_PROMOTED=1: only what outlived the young generation (promoted, or still
+          // alive): what makes the old generation grow between full collections.
+          includeObjectsCollectedByMinorGC: !process.env.PROFILE_PROMOTED,
         } as any);
         process.send!({ type: 'profile-started' });
       } else if (message.type === 'profile-stop') {
