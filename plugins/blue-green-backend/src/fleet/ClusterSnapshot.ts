@@ -30,8 +30,8 @@ export function listCallsFor(strategies: Iterable<SwitchStrategy>) {
 
 /**
  * A listed object as the snapshot keeps it between calls: its JSON (as trimmed, see `trimmed`) in a
- * Buffer, outside V8's heap, parsed again for each lookup. A parsed Kubernetes object takes about
- * twice its JSON's bytes in V8's heap, and V8 lets its heap grow to a multiple of what lives in it
+ * Buffer, outside V8's heap, parsed again for each lookup. A parsed Kubernetes object takes more
+ * of V8's heap than its JSON's bytes, and V8 lets its heap grow to a multiple of what lives in it
  * before collecting; the fleet keeps tens of thousands of objects for as long as its cache lives.
  * The same entry, by identity, while the object is unchanged: the fleet's rows are cached on it.
  */
