@@ -14,10 +14,10 @@
  * the plugin without its fleet cost with that catalog; the difference is the fleet's share. Both
  * are printed, with the raw RSS. Node keeps freed V8 heap pages mapped until its memory reducer
  * runs when the process is idle, so an RSS read right after a burst of work reflects the burst's
- * peak heap: the RSS is read right after the calls and again after IDLE_SECONDS without calls. Each backend's peak RSS (maxRSS) is
- * printed too: a high-water mark, which the timing of V8's memory reducer does not move (it is
- * often the catalog's ingestion), and the highest RSS during the measured calls, sampled every
- * 25 ms in both backends over the same seconds.
+ * peak heap: the RSS is read right after the calls and again after IDLE_SECONDS without calls.
+ * Each backend's peak RSS (maxRSS) is printed too: a high-water mark, which the timing of V8's
+ * memory reducer does not move (it is often the catalog's ingestion), and the highest RSS during
+ * the measured calls, sampled every 25 ms in both backends over the same seconds.
  *
  * The clusters are sandboxes in scale mode (no listeners, traffic, events or periodic probes), so
  * that 10,000 services cost no CPU once created. The catalogs re-process entities hourly (see
