@@ -8,6 +8,7 @@ import {
 import Step from '@material-ui/core/Step';
 import StepLabel from '@material-ui/core/StepLabel';
 import Stepper from '@material-ui/core/Stepper';
+import { makeStyles } from '@material-ui/core/styles';
 import Alert from '@material-ui/lab/Alert';
 import { errorMessage } from '../shared/errors';
 import { SwitchAction } from './decisions';
@@ -115,6 +116,13 @@ export function switchSteps(run: SwitchRun, status?: EntityStatus): StepView[] {
   return views;
 }
 
+// The card sits above the details while a watch runs: no padding of its own around the stepper
+// (the card has some), so that the tab stays within two screens.
+const useStyles = makeStyles({
+  stepper: { padding: 0 },
+  outcome: { marginTop: 8 },
+});
+
 /** A stepper that follows a promote or rollback, then shows how it ended. */
 export const SwitchProgress = ({
   run,
@@ -125,6 +133,7 @@ export const SwitchProgress = ({
   status?: EntityStatus;
   onDismiss?: () => void;
 }) => {
+  const classes = useStyles();
   const steps = switchSteps(run, status);
   const activeStep = steps.findIndex(s => s.active || (s.error && !s.done));
   const verb = run.action === 'promote' ? 'Promote' : 'Rollback';
@@ -136,6 +145,7 @@ export const SwitchProgress = ({
       <Stepper
         activeStep={activeStep === -1 ? steps.length : activeStep}
         alternativeLabel
+        className={classes.stepper}
         aria-label={`${verb} progress`}
       >
         {steps.map(s => (
@@ -150,7 +160,12 @@ export const SwitchProgress = ({
         ))}
       </Stepper>
       {run.state === 'failed' && run.error && (
-        <Alert severity="error" role="alert" onClose={onDismiss}>
+        <Alert
+          severity="error"
+          role="alert"
+          onClose={onDismiss}
+          className={classes.outcome}
+        >
           {verb} failed: {errorMessage(run.error)}
         </Alert>
       )}
@@ -158,6 +173,7 @@ export const SwitchProgress = ({
         <Alert
           severity={run.response.verification.verified ? 'success' : 'warning'}
           onClose={onDismiss}
+          className={classes.outcome}
         >
           {run.response.verification.verified
             ? `${run.to} is live. `
