@@ -127,25 +127,50 @@ export class EntityPermissions {
    * all of them when the conditions name a rule only the running catalog knows.
    */
   async allowsEach(
-    { permission, decision }: EntityDecision,
+    decision: EntityDecision,
     entities: Entity[],
     credentials: BackstageCredentials,
   ): Promise<boolean[]> {
+    const rule = this.localRule(decision);
+    if (rule) return entities.map(rule);
+    return this.allowsEachRef(
+      decision,
+      entities.map(entity => stringifyEntityRef(entity)),
+      credentials,
+    );
+  }
+
+  /**
+   * The decision as a test of an entity in hand, when it can be applied here: ALLOW, DENY, or
+   * conditions on the catalog's own rules. Undefined when only the permission backend can apply
+   * it ({@link EntityPermissions.allowsEachRef}).
+   */
+  localRule({
+    permission,
+    decision,
+  }: EntityDecision): ((entity: Entity) => boolean) | undefined {
     if (decision.result !== AuthorizeResult.CONDITIONAL) {
-      return entities.map(() => decision.result === AuthorizeResult.ALLOW);
+      const allowed = decision.result === AuthorizeResult.ALLOW;
+      return () => allowed;
     }
     if (
       decision.resourceType === permission.resourceType &&
       onlyBuiltInRules(decision.conditions, permission.resourceType)
     ) {
-      return entities.map(entity => applyConditions(decision, entity));
+      return entity => applyConditions(decision, entity);
     }
-    if (entities.length === 0) return [];
+    return undefined;
+  }
+
+  /** Whether a decision allows its permission on each entity, asked of the permission backend. */
+  async allowsEachRef(
+    { permission }: EntityDecision,
+    entityRefs: string[],
+    credentials: BackstageCredentials,
+  ): Promise<boolean[]> {
+    if (entityRefs.length === 0) return [];
     const remote = await this.#permissions.authorize(
-      entities.map(entity => ({
-        permission,
-        resourceRef: stringifyEntityRef(entity),
-      })),
+      entityRefs.map(resourceRef => ({ permission, resourceRef })),
       { credentials },
     );
     return remote.map(r => r.result === AuthorizeResult.ALLOW);

@@ -6,7 +6,10 @@ import {
   catalogConditions,
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
-import { PolicyDecision } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   blueGreenScalePermission,
@@ -67,9 +70,12 @@ function setup(options: {
   config?: object;
   /** The policy's scale decision for the caller (default: owners may scale). */
   scaleDecision?: () => Promise<PolicyDecision>;
+  catalogPageSize?: number;
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
-  const getEntities = jest.spyOn(catalog, 'getEntities');
+  const streamEntities = jest.spyOn(catalog, 'streamEntities');
+  // What `streamEntities` asks for, page by page.
+  const queryEntities = jest.spyOn(catalog, 'queryEntities');
   const gateway = {
     clusterNames: async () => Object.keys(options.clusters),
     // Reached with the plugin's own credentials: shared by every caller.
@@ -113,12 +119,20 @@ function setup(options: {
     }),
     insights: options.insights,
     permissions,
+    catalogPageSize: options.catalogPageSize,
   });
   const scaleDown = new FleetScaleDown({
     fleet,
     operations: { scale } as unknown as EntityOperations,
   });
-  return { fleet, scaleDown, getEntities, scale, permissions };
+  return {
+    fleet,
+    scaleDown,
+    streamEntities,
+    queryEntities,
+    scale,
+    permissions,
+  };
 }
 
 describe('FleetService', () => {
@@ -128,9 +142,10 @@ describe('FleetService', () => {
       'sandbox',
       mergeObjects(...names.map(n => serviceSelectorObjects(n))),
     );
-    const { fleet, getEntities } = setup({
+    const { fleet, streamEntities, queryEntities } = setup({
       entities: names.map(n => component(n)),
       clusters: { sandbox: kube },
+      catalogPageSize: 10,
     });
 
     const result = await fleet.getFleet({ credentials: alice });
@@ -139,8 +154,10 @@ describe('FleetService', () => {
       'list services',
       'list deployments',
     ]);
-    // The catalog is asked with the caller's credentials: it filters what the user may read.
-    expect(getEntities.mock.calls[0][1]).toEqual({ credentials: alice });
+    // The catalog is asked with the caller's credentials (it filters what the user may read),
+    // in pages.
+    expect(streamEntities.mock.calls[0][1]).toEqual({ credentials: alice });
+    expect(queryEntities).toHaveBeenCalledTimes(3);
     expect(result.partial).toBe(false);
     expect(result.rows).toHaveLength(25);
     expect(result.rows[0]).toMatchObject({
@@ -169,6 +186,8 @@ describe('FleetService', () => {
       problems: [],
       scaleDown: { allowed: true },
     });
+    // The owners' condition is applied to the entities of every page.
+    expect(result.rows.filter(r => r.scaleDown?.allowed)).toHaveLength(25);
   });
 
   it('reuses the rows of unchanged entities and objects, and builds again what changed', async () => {
@@ -291,16 +310,16 @@ describe('FleetService', () => {
 
   it('lists the clusters the last answer needed while the catalog answers, once', async () => {
     const kube = new FakeKube('sandbox', serviceSelectorObjects('my-app'));
-    const { fleet, getEntities } = setup({
+    const { fleet, queryEntities } = setup({
       entities: [component('my-app')],
       clusters: { sandbox: kube },
     });
     await fleet.getFleet({ credentials: alice });
     expect(kube.calls).toHaveLength(2);
 
-    const answer = await getEntities.mock.results[0].value;
+    const answer = await queryEntities.mock.results[0].value;
     let listedBeforeTheCatalogAnswered = 0;
-    getEntities.mockImplementationOnce(async () => {
+    queryEntities.mockImplementationOnce(async () => {
       await new Promise(r => setTimeout(r, 50));
       listedBeforeTheCatalogAnswered = kube.calls.length;
       return answer;
@@ -568,6 +587,8 @@ describe('FleetService', () => {
         component('empty'),
       ],
       clusters: { sandbox: new FakeKube('sandbox', objects) },
+      // One entity per page: each is decided while its page is in hand.
+      catalogPageSize: 1,
     });
     const result = await fleet.getFleet({ credentials: alice });
     const scaleDown = Object.fromEntries(
@@ -589,6 +610,53 @@ describe('FleetService', () => {
     });
     expect(permissions.authorizeConditional).toHaveBeenCalledTimes(1);
     expect(permissions.authorize).not.toHaveBeenCalled();
+  });
+
+  it('asks the permission backend once for the rows it alone can decide (a rule of the running catalog)', async () => {
+    const objects = mergeObjects(
+      serviceSelectorObjects('mine'),
+      serviceSelectorObjects('theirs'),
+      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
+    );
+    const { fleet, permissions } = setup({
+      entities: [component('mine'), component('theirs'), component('empty')],
+      clusters: { sandbox: new FakeKube('sandbox', objects) },
+      catalogPageSize: 1,
+      scaleDecision: async () => ({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'catalog',
+        resourceType: 'catalog-entity',
+        conditions: {
+          rule: 'IS_IN_OUR_CMDB',
+          resourceType: 'catalog-entity',
+          params: {},
+        },
+      }),
+    });
+    permissions.authorize.mockImplementation(async requests =>
+      requests.map(r => ({
+        result:
+          'resourceRef' in r && r.resourceRef === 'component:default/mine'
+            ? AuthorizeResult.ALLOW
+            : AuthorizeResult.DENY,
+      })),
+    );
+    const result = await fleet.getFleet({ credentials: alice });
+    expect(
+      Object.fromEntries(
+        result.rows.map(r => [
+          r.name,
+          r.scaleDown?.allowed ? 'allowed' : r.scaleDown?.outcome,
+        ]),
+      ),
+    ).toEqual({ mine: 'allowed', theirs: 'denied', empty: 'skipped' });
+    // Only the rows with something to scale, in one request.
+    expect(permissions.authorize).toHaveBeenCalledTimes(1);
+    expect(
+      permissions.authorize.mock.calls[0][0].map(r =>
+        'resourceRef' in r ? r.resourceRef : undefined,
+      ),
+    ).toEqual(['component:default/mine', 'component:default/theirs']);
   });
 
   it('shows the fleet without scale-down decisions when the permission backend fails', async () => {

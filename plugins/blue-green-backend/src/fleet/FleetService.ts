@@ -20,7 +20,10 @@ import {
   KubernetesGateway,
   SwitchStrategy,
 } from '@bluegreen-backstage/plugin-blue-green-node';
-import { EntityPermissions } from '../authorization/EntityPermissions';
+import {
+  EntityDecision,
+  EntityPermissions,
+} from '../authorization/EntityPermissions';
 import { HistoryStore } from '../database/HistoryStore';
 import { EntityChange } from '../operations/Announcer';
 import { StrategyRegistry } from '../strategies/StrategyRegistry';
@@ -44,13 +47,22 @@ const message = (error: unknown) =>
 /** Memo entries unused for this long are dropped. */
 const MEMO_IDLE_MS = 10 * 60_000;
 
+/** Entities asked of the catalog per request: each page is let go once its facts are taken. */
+const CATALOG_PAGE_SIZE = 1000;
+
 /** An entity's annotations resolved, for as long as the catalog answers it with the same etag. */
 type ResolvedEntity = {
   etag: string;
   entityRef: string;
   target: Placement['target'];
+  facts: Placement['facts'];
   usedAt: number;
 };
+
+/** The caller's scale-down decision, or why the permission backend gave none. */
+type ScaleDecision =
+  | { decision: EntityDecision; rule?: (entity: Entity) => boolean }
+  | { error: string };
 
 /**
  * A row as last built, valid while its entity is unchanged, the same lookups give the same
@@ -134,6 +146,7 @@ export class FleetService {
   };
   readonly #permissions: EntityPermissions;
   readonly #checksRequired: boolean;
+  readonly #catalogPageSize: number;
   /** The clusters each entity's rows were read from, for {@link FleetService.changed}. */
   readonly #clustersOf = new Map<string, Array<string | undefined>>();
   /** By entity uid: see {@link ResolvedEntity}. Holds no entity. */
@@ -159,6 +172,8 @@ export class FleetService {
     permissions: PermissionsService;
     /** `checks.requiredForPromote`: "ready to promote" needs the pre-deploy checks to pass. */
     checksRequired?: boolean;
+    /** Entities per catalog request (default 1,000). */
+    catalogPageSize?: number;
   }) {
     this.#catalog = options.catalog;
     this.#gateway = options.gateway;
@@ -171,6 +186,7 @@ export class FleetService {
       permissions: options.permissions,
     });
     this.#checksRequired = options.checksRequired ?? true;
+    this.#catalogPageSize = options.catalogPageSize ?? CATALOG_PAGE_SIZE;
   }
 
   /** `GET /fleet` */
@@ -178,11 +194,16 @@ export class FleetService {
     caller: { credentials: BackstageCredentials },
     options: { refresh?: boolean } = {},
   ): Promise<FleetResponse> {
-    // Needs only the caller: asked while the catalog is read.
-    const scaleDecision = this.#permissions.decide(
-      [blueGreenScalePermission],
-      caller.credentials,
-    );
+    // Needs only the caller: asked while the catalog is read, applied to each entity in hand.
+    const scale: Promise<ScaleDecision> = this.#permissions
+      .decide([blueGreenScalePermission], caller.credentials)
+      .then(
+        ([decision]) => ({
+          decision,
+          rule: this.#permissions.localRule(decision),
+        }),
+        error => ({ error: message(error) }),
+      );
     // The clusters the last answer needed are most likely needed again: their lists are asked
     // for while the catalog answers (which clusters to list depends on the entities).
     const early = new Map(
@@ -197,7 +218,10 @@ export class FleetService {
         return [cluster, { strategies, read }] as const;
       }),
     );
-    const { entities, problems } = await this.#entities(caller.credentials);
+    const { entities, problems } = await this.#entities(
+      caller.credentials,
+      scale,
+    );
 
     // Which clusters to list, and which strategies' kinds each needs.
     const known = await this.#gateway.clusterNames();
@@ -284,7 +308,7 @@ export class FleetService {
     const scaleWarning = await this.#decideScaleDowns(
       rows,
       entities,
-      scaleDecision,
+      await scale,
       caller.credentials,
     );
     rows.sort(byUrgency);
@@ -341,13 +365,14 @@ export class FleetService {
 
   /**
    * Each row's scale-down decision for this caller: one permission decision, applied to every
-   * row with something to scale. When the permission backend cannot answer, rows carry none (the
-   * scale-down itself still checks) and a warning says so.
+   * row with something to scale (to the entity while it was read, or by the permission backend
+   * in one request when its conditions need the running catalog). When the permission backend
+   * cannot answer, rows carry none (the scale-down itself still checks) and a warning says so.
    */
   async #decideScaleDowns(
     rows: FleetRow[],
     entities: Map<string, Placement>,
-    pending: ReturnType<EntityPermissions['decide']>,
+    scale: ScaleDecision,
     credentials: BackstageCredentials,
   ): Promise<string | undefined> {
     const perEntity = new Map<string, number>();
@@ -360,30 +385,44 @@ export class FleetService {
         permitted,
       });
     // Rows that cannot be scaled whatever the permission say why without it.
-    const candidates: Array<{ row: FleetRow; entity: Entity }> = [];
+    const candidates: Array<{ row: FleetRow; placement: Placement }> = [];
     for (const row of rows) {
       const decision = decide(row, true);
       const placement = entities.get(row.entityRef);
       if (decision.allowed && placement) {
-        candidates.push({ row, entity: placement.entity });
+        candidates.push({ row, placement });
       } else {
         row.scaleDown = decision;
       }
     }
+    const failed = (error: string) =>
+      `who may scale down is not shown: ${error}`;
+    if ('error' in scale) return failed(scale.error);
+    const remote = [
+      ...new Set(
+        candidates
+          .filter(c => c.placement.mayScale === undefined)
+          .map(c => c.row.entityRef),
+      ),
+    ];
+    let permitted: Map<string, boolean>;
     try {
-      const [scale] = await pending;
-      const permitted = await this.#permissions.allowsEach(
-        scale,
-        candidates.map(c => c.entity),
+      const answers = await this.#permissions.allowsEachRef(
+        scale.decision,
+        remote,
         credentials,
       );
-      candidates.forEach(({ row }, i) => {
-        row.scaleDown = decide(row, permitted[i]);
-      });
-      return undefined;
+      permitted = new Map(remote.map((ref, i) => [ref, answers[i]]));
     } catch (error) {
-      return `who may scale down is not shown: ${message(error)}`;
+      return failed(message(error));
     }
+    for (const { row, placement } of candidates) {
+      row.scaleDown = decide(
+        row,
+        placement.mayScale ?? permitted.get(row.entityRef) ?? false,
+      );
+    }
+    return undefined;
   }
 
   /**
@@ -431,66 +470,92 @@ export class FleetService {
     ];
   }
 
-  /** The blue/green entities the caller may read, and rows for those whose annotations are wrong. */
-  async #entities(credentials: BackstageCredentials) {
+  /**
+   * The blue/green entities the caller may read, and rows for those whose annotations are wrong.
+   * Read in pages: of each entity only what its rows show is kept (memoized while its etag is
+   * the same), and whether the caller may scale it down, decided with the entity in hand.
+   */
+  async #entities(
+    credentials: BackstageCredentials,
+    scale: Promise<ScaleDecision>,
+  ) {
     const strategies = this.#strategies.names();
-    const { items } = await this.#catalog.getEntities(
-      {
-        // Read access follows catalog read access: the catalog filters with the caller's rights.
-        filter: {
-          [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]:
-            strategies,
+    const pages = this.#catalog
+      .streamEntities(
+        {
+          // Read access follows catalog read access: the catalog filters with the caller's rights.
+          filter: {
+            [`metadata.annotations.${BLUE_GREEN_ANNOTATIONS.strategy}`]:
+              strategies,
+          },
+          // No `fields`: the catalog then sends each entity as stored, without parsing it and
+          // writing it again (half the catalog's time at 10,000 entities, docs/benchmarks.md).
+          pageSize: this.#catalogPageSize,
         },
-        // No `fields`: the catalog then sends each entity as stored, without parsing it and
-        // writing it again (half the catalog's time at 10,000 entities, docs/benchmarks.md).
-        // The rows and the permission conditions read the kind, metadata, spec and relations.
-      },
-      { credentials },
-    );
+        { credentials },
+      )
+      [Symbol.asyncIterator]();
+    // The first page is asked for while the permission decision is awaited.
+    const first = pages.next();
+    const decided = await scale;
+    const rule = 'rule' in decided ? decided.rule : undefined;
     const entities = new Map<string, Placement>();
     const problems: FleetRow[] = [];
     const now = Date.now();
-    for (const entity of items) {
-      const { uid, etag } = entity.metadata;
-      const known = uid ? this.#resolved.get(uid) : undefined;
-      if (known && etag && known.etag === etag) {
-        known.usedAt = now;
-        entities.set(known.entityRef, {
-          entity,
-          entityRef: known.entityRef,
-          target: known.target,
-        });
-        continue;
-      }
-      const entityRef = stringifyEntityRef(entity);
-      const resolved = resolveBlueGreenTarget(entity, { strategies });
-      if (resolved.ok) {
-        entities.set(entityRef, { entity, entityRef, target: resolved.target });
-        // The same target object while the entity is unchanged: the rows' memo checks it.
-        if (uid && etag) {
-          this.#resolved.set(uid, {
-            etag,
-            entityRef,
-            target: resolved.target,
-            usedAt: now,
+    for (let page = await first; !page.done; page = await pages.next()) {
+      for (const entity of page.value) {
+        const placement = this.#resolve(entity, strategies, now);
+        if ('problems' in placement) {
+          problems.push(placement);
+        } else {
+          entities.set(placement.entityRef, {
+            ...placement,
+            mayScale: rule?.(entity),
           });
         }
-      } else {
-        problems.push({
-          ...baseRow(entity, entityRef),
-          key: entityRef,
-          strategy:
-            entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.strategy] ??
-            '',
-          namespace: '',
-          live: 'unknown',
-          promotable: false,
-          status: 'misconfigured',
-          problems: resolved.problems,
-        });
       }
     }
     return { entities, problems };
+  }
+
+  /** An entity's target and facts (from the memo while its etag is the same), or its problem row. */
+  #resolve(
+    entity: Entity,
+    strategies: string[],
+    now: number,
+  ): Placement | FleetRow {
+    const { uid, etag } = entity.metadata;
+    const known = uid ? this.#resolved.get(uid) : undefined;
+    if (known && etag && known.etag === etag) {
+      known.usedAt = now;
+      return {
+        entityRef: known.entityRef,
+        target: known.target,
+        facts: known.facts,
+      };
+    }
+    const entityRef = stringifyEntityRef(entity);
+    const facts = baseRow(entity, entityRef);
+    const resolved = resolveBlueGreenTarget(entity, { strategies });
+    if (!resolved.ok) {
+      return {
+        ...facts,
+        key: entityRef,
+        strategy:
+          entity.metadata.annotations?.[BLUE_GREEN_ANNOTATIONS.strategy] ?? '',
+        namespace: '',
+        live: 'unknown',
+        promotable: false,
+        status: 'misconfigured',
+        problems: resolved.problems,
+      };
+    }
+    const placement = { entityRef, target: resolved.target, facts };
+    // The same target object while the entity is unchanged: the rows' memo checks it.
+    if (uid && etag) {
+      this.#resolved.set(uid, { ...placement, etag, usedAt: now });
+    }
+    return placement;
   }
 
   async #insightsFor(

@@ -32,11 +32,22 @@ export type FleetEntityInsights = {
   firing?: string[];
 };
 
-/** One entity, its annotations resolved. */
+/** What a row shows of its entity (see {@link baseRow}). */
+export type EntityFacts = ReturnType<typeof baseRow>;
+
+/**
+ * One entity, its annotations resolved: what its rows need of it, not the entity itself (the
+ * fleet reads the catalog in pages and lets each page go once read).
+ */
 export type Placement = {
-  entity: Entity;
   entityRef: string;
   target: BlueGreenTarget;
+  facts: EntityFacts;
+  /**
+   * Whether the caller may scale it down, when that was decided with the entity in hand;
+   * undefined when only the permission backend can say (or it did not answer).
+   */
+  mayScale?: boolean;
 };
 
 /** What a row shows besides the cluster's objects. */
@@ -78,10 +89,10 @@ export function baseRow(entity: Entity, entityRef: string) {
 }
 
 function common(placement: Placement, context: RowContext) {
-  const { entity, entityRef, target } = placement;
+  const { facts, target } = placement;
   const watch = context.insights?.watch;
   return {
-    ...baseRow(entity, entityRef),
+    ...facts,
     strategy: target.strategy,
     namespace: target.namespace,
     lastSwitch: pick(context.lastSwitch, [
