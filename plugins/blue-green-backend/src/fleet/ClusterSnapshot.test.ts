@@ -9,6 +9,10 @@ import {
 } from '../__testUtils__/FakeKube';
 import { ClusterSnapshot, listCallsFor } from './ClusterSnapshot';
 
+/** The kept entry of Service `name` in namespace default. */
+const entry = (s: ClusterSnapshot, name: string) =>
+  s.entry(KUBE_RESOURCES.services, 'default', name);
+
 describe('ClusterSnapshot', () => {
   it('lists each kind the strategies need once, cluster-wide, ReplicaSets by label', () => {
     const calls = listCallsFor([
@@ -159,8 +163,6 @@ describe('ClusterSnapshot', () => {
     );
     const get = (s: ClusterSnapshot, name: string) =>
       s.get(KUBE_RESOURCES.services, 'default', name);
-    const entry = (s: ClusterSnapshot, name: string) =>
-      s.entry(KUBE_RESOURCES.services, 'default', name);
 
     // The same entry, which the fleet's rows are cached on; each lookup parses a new object.
     expect(entry(second, 'a')).toBe(entry(first, 'a'));
@@ -211,8 +213,6 @@ describe('ClusterSnapshot', () => {
       [serviceSelectorStrategy],
       first,
     );
-    const entry = (s: ClusterSnapshot, name: string) =>
-      s.entry(KUBE_RESOURCES.services, 'default', name);
     expect(parsed).toEqual([service('b', 'green')]);
     expect(entry(second, 'a')).toBe(entry(first, 'a'));
     expect(entry(second, 'b')).not.toBe(entry(first, 'b'));

@@ -43,7 +43,8 @@ export type KeptObject = {
   readonly json: Buffer;
 };
 
-const parse = (kept: KeptObject): KubeObject =>
+/** A kept object, parsed: a new object each time. */
+export const parseKept = (kept: KeptObject): KubeObject =>
   JSON.parse(kept.json.toString('utf8'));
 
 /**
@@ -157,7 +158,7 @@ export class ClusterSnapshot implements KubeClient {
           const { name } = object.metadata;
           const old = before?.byName.get(namespace)?.get(name);
           kept =
-            old && sameVersion(parse(old), object)
+            old && sameVersion(parseKept(old), object)
               ? old
               : {
                   // The namespace string the index already holds, not one more copy per object.
@@ -243,7 +244,7 @@ export class ClusterSnapshot implements KubeClient {
     name: string,
   ): KubeObject | undefined {
     const kept = this.entry(resource, namespace, name);
-    return kept && parse(kept);
+    return kept && parseKept(kept);
   }
 
   /** `list` (without a field selector), answered at once: new objects each time. */
@@ -252,7 +253,7 @@ export class ClusterSnapshot implements KubeClient {
     namespace: string | undefined,
     labelSelector?: string,
   ): KubeObject[] {
-    return this.#matching(resource, namespace, labelSelector).map(parse);
+    return this.#matching(resource, namespace, labelSelector).map(parseKept);
   }
 
   /** The entry `lookup` parses: the same one while the object is unchanged. */

@@ -3,7 +3,7 @@ import {
   KubeObject,
   KubeResource,
 } from '@bluegreen-backstage/plugin-blue-green-node';
-import { ClusterSnapshot, KeptObject } from './ClusterSnapshot';
+import { ClusterSnapshot, KeptObject, parseKept } from './ClusterSnapshot';
 
 /** One lookup a strategy's `read()` made in a snapshot, and the entries it was answered. */
 export type Lookup =
@@ -42,13 +42,9 @@ export class RecordedSnapshot implements KubeClient {
     namespace: string | undefined,
     name: string,
   ): Promise<T | undefined> {
-    this.lookups.push({
-      resource,
-      namespace,
-      name,
-      found: this.#snapshot.entry(resource, namespace, name),
-    });
-    return this.#snapshot.lookup(resource, namespace, name) as T | undefined;
+    const found = this.#snapshot.entry(resource, namespace, name);
+    this.lookups.push({ resource, namespace, name, found });
+    return found && (parseKept(found) as T);
   }
 
   async list<T extends KubeObject = KubeObject>(
@@ -60,15 +56,9 @@ export class RecordedSnapshot implements KubeClient {
       throw new Error('the fleet snapshot does not answer field selectors');
     }
     const labelSelector = options?.labelSelector;
-    this.lookups.push({
-      resource,
-      namespace,
-      labelSelector,
-      found: this.#snapshot.entries(resource, namespace, labelSelector),
-    });
-    return {
-      items: this.#snapshot.select(resource, namespace, labelSelector) as T[],
-    };
+    const found = this.#snapshot.entries(resource, namespace, labelSelector);
+    this.lookups.push({ resource, namespace, labelSelector, found });
+    return { items: found.map(parseKept) as T[] };
   }
 
   patch(): Promise<never> {
