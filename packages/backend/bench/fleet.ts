@@ -14,7 +14,9 @@
  * the plugin without its fleet cost with that catalog; the difference is the fleet's share. Both
  * are printed, with the raw RSS. Node keeps freed V8 heap pages mapped until its memory reducer
  * runs when the process is idle, so an RSS read right after a burst of work reflects the burst's
- * peak heap: the RSS is read right after the calls and again after IDLE_SECONDS without calls.
+ * peak heap: both backends first settle for SETTLE_SECONDS without calls (the catalog's ingestion
+ * leaves such pages too), then the RSS is read before the calls, right after them and again after
+ * IDLE_SECONDS without calls.
  * Each backend's peak RSS (maxRSS) is printed too: a high-water mark, which the timing of V8's
  * memory reducer does not move (it is often the catalog's ingestion), and the highest RSS during
  * the measured calls, sampled every 25 ms in both backends over the same seconds.
@@ -53,6 +55,14 @@ const SIZES = (process.env.SIZES ?? '1000,10000').split(',').map(Number);
 const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
+/**
+ * Seconds both backends are left without calls before the measured ones. V8 keeps the pages a
+ * full collection frees resident for reuse until its memory reducer runs in a process that has
+ * been idle for a while; ingesting 10,000 components leaves ~200–300 MB of them. The backend
+ * serving the fleet-ready calls would start the measured calls with that still resident, and the
+ * other (idle, so reduced) without it: both settle first, so the difference is the calls' own.
+ */
+const SETTLE_SECONDS = Number(process.env.SETTLE_SECONDS ?? IDLE_SECONDS);
 const PROFILE = process.env.PROFILE;
 const HEAP_SNAPSHOT = process.env.HEAP_SNAPSHOT;
 /** TRACE_GC=1: the measured backend prints V8's garbage collections (`--trace-gc`). */
@@ -336,8 +346,12 @@ async function main() {
       )} s`,
     );
 
-    // Starts both backends' highest-RSS sampling afresh: `busy` then holds the calls' peak.
-    await Promise.all([measured.memory(), control.memory()]);
+    await sleep(SETTLE_SECONDS * 1000);
+    // Also starts both backends' highest-RSS sampling afresh: `busy` then holds the calls' peak.
+    const [settled, settledControl] = await Promise.all([
+      measured.memory(),
+      control.memory(),
+    ]);
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
@@ -412,6 +426,8 @@ async function main() {
         (after.lists + after.other - before.lists - before.other) / ROUNDS,
       kubeGetsPerCall: (after.other - before.other) / ROUNDS,
       promPerCall: (promAfter - promBefore) / ROUNDS,
+      settled,
+      settledControl,
       busy,
       busyControl,
       idle,
@@ -427,7 +443,9 @@ async function main() {
         row.kubePerCall
       } Kubernetes requests/call (${row.kubeGetsPerCall} not lists), ${
         row.promPerCall
-      } Prometheus requests/call; RSS right after the calls ${mb(
+      } Prometheus requests/call; RSS before the calls, after ${SETTLE_SECONDS} s without any, ${mb(
+        settled.rss,
+      )} (${mb(settledControl.rss)}), right after the calls ${mb(
         busy.rss,
       )} (same catalog, no fleet calls: ${mb(
         busyControl.rss,
@@ -449,10 +467,10 @@ async function main() {
 
   console.log('');
   console.log(
-    `| services | /fleet p50 | p90 | cached p50 | Kubernetes req/call | Prometheus req/call | backend RSS after the calls | same catalog, no fleet calls | fleet's share | after ${IDLE_SECONDS} s idle (no fleet calls) | peak RSS so far (no fleet calls) | live heap (no fleet calls) |`,
+    `| services | /fleet p50 | p90 | cached p50 | Kubernetes req/call | Prometheus req/call | RSS before the calls (no fleet calls) | backend RSS after the calls | same catalog, no fleet calls | fleet's share | after ${IDLE_SECONDS} s idle (no fleet calls) | peak RSS so far (no fleet calls) | live heap (no fleet calls) |`,
   );
   console.log(
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   );
   for (const r of results) {
     console.log(
@@ -460,7 +478,9 @@ async function main() {
         0,
       )} ms | ${r.cachedP50.toFixed(1)} ms | ${r.kubePerCall} | ${
         r.promPerCall
-      } | ${mb(r.busy.rss)} | ${mb(r.busyControl.rss)} | ${signed(
+      } | ${mb(r.settled.rss)} (${mb(r.settledControl.rss)}) | ${mb(
+        r.busy.rss,
+      )} | ${mb(r.busyControl.rss)} | ${signed(
         r.busy.rss - r.busyControl.rss,
       )} | ${mb(r.idle.rss)} (${mb(r.idleControl.rss)}) | ${mb(
         r.idle.peak,

@@ -93,18 +93,30 @@ export function releaseSummary(page: Page) {
 }
 
 /**
- * The height of the whole page in CSS pixels (Backstage scrolls the page, not an inner element),
- * logged with the state it was measured in, for the report.
+ * The height of the whole page in CSS pixels (Backstage scrolls the page, not an inner element)
+ * once the tab has settled: charts and cards that load after the state appeared change it, so
+ * it is read until four readings 300 ms apart agree (at most 10 s). Logged with the state it was
+ * measured in, for the report.
  */
 export async function pageHeight(page: Page, state: string): Promise<number> {
-  const height = await page.evaluate(() =>
-    Math.max(
-      document.documentElement.scrollHeight,
-      ...[...document.querySelectorAll('main, [class*="BackstagePage"]')].map(
-        e => e.scrollHeight,
+  const measure = () =>
+    page.evaluate(() =>
+      Math.max(
+        document.documentElement.scrollHeight,
+        ...[...document.querySelectorAll('main, [class*="BackstagePage"]')].map(
+          e => e.scrollHeight,
+        ),
       ),
-    ),
-  );
+    );
+  const deadline = Date.now() + 10_000;
+  let height = await measure();
+  let agreeing = 1;
+  while (agreeing < 4 && Date.now() < deadline) {
+    await page.waitForTimeout(300);
+    const next = await measure();
+    agreeing = next === height ? agreeing + 1 : 1;
+    height = next;
+  }
   // eslint-disable-next-line no-console
   console.log(`tab height at 1440×900, ${state}: ${height} px`);
   return height;
