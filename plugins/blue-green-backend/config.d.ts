@@ -75,7 +75,10 @@ export interface Config {
     };
     /** The fleet page (`GET /api/blue-green/fleet`). */
     fleet?: {
-      /** How long one listing of a cluster is reused. Default 10s. */
+      /**
+       * How long the fleet page reuses one listing of a cluster and its traffic answer from
+       * Prometheus (its Refresh button asks again). Default 10s.
+       */
       cacheTtl?: HumanDuration | string;
       /** How long to wait for a cluster before showing its services as unavailable. Default 5s. */
       clusterTimeout?: HumanDuration | string;

@@ -38,7 +38,8 @@
  * kept between calls retain of it and how much is code (`heapHolders.ts`); the backend without
  * fleet calls writes one too (`no-fleet-<services>.heapsnapshot`).
  *
- * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30)
+ * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30
+ * SETTLE_SECONDS=30)
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,11 @@ const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 const SETTLE_SECONDS = Number(process.env.SETTLE_SECONDS ?? IDLE_SECONDS);
 const PROFILE = process.env.PROFILE;
 const HEAP_SNAPSHOT = process.env.HEAP_SNAPSHOT;
+/**
+ * CATALOG_TIMING=1: after the idle reading, times the fleet's catalog read on the measured
+ * backend as carol (median of 5): in pages of 1,000, as the fleet reads it, against one request.
+ */
+const CATALOG_TIMING = Boolean(process.env.CATALOG_TIMING);
 /** TRACE_GC=1: the measured backend prints V8's garbage collections (`--trace-gc`). */
 const TRACE_GC = Boolean(process.env.TRACE_GC);
 /**
@@ -391,6 +397,43 @@ async function main() {
       measured.memory(),
       control.memory(),
     ]);
+    if (CATALOG_TIMING) {
+      const filter = ['service-selector', 'argo-rollouts', 'istio']
+        .map(
+          s =>
+            `filter=metadata.annotations.blue-green.backstage.io/strategy=${s}`,
+        )
+        .join('&');
+      const whole: number[] = [];
+      const paged: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        whole.push(
+          await time(() => measured.call(`/api/catalog/entities?${filter}`)),
+        );
+        paged.push(
+          await time(async () => {
+            let page = await measured.call(
+              `/api/catalog/entities/by-query?${filter}&limit=1000`,
+            );
+            while (page.pageInfo?.nextCursor) {
+              page = await measured.call(
+                `/api/catalog/entities/by-query?limit=1000&cursor=${encodeURIComponent(
+                  page.pageInfo.nextCursor,
+                )}`,
+              );
+            }
+          }),
+        );
+      }
+      const [one, pages] = [stats(whole).p50, stats(paged).p50];
+      console.log(
+        `${size} services: the fleet's catalog read as carol, in pages of 1,000 ${pages.toFixed(
+          0,
+        )} ms, in one request ${one.toFixed(0)} ms (${(pages / one).toFixed(
+          2,
+        )}×)`,
+      );
+    }
     if (HEAP_SNAPSHOT) {
       mkdirSync(HEAP_SNAPSHOT, { recursive: true });
       for (const [backend, which] of [

@@ -126,6 +126,7 @@ export const blueGreenPlugin = createBackendPlugin({
           },
           permissions: deps.permissions,
           checksRequired: config.checks.requiredForPromote,
+          cacheTtlMs: config.fleet.cacheTtlMs,
         });
         const announcer = new Announcer({
           logger,

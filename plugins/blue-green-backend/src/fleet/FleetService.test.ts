@@ -31,6 +31,7 @@ import { ClusterCache } from './ClusterCache';
 import { FleetScaleDown } from './FleetScaleDown';
 import { FleetService } from './FleetService';
 import { FleetInsights } from './insights';
+import { FleetPrometheus } from './traffic';
 
 function component(
   name: string,
@@ -71,6 +72,8 @@ function setup(options: {
   /** The policy's scale decision for the caller (default: owners may scale). */
   scaleDecision?: () => Promise<PolicyDecision>;
   catalogPageSize?: number;
+  prometheus?: FleetPrometheus;
+  cacheTtlMs?: number;
 }) {
   const catalog = catalogServiceMock({ entities: options.entities });
   const streamEntities = jest.spyOn(catalog, 'streamEntities');
@@ -120,6 +123,11 @@ function setup(options: {
     insights: options.insights,
     permissions,
     catalogPageSize: options.catalogPageSize,
+    traffic: options.prometheus && {
+      prometheus: options.prometheus,
+      queries: { rps: 'rps', errorRatio: 'errors' },
+    },
+    cacheTtlMs: options.cacheTtlMs,
   });
   const scaleDown = new FleetScaleDown({
     fleet,
@@ -306,6 +314,55 @@ describe('FleetService', () => {
     );
     expect(kube.calls).toHaveLength(4);
     expect(refreshed.rows[0].live).toBe('green');
+  });
+
+  it('reuses the traffic answer for cacheTtl, and asks again on refresh, after it, or after a failure', async () => {
+    let queries = 0;
+    let down = false;
+    const prometheus: FleetPrometheus = {
+      urlFor: () => 'http://prometheus:9090',
+      query: async (_cluster, query) => {
+        queries++;
+        if (down) throw new Error('connection refused');
+        const value = query === 'rps' ? 5 + queries : 0.01;
+        return [{ labels: { namespace: 'default', service: 'my-app' }, value }];
+      },
+    };
+    const { fleet } = setup({
+      entities: [component('my-app')],
+      clusters: {
+        sandbox: new FakeKube('sandbox', serviceSelectorObjects('my-app')),
+      },
+      prometheus,
+      cacheTtlMs: 1000,
+    });
+    const first = await fleet.getFleet({ credentials: alice });
+    expect(queries).toBe(2);
+    expect(first.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
+    const cached = await fleet.getFleet({ credentials: alice });
+    expect(queries).toBe(2);
+    expect(cached.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
+
+    const refreshed = await fleet.getFleet(
+      { credentials: alice },
+      { refresh: true },
+    );
+    expect(queries).toBe(4);
+    expect(refreshed.rows[0].traffic).toEqual({ rps: 8, errorRatio: 0.01 });
+
+    await new Promise(r => setTimeout(r, 1100));
+    down = true;
+    const failed = await fleet.getFleet({ credentials: alice });
+    expect(queries).toBe(6);
+    expect(failed.rows[0].traffic).toBeUndefined();
+    expect(failed.warnings).toEqual([
+      'traffic of cluster sandbox is not shown: connection refused',
+    ]);
+    // A failed answer is not reused.
+    down = false;
+    const again = await fleet.getFleet({ credentials: alice });
+    expect(queries).toBe(8);
+    expect(again.rows[0].traffic).toEqual({ rps: 12, errorRatio: 0.01 });
   });
 
   it('lists the clusters the last answer needed while the catalog answers, once', async () => {

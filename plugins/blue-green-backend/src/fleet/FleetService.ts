@@ -147,6 +147,16 @@ export class FleetService {
   readonly #permissions: EntityPermissions;
   readonly #checksRequired: boolean;
   readonly #catalogPageSize: number;
+  readonly #cacheTtlMs: number;
+  /**
+   * The last traffic answer, reused for `fleet.cacheTtl` by calls without `refresh` like the
+   * clusters' lists: Prometheus answers every caller alike.
+   */
+  #lastTraffic?: {
+    clusters: string;
+    at: number;
+    answer: ReturnType<typeof queryFleetTraffic>;
+  };
   /** The clusters each entity's rows were read from, for {@link FleetService.changed}. */
   readonly #clustersOf = new Map<string, Array<string | undefined>>();
   /** By entity uid: see {@link ResolvedEntity}. Holds no entity. */
@@ -174,6 +184,8 @@ export class FleetService {
     checksRequired?: boolean;
     /** Entities per catalog request (default 1,000). */
     catalogPageSize?: number;
+    /** How long calls without `refresh` reuse the traffic answer (`fleet.cacheTtl`). */
+    cacheTtlMs?: number;
   }) {
     this.#catalog = options.catalog;
     this.#gateway = options.gateway;
@@ -187,6 +199,7 @@ export class FleetService {
     });
     this.#checksRequired = options.checksRequired ?? true;
     this.#catalogPageSize = options.catalogPageSize ?? CATALOG_PAGE_SIZE;
+    this.#cacheTtlMs = options.cacheTtlMs ?? 0;
   }
 
   /** `GET /fleet` */
@@ -272,11 +285,7 @@ export class FleetService {
         ),
       ),
       this.#history.fleetFacts(),
-      queryFleetTraffic(
-        this.#traffic?.prometheus,
-        this.#traffic?.queries ?? { rps: '', errorRatio: '' },
-        [...byCluster.keys()],
-      ),
+      this.#trafficOf([...byCluster.keys()], Boolean(options.refresh)),
       this.#insightsFor(refs, caller.credentials),
     ]);
     const clusterReads = new Map(reads);
@@ -342,6 +351,34 @@ export class FleetService {
       ],
       generatedAt: new Date().toISOString(),
     };
+  }
+
+  /** The clusters' traffic: asked of Prometheus, or the last answer while it is fresh. */
+  #trafficOf(clusters: Array<string | undefined>, refresh: boolean) {
+    const key = JSON.stringify(clusters);
+    const now = Date.now();
+    const last = this.#lastTraffic;
+    if (
+      !refresh &&
+      last?.clusters === key &&
+      now - last.at < this.#cacheTtlMs
+    ) {
+      return last.answer;
+    }
+    const answer = queryFleetTraffic(
+      this.#traffic?.prometheus,
+      this.#traffic?.queries ?? { rps: '', errorRatio: '' },
+      clusters,
+    );
+    const entry = { clusters: key, at: now, answer };
+    this.#lastTraffic = entry;
+    // An answer with a Prometheus that failed is not reused: the next call asks again.
+    answer.then(({ warnings }) => {
+      if (warnings.length > 0 && this.#lastTraffic === entry) {
+        this.#lastTraffic = undefined;
+      }
+    });
+    return answer;
   }
 
   /** Drops the cached lists of a cluster (after a change made through the plugin). */
