@@ -14,9 +14,9 @@
  * the plugin without its fleet cost with that catalog; the difference is the fleet's share. Both
  * are printed, with the raw RSS. Node keeps freed V8 heap pages mapped until its memory reducer
  * runs when the process is idle, so an RSS read right after a burst of work reflects the burst's
- * peak heap: both backends first settle for SETTLE_SECONDS without calls (the catalog's ingestion
- * leaves such pages too), then the RSS is read before the calls, right after them and again after
- * IDLE_SECONDS without calls.
+ * peak heap. The catalogs' ingestion leaves such pages in both backends, so before the measured
+ * calls (after SETTLE_SECONDS without calls) both give them back and their RSS is read; then right
+ * after the calls and again after IDLE_SECONDS without calls.
  * Each backend's peak RSS (maxRSS) is printed too: a high-water mark, which the timing of V8's
  * memory reducer does not move (it is often the catalog's ingestion), and the highest RSS during
  * the measured calls, sampled every 25 ms in both backends over the same seconds.
@@ -39,7 +39,7 @@
  * fleet calls writes one too (`no-fleet-<services>.heapsnapshot`).
  *
  * Run: yarn workspace backend bench:fleet (SIZES=1000,10000 CLUSTERS=10 ROUNDS=15 IDLE_SECONDS=30
- * SETTLE_SECONDS=30)
+ * SETTLE_SECONDS=10)
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -57,13 +57,10 @@ const CLUSTERS = Number(process.env.CLUSTERS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const IDLE_SECONDS = Number(process.env.IDLE_SECONDS ?? 30);
 /**
- * Seconds both backends are left without calls before the measured ones. V8 keeps the pages a
- * full collection frees resident for reuse until its memory reducer runs in a process that has
- * been idle for a while; ingesting 10,000 components leaves ~200–300 MB of them. The backend
- * serving the fleet-ready calls would start the measured calls with that still resident, and the
- * other (idle, so reduced) without it: both settle first, so the difference is the calls' own.
+ * Seconds both backends are left without calls before the measured ones (the catalogs' own
+ * processing of new entities goes on for a while after they hold them all).
  */
-const SETTLE_SECONDS = Number(process.env.SETTLE_SECONDS ?? IDLE_SECONDS);
+const SETTLE_SECONDS = Number(process.env.SETTLE_SECONDS ?? 10);
 const PROFILE = process.env.PROFILE;
 const HEAP_SNAPSHOT = process.env.HEAP_SNAPSHOT;
 /**
@@ -186,7 +183,9 @@ async function startBackend(options: object, extraArgv: string[] = []) {
   };
   return {
     call,
-    memory: (): Promise<Memory> => ask(child, { type: 'memory' }, 'memory'),
+    /** After a full collection; with `release`, after V8 gave back the pages it keeps for reuse. */
+    memory: (release = false): Promise<Memory> =>
+      ask(child, { type: 'memory', release }, 'memory'),
     heapSnapshot: (file: string) =>
       ask(child, { type: 'heap-snapshot', file }, 'heap-snapshot-written'),
     profileStart: () =>
@@ -353,10 +352,16 @@ async function main() {
     );
 
     await sleep(SETTLE_SECONDS * 1000);
-    // Also starts both backends' highest-RSS sampling afresh: `busy` then holds the calls' peak.
+    // Both start the calls from the same state: V8 keeps the pages a full collection frees
+    // resident for reuse until its memory reducer runs in a process idle for a while (~20 s, or
+    // never while calls keep coming). Ingesting 10,000 components leaves 200–350 MB of them in
+    // both backends; the one serving the fleet-ready calls still held them when the calls
+    // began, the idle one often not. So both give them back before the calls; what the calls
+    // leave resident is counted. This also starts both backends' highest-RSS sampling afresh:
+    // `busy` then holds the calls' peak.
     const [settled, settledControl] = await Promise.all([
-      measured.memory(),
-      control.memory(),
+      measured.memory(true),
+      control.memory(true),
     ]);
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();

@@ -128,8 +128,14 @@ async function main() {
         process.send!({ type: 'heap-snapshot-written' });
       } else if (message.type === 'memory') {
         const sinceLast = Math.max(highest, process.memoryUsage.rss()) / MB;
-        (global as any).gc?.();
-        (global as any).gc?.();
+        const gc = (global as any).gc;
+        gc?.();
+        gc?.();
+        if (message.release) {
+          // What V8 keeps of freed pages for reuse is given back too (as under memory
+          // pressure): a plain collection keeps it resident until the memory reducer runs.
+          gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+        }
         const m = process.memoryUsage();
         process.send!({
           type: 'memory',
