@@ -716,6 +716,23 @@ describe('FleetService', () => {
     ).toEqual(['component:default/mine', 'component:default/theirs']);
   });
 
+  it('answers the catalog error when the catalog fails while the permission decision is pending', async () => {
+    const { fleet, queryEntities } = setup({
+      entities: [component('mine')],
+      clusters: {
+        sandbox: new FakeKube('sandbox', serviceSelectorObjects('mine')),
+      },
+      scaleDecision: async () => {
+        await new Promise(r => setTimeout(r, 50));
+        return ownersMayScale;
+      },
+    });
+    queryEntities.mockRejectedValueOnce(new Error('catalog unavailable'));
+    await expect(fleet.getFleet({ credentials: alice })).rejects.toThrow(
+      'catalog unavailable',
+    );
+  });
+
   it('shows the fleet without scale-down decisions when the permission backend fails', async () => {
     const { fleet } = setup({
       entities: [component('mine')],

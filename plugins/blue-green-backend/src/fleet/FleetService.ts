@@ -373,11 +373,12 @@ export class FleetService {
     const entry = { clusters: key, at: now, answer };
     this.#lastTraffic = entry;
     // An answer with a Prometheus that failed is not reused: the next call asks again.
+    const forget = () => {
+      if (this.#lastTraffic === entry) this.#lastTraffic = undefined;
+    };
     answer.then(({ warnings }) => {
-      if (warnings.length > 0 && this.#lastTraffic === entry) {
-        this.#lastTraffic = undefined;
-      }
-    });
+      if (warnings.length > 0) forget();
+    }, forget);
     return answer;
   }
 
@@ -532,8 +533,10 @@ export class FleetService {
         { credentials },
       )
       [Symbol.asyncIterator]();
-    // The first page is asked for while the permission decision is awaited.
+    // The first page is asked for while the permission decision is awaited (a failure is
+    // thrown where the page is awaited, below).
     const first = pages.next();
+    first.catch(() => undefined);
     const decided = await scale;
     const rule = 'rule' in decided ? decided.rule : undefined;
     const entities = new Map<string, Placement>();
