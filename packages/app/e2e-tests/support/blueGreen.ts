@@ -21,6 +21,9 @@ export function environments(page: Page) {
 
 /** A full-page screenshot for the plugin README, under docs/screenshots/. */
 export async function screenshot(page: Page, name: string) {
+  // From the top: a full-page screenshot of a scrolled page draws the fixed sidebar where the
+  // viewport was, in the middle of the picture.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({
     path: join(repoRoot, 'docs/screenshots', name),
     fullPage: true,
