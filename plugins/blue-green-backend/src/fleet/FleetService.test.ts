@@ -56,6 +56,18 @@ function component(
 
 const alice = mockCredentials.user('user:default/alice');
 
+/** One cluster running three services: `mine` and `theirs` have an idle color to scale down, `empty` not. */
+const mineTheirsEmpty = () => ({
+  sandbox: new FakeKube(
+    'sandbox',
+    mergeObjects(
+      serviceSelectorObjects('mine'),
+      serviceSelectorObjects('theirs'),
+      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
+    ),
+  ),
+});
+
 /** The demo policy for alice (team-checkout): she may scale what her team owns. */
 const ownersMayScale = createCatalogConditionalDecision(
   blueGreenScalePermission,
@@ -632,18 +644,13 @@ describe('FleetService', () => {
   });
 
   it('says for each row whether the caller may scale its idle color down, from one permission decision', async () => {
-    const objects = mergeObjects(
-      serviceSelectorObjects('mine'),
-      serviceSelectorObjects('theirs'),
-      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
-    );
     const { fleet, permissions } = setup({
       entities: [
         component('mine'),
         component('theirs', {}, 'team-payments'),
         component('empty'),
       ],
-      clusters: { sandbox: new FakeKube('sandbox', objects) },
+      clusters: mineTheirsEmpty(),
       // One entity per page: each is decided while its page is in hand.
       catalogPageSize: 1,
     });
@@ -670,14 +677,9 @@ describe('FleetService', () => {
   });
 
   it('asks the permission backend once for the rows it alone can decide (a rule of the running catalog)', async () => {
-    const objects = mergeObjects(
-      serviceSelectorObjects('mine'),
-      serviceSelectorObjects('theirs'),
-      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
-    );
     const { fleet, permissions } = setup({
       entities: [component('mine'), component('theirs'), component('empty')],
-      clusters: { sandbox: new FakeKube('sandbox', objects) },
+      clusters: mineTheirsEmpty(),
       catalogPageSize: 1,
       scaleDecision: async () => ({
         result: AuthorizeResult.CONDITIONAL,
@@ -781,18 +783,13 @@ describe('FleetService', () => {
   });
 
   it('answers a dry run from the same decisions, without scaling', async () => {
-    const objects = mergeObjects(
-      serviceSelectorObjects('mine'),
-      serviceSelectorObjects('theirs'),
-      serviceSelectorObjects('empty', { replicas: { blue: 3, green: 0 } }),
-    );
     const { scaleDown, scale } = setup({
       entities: [
         component('mine'),
         component('theirs', {}, 'team-payments'),
         component('empty'),
       ],
-      clusters: { sandbox: new FakeKube('sandbox', objects) },
+      clusters: mineTheirsEmpty(),
     });
     const response = await scaleDown.scaleDown(
       {

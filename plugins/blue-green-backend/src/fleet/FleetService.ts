@@ -544,34 +544,37 @@ export class FleetService {
     const now = Date.now();
     for (let page = await first; !page.done; page = await pages.next()) {
       for (const entity of page.value) {
-        const placement = this.#resolve(entity, strategies, now);
+        const placement = this.#resolve(entity, strategies, now, rule);
         if ('problems' in placement) {
           problems.push(placement);
         } else {
-          entities.set(placement.entityRef, {
-            ...placement,
-            mayScale: rule?.(entity),
-          });
+          entities.set(placement.entityRef, placement);
         }
       }
     }
     return { entities, problems };
   }
 
-  /** An entity's target and facts (from the memo while its etag is the same), or its problem row. */
+  /**
+   * An entity's target and facts (from the memo while its etag is the same) and whether `rule`
+   * lets the caller scale it down, or its problem row.
+   */
   #resolve(
     entity: Entity,
     strategies: string[],
     now: number,
+    rule?: (entity: Entity) => boolean,
   ): Placement | FleetRow {
     const { uid, etag } = entity.metadata;
     const known = uid ? this.#resolved.get(uid) : undefined;
+    const mayScale = rule?.(entity);
     if (known && etag && known.etag === etag) {
       known.usedAt = now;
       return {
         entityRef: known.entityRef,
         target: known.target,
         facts: known.facts,
+        mayScale,
       };
     }
     const entityRef = stringifyEntityRef(entity);
@@ -595,7 +598,7 @@ export class FleetService {
     if (uid && etag) {
       this.#resolved.set(uid, { ...placement, etag, usedAt: now });
     }
-    return placement;
+    return { ...placement, mayScale };
   }
 
   async #insightsFor(
