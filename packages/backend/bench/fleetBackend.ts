@@ -13,17 +13,42 @@ import { repoRoot, startWorld } from '../src/__testUtils__/harness';
 
 const MB = 2 ** 20;
 
+type CallFrame = { functionName: string; url: string; lineNumber: number };
+
 type ProfileNode = {
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
+  /** Bytes allocated (a heap profile) or milliseconds spent (a CPU profile) in the frame itself. */
   selfSize: number;
   children: ProfileNode[];
 };
 
+/** A CPU profile (a list of nodes and timed samples) as a tree of the time spent in each frame. */
+function cpuTree(profile: {
+  nodes: Array<{ id: number; callFrame: CallFrame; children?: number[] }>;
+  samples: number[];
+  timeDeltas: number[];
+}): ProfileNode {
+  const nodes = new Map<number, ProfileNode>(
+    profile.nodes.map(n => [
+      n.id,
+      { callFrame: n.callFrame, selfSize: 0, children: [] },
+    ]),
+  );
+  for (const n of profile.nodes) {
+    nodes.get(n.id)!.children = (n.children ?? []).map(id => nodes.get(id)!);
+  }
+  // Each sample's time is the delta to the next one (microseconds).
+  profile.samples.forEach((id, i) => {
+    nodes.get(id)!.selfSize += (profile.timeDeltas[i + 1] ?? 0) / 1000;
+  });
+  return nodes.get(profile.nodes[0].id)!;
+}
+
 /**
- * What a sampled heap profile allocated, by the nearest frame of our own code (plugins/, packages/)
- * or, without one, by the package the allocating frame is in; the largest first.
+ * What a sampled profile allocated or spent time on, by the nearest frame of our own code
+ * (plugins/, packages/) or, without one, by the package the frame is in; the largest first.
  */
-function allocationsByCode(root: ProfileNode, top = 25) {
+function byCode(root: ProfileNode, unit: number, top = 25) {
   const sums = new Map<string, number>();
   const ours = (url: string) =>
     /\/(plugins|packages)\//.test(url) && !url.includes('node_modules');
@@ -48,11 +73,11 @@ function allocationsByCode(root: ProfileNode, top = 25) {
   walk(root, []);
   const total = [...sums.values()].reduce((a, b) => a + b, 0);
   return {
-    total: total / MB,
+    total: total / unit,
     top: [...sums]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([where, bytes]) => ({ where, mb: bytes / MB })),
+      .map(([where, amount]) => ({ where, amount: amount / unit })),
   };
 }
 
@@ -62,9 +87,11 @@ async function main() {
     prometheusUrl: string;
     file: string;
     processingSeconds?: number;
+    sqliteDirectory?: string;
   } = await new Promise(r => process.once('message', r as any));
   const world = await startWorld({
     database: 'sqlite',
+    sqliteDirectory: options.sqliteDirectory,
     config: {
       kubernetes: kubernetesConfig(options.clusters),
       catalog: {
@@ -120,8 +147,21 @@ async function main() {
         writeFileSync(message.file, JSON.stringify(profile));
         process.send!({
           type: 'profile',
-          ...allocationsByCode(profile.head),
+          ...byCode(profile.head, MB),
         });
+      } else if (message.type === 'cpu-profile-start') {
+        profiler = new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 500 });
+        await profiler.post('Profiler.start');
+        process.send!({ type: 'cpu-profile-started' });
+      } else if (message.type === 'cpu-profile-stop') {
+        const { profile } = (await profiler!.post('Profiler.stop')) as any;
+        profiler!.disconnect();
+        // Opens in Chrome DevTools (Performance, Load profile).
+        writeFileSync(message.file, JSON.stringify(profile));
+        process.send!({ type: 'cpu-profile', ...byCode(cpuTree(profile), 1) });
       } else if (message.type === 'heap-snapshot') {
         (global as any).gc?.();
         writeHeapSnapshot(message.file);

@@ -157,12 +157,21 @@ export const DATABASES: Array<'sqlite' | 'postgres'> = process.env
   ? ['sqlite', 'postgres']
   : ['sqlite'];
 
-/** `backend.database` config: SQLite files in a temp dir, or per-plugin PostgreSQL databases. */
-export function databaseConfig(kind: 'sqlite' | 'postgres') {
+/**
+ * `backend.database` config: SQLite files in a new temp dir (or in `sqliteDirectory`, kept as they
+ * are), or per-plugin PostgreSQL databases.
+ */
+export function databaseConfig(
+  kind: 'sqlite' | 'postgres',
+  sqliteDirectory?: string,
+) {
   if (kind === 'sqlite') {
     return {
       client: 'better-sqlite3',
-      connection: { directory: mkdtempSync(join(tmpdir(), 'blue-green-db-')) },
+      connection: {
+        directory:
+          sqliteDirectory ?? mkdtempSync(join(tmpdir(), 'blue-green-db-')),
+      },
     };
   }
   return {
@@ -328,6 +337,8 @@ export async function startBackend(config: object, features: any[] = []) {
 export async function startWorld(
   options: BackendOptions & {
     database: 'sqlite' | 'postgres';
+    /** The SQLite files' folder, e.g. a catalog kept from an earlier run; a new one by default. */
+    sqliteDirectory?: string;
     /** Real traffic through the Services and a real Prometheus scraping it (1 s). */
     prometheus?: boolean;
     /** More backend features, e.g. a custom cluster supplier of the Kubernetes backend. */
@@ -354,7 +365,7 @@ export async function startWorld(
     ...options,
     sandbox,
     prometheus,
-    database: databaseConfig(options.database),
+    database: databaseConfig(options.database, options.sqliteDirectory),
   });
   if (options.kubernetes) {
     Object.assign(config, { kubernetes: options.kubernetes(sandbox) });
