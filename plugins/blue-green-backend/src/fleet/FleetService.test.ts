@@ -178,6 +178,11 @@ describe('FleetService', () => {
     // in pages.
     expect(streamEntities.mock.calls[0][1]).toEqual({ credentials: alice });
     expect(queryEntities).toHaveBeenCalledTimes(3);
+    // Without counting them first.
+    expect(queryEntities.mock.calls[0][0]).toMatchObject({
+      limit: 10,
+      totalItems: 'exclude',
+    });
     expect(result.partial).toBe(false);
     expect(result.rows).toHaveLength(25);
     expect(result.rows[0]).toMatchObject({
