@@ -346,10 +346,16 @@ async function main() {
       })),
     );
     // Both catalogs ingest the components; only then does the measured backend call the fleet.
-    await Promise.all([
-      measured.refreshLocation(file),
-      control.refreshLocation(file),
-    ]);
+    // A kept catalog that holds them all is left alone: reading the file again would have it
+    // process 10,000 unchanged components during the measured calls.
+    await Promise.all(
+      [measured, control].map(async backend => {
+        const held = await backend.serviceSelectorComponents();
+        if (held < size + EXAMPLE_SERVICE_SELECTORS) {
+          await backend.refreshLocation(file);
+        }
+      }),
+    );
     for (const backend of [measured, control]) {
       let logged = Date.now();
       for (;;) {
