@@ -226,13 +226,22 @@ export function deployCases(getWorld: () => SwitchWorld) {
     );
     expect(rollout.spec.template.spec.containers[0].image).toBe('my-app:3.0.0');
 
+    // Promotable, and settled: the revision includes the Rollout's resourceVersion, which the
+    // controller still moves while the new ReplicaSet comes up. A promote with a revision taken
+    // in between is refused (409), as it should be; the test decides on a page that has settled.
+    let seen: { revision: string; since: number } | undefined;
     const waiting = await waitFor(
-      'the new revision paused behind the preview Service',
+      'the new revision paused behind the preview Service, for a second',
       async () => {
         const s = await statusOf(world, ROLLOUT, users.bob);
-        return (
-          s.colors[idle].images[0] === 'my-app:3.0.0' && s.promote.allowed && s
-        );
+        if (s.colors[idle].images[0] !== 'my-app:3.0.0' || !s.promote.allowed) {
+          seen = undefined;
+          return false;
+        }
+        if (seen?.revision !== s.revision) {
+          seen = { revision: s.revision, since: Date.now() };
+        }
+        return Date.now() - seen.since >= 1000 && s;
       },
       90_000,
     );
