@@ -36,7 +36,7 @@
  * With CPU_PROFILE=<folder>, after the idle reading, ROUNDS more refresh calls run under V8's CPU
  * profiler in the measured backend (not the timed ones: the profiler slows them) and the benchmark
  * prints where their time went, per call, by the nearest frame of our code (`(idle)` is time spent
- * waiting for the clusters, Prometheus or the database); the profile is written to
+ * waiting for the clusters and Prometheus; SQLite runs in the process); the profile is written to
  * `<folder>/fleet-<services>.cpuprofile`.
  *
  * With CATALOG_DIR=<folder> and one size in SIZES, the catalog file and both backends' SQLite

@@ -56,7 +56,10 @@ function component(
 
 const alice = mockCredentials.user('user:default/alice');
 
-/** One cluster running three services: `mine` and `theirs` have an idle color to scale down, `empty` not. */
+/**
+ * One cluster running three services: `mine` and `theirs` have an idle color to scale down, `empty`
+ * has not.
+ */
 const mineTheirsEmpty = () => ({
   sandbox: new FakeKube(
     'sandbox',
