@@ -569,14 +569,13 @@ export class FleetService {
   ): Placement | FleetRow {
     const { uid, etag } = entity.metadata;
     const known = uid ? this.#resolved.get(uid) : undefined;
-    const mayScale = rule?.(entity);
     if (known && etag && known.etag === etag) {
       known.usedAt = now;
       return {
         entityRef: known.entityRef,
         target: known.target,
         facts: known.facts,
-        mayScale,
+        mayScale: rule?.(entity),
       };
     }
     const entityRef = stringifyEntityRef(entity);
@@ -600,7 +599,7 @@ export class FleetService {
     if (uid && etag) {
       this.#resolved.set(uid, { ...placement, etag, usedAt: now });
     }
-    return { ...placement, mayScale };
+    return { ...placement, mayScale: rule?.(entity) };
   }
 
   async #insightsFor(
