@@ -15,6 +15,8 @@ export type {
 export { userClusterAuthMiddleware } from './kubernetes/userClusterAuth';
 export type {
   KubeClient,
+  KubeWatch,
+  WatchEvent,
   KubeObject,
   JsonPatchOperation,
   ListOptions,

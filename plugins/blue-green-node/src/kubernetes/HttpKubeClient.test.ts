@@ -1,4 +1,9 @@
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { HttpKubeClient } from './HttpKubeClient';
@@ -228,5 +233,122 @@ describe('HttpKubeClient.podLog', () => {
     await expect(read).rejects.toThrow(
       /get pods\/log denied: .*cannot get resource "pods\/log".*Blue\/Green ClusterRole/,
     );
+  });
+});
+
+describe('HttpKubeClient.watch', () => {
+  let server: http.Server;
+  let client: HttpKubeClient;
+  const queries: URLSearchParams[] = [];
+  const service = (name: string, rv: string) => ({
+    metadata: { name, namespace: 'default', resourceVersion: rv },
+  });
+
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '', 'http://x');
+      queries.push(url.searchParams);
+      const from = url.searchParams.get('resourceVersion');
+      if (from === 'forbidden') {
+        res.writeHead(403, { 'Content-Type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            message: 'services is forbidden: cannot watch resource "services"',
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (from === 'old') {
+        res.end(
+          `${JSON.stringify({
+            type: 'ERROR',
+            object: { kind: 'Status', code: 410, message: 'too old' },
+          })}\n`,
+        );
+        return;
+      }
+      if (from === 'hang') {
+        res.write(
+          `${JSON.stringify({ type: 'ADDED', object: service('a', '2') })}\n`,
+        );
+        return;
+      }
+      // Three events, the second cut across two chunks, then the API server's timeout.
+      const lines = [
+        { type: 'ADDED', object: service('a', '11') },
+        { type: 'MODIFIED', object: service('b', '12') },
+        { type: 'BOOKMARK', object: { metadata: { resourceVersion: '13' } } },
+        { type: 'DELETED', object: service('a', '14') },
+      ]
+        .map(e => `${JSON.stringify(e)}\n`)
+        .join('');
+      const cut = lines.indexOf('"b"');
+      res.write(lines.slice(0, cut));
+      setTimeout(() => res.end(lines.slice(cut)), 20);
+    });
+    client = await clientOf(server);
+  });
+
+  afterAll(() => new Promise(resolve => server.close(resolve)));
+
+  it('hands over each event in order, and ends when the API server closes the watch', async () => {
+    const events: Array<[string, string | undefined]> = [];
+    const watch = client.watch(
+      KUBE_RESOURCES.services,
+      undefined,
+      { resourceVersion: '10', labelSelector: 'app=x', timeoutSeconds: 60 },
+      e => events.push([e.type, e.object.metadata.resourceVersion]),
+    );
+    await expect(watch.done).resolves.toBeUndefined();
+    expect(events).toEqual([
+      ['ADDED', '11'],
+      ['MODIFIED', '12'],
+      ['BOOKMARK', '13'],
+      ['DELETED', '14'],
+    ]);
+    expect(Object.fromEntries(queries.pop()!)).toEqual({
+      watch: 'true',
+      allowWatchBookmarks: 'true',
+      resourceVersion: '10',
+      timeoutSeconds: '60',
+      labelSelector: 'app=x',
+    });
+  });
+
+  it('ends with a ConflictError when the resourceVersion is too old to resume from', async () => {
+    const watch = client.watch(
+      KUBE_RESOURCES.services,
+      undefined,
+      { resourceVersion: 'old', timeoutSeconds: 60 },
+      () => {},
+    );
+    await expect(watch.done).rejects.toThrow(ConflictError);
+  });
+
+  it('ends with a NotAllowedError, saying what was refused, when the role does not grant watch', async () => {
+    const watch = client.watch(
+      KUBE_RESOURCES.services,
+      undefined,
+      { resourceVersion: 'forbidden', timeoutSeconds: 60 },
+      () => {},
+    );
+    await expect(watch.done).rejects.toThrow(NotAllowedError);
+    await expect(watch.done).rejects.toThrow(/cannot watch resource/);
+  });
+
+  it('stops when asked, and then resolves', async () => {
+    const events: string[] = [];
+    const watch = client.watch(
+      KUBE_RESOURCES.services,
+      undefined,
+      { resourceVersion: 'hang', timeoutSeconds: 60 },
+      e => events.push(e.object.metadata.name),
+    );
+    await new Promise(resolve => setTimeout(resolve, 100));
+    watch.stop();
+    await expect(watch.done).resolves.toBeUndefined();
+    expect(events).toEqual(['a']);
   });
 });

@@ -11,8 +11,10 @@ import {
   JsonPatchOperation,
   KubeClient,
   KubeObject,
+  KubeWatch,
   ListOptions,
   PatchType,
+  WatchEvent,
 } from './KubeClient';
 import { ListBodyParser } from './ListBodyParser';
 import { KubeResource, resourcePath } from './resources';
@@ -132,6 +134,164 @@ export class HttpKubeClient implements KubeClient {
       resourceVersion: list.metadata?.resourceVersion,
       ...(res.list && res.digests && { digests: res.digests }),
     };
+  }
+
+  watch(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options: {
+      resourceVersion: string;
+      labelSelector?: string;
+      timeoutSeconds: number;
+    },
+    onEvent: (event: WatchEvent) => void,
+  ): KubeWatch {
+    const path = resourcePath(resource, namespace);
+    const query = new URLSearchParams({
+      watch: 'true',
+      allowWatchBookmarks: 'true',
+      resourceVersion: options.resourceVersion,
+      timeoutSeconds: String(options.timeoutSeconds),
+    });
+    if (options.labelSelector)
+      query.set('labelSelector', options.labelSelector);
+    const url = this.#url(path, query);
+    const what = `watch ${resource.plural}`;
+    let stopped = false;
+    let request: http.ClientRequest | undefined;
+    const done = this.#endpoint.connect().then(
+      ({ agent, headers }) =>
+        new Promise<void>((resolve, reject) => {
+          if (stopped) {
+            resolve();
+            return;
+          }
+          const end = (error?: Error) => {
+            if (stopped || !error) resolve();
+            else reject(error);
+            stopped = true;
+            request?.destroy();
+          };
+          const transport = url.protocol === 'https:' ? https : http;
+          request = transport.request(
+            url,
+            {
+              method: 'GET',
+              agent,
+              headers: { ...headers, Accept: 'application/json' },
+            },
+            res => {
+              const status = res.statusCode ?? 0;
+              const pieces: Buffer[] = [];
+              if (status < 200 || status >= 300) {
+                res.on('data', (chunk: Buffer) => pieces.push(chunk));
+                res.on('end', () =>
+                  end(
+                    this.#refusal(
+                      { status, body: Buffer.concat(pieces).toString('utf8') },
+                      what,
+                      { refusedWatch: true },
+                    ),
+                  ),
+                );
+                return;
+              }
+              // One event per line; a line may arrive in several chunks.
+              res.on('data', (chunk: Buffer) => {
+                let start = 0;
+                let newline = chunk.indexOf(10);
+                while (newline >= 0 && !stopped) {
+                  pieces.push(chunk.subarray(start, newline));
+                  const line = Buffer.concat(pieces).toString('utf8');
+                  pieces.length = 0;
+                  if (line.trim()) {
+                    const error = this.#watchEvent(line, what, onEvent);
+                    if (error) {
+                      end(error);
+                      return;
+                    }
+                  }
+                  start = newline + 1;
+                  newline = chunk.indexOf(10, start);
+                }
+                if (start < chunk.length) pieces.push(chunk.subarray(start));
+              });
+              res.on('end', () => end());
+              res.on('close', () =>
+                end(
+                  res.complete
+                    ? undefined
+                    : new ServiceUnavailableError(
+                        `cluster ${this.cluster} dropped the connection during ${what}`,
+                      ),
+                ),
+              );
+            },
+          );
+          // The API server ends the watch at timeoutSeconds; silence well past that is a dead
+          // connection.
+          request.setTimeout((options.timeoutSeconds + 30) * 1000, () =>
+            end(
+              new ServiceUnavailableError(
+                `cluster ${this.cluster} went silent during ${what}`,
+              ),
+            ),
+          );
+          request.on('error', error =>
+            end(
+              new ServiceUnavailableError(
+                `cluster ${this.cluster} is unreachable: ${error.message}`,
+              ),
+            ),
+          );
+          request.end();
+        }),
+    );
+    return {
+      done,
+      stop: () => {
+        stopped = true;
+        request?.destroy();
+      },
+    };
+  }
+
+  /** Hands one line of a watch to `onEvent`; answers why the watch must end, if it must. */
+  #watchEvent(
+    line: string,
+    what: string,
+    onEvent: (event: WatchEvent) => void,
+  ): Error | undefined {
+    let event: { type?: string; object?: any };
+    try {
+      event = JSON.parse(line);
+    } catch (error) {
+      return new ServiceUnavailableError(
+        `cluster ${this.cluster} sent an unreadable event during ${what}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    const { type, object } = event;
+    if (type === 'ERROR') {
+      const detail = `cluster ${this.cluster}: ${what}: ${
+        object?.message ?? 'error'
+      }`;
+      // 410 Gone: the resourceVersion is older than the API server keeps; list again.
+      return object?.code === 410
+        ? new ConflictError(detail)
+        : new ServiceUnavailableError(detail);
+    }
+    if (
+      (type === 'ADDED' ||
+        type === 'MODIFIED' ||
+        type === 'DELETED' ||
+        type === 'BOOKMARK') &&
+      object?.metadata
+    ) {
+      onEvent({ type, object });
+    }
+    return undefined;
   }
 
   async patch<T extends KubeObject>(
@@ -256,6 +416,15 @@ export class HttpKubeClient implements KubeClient {
     if (res.status >= 200 && res.status < 300) {
       return JSON.parse(res.body) as T;
     }
+    throw this.#refusal(res, what);
+  }
+
+  /** The error for an answer that is not a success, saying what the API server said. */
+  #refusal(
+    res: RawResponse,
+    what: string,
+    options?: { refusedWatch?: boolean },
+  ): Error {
     const message = messageOf(res.body);
     const detail = `cluster ${this.cluster}: ${what}: ${
       message ?? `HTTP ${res.status}`
@@ -263,23 +432,36 @@ export class HttpKubeClient implements KubeClient {
     switch (res.status) {
       case 400:
       case 422:
-        throw new InputError(detail);
+        return new InputError(detail);
       case 404:
-        throw new NotFoundError(detail);
+        return new NotFoundError(detail);
       case 409:
-        throw new ConflictError(detail);
+      case 410:
+        return new ConflictError(detail);
       case 401:
       case 403:
         if (res.status === 401) this.#endpoint.onUnauthorized?.();
-        // A user's own token (read-only clusters): the user's access. Otherwise the cluster
-        // refused the plugin's own credentials: a configuration problem, not the user's.
-        if (this.readOnly) throw new NotAllowedError(detail);
-        throw new ServiceUnavailableError(
+        // A user's own token (read-only clusters): the user's access. A watch the plugin's role
+        // does not grant: the caller lists instead. Otherwise the cluster refused the plugin's
+        // own credentials: a configuration problem, not the user's.
+        if (this.readOnly || (options?.refusedWatch && res.status === 403)) {
+          return new NotAllowedError(detail);
+        }
+        return new ServiceUnavailableError(
           `${detail} (the cluster refused the plugin's credentials: bind them to the Blue/Green ClusterRole, plugins/blue-green-backend/manifests/rbac)`,
         );
       default:
-        throw new ServiceUnavailableError(detail);
+        return new ServiceUnavailableError(detail);
     }
+  }
+
+  #url(path: string, query?: URLSearchParams): URL {
+    const { baseUrl } = this.#endpoint;
+    const url = new URL(baseUrl.toString());
+    url.pathname = `${baseUrl.pathname.replace(/\/$/, '')}${path}`;
+    const search = query?.toString();
+    if (search) url.search = search;
+    return url;
   }
 
   #request(
@@ -298,11 +480,8 @@ export class HttpKubeClient implements KubeClient {
       reuse?: ReadonlyMap<string, unknown>;
     },
   ): Promise<ListResponse> {
-    const { baseUrl, timeoutMs } = this.#endpoint;
-    const url = new URL(baseUrl.toString());
-    url.pathname = `${baseUrl.pathname.replace(/\/$/, '')}${path}`;
-    const query = options?.query?.toString();
-    if (query) url.search = query;
+    const { timeoutMs } = this.#endpoint;
+    const url = this.#url(path, options?.query);
 
     return this.#endpoint.connect().then(
       ({ agent, headers }) =>

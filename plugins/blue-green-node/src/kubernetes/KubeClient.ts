@@ -64,6 +64,34 @@ export type ListOptions<T extends KubeObject = KubeObject> = {
 };
 
 /**
+ * One change a watch reports (`?watch=true`), as the API server sends it. `BOOKMARK` carries only
+ * the resourceVersion the watch has reached.
+ *
+ * @public
+ */
+export type WatchEvent<T extends KubeObject = KubeObject> = {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  object: T;
+};
+
+/**
+ * A watch that is running (see {@link KubeClient.watch}).
+ *
+ * @public
+ */
+export type KubeWatch = {
+  /**
+   * Settles when the watch ends. Resolves when the API server closes it (at `timeoutSeconds`) or
+   * `stop()` was called. Rejects with why otherwise: a `NotAllowedError` when the cluster refuses
+   * the `watch` verb, a `ConflictError` when the resourceVersion is too old to resume from (list
+   * again), a `ServiceUnavailableError` when the connection drops or goes silent.
+   */
+  readonly done: Promise<void>;
+  /** Ends the watch. */
+  stop(): void;
+};
+
+/**
  * Access to one cluster, with the plugin's own credentials for it.
  * Errors are `@backstage/errors` classes: a refused JSON-patch `test` or a stale resourceVersion is a
  * `ConflictError`, an unreachable or slow cluster a `ServiceUnavailableError` naming the cluster.
@@ -96,6 +124,22 @@ export interface KubeClient {
     namespace: string | undefined,
     options?: ListOptions<T>,
   ): Promise<{ items: T[]; resourceVersion?: string; digests?: string[] }>;
+
+  /**
+   * Follows the changes to the objects of a kind from `resourceVersion` on (the one a list
+   * answered), as informers do. Optional: a client without it is listed again instead.
+   */
+  watch?(
+    resource: KubeResource,
+    namespace: string | undefined,
+    options: {
+      resourceVersion: string;
+      labelSelector?: string;
+      /** The API server ends the watch after this long; the caller starts the next one. */
+      timeoutSeconds: number;
+    },
+    onEvent: (event: WatchEvent) => void,
+  ): KubeWatch;
 
   patch<T extends KubeObject = KubeObject>(
     resource: KubeResource,
