@@ -82,6 +82,13 @@ export interface Config {
       cacheTtl?: HumanDuration | string;
       /** How long to wait for a cluster before showing its services as unavailable. Default 5s. */
       clusterTimeout?: HumanDuration | string;
+      /**
+       * Keep the lists of the clusters the plugin reads with its own credentials current with
+       * watches while the fleet page is in use (stopped after 5 minutes without a call), instead
+       * of listing every cluster again on each refresh. Needs the `watch` verb of the plugin's
+       * ClusterRole; a cluster that refuses it is listed instead. Default true.
+       */
+      watch?: boolean;
     };
     /** Where the checks read metrics (Prometheus HTTP API). Without it, metric checks are unknown. */
     prometheus?: {

@@ -52,6 +52,8 @@ export type BlueGreenConfig = {
     cacheTtlMs: number;
     /** How long the fleet waits for a cluster before marking it unavailable. */
     clusterTimeoutMs: number;
+    /** Whether the fleet keeps the lists of clusters read with the plugin's credentials by watches. */
+    watch: boolean;
   };
   prometheus?: {
     url: string;
@@ -577,6 +579,7 @@ export function readBlueGreenConfig(root: Config): BlueGreenConfig {
     fleet: {
       cacheTtlMs: read.duration('fleet.cacheTtl', { seconds: 10 }),
       clusterTimeoutMs: read.duration('fleet.clusterTimeout', { seconds: 5 }),
+      watch: read.boolean('fleet.watch', true),
     },
     prometheus: readPrometheus(root, read),
     queries: readQueries(root, read),

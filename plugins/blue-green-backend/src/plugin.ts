@@ -81,6 +81,7 @@ export const blueGreenPlugin = createBackendPlugin({
         httpAuth: coreServices.httpAuth,
         httpRouter: coreServices.httpRouter,
         kubernetesClusters: kubernetesPluginClustersServiceRef,
+        lifecycle: coreServices.lifecycle,
         logger: coreServices.logger,
         notifications: notificationService,
         permissions: coreServices.permissions,
@@ -110,12 +111,18 @@ export const blueGreenPlugin = createBackendPlugin({
 
         const prometheus = new PrometheusClient(config.prometheus);
         const metrics = new MetricReader(prometheus, config.queries);
+        const clusterCache = new ClusterCache({
+          gateway,
+          logger,
+          config: config.fleet,
+        });
+        deps.lifecycle.addShutdownHook(() => clusterCache.close());
         const fleet = new FleetService({
           catalog: deps.catalog,
           gateway,
           history,
           strategies,
-          clusters: new ClusterCache({ gateway, logger, config: config.fleet }),
+          clusters: clusterCache,
           insights: new StoredFleetInsights({
             watches,
             checklists: checklistStatuses,

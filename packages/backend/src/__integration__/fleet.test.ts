@@ -7,8 +7,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  countRequests,
+  clusterWideReads,
   createObjects,
+  mergePatch,
   serviceSelectorManifests,
   writeComponents,
 } from '../__testUtils__/fleet';
@@ -70,8 +71,19 @@ describe('GET /api/blue-green/fleet', () => {
   });
 
   it('lists every blue/green service with its live color, from a few list calls per cluster', async () => {
-    const westRequests = countRequests(west);
-    const eastRequests = countRequests(east);
+    // The first call listed each kind once per cluster, whatever the number of entities, then
+    // started a watch of each from that list; every later call was answered from the watches.
+    for (const cluster of [west, east]) {
+      await waitFor('watches open', async () =>
+        clusterWideReads(cluster).watches === 6 ? true : undefined,
+      );
+      expect(clusterWideReads(cluster)).toMatchObject({
+        lists: 6,
+        watches: 6,
+        refusedWatches: 0,
+      });
+    }
+    const since = { west: west.requests.mark(), east: east.requests.mark() };
     const res = await world.as(users.alice).get('/fleet?refresh=true');
     expectStatus(res, 200);
     expect(res.body.partial).toBe(false);
@@ -101,13 +113,37 @@ describe('GET /api/blue-green/fleet', () => {
       },
       promotable: true,
     });
-    // One list per kind and cluster, whatever the number of entities; no per-entity get.
-    expect(westRequests()).toEqual({ lists: 6, other: 0 });
-    expect(eastRequests()).toEqual({ lists: 6, other: 0 });
+    // A refresh asks each cluster for one item, to know it still answers; no per-entity get.
+    const only = (sandbox: Sandbox, mark: number) =>
+      sandbox.requests.list(mark).map(r => `${r.verb} ${r.path}?${r.query}`);
+    expect(only(west, since.west)).toEqual(['list /api/v1/services?limit=1']);
+    expect(only(east, since.east)).toEqual(['list /api/v1/services?limit=1']);
 
-    // Within the cache's lifetime the clusters are not asked again.
+    // A call that is not a refresh asks nothing.
     await world.as(users.bob).get('/fleet');
-    expect(westRequests().lists).toBe(6);
+    expect(only(west, since.west)).toHaveLength(1);
+  });
+
+  it('follows a change made outside the plugin without listing the cluster again', async () => {
+    const since = east.requests.mark();
+    await mergePatch(
+      east,
+      '/apis/apps/v1/namespaces/default/deployments/shop-green',
+      { spec: { replicas: 3 } },
+    );
+    const shop = await waitFor('the change in the fleet', async () => {
+      // Not a refresh: within the cache's lifetime, only the watch can have brought it.
+      const res = await world.as(users.alice).get('/fleet');
+      const row = res.body.rows.find((r: any) => r.entityRef === SHOP);
+      return row?.idle?.replicas === 3 && row;
+    });
+    expect(shop).toMatchObject({ live: 'blue', idle: { color: 'green' } });
+    expect(clusterWideReads(east, since)).toEqual({
+      lists: 0,
+      probes: 0,
+      watches: 0,
+      refusedWatches: 0,
+    });
   });
 
   it('answers with the reachable clusters and marks the rows of one that is down', async () => {
@@ -134,6 +170,34 @@ describe('GET /api/blue-green/fleet', () => {
       expect(res.body.rows.find((r: any) => r.name === 'my-app').live).toBe(
         'blue',
       );
+    } finally {
+      east.faults.clear();
+    }
+  });
+
+  it('lists a cluster that refuses the watch verb on every refresh', async () => {
+    // The outage above ended east's watches: the next refresh lists it and tries to watch.
+    east.faults.set({ kind: 'error', status: 403, verb: 'watch' });
+    try {
+      const since = east.requests.mark();
+      const first = await world.as(users.alice).get('/fleet?refresh=true');
+      expectStatus(first, 200);
+      await waitFor('the watches refused', async () =>
+        clusterWideReads(east, since).refusedWatches > 0 ? true : undefined,
+      );
+      const then = east.requests.mark();
+      const res = await world.as(users.alice).get('/fleet?refresh=true');
+      expect(res.body.partial).toBe(false);
+      expect(
+        res.body.rows.find((r: any) => r.entityRef === SHOP),
+      ).toMatchObject({ live: 'blue', idle: { color: 'green', replicas: 3 } });
+      // Listed again, not watched again (the refusal is remembered for a while).
+      expect(clusterWideReads(east, then)).toEqual({
+        lists: 6,
+        probes: 0,
+        watches: 0,
+        refusedWatches: 0,
+      });
     } finally {
       east.faults.clear();
     }

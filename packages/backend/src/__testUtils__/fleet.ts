@@ -152,3 +152,44 @@ export function countRequests(sandbox: Sandbox): () => {
     return { lists: hits(lists), other: hits(other) };
   };
 }
+
+/**
+ * The cluster-wide reads a sandbox received after request `since` (only the fleet reads across
+ * namespaces): whole lists, one-item lists (a refresh checking that the cluster answers) and
+ * watches, with the answer's status of each watch.
+ */
+export function clusterWideReads(
+  sandbox: Pick<Sandbox, 'requests'>,
+  since = 0,
+): { lists: number; probes: number; watches: number; refusedWatches: number } {
+  const reads = sandbox.requests
+    .list(since)
+    .filter(r => r.method === 'GET' && !r.path.includes('/namespaces/'));
+  const lists = reads.filter(r => r.verb === 'list');
+  const limited = lists.filter(r => new URLSearchParams(r.query).has('limit'));
+  const watches = reads.filter(r => r.verb === 'watch');
+  return {
+    lists: lists.length - limited.length,
+    probes: limited.length,
+    watches: watches.length,
+    refusedWatches: watches.filter(r => r.status === 403).length,
+  };
+}
+
+/** Changes an object as `kubectl patch --type merge` would, not through the plugin. */
+export async function mergePatch(
+  sandbox: Pick<Sandbox, 'url' | 'token'>,
+  path: string,
+  patch: object,
+): Promise<void> {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method: 'PATCH',
+    headers: {
+      Authorization: `Bearer ${sandbox.token}`,
+      'Content-Type': 'application/merge-patch+json',
+    },
+    body: JSON.stringify(patch),
+  });
+  if (!res.ok)
+    throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
+}

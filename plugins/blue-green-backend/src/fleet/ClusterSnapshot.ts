@@ -52,6 +52,8 @@ export const parseKept = (kept: KeptObject): KubeObject =>
  * each was listed as (when the client digests items: see `ListOptions.reuse`).
  */
 type Kind = {
+  /** What the list answered: where a watch of the kind starts from. */
+  resourceVersion?: string;
   /** By namespace, then name: no key is built per lookup (the fleet makes tens of thousands). */
   byName: Map<string, Map<string, KeptObject>>;
   byNamespace: Map<string, KeptObject[]>;
@@ -91,8 +93,30 @@ function trimmed(item: KubeObject, resource: KubeResource): KubeObject {
   return object;
 }
 
+/** An object as the snapshot keeps it. */
+function keep(
+  object: KubeObject,
+  resource: KubeResource,
+  namespace: string,
+): KeptObject {
+  return {
+    namespace,
+    name: object.metadata.name,
+    labels: object.metadata.labels,
+    json: Buffer.from(JSON.stringify(trimmed(object, resource))),
+  };
+}
+
+/** A change a watch reported, for {@link ClusterSnapshot.withChanges}. */
+export type SnapshotChange = {
+  resource: KubeResource;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+};
+
 /**
- * A cluster as one set of list calls made at one moment: every object a strategy's `read()` looks
+ * A cluster as one set of list calls made at one moment (and the changes watched since, see
+ * `withChanges`): every object a strategy's `read()` looks
  * up, indexed by namespace and name. It answers `get` and `list` like the cluster did at `readAt`,
  * so the fleet runs the very same `read()` as the entity tab — hundreds of entities, a handful of
  * requests. Writes are refused: a switch always reads the live cluster.
@@ -135,17 +159,19 @@ export class ClusterSnapshot implements KubeClient {
           }) as Promise<{
             items: Array<KubeObject | KeptObject>;
             digests?: string[];
+            resourceVersion?: string;
           }>,
       ),
     );
     const objects = new Map<string, Kind>();
     calls.forEach((call, i) => {
+      const { items, digests, resourceVersion } = lists[i];
       const kind: Kind = {
+        resourceVersion,
         byName: new Map(),
         byNamespace: new Map(),
         byDigest: new Map(),
       };
-      const { items, digests } = lists[i];
       const before = earlier[i];
       items.forEach((item, j) => {
         const digest = digests?.[j];
@@ -160,16 +186,12 @@ export class ClusterSnapshot implements KubeClient {
           kept =
             old && sameVersion(parseKept(old), object)
               ? old
-              : {
+              : keep(
+                  object,
+                  call.resource,
                   // The namespace string the index already holds, not one more copy per object.
-                  namespace:
-                    kind.byNamespace.get(namespace)?.[0].namespace ?? namespace,
-                  name,
-                  labels: object.metadata.labels,
-                  json: Buffer.from(
-                    JSON.stringify(trimmed(object, call.resource)),
-                  ),
-                };
+                  kind.byNamespace.get(namespace)?.[0].namespace ?? namespace,
+                );
         }
         if (digest !== undefined) kind.byDigest.set(digest, kept);
         const inNamespace = kind.byNamespace.get(kept.namespace);
@@ -192,13 +214,75 @@ export class ClusterSnapshot implements KubeClient {
 
   private constructor(
     cluster: string,
-    strategies: Set<string>,
+    strategies: ReadonlySet<string>,
     objects: Map<string, Kind>,
   ) {
     this.cluster = cluster;
     this.strategies = strategies;
     this.#objects = objects;
     this.readAt = new Date();
+  }
+
+  /** The resourceVersion the list of `resource` answered: where a watch of it starts. */
+  resourceVersionOf(resource: KubeResource): string | undefined {
+    return this.#objects.get(keyOf(resource))?.resourceVersion;
+  }
+
+  /**
+   * This snapshot with the changes a watch reported since, applied in order: a new snapshot that
+   * shares every unchanged object (so the rows cached on them stay) and every namespace no change
+   * touched. Changes to kinds this snapshot did not list are ignored.
+   */
+  withChanges(changes: readonly SnapshotChange[]): ClusterSnapshot {
+    if (changes.length === 0) return this;
+    const objects = new Map(this.#objects);
+    const copied = new Map<Kind, Set<string>>();
+    for (const { resource, type, object } of changes) {
+      const key = keyOf(resource);
+      const before = this.#objects.get(key);
+      if (!before) continue;
+      let kind = objects.get(key)!;
+      if (kind === before) {
+        kind = {
+          ...before,
+          byName: new Map(before.byName),
+          byNamespace: new Map(before.byNamespace),
+        };
+        objects.set(key, kind);
+        copied.set(kind, new Set());
+      }
+      const namespace = object.metadata.namespace ?? '';
+      const namespaces = copied.get(kind)!;
+      if (!namespaces.has(namespace)) {
+        kind.byName.set(namespace, new Map(before.byName.get(namespace)));
+        namespaces.add(namespace);
+      }
+      const names = kind.byName.get(namespace)!;
+      if (type === 'DELETED') {
+        names.delete(object.metadata.name);
+      } else {
+        names.set(
+          object.metadata.name,
+          keep(
+            object,
+            resource,
+            before.byNamespace.get(namespace)?.[0].namespace ?? namespace,
+          ),
+        );
+      }
+    }
+    for (const [kind, namespaces] of copied) {
+      for (const namespace of namespaces) {
+        const names = kind.byName.get(namespace)!;
+        if (names.size === 0) {
+          kind.byName.delete(namespace);
+          kind.byNamespace.delete(namespace);
+        } else {
+          kind.byNamespace.set(namespace, [...names.values()]);
+        }
+      }
+    }
+    return new ClusterSnapshot(this.cluster, this.strategies, objects);
   }
 
   /** Whether this snapshot holds everything the named strategies look up. */

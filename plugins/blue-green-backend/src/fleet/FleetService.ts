@@ -327,7 +327,7 @@ export class FleetService {
         ? {
             name: read.snapshot.cluster,
             status: 'ok',
-            readAt: read.snapshot.readAt.toISOString(),
+            readAt: read.readAt.toISOString(),
           }
         : {
             name: name ?? 'default',

@@ -114,6 +114,7 @@ export class HttpKubeClient implements KubeClient {
       query.set('labelSelector', options.labelSelector);
     if (options?.fieldSelector)
       query.set('fieldSelector', options.fieldSelector);
+    if (options?.limit !== undefined) query.set('limit', String(options.limit));
     const res: ListResponse = await this.#request(
       'GET',
       resourcePath(resource, namespace),

@@ -55,6 +55,8 @@ export type PatchType = 'json' | 'merge' | 'strategic';
 export type ListOptions<T extends KubeObject = KubeObject> = {
   labelSelector?: string;
   fieldSelector?: string;
+  /** At most this many items (the API server's `limit`), e.g. to check that a cluster answers. */
+  limit?: number;
   /**
    * Objects of an earlier list, by the digest of the bytes each was sent as (the `digests` that
    * list answered). An item sent again byte for byte is answered with this object instead of
