@@ -88,6 +88,8 @@ async function main() {
     file: string;
     processingSeconds?: number;
     sqliteDirectory?: string;
+    /** `blueGreen.fleet.watch`: false lists the clusters on each refresh. */
+    fleetWatch?: boolean;
   } = await new Promise(r => process.once('message', r as any));
   const world = await startWorld({
     database: 'sqlite',
@@ -112,6 +114,7 @@ async function main() {
       blueGreen: {
         checks: { requiredForPromote: false },
         watch: { enabled: false },
+        fleet: { watch: options.fleetWatch ?? true },
         prometheus: { url: options.prometheusUrl },
       },
     },

@@ -91,7 +91,7 @@ export class ClusterCache {
     const key = shared
       ? `${name}|*`
       : `${name}|${principal.userEntityRef ?? 'service'}`;
-    const watch = this.#watches.get(name);
+    const watch = shared ? this.#watches.get(name) : undefined;
     if (
       watch?.following &&
       watch.latest.covers(strategies.map(s => s.name)) &&

@@ -31,10 +31,13 @@ class ScriptedKube {
   readonly cluster = 'test';
   readonly watches: OpenWatch[] = [];
   failLists = false;
+  /** Kinds of API groups the cluster does not serve: listed as nothing, without a resourceVersion. */
+  unserved = new Set<string>();
 
   async list(resource: KubeResource) {
     if (this.failLists)
       throw new ServiceUnavailableError('cluster test is unreachable');
+    if (this.unserved.has(resource.plural)) return { items: [] };
     const items =
       resource.plural === 'services'
         ? [service('a', '1'), service('b', '2'), service('c', '3', 'shop')]
@@ -77,8 +80,11 @@ class ScriptedKube {
   }
 }
 
-async function following(options: { idleMs?: number } = {}) {
+async function following(
+  options: { idleMs?: number; unserved?: string[] } = {},
+) {
   const kube = new ScriptedKube();
+  kube.unserved = new Set(options.unserved);
   const client = kube as unknown as KubeClient;
   const snapshot = await ClusterSnapshot.read(client, [
     serviceSelectorStrategy,
@@ -114,6 +120,13 @@ describe('ClusterWatch', () => {
       ['services', '5'],
       ['deployments', '5'],
     ]);
+    watch.stop();
+  });
+
+  it('does not watch a kind of an API group the cluster does not serve', async () => {
+    const { kube, watch } = await following({ unserved: ['deployments'] });
+    expect(kube.watches.map(w => w.plural)).toEqual(['services']);
+    expect(watch.following).toBe(true);
     watch.stop();
   });
 

@@ -51,13 +51,16 @@ export class ClusterWatch {
     options: ClusterWatchOptions,
   ): ClusterWatch | undefined {
     if (!kube.watch) return undefined;
-    const versions = calls.map(call =>
-      snapshot.resourceVersionOf(call.resource),
-    );
-    // A list without a resourceVersion cannot be followed.
-    if (versions.some(v => !v)) return undefined;
+    // A list without a resourceVersion is of an API group the cluster does not serve (no Argo
+    // Rollouts, no Istio): there is nothing to watch. Installed later, it is listed with the
+    // next list of the cluster.
+    const watched = calls.flatMap(call => {
+      const from = snapshot.resourceVersionOf(call.resource);
+      return from ? [{ call, from }] : [];
+    });
+    if (watched.length === 0) return undefined;
     const watch = new ClusterWatch(kube, snapshot, calls, options);
-    calls.forEach((call, i) => watch.#follow(call, versions[i]!));
+    for (const { call, from } of watched) watch.#follow(call, from);
     return watch;
   }
 
@@ -172,8 +175,8 @@ export class ClusterWatch {
         if (watch) this.#watches.delete(watch);
       }
       // An API server that ends watches at once is not asked again in a tight loop.
-      if (Date.now() - startedAt < 1000) {
-        await new Promise(resolve => setTimeout(resolve, 1000));
+      if (!this.#ended && Date.now() - startedAt < 1000) {
+        await new Promise(resolve => setTimeout(resolve, 1000).unref());
       }
     }
   }

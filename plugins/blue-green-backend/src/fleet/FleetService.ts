@@ -231,6 +231,15 @@ export class FleetService {
         return [cluster, { strategies, read }] as const;
       }),
     );
+    // So is their traffic: Prometheus answers while the catalog does.
+    const earlyClusters = [...this.#lastLists.keys()];
+    const earlyTraffic = earlyClusters.length
+      ? {
+          key: JSON.stringify(earlyClusters),
+          answer: this.#trafficOf(earlyClusters, Boolean(options.refresh)),
+        }
+      : undefined;
+    earlyTraffic?.answer.catch(() => undefined);
     const { entities, problems } = await this.#entities(
       caller.credentials,
       scale,
@@ -277,6 +286,11 @@ export class FleetService {
     };
 
     const refs = [...entities.keys()];
+    const clusterNames = [...byCluster.keys()];
+    const trafficAnswer =
+      earlyTraffic?.key === JSON.stringify(clusterNames)
+        ? earlyTraffic.answer
+        : this.#trafficOf(clusterNames, Boolean(options.refresh));
     const [reads, facts, traffic, insights] = await Promise.all([
       Promise.all(
         [...byCluster].map(
@@ -285,7 +299,7 @@ export class FleetService {
         ),
       ),
       this.#history.fleetFacts(),
-      this.#trafficOf([...byCluster.keys()], Boolean(options.refresh)),
+      trafficAnswer,
       this.#insightsFor(refs, caller.credentials),
     ]);
     const clusterReads = new Map(reads);

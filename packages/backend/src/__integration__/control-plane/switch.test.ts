@@ -106,6 +106,62 @@ describe('color switches against a real control plane (sqlite)', () => {
     }
   });
 
+  it('the fleet follows a change made with kubectl through the watches the ClusterRole grants; without watch it lists', async () => {
+    const SERVICE = '/api/v1/namespaces/default/services/my-app';
+    const myApp = (body: any) =>
+      body.rows.find((r: any) => r.entityRef === 'component:default/my-app');
+    const listedAt = Date.now();
+    const first = await world.as(users.alice).get('/fleet?refresh=true');
+    expectStatus(first, 200);
+    const live = myApp(first.body).live as 'blue' | 'green';
+    const other = live === 'blue' ? 'green' : 'blue';
+    const patch = (color: string) =>
+      world.kube(SERVICE, {
+        method: 'PATCH',
+        headers: { 'Content-Type': 'application/merge-patch+json' },
+        body: JSON.stringify({ spec: { selector: { color } } }),
+      });
+    await patch(other);
+    try {
+      // Calls that are not refreshes: the fleet's cached lists would show the old color for
+      // fleet.cacheTtl (10 s) after the list; the watch brings the change.
+      await waitFor('the fleet following kubectl', async () => {
+        const res = await world.as(users.alice).get('/fleet');
+        return myApp(res.body)?.live === other;
+      });
+      expect(Date.now() - listedAt).toBeLessThan(10_000);
+    } finally {
+      await patch(live);
+    }
+
+    // The ClusterRole without watch: what an older grant gives. The fleet lists on each refresh.
+    const unwatched = JSON.parse(JSON.stringify(world.clusterRole));
+    unwatched.metadata = { name: 'blue-green-backend-without-watch' };
+    for (const rule of unwatched.rules) {
+      rule.verbs = rule.verbs.filter((v: string) => v !== 'watch');
+    }
+    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify(unwatched),
+    });
+    expect(applied.code).toBe(0);
+    const account = { namespace: 'backstage', name: 'blue-green-unwatched' };
+    await bindServiceAccount(world.plane, account, unwatched.metadata.name);
+    await world.restartBackendAs(account);
+    try {
+      const before = await world.as(users.alice).get('/fleet?refresh=true');
+      expectStatus(before, 200);
+      expect(before.body.partial).toBe(false);
+      expect(myApp(before.body).live).toBe(live);
+      await patch(other);
+      const after = await world.as(users.alice).get('/fleet?refresh=true');
+      expect(after.body.partial).toBe(false);
+      expect(myApp(after.body).live).toBe(other);
+    } finally {
+      await patch(live);
+      await world.restartBackendAs(PLUGIN_SERVICE_ACCOUNT);
+    }
+  });
+
   it('reads pod logs through kube-apiserver and the kubelet; without get pods/log the log signal is unknown with the refusal', async () => {
     const pods = await world.kube(
       '/api/v1/namespaces/default/pods?labelSelector=app%3Dmy-app',
