@@ -137,7 +137,8 @@ export class ClusterWatch {
   }
 
   async #follow(call: FleetListCall, from: string) {
-    let resourceVersion = from;
+    // Where the next watch resumes: the last resourceVersion seen, a bookmark's included.
+    const position = { resourceVersion: from };
     while (!this.#ended) {
       if (Date.now() - this.#usedAt > this.#options.idleMs) {
         this.#end({ reason: 'idle' });
@@ -150,13 +151,13 @@ export class ClusterWatch {
           call.resource,
           undefined,
           {
-            resourceVersion,
+            resourceVersion: position.resourceVersion,
             labelSelector: call.labelSelector,
             timeoutSeconds: this.#options.timeoutSeconds,
           },
           event => {
-            resourceVersion =
-              event.object.metadata.resourceVersion ?? resourceVersion;
+            position.resourceVersion =
+              event.object.metadata.resourceVersion ?? position.resourceVersion;
             if (event.type === 'BOOKMARK' || this.#ended) return;
             this.#pending.push({
               resource: call.resource,
