@@ -52,8 +52,9 @@ const message = (error: unknown) =>
  *
  * With `fleet.watch`, a cluster read with the plugin's credentials is listed once and then kept
  * current by watches ({@link ClusterWatch}): every call, refresh or not, answers its state as it
- * is now, without a request. A change made through the plugin, a failed watch or a cluster
- * refusing the watch verb bring back the lists.
+ * is now without listing it (a refresh asks for one item, to know the cluster still answers). A
+ * change made through the plugin, a failed watch or a cluster refusing the watch verb bring back
+ * the lists.
  */
 export class ClusterCache {
   readonly #gateway: KubernetesGateway;
@@ -64,6 +65,7 @@ export class ClusterCache {
   readonly #watches = new Map<string, ClusterWatch>();
   /** Clusters that refused the watch verb, until when they are not asked again. */
   readonly #refusedWatch = new Map<string, number>();
+  #closed = false;
 
   constructor(options: {
     gateway: KubernetesGateway;
@@ -145,11 +147,12 @@ export class ClusterCache {
 
   /** Stops every watch (the backend is stopping). */
   close(): void {
+    this.#closed = true;
     for (const watch of [...this.#watches.values()]) watch.stop();
   }
 
   #mayWatch(cluster: string): boolean {
-    if (!this.#config.watch) return false;
+    if (!this.#config.watch || this.#closed) return false;
     const refusedUntil = this.#refusedWatch.get(cluster);
     if (refusedUntil === undefined) return true;
     if (Date.now() < refusedUntil) return false;
@@ -167,6 +170,8 @@ export class ClusterCache {
     const earlier = this.#watches.get(cluster);
     this.#watches.delete(cluster);
     earlier?.stop();
+    // A list that answered while the backend was stopping.
+    if (this.#closed) return;
     const span = WATCH_SECONDS.max - WATCH_SECONDS.min;
     const watch = ClusterWatch.follow(
       kube,

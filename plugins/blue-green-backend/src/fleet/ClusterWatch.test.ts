@@ -1,84 +1,13 @@
-import { ConflictError, ServiceUnavailableError } from '@backstage/errors';
+import { ConflictError } from '@backstage/errors';
 import {
   KUBE_RESOURCES,
   KubeClient,
   KubeObject,
-  KubeResource,
-  WatchEvent,
 } from '@bluegreen-backstage/plugin-blue-green-node';
+import { ScriptedKube, service } from '../__testUtils__/ScriptedKube';
 import { serviceSelectorStrategy } from '../strategies/serviceSelector/serviceSelectorStrategy';
 import { ClusterSnapshot, listCallsFor } from './ClusterSnapshot';
 import { ClusterWatch, WatchEnd } from './ClusterWatch';
-
-const service = (name: string, rv: string, namespace = 'default') => ({
-  apiVersion: 'v1',
-  kind: 'Service',
-  metadata: { name, namespace, resourceVersion: rv },
-  spec: { selector: { app: name, color: 'blue' } },
-});
-
-type OpenWatch = {
-  plural: string;
-  resourceVersion: string;
-  onEvent: (event: WatchEvent) => void;
-  close: () => void;
-  fail: (error: Error) => void;
-  stopped: boolean;
-};
-
-/** A cluster whose lists answer resourceVersion 5 and whose watches the test drives. */
-class ScriptedKube {
-  readonly cluster = 'test';
-  readonly watches: OpenWatch[] = [];
-  failLists = false;
-  /** Kinds of API groups the cluster does not serve: listed as nothing, without a resourceVersion. */
-  unserved = new Set<string>();
-
-  async list(resource: KubeResource) {
-    if (this.failLists)
-      throw new ServiceUnavailableError('cluster test is unreachable');
-    if (this.unserved.has(resource.plural)) return { items: [] };
-    const items =
-      resource.plural === 'services'
-        ? [service('a', '1'), service('b', '2'), service('c', '3', 'shop')]
-        : [];
-    return { items, resourceVersion: '5' };
-  }
-
-  watch(
-    resource: KubeResource,
-    _namespace: string | undefined,
-    options: { resourceVersion: string },
-    onEvent: (event: WatchEvent) => void,
-  ) {
-    let close!: () => void;
-    let fail!: (error: Error) => void;
-    const done = new Promise<void>((resolve, reject) => {
-      close = resolve;
-      fail = reject;
-    });
-    const open: OpenWatch = {
-      plural: resource.plural,
-      resourceVersion: options.resourceVersion,
-      onEvent,
-      close,
-      fail,
-      stopped: false,
-    };
-    this.watches.push(open);
-    return {
-      done,
-      stop: () => {
-        open.stopped = true;
-        close();
-      },
-    };
-  }
-
-  open(plural: string) {
-    return this.watches.filter(w => w.plural === plural && !w.stopped);
-  }
-}
 
 async function following(
   options: { idleMs?: number; unserved?: string[] } = {},
