@@ -116,10 +116,10 @@ export type SnapshotChange = {
 
 /**
  * A cluster as one set of list calls made at one moment (and the changes watched since, see
- * `withChanges`): every object a strategy's `read()` looks
- * up, indexed by namespace and name. It answers `get` and `list` like the cluster did at `readAt`,
- * so the fleet runs the very same `read()` as the entity tab — hundreds of entities, a handful of
- * requests. Writes are refused: a switch always reads the live cluster.
+ * `withChanges`): every object a strategy's `read()` looks up, indexed by namespace and name. It
+ * answers `get` and `list` like the cluster did at `readAt`, so the fleet runs the very same
+ * `read()` as the entity tab — hundreds of entities, a handful of requests. Writes are refused: a
+ * switch always reads the live cluster.
  */
 export class ClusterSnapshot implements KubeClient {
   readonly cluster: string;
