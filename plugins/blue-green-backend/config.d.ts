@@ -84,8 +84,8 @@ export interface Config {
       clusterTimeout?: HumanDuration | string;
       /**
        * Keep the lists of the clusters the plugin reads with its own credentials current with
-       * watches while the fleet page is in use (stopped after 5 minutes without a call), instead
-       * of listing every cluster again on each refresh. Needs the `watch` verb of the plugin's
+       * watches, instead of listing every cluster again on each refresh. The watches stop once
+       * the fleet has not been called for 5 minutes. Needs the `watch` verb of the plugin's
        * ClusterRole; a cluster that refuses it is listed instead. Default true.
        */
       watch?: boolean;
