@@ -338,6 +338,18 @@ describe('HttpKubeClient.watch', () => {
     await expect(watch.done).rejects.toThrow(/cannot watch resource/);
   });
 
+  it('ends with the error a handler throws, instead of throwing it in the socket', async () => {
+    const watch = client.watch(
+      KUBE_RESOURCES.services,
+      undefined,
+      { resourceVersion: '10', timeoutSeconds: 60 },
+      () => {
+        throw new Error('the handler failed');
+      },
+    );
+    await expect(watch.done).rejects.toThrow('the handler failed');
+  });
+
   it('stops when asked, and then resolves', async () => {
     const events: string[] = [];
     const watch = client.watch(

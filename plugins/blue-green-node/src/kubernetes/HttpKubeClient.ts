@@ -290,7 +290,12 @@ export class HttpKubeClient implements KubeClient {
         type === 'BOOKMARK') &&
       object?.metadata
     ) {
-      onEvent({ type, object });
+      try {
+        onEvent({ type, object });
+      } catch (error) {
+        // Thrown inside a socket's data handler it would end the process: it ends the watch.
+        return error as Error;
+      }
     }
     return undefined;
   }
