@@ -39,11 +39,19 @@ export type ControlPlaneWorld = Omit<World, 'sandbox' | 'prometheus'> & {
     collectionPath: string,
     name: string,
   ): Promise<{ events: WatchEvent[]; stop(): void }>;
-  clusterRole: any;
   /** Restarts the backend with another service account's token (same database). */
   restartBackendAs(serviceAccount: {
     namespace: string;
     name: string;
+  }): Promise<void>;
+  /**
+   * Restarts the backend as a new service account bound to a copy of the plugin's ClusterRole,
+   * named `role` and changed by `trim` (what a platform team gets when they trim the grant).
+   */
+  restartBackendWithRole(options: {
+    account: { namespace: string; name: string };
+    role: string;
+    trim: (clusterRole: any) => void;
   }): Promise<void>;
 };
 
@@ -67,12 +75,16 @@ function kubernetesSection(plane: ControlPlane, token: string) {
   };
 }
 
-/** A service account bound (cluster-wide) to exactly this ClusterRole. */
-export async function bindServiceAccount(
+/** Applies this ClusterRole and binds a service account (cluster-wide) to exactly it. */
+async function grant(
   plane: ControlPlane,
+  clusterRole: any,
   account: { namespace: string; name: string },
-  clusterRole: string,
 ) {
+  const applied = await plane.kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify(clusterRole),
+  });
+  if (applied.code !== 0) throw new Error(applied.stderr);
   for (const args of [
     ['create', 'namespace', account.namespace],
     ['create', 'serviceaccount', '-n', account.namespace, account.name],
@@ -80,7 +92,7 @@ export async function bindServiceAccount(
       'create',
       'clusterrolebinding',
       `${account.namespace}-${account.name}`,
-      `--clusterrole=${clusterRole}`,
+      `--clusterrole=${clusterRole.metadata.name}`,
       `--serviceaccount=${account.namespace}:${account.name}`,
     ],
   ]) {
@@ -102,15 +114,7 @@ export async function startControlPlaneWorld(options: {
     )
       .map(d => d.toJS())
       .find(d => d?.kind === 'ClusterRole');
-    const applied = await plane.kubectl(['apply', '-f', '-'], {
-      input: JSON.stringify(clusterRole),
-    });
-    if (applied.code !== 0) throw new Error(applied.stderr);
-    await bindServiceAccount(
-      plane,
-      PLUGIN_SERVICE_ACCOUNT,
-      clusterRole.metadata.name,
-    );
+    await grant(plane, clusterRole, PLUGIN_SERVICE_ACCOUNT);
 
     const database = databaseConfig(options.database);
     const configFor = async (account: { namespace: string; name: string }) =>
@@ -126,9 +130,17 @@ export async function startControlPlaneWorld(options: {
     let config = await configFor(PLUGIN_SERVICE_ACCOUNT);
     backend = await startBackend(config);
 
+    const restartBackendAs = async (account: {
+      namespace: string;
+      name: string;
+    }) => {
+      config = await configFor(account);
+      await backend!.stop();
+      backend = await startBackend(config);
+    };
+
     return {
       plane,
-      clusterRole,
       get server() {
         return backend!.server;
       },
@@ -137,10 +149,13 @@ export async function startControlPlaneWorld(options: {
         await backend!.stop();
         backend = await startBackend(config);
       },
-      async restartBackendAs(account) {
-        config = await configFor(account);
-        await backend!.stop();
-        backend = await startBackend(config);
+      restartBackendAs,
+      async restartBackendWithRole({ account, role, trim }) {
+        const trimmed = structuredClone(clusterRole);
+        trimmed.metadata = { name: role };
+        trim(trimmed);
+        await grant(plane, trimmed, account);
+        await restartBackendAs(account);
       },
       async kube(path, init) {
         const res = await plane.api.request(

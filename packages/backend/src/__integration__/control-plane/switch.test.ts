@@ -8,7 +8,6 @@ import { expectStatus, users, waitFor } from '../../__testUtils__/harness';
 import { storm, STORM_TARGETS } from '../../__testUtils__/storm';
 import { switchCases } from '../../__testUtils__/switchCases';
 import {
-  bindServiceAccount,
   ControlPlaneWorld,
   PLUGIN_SERVICE_ACCOUNT,
   startControlPlaneWorld,
@@ -58,19 +57,16 @@ describe('color switches against a real control plane (sqlite)', () => {
 
   it('a verb the cluster denies is answered clearly, changes nothing and is recorded', async () => {
     // The ClusterRole without patch on Services: what a platform team gets when they trim it.
-    const trimmed = JSON.parse(JSON.stringify(world.clusterRole));
-    trimmed.metadata = { name: 'blue-green-backend-without-service-patch' };
-    for (const rule of trimmed.rules) {
-      if (rule.resources.includes('services'))
-        rule.verbs = rule.verbs.filter((v: string) => v !== 'patch');
-    }
-    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
-      input: JSON.stringify(trimmed),
+    await world.restartBackendWithRole({
+      account: { namespace: 'backstage', name: 'blue-green-trimmed' },
+      role: 'blue-green-backend-without-service-patch',
+      trim: role => {
+        for (const rule of role.rules) {
+          if (rule.resources.includes('services'))
+            rule.verbs = rule.verbs.filter((v: string) => v !== 'patch');
+        }
+      },
     });
-    expect(applied.code).toBe(0);
-    const readOnly = { namespace: 'backstage', name: 'blue-green-trimmed' };
-    await bindServiceAccount(world.plane, readOnly, trimmed.metadata.name);
-    await world.restartBackendAs(readOnly);
     try {
       const service = await world.kube(
         '/api/v1/namespaces/default/services/my-app',
@@ -135,18 +131,15 @@ describe('color switches against a real control plane (sqlite)', () => {
     }
 
     // The ClusterRole without watch: what an older grant gives. The fleet lists on each refresh.
-    const unwatched = JSON.parse(JSON.stringify(world.clusterRole));
-    unwatched.metadata = { name: 'blue-green-backend-without-watch' };
-    for (const rule of unwatched.rules) {
-      rule.verbs = rule.verbs.filter((v: string) => v !== 'watch');
-    }
-    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
-      input: JSON.stringify(unwatched),
+    await world.restartBackendWithRole({
+      account: { namespace: 'backstage', name: 'blue-green-unwatched' },
+      role: 'blue-green-backend-without-watch',
+      trim: role => {
+        for (const rule of role.rules) {
+          rule.verbs = rule.verbs.filter((v: string) => v !== 'watch');
+        }
+      },
     });
-    expect(applied.code).toBe(0);
-    const account = { namespace: 'backstage', name: 'blue-green-unwatched' };
-    await bindServiceAccount(world.plane, account, unwatched.metadata.name);
-    await world.restartBackendAs(account);
     try {
       const before = await world.as(users.alice).get('/fleet?refresh=true');
       expectStatus(before, 200);
@@ -196,18 +189,15 @@ describe('color switches against a real control plane (sqlite)', () => {
     );
     expect(read.evidence.detail).toContain('kubectl logs -n default my-app-');
 
-    const trimmed = JSON.parse(JSON.stringify(world.clusterRole));
-    trimmed.metadata = { name: 'blue-green-backend-without-pod-logs' };
-    trimmed.rules = trimmed.rules.filter(
-      (rule: any) => !rule.resources.includes('pods/log'),
-    );
-    const applied = await world.plane.kubectl(['apply', '-f', '-'], {
-      input: JSON.stringify(trimmed),
+    await world.restartBackendWithRole({
+      account: { namespace: 'backstage', name: 'blue-green-no-logs' },
+      role: 'blue-green-backend-without-pod-logs',
+      trim: role => {
+        role.rules = role.rules.filter(
+          (rule: any) => !rule.resources.includes('pods/log'),
+        );
+      },
     });
-    expect(applied.code).toBe(0);
-    const noLogs = { namespace: 'backstage', name: 'blue-green-no-logs' };
-    await bindServiceAccount(world.plane, noLogs, trimmed.metadata.name);
-    await world.restartBackendAs(noLogs);
     try {
       const denied = await item();
       expect(denied.status).toBe('unknown');
