@@ -17,6 +17,7 @@ export type {
   KubeClient,
   KubeWatch,
   WatchEvent,
+  WatchOptions,
   KubeObject,
   JsonPatchOperation,
   ListOptions,

@@ -15,6 +15,7 @@ import {
   ListOptions,
   PatchType,
   WatchEvent,
+  WatchOptions,
 } from './KubeClient';
 import { ListBodyParser } from './ListBodyParser';
 import { KubeResource, resourcePath } from './resources';
@@ -140,11 +141,7 @@ export class HttpKubeClient implements KubeClient {
   watch(
     resource: KubeResource,
     namespace: string | undefined,
-    options: {
-      resourceVersion: string;
-      labelSelector?: string;
-      timeoutSeconds: number;
-    },
+    options: WatchOptions,
     onEvent: (event: WatchEvent) => void,
   ): KubeWatch {
     const path = resourcePath(resource, namespace);

@@ -66,6 +66,19 @@ export type ListOptions<T extends KubeObject = KubeObject> = {
 };
 
 /**
+ * Options of {@link KubeClient.watch}.
+ *
+ * @public
+ */
+export type WatchOptions = {
+  /** Where to start: the resourceVersion a list answered, or the last one a watch reported. */
+  resourceVersion: string;
+  labelSelector?: string;
+  /** The API server ends the watch after this long; the caller starts the next one. */
+  timeoutSeconds: number;
+};
+
+/**
  * One change a watch reports (`?watch=true`), as the API server sends it. `BOOKMARK` carries only
  * the resourceVersion the watch has reached.
  *
@@ -134,12 +147,7 @@ export interface KubeClient {
   watch?(
     resource: KubeResource,
     namespace: string | undefined,
-    options: {
-      resourceVersion: string;
-      labelSelector?: string;
-      /** The API server ends the watch after this long; the caller starts the next one. */
-      timeoutSeconds: number;
-    },
+    options: WatchOptions,
     onEvent: (event: WatchEvent) => void,
   ): KubeWatch;
 
