@@ -107,6 +107,8 @@ function keep(
   };
 }
 
+let lastId = 0;
+
 /** A change a watch reported, for {@link ClusterSnapshot.withChanges}. */
 export type SnapshotChange = {
   resource: KubeResource;
@@ -124,6 +126,11 @@ export type SnapshotChange = {
 export class ClusterSnapshot implements KubeClient {
   readonly cluster: string;
   readonly readAt: Date;
+  /**
+   * Tells snapshots apart without holding them: a snapshot never changes, so whatever was found
+   * true of the snapshot with this id stays true of it.
+   */
+  readonly id: number = ++lastId;
   /** The names of the strategies whose objects it holds. */
   readonly strategies: ReadonlySet<string>;
   readonly #objects: Map<string, Kind>;
