@@ -33,7 +33,10 @@ function stubs() {
       charts: jest.fn(async () => ({ series: [] })),
       monitoring: jest.fn(async () => ({ kind: 'PrometheusRule' })),
     },
-    fleet: { getFleet: jest.fn(async () => ({ rows: [] })) },
+    fleet: {
+      getFleet: jest.fn(async () => ({ rows: [] })),
+      rowJson: (row: object) => JSON.stringify(row),
+    },
     fleetScaleDown: { scaleDown: jest.fn(async () => ({ results: [] })) },
   };
 }

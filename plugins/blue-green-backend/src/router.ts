@@ -38,7 +38,7 @@ export type RouterServices = {
   operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
   checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
   monitoring: Pick<MonitoringService, 'charts' | 'monitoring'>;
-  fleet: Pick<FleetService, 'getFleet'>;
+  fleet: Pick<FleetService, 'getFleet' | 'rowJson'>;
   fleetScaleDown: Pick<FleetScaleDown, 'scaleDown'>;
 };
 
@@ -227,7 +227,9 @@ export async function createRouter(
     const fleet = await options.fleet.getFleet(await caller(req), {
       refresh: query.refresh === 'true',
     });
-    await sendJsonInPieces(res, fleet, 'rows');
+    await sendJsonInPieces(res, fleet, 'rows', row =>
+      options.fleet.rowJson(row),
+    );
   });
 
   router.post('/fleet/scale-down', async (req, res) => {

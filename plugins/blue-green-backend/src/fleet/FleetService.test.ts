@@ -13,6 +13,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   blueGreenScalePermission,
+  FleetRow,
   HistoryEntry,
   WatchStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -158,6 +159,16 @@ function setup(options: {
   };
 }
 
+/**
+ * The rows as the router writes them (`rowJson`: a kept row from its kept JSON) are the rows of
+ * the answer, traffic and scale-down decision included.
+ */
+function expectWritten(fleet: FleetService, rows: FleetRow[]) {
+  expect(rows.map(row => JSON.parse(fleet.rowJson(row)))).toEqual(
+    JSON.parse(JSON.stringify(rows)),
+  );
+}
+
 describe('FleetService', () => {
   it('builds one row per entity from two list calls, whatever the number of entities', async () => {
     const names = Array.from({ length: 25 }, (_, i) => `svc-${i}`);
@@ -258,7 +269,9 @@ describe('FleetService', () => {
       expect(read).toHaveBeenCalledTimes(2);
 
       // Listed again, nothing changed: the rows are as they were, without reading them again.
-      expect(await get()).toEqual(first);
+      const again = await get();
+      expect(again).toEqual(first);
+      expectWritten(fleet, again);
       expect(read).toHaveBeenCalledTimes(2);
 
       // A new switch in the history: that row is built again and says so; the other is kept.
@@ -359,9 +372,11 @@ describe('FleetService', () => {
     const first = await fleet.getFleet({ credentials: alice });
     expect(queries).toBe(2);
     expect(first.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
+    expectWritten(fleet, first.rows);
     const cached = await fleet.getFleet({ credentials: alice });
     expect(queries).toBe(2);
     expect(cached.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
+    expectWritten(fleet, cached.rows);
 
     const refreshed = await fleet.getFleet(
       { credentials: alice },
@@ -369,12 +384,19 @@ describe('FleetService', () => {
     );
     expect(queries).toBe(4);
     expect(refreshed.rows[0].traffic).toEqual({ rps: 8, errorRatio: 0.01 });
+    // Kept, with this call's traffic: written with it.
+    expect(fleet.rowJson(refreshed.rows[0])).toContain(
+      '"traffic":{"rps":8,"errorRatio":0.01}',
+    );
+    expectWritten(fleet, refreshed.rows);
 
     await new Promise(r => setTimeout(r, 1100));
     down = true;
     const failed = await fleet.getFleet({ credentials: alice });
     expect(queries).toBe(6);
     expect(failed.rows[0].traffic).toBeUndefined();
+    expect(fleet.rowJson(failed.rows[0])).not.toContain('traffic');
+    expectWritten(fleet, failed.rows);
     expect(failed.warnings).toEqual([
       'traffic of cluster sandbox is not shown: connection refused',
     ]);
@@ -663,6 +685,7 @@ describe('FleetService', () => {
       catalogPageSize: 1,
     });
     const result = await fleet.getFleet({ credentials: alice });
+    expectWritten(fleet, result.rows);
     const scaleDown = Object.fromEntries(
       result.rows.map(r => [r.name, r.scaleDown]),
     );

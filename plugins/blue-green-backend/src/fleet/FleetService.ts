@@ -47,8 +47,11 @@ const message = (error: unknown) =>
 /** Memo entries unused for this long are dropped. */
 const MEMO_IDLE_MS = 10 * 60_000;
 
-/** Entities asked of the catalog per request: each page is let go once its facts are taken. */
-const CATALOG_PAGE_SIZE = 1000;
+/**
+ * Entities asked of the catalog per request: each page is let go once its facts are taken. The
+ * catalog finds the matching entities again for every page (~9 ms at 10,000), so not too few.
+ */
+const CATALOG_PAGE_SIZE = 2500;
 
 /** An entity's annotations resolved, for as long as the catalog answers it with the same etag. */
 type ResolvedEntity = {
@@ -78,6 +81,11 @@ type RowMemo = {
   /** The Service whose traffic the row shows, read anew on every call. */
   liveService: string;
   row: FleetRow;
+  /**
+   * The row as JSON without its traffic (and without the closing brace), once written: answers
+   * write it again instead of writing the whole row anew.
+   */
+  json?: string;
   usedAt: number;
 };
 
@@ -170,6 +178,8 @@ export class FleetService {
   readonly #resolved = new Map<string, ResolvedEntity>();
   /** By row key (`entityRef@cluster`): see {@link RowMemo}. */
   readonly #rows = new Map<string, RowMemo>();
+  /** The kept row each answered row was copied from, for {@link FleetService.rowJson}. */
+  readonly #copiedFrom = new WeakMap<FleetRow, RowMemo>();
   /** The clusters the last answer listed, and the strategies each was listed for. */
   #lastLists = new Map<string | undefined, SwitchStrategy[]>();
 
@@ -189,7 +199,7 @@ export class FleetService {
     permissions: PermissionsService;
     /** `checks.requiredForPromote`: "ready to promote" needs the pre-deploy checks to pass. */
     checksRequired?: boolean;
-    /** Entities per catalog request (default 1,000). */
+    /** Entities per catalog request (default 2,500). */
     catalogPageSize?: number;
     /** How long calls without `refresh` reuse the traffic answer (`fleet.cacheTtl`). */
     cacheTtlMs?: number;
@@ -676,7 +686,7 @@ export class FleetService {
       memo.checkedIn = snapshot.id;
     }
     memo.usedAt = Date.now();
-    return {
+    const row = {
       ...memo.row,
       traffic: trafficOf(
         context.traffic,
@@ -685,6 +695,29 @@ export class FleetService {
         memo.liveService,
       ),
     };
+    this.#copiedFrom.set(row, memo);
+    return row;
+  }
+
+  /**
+   * A row of an answer as JSON: a row copied from a kept one is written from the kept row's JSON
+   * and its own traffic and scale-down decision (the only fields an answer gives its copy).
+   */
+  rowJson(row: FleetRow): string {
+    const memo = this.#copiedFrom.get(row);
+    if (!memo) return JSON.stringify(row);
+    if (memo.json === undefined) {
+      const { traffic: _traffic, ...rest } = memo.row;
+      memo.json = JSON.stringify(rest).slice(0, -1);
+    }
+    let json = memo.json;
+    if (row.traffic !== undefined) {
+      json += `,"traffic":${JSON.stringify(row.traffic)}`;
+    }
+    if (row.scaleDown !== undefined) {
+      json += `,"scaleDown":${JSON.stringify(row.scaleDown)}`;
+    }
+    return `${json}}`;
   }
 
   /** One entity's row on one cluster, from the cluster's lists. */
@@ -723,7 +756,7 @@ export class FleetService {
         clusterSnapshot.cluster,
         context,
       );
-      this.#rows.set(key, {
+      const memo: RowMemo = {
         target: placement.target,
         lookups: recorded.lookups,
         context: contextKey(context),
@@ -731,9 +764,12 @@ export class FleetService {
         liveService: strategy.liveService(placement.target, snapshot),
         row,
         usedAt: Date.now(),
-      });
+      };
+      this.#rows.set(key, memo);
       // A copy: the scale-down decision is the caller's, set on the answer's row.
-      return { ...row };
+      const copy = { ...row };
+      this.#copiedFrom.set(copy, memo);
+      return copy;
     } catch (error) {
       this.#rows.delete(key);
       return unplacedRow(
