@@ -49,9 +49,10 @@ const MEMO_IDLE_MS = 10 * 60_000;
 
 /**
  * Entities asked of the catalog per request: each page is let go once its facts are taken. The
- * catalog finds the matching entities again for every page (~9 ms at 10,000), so not too few.
+ * catalog finds the matching entities again for every page (~9 ms at 10,000), but a bigger page
+ * is more to hold at once: pages of 2,500 were as fast and kept ~100 MB more resident.
  */
-const CATALOG_PAGE_SIZE = 2500;
+const CATALOG_PAGE_SIZE = 1000;
 
 /** An entity's annotations resolved, for as long as the catalog answers it with the same etag. */
 type ResolvedEntity = {
@@ -199,7 +200,7 @@ export class FleetService {
     permissions: PermissionsService;
     /** `checks.requiredForPromote`: "ready to promote" needs the pre-deploy checks to pass. */
     checksRequired?: boolean;
-    /** Entities per catalog request (default 2,500). */
+    /** Entities per catalog request (default 1,000). */
     catalogPageSize?: number;
     /** How long calls without `refresh` reuse the traffic answer (`fleet.cacheTtl`). */
     cacheTtlMs?: number;
