@@ -11,6 +11,7 @@ import {
   EventsService,
   eventsServiceRef,
 } from '@backstage/plugin-events-node';
+import { CATALOG_ERRORS_TOPIC } from '@backstage/plugin-catalog-backend';
 import {
   mockCredentials,
   mockServices,
@@ -71,7 +72,7 @@ const userInfoFactory = createServiceFactory({
 
 /**
  * Backstage's events service, one for every plugin, except for one report that the catalog does
- * not await: an entity's processing errors (`experimental.catalog.errors`). The catalog keeps
+ * not await: an entity's processing errors (`CATALOG_ERRORS_TOPIC`). The catalog keeps
  * processing while the backend stops (every second in these tests), and once the events service
  * has shut down that publish rejects with "Service is shutting down". Unawaited, the rejection
  * would fail whichever test file happened to stop a backend just then; here it is dropped, as
@@ -109,7 +110,7 @@ const eventsFactory = createServiceFactory({
       publish: params =>
         service.publish(params).catch(error => {
           if (
-            params.topic === 'experimental.catalog.errors' &&
+            params.topic === CATALOG_ERRORS_TOPIC &&
             error?.message === 'Service is shutting down'
           ) {
             return;

@@ -332,24 +332,22 @@ export class FleetService {
         checksRequired: this.#checksRequired,
       };
       const clusters = clustersOf(placement);
-      const search = searchAll && !placement.target.cluster;
-      // Most rows are as last built: taken without waiting.
-      const kept = search
-        ? undefined
-        : this.#keptRow(placement, clusters[0], clusterReads, context);
-      if (kept) {
-        rows.push(kept);
-        continue;
+      if (searchAll && !placement.target.cluster) {
+        rows.push(
+          ...(await this.#rowsWhereRunning(
+            placement,
+            clusters,
+            clusterReads,
+            context,
+          )),
+        );
+      } else {
+        // Most rows are as last built: taken without waiting.
+        rows.push(
+          this.#keptRow(placement, clusters[0], clusterReads, context) ??
+            (await this.#row(placement, clusters[0], clusterReads, context)),
+        );
       }
-      rows.push(
-        ...(await this.#rowsOf(
-          placement,
-          clusters,
-          search,
-          clusterReads,
-          context,
-        )),
-      );
     }
     for (const row of rows) {
       const clusters = this.#clustersOf.get(row.entityRef);
@@ -506,19 +504,15 @@ export class FleetService {
   }
 
   /**
-   * An entity's rows. Without a cluster annotation and with several clusters: the rows of every
+   * The rows of an entity without a cluster annotation, with several clusters: one for every
    * cluster that runs it, like the Kubernetes plugin shows an unannotated entity's workloads.
    */
-  async #rowsOf(
+  async #rowsWhereRunning(
     placement: Placement,
     clusters: Array<string | undefined>,
-    search: boolean,
     reads: Map<string | undefined, ClusterRead>,
     context: RowContext,
   ): Promise<FleetRow[]> {
-    if (!search) {
-      return [await this.#row(placement, clusters[0], reads, context)];
-    }
     const strategy = this.#strategies.get(placement.target.strategy);
     const object = strategy.switchedObject(placement.target);
     const found = clusters.filter(c => {
@@ -530,7 +524,11 @@ export class FleetService {
     });
     if (found.length > 0) {
       return Promise.all(
-        found.map(c => this.#row(placement, c, reads, context)),
+        found.map(
+          c =>
+            this.#keptRow(placement, c, reads, context) ??
+            this.#row(placement, c, reads, context),
+        ),
       );
     }
     const down = clusters.filter(c => !reads.get(c)?.ok);
@@ -721,7 +719,7 @@ export class FleetService {
     return `${json}}`;
   }
 
-  /** One entity's row on one cluster, from the cluster's lists. */
+  /** One entity's row on one cluster, built from the cluster's lists (see `#keptRow` first). */
   async #row(
     placement: Placement,
     cluster: string | undefined,
@@ -742,8 +740,6 @@ export class FleetService {
         cluster,
       );
     }
-    const kept = this.#keptRow(placement, cluster, reads, context);
-    if (kept) return kept;
     const strategy = this.#strategies.get(placement.target.strategy);
     const { snapshot: clusterSnapshot } = read;
     const key = `${placement.entityRef}@${clusterSnapshot.cluster}`;
