@@ -319,7 +319,7 @@ async function main() {
   // One at a time: start-up is CPU-bound and the machine has two cores.
   const measured = await startBackend(
     { ...backendOptions, ...database('measured') },
-    TRACE_GC ? ['--trace-gc'] : [],
+    TRACE_GC ? ['--trace-gc', '--trace-gc-verbose'] : [],
   );
   const control = await startBackend({
     ...backendOptions,
@@ -413,6 +413,12 @@ async function main() {
       measured.memory(true),
       control.memory(true),
     ]);
+    console.log(
+      'EXPERIMENT settled',
+      JSON.stringify({ settled, settledControl }, (k, v) =>
+        typeof v === 'number' ? Math.round(v * 10) / 10 : v,
+      ),
+    );
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
@@ -447,6 +453,12 @@ async function main() {
       measured.memory(),
       control.memory(),
     ]);
+    console.log(
+      'EXPERIMENT busy',
+      JSON.stringify({ busy, busyControl }, (k, v) =>
+        typeof v === 'number' ? Math.round(v * 10) / 10 : v,
+      ),
+    );
     await sleep(IDLE_SECONDS * 1000);
     const [idle, idleControl] = await Promise.all([
       measured.memory(),

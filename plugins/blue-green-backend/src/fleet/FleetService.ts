@@ -13,6 +13,7 @@ import {
   FleetCluster,
   FleetResponse,
   FleetRow,
+  FleetRowScaleDown,
   HistoryEntry,
   resolveBlueGreenTarget,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -39,7 +40,12 @@ import {
   unplacedRow,
 } from './rows';
 import { scaleDownDecision } from './scaleDownDecision';
-import { FleetPrometheus, queryFleetTraffic, trafficOf } from './traffic';
+import {
+  FleetPrometheus,
+  FleetTrafficAnswer,
+  queryFleetTraffic,
+  trafficOf,
+} from './traffic';
 
 const message = (error: unknown) =>
   isError(error) ? error.message : String(error);
@@ -60,7 +66,16 @@ type ResolvedEntity = {
   entityRef: string;
   target: Placement['target'];
   facts: Placement['facts'];
+  /** The entity's placement for each answer of the scale rule, once made (see `placementSlot`). */
+  placements: Array<Placement | undefined>;
   usedAt: number;
+};
+
+/** A traffic answer, for the clusters it was asked for (as JSON), and when it was asked. */
+type TrafficEntry = {
+  clusters: string;
+  at: number;
+  answer: Promise<() => FleetTrafficAnswer>;
 };
 
 /** The caller's scale-down decision, or why the permission backend gave none. */
@@ -87,8 +102,21 @@ type RowMemo = {
    * write it again instead of writing the whole row anew.
    */
   json?: string;
+  /**
+   * The row's scale-down decisions as made, by whether the entity has several rows and whether
+   * the caller may scale it (see `scaleDownSlot`): an answer's copy of the row takes one of them.
+   */
+  scaleDowns?: FleetRowScaleDown[];
   usedAt: number;
 };
+
+/** Where a resolved entity keeps its placement for an answer of the scale rule (or none). */
+const placementSlot = (mayScale: boolean | undefined) =>
+  mayScale === undefined ? 0 : 1 + Number(mayScale);
+
+/** Where a kept row keeps the scale-down decision for these two facts. */
+const scaleDownSlot = (several: boolean, permitted: boolean) =>
+  (several ? 2 : 0) + (permitted ? 1 : 0);
 
 /**
  * What a row's history and checklist facts are, as a string: a history entry is written once when
@@ -168,11 +196,7 @@ export class FleetService {
    * The last traffic answer, reused for `fleet.cacheTtl` by calls without `refresh` like the
    * clusters' lists: Prometheus answers every caller alike.
    */
-  #lastTraffic?: {
-    clusters: string;
-    at: number;
-    answer: ReturnType<typeof queryFleetTraffic>;
-  };
+  #lastTraffic?: TrafficEntry;
   /** The clusters each entity's rows were read from, for {@link FleetService.changed}. */
   readonly #clustersOf = new Map<string, Array<string | undefined>>();
   /** By entity uid: see {@link ResolvedEntity}. Holds no entity. */
@@ -267,17 +291,24 @@ export class FleetService {
     const known = await this.#gateway.clusterNames();
     const unannotated = [...entities.values()].some(p => !p.target.cluster);
     const searchAll = unannotated && known.length > 1;
-    const clustersOf = (placement: Placement): Array<string | undefined> => {
-      if (placement.target.cluster) return [placement.target.cluster];
-      return searchAll ? known : [known[0]];
-    };
+    /** Searched for on every cluster: no cluster annotation, several clusters. */
+    const searched = (placement: Placement) =>
+      searchAll && !placement.target.cluster;
+    /** The one cluster of an entity that is not searched for. */
+    const clusterOf = (placement: Placement) =>
+      placement.target.cluster ?? known[0];
     const byCluster = new Map<string | undefined, Set<SwitchStrategy>>();
+    const add = (cluster: string | undefined, strategy: SwitchStrategy) => {
+      const set = byCluster.get(cluster) ?? new Set();
+      set.add(strategy);
+      byCluster.set(cluster, set);
+    };
     for (const placement of entities.values()) {
       const strategy = this.#strategies.get(placement.target.strategy);
-      for (const cluster of clustersOf(placement)) {
-        const set = byCluster.get(cluster) ?? new Set();
-        set.add(strategy);
-        byCluster.set(cluster, set);
+      if (searched(placement)) {
+        for (const cluster of known) add(cluster, strategy);
+      } else {
+        add(clusterOf(placement), strategy);
       }
     }
 
@@ -309,7 +340,7 @@ export class FleetService {
       earlyTraffic?.key === JSON.stringify(clusterNames)
         ? earlyTraffic.answer
         : this.#trafficOf(clusterNames, Boolean(options.refresh));
-    const [reads, facts, traffic, insights] = await Promise.all([
+    const [reads, facts, readTraffic, insights] = await Promise.all([
       Promise.all(
         [...byCluster].map(
           async ([cluster, strategies]) =>
@@ -321,31 +352,40 @@ export class FleetService {
       this.#insightsFor(refs, caller.credentials),
     ]);
     const clusterReads = new Map(reads);
+    // Prometheus' answers become objects only now, when the rows need them.
+    const traffic = readTraffic();
 
     const rows: FleetRow[] = [...problems];
+    /** The rows of each entity found on several clusters. */
+    const several = new Map<string, number>();
+    // Most rows have no history or checklist facts: they share one context.
+    const plain: RowContext = {
+      traffic: traffic.index,
+      checksRequired: this.#checksRequired,
+    };
     for (const placement of entities.values()) {
-      const context: RowContext = {
-        lastSwitch: facts.lastSwitches.get(placement.entityRef),
-        inProgress: facts.inProgress.get(placement.entityRef),
-        insights: insights.values.get(placement.entityRef),
-        traffic: traffic.index,
-        checksRequired: this.#checksRequired,
-      };
-      const clusters = clustersOf(placement);
-      if (searchAll && !placement.target.cluster) {
-        rows.push(
-          ...(await this.#rowsWhereRunning(
-            placement,
-            clusters,
-            clusterReads,
-            context,
-          )),
+      const lastSwitch = facts.lastSwitches.get(placement.entityRef);
+      const inProgress = facts.inProgress.get(placement.entityRef);
+      const entityInsights = insights.values.get(placement.entityRef);
+      const context: RowContext =
+        lastSwitch || inProgress || entityInsights
+          ? { ...plain, lastSwitch, inProgress, insights: entityInsights }
+          : plain;
+      if (searched(placement)) {
+        const found = await this.#rowsWhereRunning(
+          placement,
+          known,
+          clusterReads,
+          context,
         );
+        if (found.length > 1) several.set(placement.entityRef, found.length);
+        rows.push(...found);
       } else {
+        const cluster = clusterOf(placement);
         // Most rows are as last built: taken without waiting.
         rows.push(
-          this.#keptRow(placement, clusters[0], clusterReads, context) ??
-            (await this.#row(placement, clusters[0], clusterReads, context)),
+          this.#keptRow(placement, cluster, clusterReads, context) ??
+            (await this.#row(placement, cluster, clusterReads, context)),
         );
       }
     }
@@ -357,6 +397,7 @@ export class FleetService {
     const scaleWarning = await this.#decideScaleDowns(
       rows,
       entities,
+      several,
       await scale,
       caller.credentials,
     );
@@ -405,21 +446,28 @@ export class FleetService {
     ) {
       return last.answer;
     }
-    const answer = queryFleetTraffic(
-      this.#traffic?.prometheus,
-      this.#traffic?.queries ?? { rps: '', errorRatio: '' },
-      clusters,
-    );
-    const entry = { clusters: key, at: now, answer };
-    this.#lastTraffic = entry;
+    const entry = { clusters: key, at: now } as TrafficEntry;
     // An answer with a Prometheus that failed is not reused: the next call asks again.
     const forget = () => {
       if (this.#lastTraffic === entry) this.#lastTraffic = undefined;
     };
-    answer.then(({ warnings }) => {
-      if (warnings.length > 0) forget();
-    }, forget);
-    return answer;
+    entry.answer = queryFleetTraffic(
+      this.#traffic?.prometheus,
+      this.#traffic?.queries ?? { rps: '', errorRatio: '' },
+      clusters,
+    ).then(
+      read => () => {
+        const traffic = read();
+        if (traffic.warnings.length > 0) forget();
+        return traffic;
+      },
+      error => {
+        forget();
+        throw error;
+      },
+    );
+    this.#lastTraffic = entry;
+    return entry.answer;
   }
 
   /** Drops the cached lists of a cluster (after a change made through the plugin). */
@@ -450,51 +498,54 @@ export class FleetService {
   async #decideScaleDowns(
     rows: FleetRow[],
     entities: Map<string, Placement>,
+    several: Map<string, number>,
     scale: ScaleDecision,
     credentials: BackstageCredentials,
   ): Promise<string | undefined> {
-    const perEntity = new Map<string, number>();
-    for (const row of rows) {
-      perEntity.set(row.entityRef, (perEntity.get(row.entityRef) ?? 0) + 1);
-    }
-    const decide = (row: FleetRow, permitted: boolean) =>
-      scaleDownDecision(row, {
-        rowsOfEntity: perEntity.get(row.entityRef) ?? 1,
-        permitted,
-      });
-    // Rows that cannot be scaled whatever the permission say why without it.
-    const candidates: Array<{ row: FleetRow; placement: Placement }> = [];
+    // A row copied from a kept one takes the decision the kept row made for the same facts.
+    const decide = (row: FleetRow, permitted: boolean) => {
+      const rowsOfEntity = several.get(row.entityRef) ?? 1;
+      const memo = this.#copiedFrom.get(row);
+      const slot = scaleDownSlot(rowsOfEntity > 1, permitted);
+      const kept = memo?.scaleDowns?.[slot];
+      if (kept) return kept;
+      const decision = scaleDownDecision(row, { rowsOfEntity, permitted });
+      if (memo) {
+        memo.scaleDowns ??= [];
+        memo.scaleDowns[slot] = decision;
+      }
+      return decision;
+    };
+    // Rows that cannot be scaled whatever the permission say why without it; the others (left
+    // without a decision here) need the caller's permission on their entity.
+    const remote = new Set<string>();
     for (const row of rows) {
       const decision = decide(row, true);
       const placement = entities.get(row.entityRef);
-      if (decision.allowed && placement) {
-        candidates.push({ row, placement });
-      } else {
+      if (!decision.allowed || !placement) {
         row.scaleDown = decision;
+      } else if (placement.mayScale === undefined) {
+        remote.add(row.entityRef);
       }
     }
     const failed = (error: string) =>
       `who may scale down is not shown: ${error}`;
     if ('error' in scale) return failed(scale.error);
-    const remote = [
-      ...new Set(
-        candidates
-          .filter(c => c.placement.mayScale === undefined)
-          .map(c => c.row.entityRef),
-      ),
-    ];
     let permitted: Map<string, boolean>;
     try {
+      const refs = [...remote];
       const answers = await this.#permissions.allowsEachRef(
         scale.decision,
-        remote,
+        refs,
         credentials,
       );
-      permitted = new Map(remote.map((ref, i) => [ref, answers[i]]));
+      permitted = new Map(refs.map((ref, i) => [ref, answers[i]]));
     } catch (error) {
       return failed(message(error));
     }
-    for (const { row, placement } of candidates) {
+    for (const row of rows) {
+      if (row.scaleDown) continue;
+      const placement = entities.get(row.entityRef)!;
       row.scaleDown = decide(
         row,
         placement.mayScale ?? permitted.get(row.entityRef) ?? false,
@@ -611,12 +662,13 @@ export class FleetService {
     const known = uid ? this.#resolved.get(uid) : undefined;
     if (known && etag && known.etag === etag) {
       known.usedAt = now;
-      return {
+      const mayScale = rule?.(entity);
+      return (known.placements[placementSlot(mayScale)] ??= {
         entityRef: known.entityRef,
         target: known.target,
         facts: known.facts,
-        mayScale: rule?.(entity),
-      };
+        mayScale,
+      });
     }
     const entityRef = stringifyEntityRef(entity);
     const facts = baseRow(entity, entityRef);
@@ -636,10 +688,14 @@ export class FleetService {
     }
     const placement = { entityRef, target: resolved.target, facts };
     // The same target object while the entity is unchanged: the rows' memo checks it.
+    const mayScale = rule?.(entity);
+    const answered = { ...placement, mayScale };
     if (uid && etag) {
-      this.#resolved.set(uid, { ...placement, etag, usedAt: now });
+      const placements: ResolvedEntity['placements'] = [];
+      placements[placementSlot(mayScale)] = answered;
+      this.#resolved.set(uid, { ...placement, etag, placements, usedAt: now });
     }
-    return { ...placement, mayScale: rule?.(entity) };
+    return answered;
   }
 
   async #insightsFor(

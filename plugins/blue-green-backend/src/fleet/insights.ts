@@ -7,6 +7,7 @@ import { FleetEntityInsights } from './rows';
  * stored state (one query for all refs), never by evaluating each entity's checklist.
  */
 export interface FleetInsights {
+  /** The insights of each entity that has any; an entity left out has none. */
   forEntities(
     entityRefs: string[],
     options: { credentials: unknown },
@@ -36,8 +37,10 @@ export class StoredFleetInsights implements FleetInsights {
     const insights = new Map<string, FleetEntityInsights>();
     for (const ref of entityRefs) {
       const stored = watches.get(ref);
-      const watch = stored && toWatchStatus(stored);
       const result = results.get(ref);
+      // An entity without either has nothing to show: its rows are as without insights.
+      if (!stored && !result) continue;
+      const watch = stored && toWatchStatus(stored);
       insights.set(ref, {
         preDeploy: result?.status,
         preDeployOf: result && { color: result.color, version: result.version },

@@ -32,7 +32,7 @@ describe('queryFleetTraffic', () => {
     const calls: Array<[string | undefined, string]> = [];
     const prometheus: FleetPrometheus = {
       urlFor: cluster => (cluster === 'east' ? 'http://east' : 'http://main'),
-      query: async (cluster, query) => {
+      queryLater: async (cluster, query) => {
         calls.push([cluster, query]);
         type Samples = Array<{ labels: Record<string, string>; value: number }>;
         if (query === QUERIES.rps) {
@@ -63,10 +63,10 @@ describe('queryFleetTraffic', () => {
               value: 5,
             },
           ];
-          return samples;
+          return each => samples.forEach(x => each(x.labels, x.value));
         }
         // The 5xx ratio of each service over both colors, as the errorRatio template computes it.
-        return [
+        const ratios: Samples = [
           {
             labels: { namespace: 'default', service: 'my-app' },
             value: 0.05,
@@ -76,13 +76,17 @@ describe('queryFleetTraffic', () => {
             value: 0,
           },
         ];
+        return each => ratios.forEach(x => each(x.labels, x.value));
       },
     };
-    const { index, warnings } = await queryFleetTraffic(prometheus, QUERIES, [
+    const read = await queryFleetTraffic(prometheus, QUERIES, [
       'west',
       'north',
       'east',
     ]);
+    const { index, warnings } = read();
+    // Made once: asking again answers the same index.
+    expect(read().index).toBe(index);
     expect(warnings).toEqual([]);
     expect(calls).toHaveLength(4);
     expect(trafficOf(index, 'west', 'default', 'my-app')).toEqual({
@@ -100,19 +104,41 @@ describe('queryFleetTraffic', () => {
   it('leaves traffic out with a warning when Prometheus fails, and does nothing without one', async () => {
     const failing: FleetPrometheus = {
       urlFor: () => 'http://prom',
-      query: async () => {
+      queryLater: async () => {
         throw new Error(
           'Prometheus at http://prom is unreachable: ECONNREFUSED',
         );
       },
     };
-    const { index, warnings } = await queryFleetTraffic(failing, QUERIES, [
-      'sandbox',
-    ]);
+    const { index, warnings } = (
+      await queryFleetTraffic(failing, QUERIES, ['sandbox'])
+    )();
     expect(index.size).toBe(0);
     expect(warnings[0]).toContain('traffic of cluster sandbox is not shown');
     expect(
-      (await queryFleetTraffic(undefined, QUERIES, ['sandbox'])).warnings,
+      (await queryFleetTraffic(undefined, QUERIES, ['sandbox']))().warnings,
     ).toEqual([]);
+  });
+
+  it('parses the answers only when the index is asked for, and warns when one cannot be parsed', async () => {
+    let parsed = 0;
+    const prometheus: FleetPrometheus = {
+      urlFor: cluster => (cluster === 'east' ? 'http://east' : 'http://main'),
+      queryLater: async cluster => each => {
+        parsed++;
+        if (cluster === 'east') {
+          throw new Error('Prometheus at http://east answered 200');
+        }
+        each({ namespace: 'default', service: 'my-app' }, 2);
+      },
+    };
+    const read = await queryFleetTraffic(prometheus, QUERIES, ['west', 'east']);
+    expect(parsed).toBe(0);
+    const { index, warnings } = read();
+    expect(trafficOf(index, 'west', 'default', 'my-app')?.rps).toBe(2);
+    expect(index.has('east')).toBe(false);
+    expect(warnings).toEqual([
+      'traffic of cluster east is not shown: Prometheus at http://east answered 200',
+    ]);
   });
 });

@@ -28,87 +28,141 @@ export function fleetTrafficQueries(queries: QueryTemplates) {
 export type FleetPrometheus = {
   /** The Prometheus holding a cluster's metrics, if one is configured. */
   urlFor(cluster: string | undefined): string | undefined;
-  query(
+  /**
+   * An instant query, answered now and parsed when the returned function is called: it hands
+   * each series' labels and value to `each`, and throws when the answer is not one Prometheus
+   * gives.
+   */
+  queryLater(
     cluster: string | undefined,
     query: string,
-  ): Promise<Array<{ labels: Record<string, string>; value: number }>>;
+  ): Promise<
+    (each: (labels: Record<string, string>, value: number) => void) => void
+  >;
 };
 
-type Sample = { cluster?: string; rps: number; errorRatio?: number };
+/** The fleet's traffic: by cluster, namespace and service, and what could not be read. */
+export type FleetTrafficAnswer = { index: TrafficIndex; warnings: string[] };
 
-/** Samples by namespace, then service (no key string per series or lookup). */
-type Services = Map<string, Map<string, Sample[]>>;
+/**
+ * One Prometheus' traffic. Each series (cluster label, namespace, service) has a slot: its rate
+ * and 5xx ratio (NaN when unknown) are `rps[slot]` and `errorRatio[slot]`. Slots are found by
+ * cluster label ('' for series without one), namespace, then service: no key string per series
+ * or lookup, and no object per series.
+ */
+type Traffic = {
+  slots: Map<string, Map<string, Map<string, number>>>;
+  rps: number[];
+  errorRatio: number[];
+};
 
-/** Traffic by namespace and service, per Prometheus; look a row's up with {@link trafficOf}. */
-export type TrafficIndex = Map<string | undefined, Services>;
+/** Traffic per cluster (clusters sharing a Prometheus share it); see {@link trafficOf}. */
+export type TrafficIndex = Map<string | undefined, Traffic>;
 
-const finite = (n: number) => (Number.isFinite(n) ? n : undefined);
-
-/** The sample of a series' namespace, service and cluster label, added when new. */
-function sampleOf(services: Services, labels: Record<string, string>) {
+/** A series' slot, added when new. */
+function slotOf(traffic: Traffic, labels: Record<string, string>): number {
+  const label = labels.cluster ?? '';
+  let namespaces = traffic.slots.get(label);
+  if (!namespaces) {
+    namespaces = new Map();
+    traffic.slots.set(label, namespaces);
+  }
   const namespace = labels.namespace ?? '';
-  let inNamespace = services.get(namespace);
-  if (!inNamespace) {
-    inNamespace = new Map();
-    services.set(namespace, inNamespace);
+  let services = namespaces.get(namespace);
+  if (!services) {
+    services = new Map();
+    namespaces.set(namespace, services);
   }
   const service = labels.service ?? '';
-  let samples = inNamespace.get(service);
-  if (!samples) {
-    samples = [];
-    inNamespace.set(service, samples);
+  let slot = services.get(service);
+  if (slot === undefined) {
+    slot = traffic.rps.length;
+    services.set(service, slot);
+    traffic.rps.push(0);
+    traffic.errorRatio.push(NaN);
   }
-  const cluster = labels.cluster || undefined;
-  let sample = samples.find(s => s.cluster === cluster);
-  if (!sample) {
-    sample = { cluster, rps: 0 };
-    samples.push(sample);
-  }
-  return sample;
+  return slot;
 }
 
 /**
  * Runs both queries once per Prometheus the clusters use (clusters sharing one Prometheus share
  * the answer). A Prometheus that fails leaves its clusters without traffic and adds a warning.
+ * The answers are read at once and indexed when the returned function is first called: they
+ * are not held as objects while the rest of the fleet is read.
  */
 export async function queryFleetTraffic(
   prometheus: FleetPrometheus | undefined,
   queries: { rps: string; errorRatio: string },
   clusters: Array<string | undefined>,
-): Promise<{ index: TrafficIndex; warnings: string[] }> {
-  const index: TrafficIndex = new Map();
-  const warnings: string[] = [];
-  if (!prometheus) return { index, warnings };
+): Promise<() => FleetTrafficAnswer> {
+  if (!prometheus) return () => ({ index: new Map(), warnings: [] });
   const byUrl = new Map<string, Array<string | undefined>>();
   for (const cluster of clusters) {
     const url = prometheus.urlFor(cluster);
     if (url) byUrl.set(url, [...(byUrl.get(url) ?? []), cluster]);
   }
-  await Promise.all(
-    [...byUrl.values()].map(async group => {
+  const failed = (group: Array<string | undefined>, error: unknown) =>
+    `traffic of cluster ${group.join(', ')} is not shown: ${
+      (error as Error).message
+    }`;
+  type Read = Awaited<ReturnType<FleetPrometheus['queryLater']>>;
+  type Answer = { group: Array<string | undefined> } & (
+    | { rps: Read; errorRatios: Read }
+    | { warning: string }
+  );
+  let answers = await Promise.all(
+    [...byUrl.values()].map(async (group): Promise<Answer> => {
       try {
         const [rps, errorRatios] = await Promise.all([
-          prometheus.query(group[0], queries.rps),
-          prometheus.query(group[0], queries.errorRatio),
+          prometheus.queryLater(group[0], queries.rps),
+          prometheus.queryLater(group[0], queries.errorRatio),
         ]);
-        const services: Services = new Map();
-        for (const s of rps) {
-          sampleOf(services, s.labels).rps += finite(s.value) ?? 0;
-        }
-        for (const s of errorRatios) {
-          sampleOf(services, s.labels).errorRatio = finite(s.value);
-        }
-        for (const cluster of group) index.set(cluster, services);
+        return { group, rps, errorRatios };
       } catch (error) {
-        warnings.push(
-          `traffic of cluster ${group.join(', ')} is not shown: ${
-            (error as Error).message
-          }`,
-        );
+        return { group, warning: failed(group, error) };
       }
     }),
   );
-  return { index, warnings };
+  let made: FleetTrafficAnswer | undefined;
+  return () => {
+    if (made) return made;
+    const index: TrafficIndex = new Map();
+    const warnings: string[] = [];
+    for (const answer of answers) {
+      if ('warning' in answer) {
+        warnings.push(answer.warning);
+        continue;
+      }
+      try {
+        const traffic: Traffic = { slots: new Map(), rps: [], errorRatio: [] };
+        answer.rps((labels, value) => {
+          if (Number.isFinite(value))
+            traffic.rps[slotOf(traffic, labels)] += value;
+          else slotOf(traffic, labels);
+        });
+        answer.errorRatios((labels, value) => {
+          traffic.errorRatio[slotOf(traffic, labels)] = value;
+        });
+        for (const cluster of answer.group) index.set(cluster, traffic);
+      } catch (error) {
+        warnings.push(failed(answer.group, error));
+      }
+    }
+    made = { index, warnings };
+    // The answers' bytes are not needed any more.
+    answers = [];
+    return made;
+  };
+}
+
+const rpsAt = (traffic: Traffic, slot: number | undefined) =>
+  slot === undefined ? 0 : traffic.rps[slot];
+
+/** A series' 5xx responses per second (none when its ratio is unknown). */
+function errorsAt(traffic: Traffic, slot: number | undefined) {
+  if (slot === undefined) return 0;
+  const ratio = traffic.errorRatio[slot];
+  return (Number.isFinite(ratio) ? ratio : 0) * traffic.rps[slot];
 }
 
 /** A Service's traffic over both colors, on one cluster. */
@@ -118,17 +172,16 @@ export function trafficOf(
   namespace: string,
   service: string,
 ): FleetTraffic | undefined {
-  const samples = index.get(cluster)?.get(namespace)?.get(service);
-  // One sample per cluster label; weighted by rps when a Prometheus holds several.
-  let rps = 0;
-  let errors = 0;
-  let found = false;
-  for (const s of samples ?? []) {
-    if (s.cluster !== undefined && s.cluster !== cluster) continue;
-    found = true;
-    rps += s.rps;
-    errors += (s.errorRatio ?? 0) * s.rps;
-  }
-  if (!found) return undefined;
+  const traffic = index.get(cluster);
+  if (!traffic) return undefined;
+  // Series without a cluster label, and those labelled with this cluster; weighted by rps when
+  // a Prometheus holds several.
+  const unlabelled = traffic.slots.get('')?.get(namespace)?.get(service);
+  const labelled = cluster
+    ? traffic.slots.get(cluster)?.get(namespace)?.get(service)
+    : undefined;
+  if (unlabelled === undefined && labelled === undefined) return undefined;
+  const rps = rpsAt(traffic, unlabelled) + rpsAt(traffic, labelled);
+  const errors = errorsAt(traffic, unlabelled) + errorsAt(traffic, labelled);
   return { rps, errorRatio: rps > 0 ? errors / rps : undefined };
 }

@@ -3,6 +3,11 @@ import { BlueGreenConfig } from '../config';
 /** One series of an instant query: its labels and value (NaN and ±Inf are kept as numbers). */
 export type Sample = { labels: Record<string, string>; value: number };
 
+/** Reads an instant query's answer: `each` is called with every series' labels and value. */
+export type EachSample = (
+  each: (labels: Record<string, string>, value: number) => void,
+) => void;
+
 /** One series of a range query. */
 export type Series = {
   labels: Record<string, string>;
@@ -50,21 +55,46 @@ export class PrometheusClient {
     query: string,
     time?: Date,
   ): Promise<Sample[]> {
+    const samples: Sample[] = [];
+    (await this.#instant(cluster, query, time))((labels, value) =>
+      samples.push({ labels, value }),
+    );
+    return samples;
+  }
+
+  /**
+   * An instant query answered now and parsed when the returned function is called, which hands
+   * each series' labels and value to `each`: a large answer waits as bytes, outside the
+   * JavaScript heap, while other work goes on, and becomes no list of samples. The function
+   * throws what {@link PrometheusClient.query} would.
+   */
+  queryLater(cluster: string | undefined, query: string): Promise<EachSample> {
+    return this.#instant(cluster, query);
+  }
+
+  async #instant(
+    cluster: string | undefined,
+    query: string,
+    time?: Date,
+  ): Promise<EachSample> {
     const params = new URLSearchParams({ query });
     if (time) params.set('time', String(time.getTime() / 1000));
-    const data = await this.#call(cluster, '/api/v1/query', params);
-    if (data.resultType !== 'vector') {
+    const answer = await this.#call(cluster, '/api/v1/query', params);
+    return each => {
+      const data = answer();
       if (data.resultType === 'scalar') {
-        return [{ labels: {}, value: Number(data.result[1]) }];
+        each({}, Number(data.result[1]));
+        return;
       }
-      throw new PrometheusError(
-        `expected a vector from "${query}", got ${data.resultType}`,
-      );
-    }
-    return (data.result as any[]).map(r => ({
-      labels: r.metric ?? {},
-      value: Number(r.value?.[1]),
-    }));
+      if (data.resultType !== 'vector') {
+        throw new PrometheusError(
+          `expected a vector from "${query}", got ${data.resultType}`,
+        );
+      }
+      for (const r of data.result as any[]) {
+        each(r.metric ?? {}, Number(r.value?.[1]));
+      }
+    };
   }
 
   async queryRange(
@@ -78,7 +108,7 @@ export class PrometheusClient {
       end: String(range.end.getTime() / 1000),
       step: String(range.stepSeconds),
     });
-    const data = await this.#call(cluster, '/api/v1/query_range', params);
+    const data = (await this.#call(cluster, '/api/v1/query_range', params))();
     if (data.resultType !== 'matrix') {
       throw new PrometheusError(
         `expected a matrix from "${query}", got ${data.resultType}`,
@@ -92,11 +122,15 @@ export class PrometheusClient {
     }));
   }
 
+  /**
+   * Sends a request and reads the whole answer; the answer is parsed, and a failure thrown, when
+   * the returned function is called (at once for an answer that is not 200).
+   */
   async #call(
     cluster: string | undefined,
     path: string,
     params: URLSearchParams,
-  ): Promise<{ resultType: string; result: any }> {
+  ): Promise<() => { resultType: string; result: any }> {
     const base = this.urlFor(cluster);
     if (!base) {
       throw new PrometheusError(
@@ -124,19 +158,24 @@ export class PrometheusClient {
         `Prometheus at ${base} is unreachable: ${reason}`,
       );
     }
-    let body: Envelope | undefined;
-    try {
-      body = (await response.json()) as Envelope;
-    } catch {
-      body = undefined;
-    }
-    if (!response.ok || body?.status !== 'success' || !body.data) {
-      throw new PrometheusError(
-        `Prometheus at ${base} answered ${response.status}${
-          body?.error ? `: ${body.errorType ?? 'error'}: ${body.error}` : ''
-        }`,
-      );
-    }
-    return body.data;
+    const bytes = await response.arrayBuffer().catch(() => undefined);
+    const data = () => {
+      let body: Envelope | undefined;
+      try {
+        body = JSON.parse(new TextDecoder().decode(bytes)) as Envelope;
+      } catch {
+        body = undefined;
+      }
+      if (!response.ok || body?.status !== 'success' || !body.data) {
+        throw new PrometheusError(
+          `Prometheus at ${base} answered ${response.status}${
+            body?.error ? `: ${body.errorType ?? 'error'}: ${body.error}` : ''
+          }`,
+        );
+      }
+      return body.data;
+    };
+    if (!response.ok) data();
+    return data;
   }
 }
