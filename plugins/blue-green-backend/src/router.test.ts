@@ -34,7 +34,7 @@ function stubs() {
       monitoring: jest.fn(async () => ({ kind: 'PrometheusRule' })),
     },
     fleet: {
-      getFleet: jest.fn(async () => ({ rows: [] })),
+      getFleetAnswer: jest.fn(async () => ({ rows: [] })),
       rowJson: (row: object) => JSON.stringify(row),
     },
     fleetScaleDown: { scaleDown: jest.fn(async () => ({ results: [] })) },
@@ -255,9 +255,12 @@ describe('createRouter', () => {
       request(app).get('/entities/default/component/my-app/history?limit=0'),
     ).expect(400);
     await as(request(app).get('/fleet?refresh=true')).expect(200);
-    expect(services.fleet.getFleet).toHaveBeenCalledWith(expect.anything(), {
-      refresh: true,
-    });
+    expect(services.fleet.getFleetAnswer).toHaveBeenCalledWith(
+      expect.anything(),
+      {
+        refresh: true,
+      },
+    );
     await as(
       request(app)
         .post('/fleet/scale-down')

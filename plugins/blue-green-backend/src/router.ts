@@ -38,7 +38,7 @@ export type RouterServices = {
   operations: Pick<EntityOperations, 'scale' | 'setPreviewRoute' | 'setMirror'>;
   checklists: Pick<ChecklistService, 'checklist' | 'signOff'>;
   monitoring: Pick<MonitoringService, 'charts' | 'monitoring'>;
-  fleet: Pick<FleetService, 'getFleet' | 'rowJson'>;
+  fleet: Pick<FleetService, 'getFleetAnswer' | 'rowJson'>;
   fleetScaleDown: Pick<FleetScaleDown, 'scaleDown'>;
 };
 
@@ -224,7 +224,7 @@ export async function createRouter(
 
   router.get('/fleet', async (req, res) => {
     const query = parse(fleetQuery, req.query, 'query');
-    const fleet = await options.fleet.getFleet(await caller(req), {
+    const fleet = await options.fleet.getFleetAnswer(await caller(req), {
       refresh: query.refresh === 'true',
     });
     await sendJsonInPieces(res, fleet, 'rows', row =>

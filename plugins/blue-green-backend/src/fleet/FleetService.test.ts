@@ -13,7 +13,6 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   blueGreenScalePermission,
-  FleetRow,
   HistoryEntry,
   WatchStatus,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -30,7 +29,7 @@ import {
 } from '../__testUtils__/FakeKube';
 import { ClusterCache } from './ClusterCache';
 import { FleetScaleDown } from './FleetScaleDown';
-import { FleetService } from './FleetService';
+import { FleetAnswer, FleetService } from './FleetService';
 import { FleetInsights } from './insights';
 import { FleetPrometheus } from './traffic';
 
@@ -163,9 +162,9 @@ function setup(options: {
  * The rows as the router writes them (`rowJson`: a kept row from its kept JSON) are the rows of
  * the answer, traffic and scale-down decision included.
  */
-function expectWritten(fleet: FleetService, rows: FleetRow[]) {
-  expect(rows.map(row => JSON.parse(fleet.rowJson(row)))).toEqual(
-    JSON.parse(JSON.stringify(rows)),
+function expectWritten(fleet: FleetService, answer: FleetAnswer) {
+  expect(answer.rows.map(row => JSON.parse(fleet.rowJson(row)))).toEqual(
+    JSON.parse(JSON.stringify(fleet.response(answer).rows)),
   );
 }
 
@@ -263,15 +262,16 @@ describe('FleetService', () => {
     const { fleet } = setup({ entities, clusters: { sandbox: kube }, facts });
     const read = jest.spyOn(serviceSelectorStrategy, 'read');
     try {
-      const get = async () =>
-        (await fleet.getFleet({ credentials: alice }, { refresh: true })).rows;
+      const getAnswer = () =>
+        fleet.getFleetAnswer({ credentials: alice }, { refresh: true });
+      const get = async () => fleet.response(await getAnswer()).rows;
       const first = await get();
       expect(read).toHaveBeenCalledTimes(2);
 
       // Listed again, nothing changed: the rows are as they were, without reading them again.
-      const again = await get();
-      expect(again).toEqual(first);
-      expectWritten(fleet, again);
+      const answer = await getAnswer();
+      expect(fleet.response(answer).rows).toEqual(first);
+      expectWritten(fleet, answer);
       expect(read).toHaveBeenCalledTimes(2);
 
       // A new switch in the history: that row is built again and says so; the other is kept.
@@ -369,40 +369,40 @@ describe('FleetService', () => {
       prometheus,
       cacheTtlMs: 1000,
     });
-    const first = await fleet.getFleet({ credentials: alice });
+    const get = (options = {}) =>
+      fleet.getFleetAnswer({ credentials: alice }, options);
+    const first = await get();
     expect(queries).toBe(2);
     expect(first.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
-    expectWritten(fleet, first.rows);
-    const cached = await fleet.getFleet({ credentials: alice });
+    expectWritten(fleet, first);
+    const cached = await get();
     expect(queries).toBe(2);
     expect(cached.rows[0].traffic).toEqual({ rps: 6, errorRatio: 0.01 });
-    expectWritten(fleet, cached.rows);
+    expectWritten(fleet, cached);
 
-    const refreshed = await fleet.getFleet(
-      { credentials: alice },
-      { refresh: true },
-    );
+    const refreshed = await get({ refresh: true });
     expect(queries).toBe(4);
     expect(refreshed.rows[0].traffic).toEqual({ rps: 8, errorRatio: 0.01 });
     // Kept, with this call's traffic: written with it.
+    expect(refreshed.rows[0].memo).toBeDefined();
     expect(fleet.rowJson(refreshed.rows[0])).toContain(
       '"traffic":{"rps":8,"errorRatio":0.01}',
     );
-    expectWritten(fleet, refreshed.rows);
+    expectWritten(fleet, refreshed);
 
     await new Promise(r => setTimeout(r, 1100));
     down = true;
-    const failed = await fleet.getFleet({ credentials: alice });
+    const failed = await get();
     expect(queries).toBe(6);
     expect(failed.rows[0].traffic).toBeUndefined();
     expect(fleet.rowJson(failed.rows[0])).not.toContain('traffic');
-    expectWritten(fleet, failed.rows);
+    expectWritten(fleet, failed);
     expect(failed.warnings).toEqual([
       'traffic of cluster sandbox is not shown: connection refused',
     ]);
     // A failed answer is not reused.
     down = false;
-    const again = await fleet.getFleet({ credentials: alice });
+    const again = await get();
     expect(queries).toBe(8);
     expect(again.rows[0].traffic).toEqual({ rps: 12, errorRatio: 0.01 });
   });
@@ -684,8 +684,9 @@ describe('FleetService', () => {
       // One entity per page: each is decided while its page is in hand.
       catalogPageSize: 1,
     });
-    const result = await fleet.getFleet({ credentials: alice });
-    expectWritten(fleet, result.rows);
+    const answer = await fleet.getFleetAnswer({ credentials: alice });
+    expectWritten(fleet, answer);
+    const result = fleet.response(answer);
     const scaleDown = Object.fromEntries(
       result.rows.map(r => [r.name, r.scaleDown]),
     );

@@ -14,6 +14,7 @@ import {
   FleetResponse,
   FleetRow,
   FleetRowScaleDown,
+  FleetTraffic,
   HistoryEntry,
   resolveBlueGreenTarget,
 } from '@bluegreen-backstage/plugin-blue-green-common';
@@ -119,6 +120,42 @@ const scaleDownSlot = (several: boolean, permitted: boolean) =>
   (several ? 2 : 0) + (permitted ? 1 : 0);
 
 /**
+ * A row of an answer: the row as built, with this answer's traffic and scale-down decision. A
+ * kept row (with its `memo`) is shared by the answers while it is valid, and never changed.
+ */
+export type AnsweredRow = {
+  row: FleetRow;
+  memo?: RowMemo;
+  traffic?: FleetTraffic;
+  scaleDown?: FleetRowScaleDown;
+};
+
+/** `GET /fleet` as the router writes it, row by row (see {@link FleetService.rowJson}). */
+export type FleetAnswer = Omit<FleetResponse, 'rows'> & {
+  rows: AnsweredRow[];
+};
+
+/**
+ * An answered row. Every one has all four fields from the start (the scale-down decision is set
+ * later): one shape, and no property storage added to 10,000 objects per call.
+ */
+const answeredRow = (
+  row: FleetRow,
+  memo: RowMemo | undefined,
+  traffic: FleetTraffic | undefined,
+): AnsweredRow => ({ row, memo, traffic, scaleDown: undefined });
+
+/** A row built for this answer only. */
+const fresh = (row: FleetRow) => answeredRow(row, undefined, row.traffic);
+
+/** An answered row as a whole row. */
+const wholeRow = ({ row, traffic, scaleDown }: AnsweredRow): FleetRow => ({
+  ...row,
+  traffic,
+  scaleDown,
+});
+
+/**
  * What a row's history and checklist facts are, as a string: a history entry is written once when
  * it starts and once when it ends, so its id, outcome and end identify its content.
  */
@@ -203,8 +240,6 @@ export class FleetService {
   readonly #resolved = new Map<string, ResolvedEntity>();
   /** By row key (`entityRef@cluster`): see {@link RowMemo}. */
   readonly #rows = new Map<string, RowMemo>();
-  /** The kept row each answered row was copied from, for {@link FleetService.rowJson}. */
-  readonly #copiedFrom = new WeakMap<FleetRow, RowMemo>();
   /** The clusters the last answer listed, and the strategies each was listed for. */
   #lastLists = new Map<string | undefined, SwitchStrategy[]>();
 
@@ -244,11 +279,27 @@ export class FleetService {
     this.#cacheTtlMs = options.cacheTtlMs ?? 0;
   }
 
-  /** `GET /fleet` */
+  /** `GET /fleet`, with whole rows. */
   async getFleet(
     caller: { credentials: BackstageCredentials },
     options: { refresh?: boolean } = {},
   ): Promise<FleetResponse> {
+    return this.response(await this.getFleetAnswer(caller, options));
+  }
+
+  /** An answer with whole rows. */
+  response(answer: FleetAnswer): FleetResponse {
+    return { ...answer, rows: answer.rows.map(wholeRow) };
+  }
+
+  /**
+   * `GET /fleet` as the router writes it: the rows kept between calls are not copied into each
+   * answer (see {@link FleetService.rowJson}).
+   */
+  async getFleetAnswer(
+    caller: { credentials: BackstageCredentials },
+    options: { refresh?: boolean } = {},
+  ): Promise<FleetAnswer> {
     // Needs only the caller: asked while the catalog is read, applied to each entity in hand.
     const scale: Promise<ScaleDecision> = this.#permissions
       .decide([blueGreenScalePermission], caller.credentials)
@@ -355,7 +406,7 @@ export class FleetService {
     // Prometheus' answers become objects only now, when the rows need them.
     const traffic = readTraffic();
 
-    const rows: FleetRow[] = [...problems];
+    const rows: AnsweredRow[] = problems.map(fresh);
     /** The rows of each entity found on several clusters. */
     const several = new Map<string, number>();
     // Most rows have no history or checklist facts: they share one context.
@@ -389,7 +440,7 @@ export class FleetService {
         );
       }
     }
-    for (const row of rows) {
+    for (const { row } of rows) {
       const clusters = this.#clustersOf.get(row.entityRef);
       if (!clusters) this.#clustersOf.set(row.entityRef, [row.cluster]);
       else if (!clusters.includes(row.cluster)) clusters.push(row.cluster);
@@ -401,7 +452,7 @@ export class FleetService {
       await scale,
       caller.credentials,
     );
-    rows.sort(byUrgency);
+    rows.sort((a, b) => byUrgency(a.row, b.row));
 
     const clusters: FleetCluster[] = [...clusterReads].map(([name, read]) =>
       read.ok
@@ -496,16 +547,15 @@ export class FleetService {
    * cannot answer, rows carry none (the scale-down itself still checks) and a warning says so.
    */
   async #decideScaleDowns(
-    rows: FleetRow[],
+    rows: AnsweredRow[],
     entities: Map<string, Placement>,
     several: Map<string, number>,
     scale: ScaleDecision,
     credentials: BackstageCredentials,
   ): Promise<string | undefined> {
     // A row copied from a kept one takes the decision the kept row made for the same facts.
-    const decide = (row: FleetRow, permitted: boolean) => {
+    const decide = ({ row, memo }: AnsweredRow, permitted: boolean) => {
       const rowsOfEntity = several.get(row.entityRef) ?? 1;
-      const memo = this.#copiedFrom.get(row);
       const slot = scaleDownSlot(rowsOfEntity > 1, permitted);
       const kept = memo?.scaleDowns?.[slot];
       if (kept) return kept;
@@ -519,13 +569,13 @@ export class FleetService {
     // Rows that cannot be scaled whatever the permission say why without it; the others (left
     // without a decision here) need the caller's permission on their entity.
     const remote = new Set<string>();
-    for (const row of rows) {
-      const decision = decide(row, true);
-      const placement = entities.get(row.entityRef);
+    for (const answered of rows) {
+      const decision = decide(answered, true);
+      const placement = entities.get(answered.row.entityRef);
       if (!decision.allowed || !placement) {
-        row.scaleDown = decision;
+        answered.scaleDown = decision;
       } else if (placement.mayScale === undefined) {
-        remote.add(row.entityRef);
+        remote.add(answered.row.entityRef);
       }
     }
     const failed = (error: string) =>
@@ -543,12 +593,13 @@ export class FleetService {
     } catch (error) {
       return failed(message(error));
     }
-    for (const row of rows) {
-      if (row.scaleDown) continue;
-      const placement = entities.get(row.entityRef)!;
-      row.scaleDown = decide(
-        row,
-        placement.mayScale ?? permitted.get(row.entityRef) ?? false,
+    for (const answered of rows) {
+      if (answered.scaleDown) continue;
+      const { entityRef } = answered.row;
+      const placement = entities.get(entityRef)!;
+      answered.scaleDown = decide(
+        answered,
+        placement.mayScale ?? permitted.get(entityRef) ?? false,
       );
     }
     return undefined;
@@ -563,7 +614,7 @@ export class FleetService {
     clusters: Array<string | undefined>,
     reads: Map<string | undefined, ClusterRead>,
     context: RowContext,
-  ): Promise<FleetRow[]> {
+  ): Promise<AnsweredRow[]> {
     const strategy = this.#strategies.get(placement.target.strategy);
     const object = strategy.switchedObject(placement.target);
     const found = clusters.filter(c => {
@@ -584,17 +635,19 @@ export class FleetService {
     }
     const down = clusters.filter(c => !reads.get(c)?.ok);
     return [
-      unplacedRow(
-        placement,
-        down.length
-          ? `not found on the reachable clusters; cluster ${down.join(
-              ', ',
-            )} is unavailable`
-          : `not found on clusters ${clusters.join(
-              ', ',
-            )}; add annotation backstage.io/kubernetes-cluster`,
-        down.length ? 'unavailable' : 'misconfigured',
-        context,
+      fresh(
+        unplacedRow(
+          placement,
+          down.length
+            ? `not found on the reachable clusters; cluster ${down.join(
+                ', ',
+              )} is unavailable`
+            : `not found on clusters ${clusters.join(
+                ', ',
+              )}; add annotation backstage.io/kubernetes-cluster`,
+          down.length ? 'unavailable' : 'misconfigured',
+          context,
+        ),
       ),
     ];
   }
@@ -724,7 +777,7 @@ export class FleetService {
     cluster: string | undefined,
     reads: Map<string | undefined, ClusterRead>,
     context: RowContext,
-  ): FleetRow | undefined {
+  ): AnsweredRow | undefined {
     const read = reads.get(cluster);
     if (!read?.ok) return undefined;
     const { snapshot } = read;
@@ -741,36 +794,35 @@ export class FleetService {
       memo.checkedIn = snapshot.id;
     }
     memo.usedAt = Date.now();
-    const row = {
-      ...memo.row,
-      traffic: trafficOf(
+    return answeredRow(
+      memo.row,
+      memo,
+      trafficOf(
         context.traffic,
         snapshot.cluster,
         placement.target.namespace,
         memo.liveService,
       ),
-    };
-    this.#copiedFrom.set(row, memo);
-    return row;
+    );
   }
 
   /**
-   * A row of an answer as JSON: a row copied from a kept one is written from the kept row's JSON
-   * and its own traffic and scale-down decision (the only fields an answer gives its copy).
+   * A row of an answer as JSON: a kept row is written from its kept JSON and the answer's traffic
+   * and scale-down decision (the only fields an answer gives it).
    */
-  rowJson(row: FleetRow): string {
-    const memo = this.#copiedFrom.get(row);
-    if (!memo) return JSON.stringify(row);
+  rowJson(answered: AnsweredRow): string {
+    const { memo, traffic, scaleDown } = answered;
+    if (!memo) return JSON.stringify(wholeRow(answered));
     if (memo.json === undefined) {
       const { traffic: _traffic, ...rest } = memo.row;
       memo.json = JSON.stringify(rest).slice(0, -1);
     }
     let json = memo.json;
-    if (row.traffic !== undefined) {
-      json += `,"traffic":${JSON.stringify(row.traffic)}`;
+    if (traffic !== undefined) {
+      json += `,"traffic":${JSON.stringify(traffic)}`;
     }
-    if (row.scaleDown !== undefined) {
-      json += `,"scaleDown":${JSON.stringify(row.scaleDown)}`;
+    if (scaleDown !== undefined) {
+      json += `,"scaleDown":${JSON.stringify(scaleDown)}`;
     }
     return `${json}}`;
   }
@@ -781,19 +833,21 @@ export class FleetService {
     cluster: string | undefined,
     reads: Map<string | undefined, ClusterRead>,
     context: RowContext,
-  ): Promise<FleetRow> {
+  ): Promise<AnsweredRow> {
     const read = reads.get(cluster);
     if (!read?.ok) {
-      return unplacedRow(
-        placement,
-        read?.unknownCluster
-          ? read.error
-          : `cluster ${cluster ?? '(default)'} is unavailable: ${
-              read?.error ?? 'not read'
-            }`,
-        read?.unknownCluster ? 'misconfigured' : 'unavailable',
-        context,
-        cluster,
+      return fresh(
+        unplacedRow(
+          placement,
+          read?.unknownCluster
+            ? read.error
+            : `cluster ${cluster ?? '(default)'} is unavailable: ${
+                read?.error ?? 'not read'
+              }`,
+          read?.unknownCluster ? 'misconfigured' : 'unavailable',
+          context,
+          cluster,
+        ),
       );
     }
     const strategy = this.#strategies.get(placement.target.strategy);
@@ -819,18 +873,17 @@ export class FleetService {
         usedAt: Date.now(),
       };
       this.#rows.set(key, memo);
-      // A copy: the scale-down decision is the caller's, set on the answer's row.
-      const copy = { ...row };
-      this.#copiedFrom.set(copy, memo);
-      return copy;
+      return answeredRow(row, memo, row.traffic);
     } catch (error) {
       this.#rows.delete(key);
-      return unplacedRow(
-        placement,
-        message(error),
-        'misconfigured',
-        context,
-        clusterSnapshot.cluster,
+      return fresh(
+        unplacedRow(
+          placement,
+          message(error),
+          'misconfigured',
+          context,
+          clusterSnapshot.cluster,
+        ),
       );
     }
   }
