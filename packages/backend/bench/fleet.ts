@@ -96,8 +96,12 @@ if (CATALOG_DIR && SIZES.length > 1) {
  * backend as carol (median of 5): in pages of 1,000, as the fleet reads it, against one request.
  */
 const CATALOG_TIMING = Boolean(process.env.CATALOG_TIMING);
-/** TRACE_GC=1: the measured backend prints V8's garbage collections (`--trace-gc`). */
-const TRACE_GC = Boolean(process.env.TRACE_GC);
+/**
+ * TRACE_GC=1: the measured backend prints V8's garbage collections (`--trace-gc`); TRACE_GC=verbose
+ * also how far V8 lets the old generation grow before the next full collection
+ * (`--trace-gc-verbose`: "[HeapController] factor …").
+ */
+const TRACE_GC = process.env.TRACE_GC;
 /**
  * How often the catalogs process each entity again. At 10,000 components, Backstage's default
  * (100–150 s) asks for ~80 entities a second, more than two shared cores process: the catalogs
@@ -319,7 +323,10 @@ async function main() {
   // One at a time: start-up is CPU-bound and the machine has two cores.
   const measured = await startBackend(
     { ...backendOptions, ...database('measured') },
-    TRACE_GC ? ['--trace-gc', '--trace-gc-verbose'] : [],
+    [
+      ...(TRACE_GC ? ['--trace-gc'] : []),
+      ...(TRACE_GC === 'verbose' ? ['--trace-gc-verbose'] : []),
+    ],
   );
   const control = await startBackend({
     ...backendOptions,
@@ -413,12 +420,6 @@ async function main() {
       measured.memory(true),
       control.memory(true),
     ]);
-    console.log(
-      'EXPERIMENT settled',
-      JSON.stringify({ settled, settledControl }, (k, v) =>
-        typeof v === 'number' ? Math.round(v * 10) / 10 : v,
-      ),
-    );
     const before = await ask(sandbox, { type: 'count' }, 'count');
     const promBefore = prometheus.queries();
     const full: number[] = [];
@@ -453,12 +454,6 @@ async function main() {
       measured.memory(),
       control.memory(),
     ]);
-    console.log(
-      'EXPERIMENT busy',
-      JSON.stringify({ busy, busyControl }, (k, v) =>
-        typeof v === 'number' ? Math.round(v * 10) / 10 : v,
-      ),
-    );
     await sleep(IDLE_SECONDS * 1000);
     const [idle, idleControl] = await Promise.all([
       measured.memory(),

@@ -6,8 +6,8 @@
  */
 import { kubernetesConfig } from '@bluegreen-backstage/kube-sandbox';
 import { Session } from 'node:inspector/promises';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { writeFileSync } from 'node:fs';
+import { writeHeapSnapshot } from 'node:v8';
 import { resolve } from 'node:path';
 import { repoRoot, startWorld } from '../src/__testUtils__/harness';
 
@@ -180,57 +180,7 @@ async function main() {
           gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
         }
         const m = process.memoryUsage();
-        const spaces = Object.fromEntries(
-          getHeapSpaceStatistics().map(s => [
-            s.space_name,
-            [s.space_size / MB, s.space_used_size / MB],
-          ]),
-        );
-        await new Promise(r => setTimeout(r, 500));
-        const rssLater = process.memoryUsage.rss() / MB;
-        const maps: Array<{ head: string; size: number; rss: number }> = [];
-        for (const line of readFileSync('/proc/self/smaps', 'utf8').split(
-          '\n',
-        )) {
-          if (/^[0-9a-f]+-[0-9a-f]+ /.test(line)) {
-            const [range] = line.split(' ');
-            const [a, b] = range.split('-').map(h => parseInt(h, 16));
-            maps.push({
-              head: line.slice(range.length + 1).trim(),
-              size: (b - a) / 1024,
-              rss: 0,
-            });
-          } else if (line.startsWith('Rss:')) {
-            maps[maps.length - 1].rss = parseInt(line.slice(4), 10);
-          }
-        }
-        const groups: Record<string, number> = {};
-        for (const m of maps) {
-          const named = m.head.split(/\s+/).slice(4).join(' ');
-          const g = named
-            ? named.startsWith('/')
-              ? 'file'
-              : named
-            : `anon ${
-                m.size >= 65536 ? '>=64M' : m.size >= 1024 ? '1-64M' : '<1M'
-              }`;
-          groups[g] = (groups[g] ?? 0) + m.rss / 1024;
-        }
-        const top = maps
-          .filter(m => !m.head.split(/\s+/)[4])
-          .sort((x, y) => y.rss - x.rss)
-          .slice(0, 12)
-          .map(
-            m =>
-              `${(m.rss / 1024).toFixed(1)}/${(m.size / 1024).toFixed(1)} ${
-                m.head.split(' ')[0]
-              }`,
-          );
         process.send!({
-          groups,
-          top,
-          spaces,
-          rssLater,
           type: 'memory',
           rss: m.rss / MB,
           heapUsed: m.heapUsed / MB,

@@ -105,7 +105,7 @@ type RowMemo = {
   json?: string;
   /**
    * The row's scale-down decisions as made, by whether the entity has several rows and whether
-   * the caller may scale it (see `scaleDownSlot`): an answer's copy of the row takes one of them.
+   * the caller may scale it (see `scaleDownSlot`): each answer of the row takes one of them.
    */
   scaleDowns?: FleetRowScaleDown[];
   usedAt: number;
@@ -553,7 +553,7 @@ export class FleetService {
     scale: ScaleDecision,
     credentials: BackstageCredentials,
   ): Promise<string | undefined> {
-    // A row copied from a kept one takes the decision the kept row made for the same facts.
+    // A kept row takes the decision it was given before for the same facts.
     const decide = ({ row, memo }: AnsweredRow, permitted: boolean) => {
       const rowsOfEntity = several.get(row.entityRef) ?? 1;
       const slot = scaleDownSlot(rowsOfEntity > 1, permitted);
