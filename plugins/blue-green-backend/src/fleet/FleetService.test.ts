@@ -354,11 +354,11 @@ describe('FleetService', () => {
     let down = false;
     const prometheus: FleetPrometheus = {
       urlFor: () => 'http://prometheus:9090',
-      queryLater: async (_cluster, query) => {
+      queryEach: async (_cluster, query, each) => {
         queries++;
         if (down) throw new Error('connection refused');
         const value = query === 'rps' ? 5 + queries : 0.01;
-        return each => each({ namespace: 'default', service: 'my-app' }, value);
+        each({ namespace: 'default', service: 'my-app' }, value);
       },
     };
     const { fleet } = setup({

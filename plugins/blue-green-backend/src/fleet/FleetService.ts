@@ -76,7 +76,7 @@ type ResolvedEntity = {
 type TrafficEntry = {
   clusters: string;
   at: number;
-  answer: Promise<() => FleetTrafficAnswer>;
+  answer: Promise<FleetTrafficAnswer>;
 };
 
 /** The caller's scale-down decision, or why the permission backend gave none. */
@@ -391,7 +391,7 @@ export class FleetService {
       earlyTraffic?.key === JSON.stringify(clusterNames)
         ? earlyTraffic.answer
         : this.#trafficOf(clusterNames, Boolean(options.refresh));
-    const [reads, facts, readTraffic, insights] = await Promise.all([
+    const [reads, facts, traffic, insights] = await Promise.all([
       Promise.all(
         [...byCluster].map(
           async ([cluster, strategies]) =>
@@ -403,8 +403,6 @@ export class FleetService {
       this.#insightsFor(refs, caller.credentials),
     ]);
     const clusterReads = new Map(reads);
-    // Prometheus' answers become objects only now, when the rows need them.
-    const traffic = readTraffic();
 
     const rows: AnsweredRow[] = problems.map(fresh);
     /** The rows of each entity found on several clusters. */
@@ -497,28 +495,21 @@ export class FleetService {
     ) {
       return last.answer;
     }
-    const entry = { clusters: key, at: now } as TrafficEntry;
+    const answer = queryFleetTraffic(
+      this.#traffic?.prometheus,
+      this.#traffic?.queries ?? { rps: '', errorRatio: '' },
+      clusters,
+    );
+    const entry = { clusters: key, at: now, answer };
+    this.#lastTraffic = entry;
     // An answer with a Prometheus that failed is not reused: the next call asks again.
     const forget = () => {
       if (this.#lastTraffic === entry) this.#lastTraffic = undefined;
     };
-    entry.answer = queryFleetTraffic(
-      this.#traffic?.prometheus,
-      this.#traffic?.queries ?? { rps: '', errorRatio: '' },
-      clusters,
-    ).then(
-      read => () => {
-        const traffic = read();
-        if (traffic.warnings.length > 0) forget();
-        return traffic;
-      },
-      error => {
-        forget();
-        throw error;
-      },
-    );
-    this.#lastTraffic = entry;
-    return entry.answer;
+    answer.then(({ warnings }) => {
+      if (warnings.length > 0) forget();
+    }, forget);
+    return answer;
   }
 
   /** Drops the cached lists of a cluster (after a change made through the plugin). */

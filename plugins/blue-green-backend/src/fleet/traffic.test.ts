@@ -32,7 +32,7 @@ describe('queryFleetTraffic', () => {
     const calls: Array<[string | undefined, string]> = [];
     const prometheus: FleetPrometheus = {
       urlFor: cluster => (cluster === 'east' ? 'http://east' : 'http://main'),
-      queryLater: async (cluster, query) => {
+      queryEach: async (cluster, query, each) => {
         calls.push([cluster, query]);
         type Samples = Array<{ labels: Record<string, string>; value: number }>;
         if (query === QUERIES.rps) {
@@ -63,7 +63,8 @@ describe('queryFleetTraffic', () => {
               value: 5,
             },
           ];
-          return each => samples.forEach(x => each(x.labels, x.value));
+          samples.forEach(x => each(x.labels, x.value));
+          return;
         }
         // The 5xx ratio of each service over both colors, as the errorRatio template computes it.
         const ratios: Samples = [
@@ -76,17 +77,14 @@ describe('queryFleetTraffic', () => {
             value: 0,
           },
         ];
-        return each => ratios.forEach(x => each(x.labels, x.value));
+        ratios.forEach(x => each(x.labels, x.value));
       },
     };
-    const read = await queryFleetTraffic(prometheus, QUERIES, [
+    const { index, warnings } = await queryFleetTraffic(prometheus, QUERIES, [
       'west',
       'north',
       'east',
     ]);
-    const { index, warnings } = read();
-    // Made once: asking again answers the same index.
-    expect(read().index).toBe(index);
     expect(warnings).toEqual([]);
     expect(calls).toHaveLength(4);
     expect(trafficOf(index, 'west', 'default', 'my-app')).toEqual({
@@ -104,41 +102,52 @@ describe('queryFleetTraffic', () => {
   it('leaves traffic out with a warning when Prometheus fails, and does nothing without one', async () => {
     const failing: FleetPrometheus = {
       urlFor: () => 'http://prom',
-      queryLater: async () => {
+      queryEach: async () => {
         throw new Error(
           'Prometheus at http://prom is unreachable: ECONNREFUSED',
         );
       },
     };
-    const { index, warnings } = (
-      await queryFleetTraffic(failing, QUERIES, ['sandbox'])
-    )();
+    const { index, warnings } = await queryFleetTraffic(failing, QUERIES, [
+      'sandbox',
+    ]);
     expect(index.size).toBe(0);
     expect(warnings[0]).toContain('traffic of cluster sandbox is not shown');
     expect(
-      (await queryFleetTraffic(undefined, QUERIES, ['sandbox']))().warnings,
+      (await queryFleetTraffic(undefined, QUERIES, ['sandbox'])).warnings,
     ).toEqual([]);
   });
 
-  it('parses the answers only when the index is asked for, and warns when one cannot be parsed', async () => {
-    let parsed = 0;
+  it('adds up the series with and without a cluster label, weighted by their rate', async () => {
     const prometheus: FleetPrometheus = {
-      urlFor: cluster => (cluster === 'east' ? 'http://east' : 'http://main'),
-      queryLater: async cluster => each => {
-        parsed++;
-        if (cluster === 'east') {
-          throw new Error('Prometheus at http://east answered 200');
-        }
-        each({ namespace: 'default', service: 'my-app' }, 2);
+      urlFor: () => 'http://main',
+      queryEach: async (_cluster, query, each) => {
+        const rps = query === QUERIES.rps;
+        each({ namespace: 'shop', service: 'cart' }, rps ? 4 : 0.5);
+        each(
+          { cluster: 'west', namespace: 'shop', service: 'cart' },
+          rps ? 6 : 0,
+        );
+        // A rate Prometheus could not compute: the service is there, without traffic.
+        each({ namespace: 'shop', service: 'idle' }, rps ? NaN : NaN);
       },
     };
-    const read = await queryFleetTraffic(prometheus, QUERIES, ['west', 'east']);
-    expect(parsed).toBe(0);
-    const { index, warnings } = read();
-    expect(trafficOf(index, 'west', 'default', 'my-app')?.rps).toBe(2);
-    expect(index.has('east')).toBe(false);
-    expect(warnings).toEqual([
-      'traffic of cluster east is not shown: Prometheus at http://east answered 200',
+    const { index } = await queryFleetTraffic(prometheus, QUERIES, [
+      'west',
+      'east',
     ]);
+    expect(trafficOf(index, 'west', 'shop', 'cart')).toEqual({
+      rps: 10,
+      errorRatio: 0.2,
+    });
+    expect(trafficOf(index, 'east', 'shop', 'cart')).toEqual({
+      rps: 4,
+      errorRatio: 0.5,
+    });
+    expect(trafficOf(index, 'east', 'shop', 'idle')).toEqual({
+      rps: 0,
+      errorRatio: undefined,
+    });
+    expect(trafficOf(index, 'east', 'shop', 'none')).toBeUndefined();
   });
 });

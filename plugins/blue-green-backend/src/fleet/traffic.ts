@@ -28,17 +28,12 @@ export function fleetTrafficQueries(queries: QueryTemplates) {
 export type FleetPrometheus = {
   /** The Prometheus holding a cluster's metrics, if one is configured. */
   urlFor(cluster: string | undefined): string | undefined;
-  /**
-   * An instant query, answered now and parsed when the returned function is called: it hands
-   * each series' labels and value to `each`, and throws when the answer is not one Prometheus
-   * gives.
-   */
-  queryLater(
+  /** An instant query: each series' labels and value are handed to `each` as soon as read. */
+  queryEach(
     cluster: string | undefined,
     query: string,
-  ): Promise<
-    (each: (labels: Record<string, string>, value: number) => void) => void
-  >;
+    each: (labels: Record<string, string>, value: number) => void,
+  ): Promise<void>;
 };
 
 /** The fleet's traffic: by cluster, namespace and service, and what could not be read. */
@@ -87,72 +82,49 @@ function slotOf(traffic: Traffic, labels: Record<string, string>): number {
 /**
  * Runs both queries once per Prometheus the clusters use (clusters sharing one Prometheus share
  * the answer). A Prometheus that fails leaves its clusters without traffic and adds a warning.
- * The answers are read at once and indexed when the returned function is first called: they
- * are not held as objects while the rest of the fleet is read.
+ * Each series goes into the index as it is read: no object per series outlives the answer.
  */
 export async function queryFleetTraffic(
   prometheus: FleetPrometheus | undefined,
   queries: { rps: string; errorRatio: string },
   clusters: Array<string | undefined>,
-): Promise<() => FleetTrafficAnswer> {
-  if (!prometheus) return () => ({ index: new Map(), warnings: [] });
+): Promise<FleetTrafficAnswer> {
+  const index: TrafficIndex = new Map();
+  const warnings: string[] = [];
+  if (!prometheus) return { index, warnings };
   const byUrl = new Map<string, Array<string | undefined>>();
   for (const cluster of clusters) {
     const url = prometheus.urlFor(cluster);
     if (url) byUrl.set(url, [...(byUrl.get(url) ?? []), cluster]);
   }
-  const failed = (group: Array<string | undefined>, error: unknown) =>
-    `traffic of cluster ${group.join(', ')} is not shown: ${
-      (error as Error).message
-    }`;
-  type Read = Awaited<ReturnType<FleetPrometheus['queryLater']>>;
-  type Answer = { group: Array<string | undefined> } & (
-    | { rps: Read; errorRatios: Read }
-    | { warning: string }
-  );
-  let answers = await Promise.all(
-    [...byUrl.values()].map(async (group): Promise<Answer> => {
+  await Promise.all(
+    [...byUrl.values()].map(async group => {
+      const traffic: Traffic = { slots: new Map(), rps: [], errorRatio: [] };
       try {
-        const [rps, errorRatios] = await Promise.all([
-          prometheus.queryLater(group[0], queries.rps),
-          prometheus.queryLater(group[0], queries.errorRatio),
+        await Promise.all([
+          prometheus.queryEach(group[0], queries.rps, (labels, value) => {
+            const slot = slotOf(traffic, labels);
+            if (Number.isFinite(value)) traffic.rps[slot] += value;
+          }),
+          prometheus.queryEach(
+            group[0],
+            queries.errorRatio,
+            (labels, value) => {
+              traffic.errorRatio[slotOf(traffic, labels)] = value;
+            },
+          ),
         ]);
-        return { group, rps, errorRatios };
+        for (const cluster of group) index.set(cluster, traffic);
       } catch (error) {
-        return { group, warning: failed(group, error) };
+        warnings.push(
+          `traffic of cluster ${group.join(', ')} is not shown: ${
+            (error as Error).message
+          }`,
+        );
       }
     }),
   );
-  let made: FleetTrafficAnswer | undefined;
-  return () => {
-    if (made) return made;
-    const index: TrafficIndex = new Map();
-    const warnings: string[] = [];
-    for (const answer of answers) {
-      if ('warning' in answer) {
-        warnings.push(answer.warning);
-        continue;
-      }
-      try {
-        const traffic: Traffic = { slots: new Map(), rps: [], errorRatio: [] };
-        answer.rps((labels, value) => {
-          if (Number.isFinite(value))
-            traffic.rps[slotOf(traffic, labels)] += value;
-          else slotOf(traffic, labels);
-        });
-        answer.errorRatios((labels, value) => {
-          traffic.errorRatio[slotOf(traffic, labels)] = value;
-        });
-        for (const cluster of answer.group) index.set(cluster, traffic);
-      } catch (error) {
-        warnings.push(failed(answer.group, error));
-      }
-    }
-    made = { index, warnings };
-    // The answers' bytes are not needed any more.
-    answers = [];
-    return made;
-  };
+  return { index, warnings };
 }
 
 const rpsAt = (traffic: Traffic, slot: number | undefined) =>

@@ -3,11 +3,6 @@ import { BlueGreenConfig } from '../config';
 /** One series of an instant query: its labels and value (NaN and ±Inf are kept as numbers). */
 export type Sample = { labels: Record<string, string>; value: number };
 
-/** Reads an instant query's answer: `each` is called with every series' labels and value. */
-export type EachSample = (
-  each: (labels: Record<string, string>, value: number) => void,
-) => void;
-
 /** One series of a range query. */
 export type Series = {
   labels: Record<string, string>;
@@ -56,45 +51,41 @@ export class PrometheusClient {
     time?: Date,
   ): Promise<Sample[]> {
     const samples: Sample[] = [];
-    (await this.#instant(cluster, query, time))((labels, value) =>
-      samples.push({ labels, value }),
+    await this.queryEach(
+      cluster,
+      query,
+      (labels, value) => samples.push({ labels, value }),
+      time,
     );
     return samples;
   }
 
   /**
-   * An instant query answered now and parsed when the returned function is called, which hands
-   * each series' labels and value to `each`: a large answer waits as bytes, outside the
-   * JavaScript heap, while other work goes on, and becomes no list of samples. The function
-   * throws what {@link PrometheusClient.query} would.
+   * An instant query whose series are handed to `each` (labels and value) as soon as the answer
+   * is read, instead of being made into a list: for answers of many series, of which the caller
+   * keeps less than a sample object each. A scalar is one series without labels.
    */
-  queryLater(cluster: string | undefined, query: string): Promise<EachSample> {
-    return this.#instant(cluster, query);
-  }
-
-  async #instant(
+  async queryEach(
     cluster: string | undefined,
     query: string,
+    each: (labels: Record<string, string>, value: number) => void,
     time?: Date,
-  ): Promise<EachSample> {
+  ): Promise<void> {
     const params = new URLSearchParams({ query });
     if (time) params.set('time', String(time.getTime() / 1000));
-    const answer = await this.#call(cluster, '/api/v1/query', params);
-    return each => {
-      const data = answer();
-      if (data.resultType === 'scalar') {
-        each({}, Number(data.result[1]));
-        return;
-      }
-      if (data.resultType !== 'vector') {
-        throw new PrometheusError(
-          `expected a vector from "${query}", got ${data.resultType}`,
-        );
-      }
-      for (const r of data.result as any[]) {
-        each(r.metric ?? {}, Number(r.value?.[1]));
-      }
-    };
+    const data = await this.#call(cluster, '/api/v1/query', params);
+    if (data.resultType === 'scalar') {
+      each({}, Number(data.result[1]));
+      return;
+    }
+    if (data.resultType !== 'vector') {
+      throw new PrometheusError(
+        `expected a vector from "${query}", got ${data.resultType}`,
+      );
+    }
+    for (const r of data.result as any[]) {
+      each(r.metric ?? {}, Number(r.value?.[1]));
+    }
   }
 
   async queryRange(
@@ -108,7 +99,7 @@ export class PrometheusClient {
       end: String(range.end.getTime() / 1000),
       step: String(range.stepSeconds),
     });
-    const data = (await this.#call(cluster, '/api/v1/query_range', params))();
+    const data = await this.#call(cluster, '/api/v1/query_range', params);
     if (data.resultType !== 'matrix') {
       throw new PrometheusError(
         `expected a matrix from "${query}", got ${data.resultType}`,
@@ -122,15 +113,11 @@ export class PrometheusClient {
     }));
   }
 
-  /**
-   * Sends a request and reads the whole answer; the answer is parsed, and a failure thrown, when
-   * the returned function is called (at once for an answer that is not 200).
-   */
   async #call(
     cluster: string | undefined,
     path: string,
     params: URLSearchParams,
-  ): Promise<() => { resultType: string; result: any }> {
+  ): Promise<{ resultType: string; result: any }> {
     const base = this.urlFor(cluster);
     if (!base) {
       throw new PrometheusError(
@@ -158,24 +145,19 @@ export class PrometheusClient {
         `Prometheus at ${base} is unreachable: ${reason}`,
       );
     }
-    const bytes = await response.arrayBuffer().catch(() => undefined);
-    const data = () => {
-      let body: Envelope | undefined;
-      try {
-        body = JSON.parse(new TextDecoder().decode(bytes)) as Envelope;
-      } catch {
-        body = undefined;
-      }
-      if (!response.ok || body?.status !== 'success' || !body.data) {
-        throw new PrometheusError(
-          `Prometheus at ${base} answered ${response.status}${
-            body?.error ? `: ${body.errorType ?? 'error'}: ${body.error}` : ''
-          }`,
-        );
-      }
-      return body.data;
-    };
-    if (!response.ok) data();
-    return data;
+    let body: Envelope | undefined;
+    try {
+      body = (await response.json()) as Envelope;
+    } catch {
+      body = undefined;
+    }
+    if (!response.ok || body?.status !== 'success' || !body.data) {
+      throw new PrometheusError(
+        `Prometheus at ${base} answered ${response.status}${
+          body?.error ? `: ${body.errorType ?? 'error'}: ${body.error}` : ''
+        }`,
+      );
+    }
+    return body.data;
   }
 }
