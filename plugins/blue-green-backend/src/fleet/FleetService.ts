@@ -733,13 +733,13 @@ export class FleetService {
     const placement = { entityRef, target: resolved.target, facts };
     // The same target object while the entity is unchanged: the rows' memo checks it.
     const mayScale = rule?.(entity);
-    const answered = { ...placement, mayScale };
+    const scaled = { ...placement, mayScale };
     if (uid && etag) {
       const placements: ResolvedEntity['placements'] = [];
-      placements[placementSlot(mayScale)] = answered;
+      placements[placementSlot(mayScale)] = scaled;
       this.#resolved.set(uid, { ...placement, etag, placements, usedAt: now });
     }
-    return answered;
+    return scaled;
   }
 
   async #insightsFor(
