@@ -136,7 +136,10 @@ describe('GET /api/blue-green/fleet', () => {
       // Not a refresh: within the cache's lifetime, only the watch can have brought it.
       const res = await world.as(users.alice).get('/fleet');
       const row = res.body.rows.find((r: any) => r.entityRef === SHOP);
-      return row?.idle?.replicas === 3 && row;
+      // Ready too: the promote below checks that every green replica is.
+      return (
+        row?.idle?.replicas === 3 && row.colors?.green.replicas.ready === 3 && row
+      );
     });
     expect(shop).toMatchObject({ live: 'blue', idle: { color: 'green' } });
     expect(clusterWideReads(east, since)).toEqual({

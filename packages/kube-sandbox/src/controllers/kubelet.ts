@@ -687,8 +687,10 @@ export class Kubelet {
     const pod = this.podOf(st);
     if (!pod) return;
     if (Date.now() < (st.readyAtMs ?? Infinity)) {
-      // Without periodic probes, this first one must not be lost to a timer firing early.
-      if (!periodic && !c.options.probePeriodMs && st.readyAtMs) {
+      // The first probe must not be lost to a timer firing early (the wall clock and the
+      // timers' clock can differ by a millisecond): a periodic probe would find it up to a
+      // period later.
+      if (!periodic && st.readyAtMs) {
         this.after(st, st.readyAtMs - Date.now(), () => this.probe(st));
       }
       return;
