@@ -138,7 +138,9 @@ describe('GET /api/blue-green/fleet', () => {
       const row = res.body.rows.find((r: any) => r.entityRef === SHOP);
       // Ready too: the promote below checks that every green replica is.
       return (
-        row?.idle?.replicas === 3 && row.colors?.green.replicas.ready === 3 && row
+        row?.idle?.replicas === 3 &&
+        row.colors?.green.replicas.ready === 3 &&
+        row
       );
     });
     expect(shop).toMatchObject({ live: 'blue', idle: { color: 'green' } });
